@@ -1,0 +1,112 @@
+"""Turn user input (lists, arrays, Fractions) into checked NumPy arrays.
+
+Every failure raises `LSTMInputError` naming the argument, what was expected and what
+was given, so no caller ever sees a NumPy traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import LSTMInputError
+
+
+def describe(value: Any) -> str:
+    """A short, human description of a value for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _as_object_array(value: Any, name: str) -> NDArray[Any]:
+    try:
+        return np.array(value, dtype=object)
+    except ValueError:
+        # NumPy refuses ragged nesting such as [[1, 2], [3]].
+        raise LSTMInputError(
+            f"{name} is ragged: every row must have the same length; got {describe(value)}"
+        ) from None
+
+
+def numeric_array(value: Any, name: str) -> NDArray[Any]:
+    """Return `value` as a float64 array, or an object array if it holds Fractions.
+
+    Fractions are kept so that `exact=True` can use them without rounding; every other
+    real number becomes float64. Strings, None, booleans-as-text and NaN/inf are refused.
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
+        arr = value.astype(np.float64, copy=True)
+    else:
+        if isinstance(value, str):
+            raise LSTMInputError(f"{name} must hold numbers, not the string {value!r}")
+        obj = _as_object_array(value, name)
+        has_fraction = False
+        for index, item in np.ndenumerate(obj):
+            if isinstance(item, str) or not isinstance(item, numbers.Real):
+                where = f" at index {list(index)}" if obj.ndim else ""
+                raise LSTMInputError(
+                    f"{name} must hold real numbers; found {describe(item)}{where}"
+                )
+            has_fraction = has_fraction or isinstance(item, Fraction)
+        if has_fraction:
+            return to_exact(obj)
+        arr = obj.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        kind = "NaN" if math.isnan(arr[bad]) else "inf"
+        raise LSTMInputError(
+            f"{name} contains {kind} at index {list(bad)}; only finite numbers are allowed"
+        )
+    return arr
+
+
+def _exact_scalar(value: Any) -> int | Fraction:
+    """The exact rational value of a real number; whole numbers come back as int."""
+    if isinstance(value, Fraction):
+        frac = value
+    elif isinstance(value, numbers.Integral):
+        return int(value)
+    else:
+        as_float = float(value)
+        if not math.isfinite(as_float):
+            raise LSTMInputError(f"exact mode needs finite numbers; got {as_float}")
+        frac = Fraction(as_float)
+    return int(frac) if frac.denominator == 1 else frac
+
+
+exact_scalar = _exact_scalar
+_to_exact = np.vectorize(_exact_scalar, otypes=[object])
+
+
+def to_exact(arr: NDArray[Any]) -> NDArray[Any]:
+    """Exact (int/Fraction) object array of `arr`; floats are taken exactly as stored."""
+    return _to_exact(arr) if arr.size else np.asarray(arr, dtype=object)
+
+
+def to_float(arr: NDArray[Any]) -> NDArray[np.float64]:
+    """float64 view of an array that may hold Fractions."""
+    return arr.astype(np.float64) if arr.dtype == object else arr
+
+
+def bool_array(value: Any, name: str) -> NDArray[np.bool_]:
+    """A boolean mask; accepts booleans or the integers 0 and 1."""
+    if isinstance(value, np.ndarray) and value.dtype == np.bool_:
+        return value
+    obj = _as_object_array(value, name)
+    for index, item in np.ndenumerate(obj):
+        ok = isinstance(item, (bool, np.bool_)) or (
+            isinstance(item, numbers.Integral) and int(item) in (0, 1)
+        )
+        if not ok:
+            raise LSTMInputError(
+                f"{name} must hold booleans (True keeps a step, False masks it); "
+                f"found {describe(item)} at index {list(index)}"
+            )
+    return obj.astype(np.bool_)
