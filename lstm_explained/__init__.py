@@ -1,10 +1,10 @@
 """A readable NumPy LSTM that records every intermediate value and agrees with Keras.
 
-    >>> from lstm_explained import LSTMWeights, forward
-    >>> trace = forward([1, 1, 1], LSTMWeights.constant(1.0), activation="linear",
-    ...                 recurrent_activation="linear")
-    >>> [int(h) for h in trace.sequence_out[:, 0]]
-    [1, 12, 3211]
+>>> from lstm_explained import LSTMWeights, forward
+>>> trace = forward([1, 1, 1], LSTMWeights.constant(1.0), activation="linear",
+...                 recurrent_activation="linear")
+>>> [int(h) for h in trace.sequence_out[:, 0]]
+[1, 12, 3211]
 """
 
 from .activations import ACTIVATIONS, EXACT_ACTIVATIONS

@@ -26,13 +26,17 @@ def describe(value: Any) -> str:
 
 
 def _as_object_array(value: Any, name: str) -> NDArray[Any]:
+    ragged = LSTMInputError(
+        f"{name} is ragged: every row must have the same length; got {describe(value)}"
+    )
     try:
-        return np.array(value, dtype=object)
+        arr = np.array(value, dtype=object)
     except ValueError:
-        # NumPy refuses ragged nesting such as [[1, 2], [3]].
-        raise LSTMInputError(
-            f"{name} is ragged: every row must have the same length; got {describe(value)}"
-        ) from None
+        raise ragged from None
+    # With dtype=object NumPy stops at the ragged level and keeps the rows as lists.
+    if any(isinstance(item, (list, tuple, np.ndarray)) for item in arr.flat):
+        raise ragged
+    return arr
 
 
 def numeric_array(value: Any, name: str) -> NDArray[Any]:

@@ -130,4 +130,3 @@ def _checked_exact(fn: Callable[..., Any], name: str, argument: str) -> ArrayFn:
         return to_exact(out)
 
     return apply
-

@@ -85,13 +85,19 @@ def forward(
     h, c = _initial_state(initial_state, batch, units)
     keep = None if mask is None else _mask(mask, batch, time, batched)
 
-    convert = to_exact if exact else (lambda a: np.asarray(a, dtype=dtype))
+    def convert(a: Array) -> Array:
+        return to_exact(a) if exact else np.asarray(a, dtype=dtype)
+
+    def tidy(a: Array) -> Array:  # Fraction(6, 1) -> 6, so exact values print as people write them
+        return to_exact(a) if exact else a
+
+    def view(a: Array) -> Array:  # drop the batch axis the caller did not give
+        return a if batched else a[0]
+
     x, h, c = convert(x), convert(h), convert(c)
     kernel = convert(weights.kernel)  # (features, 4*units)
     recurrent = convert(weights.recurrent_kernel)  # (units, 4*units)
     bias = None if weights.bias is None else convert(weights.bias)  # (4*units,)
-    tidy = to_exact if exact else (lambda a: a)  # Fraction(6, 1) -> 6 in exact mode
-    view = (lambda a: a) if batched else (lambda a: a[0])  # drop the batch axis for people
 
     out = convert(np.zeros((batch, units)))  # the output a masked first step repeats
     outputs: list[Array] = []
@@ -126,8 +132,8 @@ def forward(
                     x=view(x_t),
                     h_prev=view(h),
                     c_prev=view(c),
-                    z=MappingProxyType(dict(zip(GATES, map(view, (z_i, z_f, z_c, z_o))))),
-                    gates=MappingProxyType(dict(zip(GATES, map(view, (i, f, g, o))))),
+                    z=_by_gate(view(z_i), view(z_f), view(z_c), view(z_o)),
+                    gates=_by_gate(view(i), view(f), view(g), view(o)),
                     c=view(c_new),
                     h=view(h_new),
                     mask=None if keep is None else view(keep[:, t]),
@@ -155,6 +161,10 @@ def forward(
         exact=exact,
         batched=batched,
     )
+
+
+def _by_gate(*arrays: Array) -> MappingProxyType[str, Array]:
+    return MappingProxyType(dict(zip(GATES, arrays, strict=True)))
 
 
 def _finite(*arrays: Array) -> bool:
@@ -211,7 +221,8 @@ def _initial_state(initial_state: Any, batch: int, units: int) -> tuple[Array, A
             f"initial_state must be a pair (h0, c0); got {len(initial_state)} item(s)"
         )
     states = []
-    for name, value in zip(("initial_state[0] (h0)", "initial_state[1] (c0)"), initial_state):
+    names = ("initial_state[0] (h0)", "initial_state[1] (c0)")
+    for name, value in zip(names, initial_state, strict=True):
         arr = numeric_array(value, name)
         if arr.shape == (units,):
             arr = np.broadcast_to(arr, (batch, units))

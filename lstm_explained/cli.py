@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import warnings
 from fractions import Fraction
 from typing import Any
@@ -21,7 +20,7 @@ from .weights import LSTMWeights
 PROG = "lstm-explained"
 
 
-class Number(click.ParamType):
+class Number(click.ParamType):  # type: ignore[type-arg]  # generic only in click>=8.2
     """An int, a decimal or a fraction such as 1/3 (kept exact for --exact)."""
 
     name = "NUMBER"
@@ -52,7 +51,9 @@ def parse_inputs(text: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as err:
-            raise LSTMInputError(f"--inputs is not valid JSON: {err.msg} at column {err.colno}") from None
+            raise LSTMInputError(
+                f"--inputs is not valid JSON: {err.msg} at column {err.colno}"
+            ) from None
     parts = [p for p in text.replace(" ", "").split(",")]
     try:
         return [parse_number(p) for p in parts]
@@ -77,31 +78,82 @@ ACTIVATION = click.Choice(ACTIVATIONS)
     "                                     standard activations, by hand\n"
     "  lstm-explained --keras             Keras's numbers beside ours",
 )
-@click.option("-i", "--inputs", default="1,1,1", show_default=True,
-              help="Input sequence: '1,1,1' is three steps of one feature; JSON such as "
-              "'[[1,0],[0,1]]' gives several features per step.")
-@click.option("-w", "--weight", type=NUMBER, default=1, show_default=True,
-              help="Value of every kernel and recurrent-kernel entry.")
+@click.option(
+    "-i",
+    "--inputs",
+    default="1,1,1",
+    show_default=True,
+    help="Input sequence: '1,1,1' is three steps of one feature; JSON such as "
+    "'[[1,0],[0,1]]' gives several features per step.",
+)
+@click.option(
+    "-w",
+    "--weight",
+    type=NUMBER,
+    default=1,
+    show_default=True,
+    help="Value of every kernel and recurrent-kernel entry.",
+)
 @click.option("-b", "--bias", type=NUMBER, default=0, show_default=True, help="Bias of every gate.")
-@click.option("--forget-bias", type=NUMBER, default=None,
-              help="Bias of the forget gate alone (Keras's default unit_forget_bias=True makes it 1).")
+@click.option(
+    "--forget-bias",
+    type=NUMBER,
+    default=None,
+    help="Bias of the forget gate alone (Keras's default unit_forget_bias=True makes it 1).",
+)
 @click.option("--no-bias", is_flag=True, help="No bias at all, like Keras's use_bias=False.")
-@click.option("-u", "--units", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Number of LSTM units (size of h and c).")
-@click.option("-a", "--activation", type=ACTIVATION, default="linear", show_default=True,
-              help="Activation of the candidate and of c on its way to h (Keras's default is tanh).")
-@click.option("-r", "--recurrent-activation", type=ACTIVATION, default="linear", show_default=True,
-              help="Activation of the input, forget and output gates (Keras's default is sigmoid).")
-@click.option("--h0", type=NUMBER, default=0, show_default=True, help="Initial hidden state of every unit.")
-@click.option("--c0", type=NUMBER, default=0, show_default=True, help="Initial cell state of every unit.")
-@click.option("--exact", is_flag=True,
-              help="Exact arithmetic with integers and fractions (linear, relu, hard_sigmoid only).")
+@click.option(
+    "-u",
+    "--units",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Number of LSTM units (size of h and c).",
+)
+@click.option(
+    "-a",
+    "--activation",
+    type=ACTIVATION,
+    default="linear",
+    show_default=True,
+    help="Activation of the candidate and of c on its way to h (Keras's default is tanh).",
+)
+@click.option(
+    "-r",
+    "--recurrent-activation",
+    type=ACTIVATION,
+    default="linear",
+    show_default=True,
+    help="Activation of the input, forget and output gates (Keras's default is sigmoid).",
+)
+@click.option(
+    "--h0", type=NUMBER, default=0, show_default=True, help="Initial hidden state of every unit."
+)
+@click.option(
+    "--c0", type=NUMBER, default=0, show_default=True, help="Initial cell state of every unit."
+)
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Exact arithmetic with integers and fractions (linear, relu, hard_sigmoid only).",
+)
 @click.option("--explain", is_flag=True, help="Print the hand calculation of every step.")
-@click.option("--keras", "with_keras", is_flag=True,
-              help="Also run a real keras.layers.LSTM and print its numbers beside ours.")
-@click.option("--json", "as_json", is_flag=True, help="Print the whole trace as JSON instead of tables.")
-@click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
-              help="Significant digits shown for floats.")
+@click.option(
+    "--keras",
+    "with_keras",
+    is_flag=True,
+    help="Also run a real keras.layers.LSTM and print its numbers beside ours.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the whole trace as JSON instead of tables."
+)
+@click.option(
+    "--digits",
+    type=click.IntRange(1, 17),
+    default=6,
+    show_default=True,
+    help="Significant digits shown for floats.",
+)
 @click.version_option(__version__, "-V", "--version", prog_name=PROG)
 def cli(
     inputs: str,
@@ -131,16 +183,27 @@ def cli(
     input_dim = 1
     if isinstance(x, list) and x and isinstance(x[0], list):
         input_dim = len(x[0])
-    gate_bias: Any = None if no_bias else (
-        bias if forget_bias is None
-        else {"input": bias, "forget": forget_bias, "candidate": bias, "output": bias}
+    gate_bias: Any = (
+        None
+        if no_bias
+        else (
+            bias
+            if forget_bias is None
+            else {"input": bias, "forget": forget_bias, "candidate": bias, "output": bias}
+        )
     )
     weights = LSTMWeights.constant(weight, input_dim=input_dim, units=units, bias=gate_bias)
-    options = dict(activation=activation, recurrent_activation=recurrent_activation)
     state = ([h0] * units, [c0] * units)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        trace = forward(x, weights, initial_state=state, exact=exact, **options)
+        trace = forward(
+            x,
+            weights,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            initial_state=state,
+            exact=exact,
+        )
     for warning in caught:
         click.echo(f"{PROG}: warning: {warning.message}", err=True)
 
@@ -148,7 +211,13 @@ def cli(
     if with_keras:
         from .keras_adapter import compare, keras_forward
 
-        keras_result = keras_forward(x, weights, initial_state=state, **options)
+        keras_result = keras_forward(
+            x,
+            weights,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            initial_state=state,
+        )
         comparison = compare(trace, keras_result)
 
     if as_json:
@@ -163,8 +232,11 @@ def cli(
         click.echo(json.dumps(doc, indent=2))
         return
 
-    bias_text = "none" if no_bias else format_number(bias) + (
-        "" if forget_bias is None else f" (forget gate {format_number(forget_bias)})"
+    bias_text = (
+        "none"
+        if no_bias
+        else format_number(bias)
+        + ("" if forget_bias is None else f" (forget gate {format_number(forget_bias)})")
     )
     click.echo(
         f"LSTM with {units} unit(s), {input_dim} input feature(s): activation={activation}, "

@@ -19,7 +19,12 @@ from .weights import GATES
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
 """One letter per gate, as in the equations on the site (Keras's code calls g "c")."""
 
-_LABELS = {"input": "input gate", "forget": "forget gate", "candidate": "candidate", "output": "output gate"}
+_LABELS = {
+    "input": "input gate",
+    "forget": "forget gate",
+    "candidate": "candidate",
+    "output": "output gate",
+}
 
 
 def format_number(value: Any, digits: int = 6) -> str:
@@ -27,7 +32,11 @@ def format_number(value: Any, digits: int = 6) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, Fraction):
-        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        return (
+            str(value.numerator)
+            if value.denominator == 1
+            else f"{value.numerator}/{value.denominator}"
+        )
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     text = f"{float(value):.{digits}g}"
@@ -45,7 +54,11 @@ def _row(arr: Any, sample: int, batched: bool) -> np.ndarray:
 
 
 def _step(trace: Trace, t: int) -> Step:
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= len(trace.steps):
+    if (
+        isinstance(t, bool)
+        or not isinstance(t, (int, np.integer))
+        or not 1 <= t <= len(trace.steps)
+    ):
         raise LSTMInputError(f"t must be a time step from 1 to {len(trace.steps)}; got {t!r}")
     return trace.steps[int(t) - 1]
 
@@ -80,8 +93,10 @@ def hand_calculation(trace: Trace, t: int, *, sample: int = 0, digits: int = 6) 
     def n(v: Any) -> str:
         return _term(v, digits)
 
-    lines = [f"time step {step.t}: x = {_vector(x, digits)}, h_prev = {_vector(h_prev, digits)}, "
-             f"c_prev = {_vector(c_prev, digits)}"]
+    lines = [
+        f"time step {step.t}: x = {_vector(x, digits)}, h_prev = {_vector(h_prev, digits)}, "
+        f"c_prev = {_vector(c_prev, digits)}"
+    ]
     width = len("hidden state:") + 1
     for u in range(w.units):
         if w.units > 1:
@@ -98,18 +113,22 @@ def hand_calculation(trace: Trace, t: int, *, sample: int = 0, digits: int = 6) 
             fn = act if gate == "candidate" else rec
             label = f"{_LABELS[gate]}:".ljust(width)
             lines.append(f"{label}z_{s} = {' + '.join(products)} = {format_number(z, digits)}")
-            lines.append(f"{'':{width}}{s} = {fn}({format_number(z, digits)}) = {format_number(value, digits)}")
+            z_text = format_number(z, digits)
+            lines.append(f"{'':{width}}{s} = {fn}({z_text}) = {format_number(value, digits)}")
         if masked:
             lines.append(f"{'masked:':{width}}c and h keep their previous values")
-            lines.append(f"{'':{width}}c = {format_number(c[u], digits)}, h = {format_number(h[u], digits)}")
+            lines.append(
+                f"{'':{width}}c = {format_number(c[u], digits)}, h = {format_number(h[u], digits)}"
+            )
             continue
         g = {gate: _row(step.gates[gate], sample, trace.batched)[u] for gate in GATES}
         lines.append(
             f"{'cell state:':{width}}c = f×c_prev + i×g = {n(g['forget'])}×{n(c_prev[u])} + "
             f"{n(g['input'])}×{n(g['candidate'])} = {format_number(c[u], digits)}"
         )
+        c_text = format_number(c[u], digits)
         lines.append(
-            f"{'hidden state:':{width}}h = o×{act}(c) = {n(g['output'])}×{act}({format_number(c[u], digits)}) "
+            f"{'hidden state:':{width}}h = o×{act}(c) = {n(g['output'])}×{act}({c_text}) "
             f"= {format_number(h[u], digits)}"
         )
     return "\n".join(lines)
@@ -120,7 +139,9 @@ def _vector(arr: Any, digits: int) -> str:
     return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
 
 
-def trace_table(trace: Trace, *, sample: int = 0, digits: int = 6, preactivations: bool = False) -> str:
+def trace_table(
+    trace: Trace, *, sample: int = 0, digits: int = 6, preactivations: bool = False
+) -> str:
     """A Markdown table with one row per time step: inputs, gates, c and h.
 
     `preactivations=True` adds the pre-activation columns z_i, z_f, z_g, z_o.
@@ -133,7 +154,8 @@ def trace_table(trace: Trace, *, sample: int = 0, digits: int = 6, preactivation
     rows = []
     for step in trace.steps:
         cells = [str(step.t)] + [
-            _vector(_row(a, sample, trace.batched), digits) for a in (step.x, step.h_prev, step.c_prev)
+            _vector(_row(a, sample, trace.batched), digits)
+            for a in (step.x, step.h_prev, step.c_prev)
         ]
         if preactivations:
             cells += [_vector(_row(step.z[g], sample, trace.batched), digits) for g in GATES]
@@ -141,7 +163,9 @@ def trace_table(trace: Trace, *, sample: int = 0, digits: int = 6, preactivation
         cells += [_vector(_row(a, sample, trace.batched), digits) for a in (step.c, step.h)]
         rows.append(cells)
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
-    lines = ["| " + " | ".join(text.rjust(wd) for text, wd in zip(header, widths)) + " |"]
-    lines.append("|" + "|".join("-" * (wd + 1) + ":" for wd in widths) + "|")
-    lines += ["| " + " | ".join(text.rjust(wd) for text, wd in zip(r, widths)) + " |" for r in rows]
-    return "\n".join(lines)
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(t.rjust(wd) for t, wd in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (wd + 1) + ":" for wd in widths) + "|"  # right-aligned columns
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])

@@ -97,16 +97,19 @@ def keras_forward(
     layer = build_keras_lstm(
         weights, activation=activation, recurrent_activation=recurrent_activation
     )
-    f32 = lambda a: np.ascontiguousarray(to_float(np.asarray(a)), dtype=np.float32)  # noqa: E731
-    kwargs: dict[str, Any] = {"initial_state": [f32(h0), f32(c0)]}
+    kwargs: dict[str, Any] = {"initial_state": [_f32(h0), _f32(c0)]}
     if keep is not None:
         kwargs["mask"] = np.ascontiguousarray(keep)
-    sequence_out, state_h, state_c = layer(f32(x), **kwargs)
+    sequence_out, state_h, state_c = layer(_f32(x), **kwargs)
     keras = import_keras()
     arrays = [keras.ops.convert_to_numpy(a) for a in (sequence_out, state_h, state_c)]
     if not batched:
         arrays = [a[0] for a in arrays]
     return KerasResult(*arrays)
+
+
+def _f32(a: Any) -> NDArray[np.float32]:
+    return np.ascontiguousarray(to_float(np.asarray(a)), dtype=np.float32)
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,10 @@ class LSTMWeights:
     def random(
         cls, input_dim: int, units: int, *, seed: int, scale: float = 0.5, use_bias: bool = True
     ) -> LSTMWeights:
-        """Normally distributed weights (mean 0, standard deviation `scale`), reproducible by seed."""
+        """Weights drawn from a normal distribution (mean 0, standard deviation `scale`).
+
+        The same `seed` gives the same weights on every machine.
+        """
         _check_size("input_dim", input_dim)
         _check_size("units", units)
         rng = np.random.default_rng(seed)

@@ -1,0 +1,153 @@
+"""The lstm-explained command: output, options, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lstm_explained.cli import main
+
+TOY_TABLE = """\
+| t | x | h_prev | c_prev |  i |  f |  g |  o |   c |    h |
+|--:|--:|-------:|-------:|---:|---:|---:|---:|----:|-----:|
+| 1 | 1 |      0 |      0 |  1 |  1 |  1 |  1 |   1 |    1 |
+| 2 | 1 |      1 |      1 |  2 |  2 |  2 |  2 |   6 |   12 |
+| 3 | 1 |     12 |      6 | 13 | 13 | 13 | 13 | 247 | 3211 |"""
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_no_arguments_runs_the_articles_network(capsys):
+    code, out, err = run(capsys)
+    assert code == 0, err
+    assert TOY_TABLE in out
+    assert out.rstrip().endswith("final state: h = 3211, c = 247")
+    assert err == ""
+
+
+def test_forget_bias_reproduces_the_keras_default(capsys):
+    code, out, _ = run(capsys, "--forget-bias", "1")
+    assert code == 0
+    assert "final state: h = 5055, c = 337" in out
+    assert "bias 0 (forget gate 1)" in out
+
+
+def test_explain_prints_each_step_by_hand(capsys):
+    _, out, _ = run(capsys, "--explain")
+    assert "cell state:   c = f×c_prev + i×g = 2×1 + 2×2 = 6" in out
+    assert "hidden state: h = o×linear(c) = 13×linear(247) = 3211" in out
+
+
+def test_exact_mode_prints_every_digit(capsys):
+    _, out, _ = run(capsys, "--exact", "-i", "1,1,1,1,1,1")
+    h6 = (
+        "93955083749147926534946897890485357012182772103974179616116457441152309060382842"
+        "235471595401996"
+    )
+    assert f"final state: h = {h6}," in out
+
+
+def test_json_is_the_whole_trace(capsys):
+    code, out, _ = run(
+        capsys, "--json", "--activation", "tanh", "--recurrent-activation", "sigmoid"
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["activation"] == "tanh"
+    assert len(doc["steps"]) == 3
+    assert set(doc["steps"][0]["gates"]) == {"input", "forget", "candidate", "output"}
+
+
+def test_several_features_and_units(capsys):
+    code, out, _ = run(capsys, "-i", "[[1, 0], [0, 1]]", "-u", "2", "-w", "1/2", "--exact")
+    assert code == 0
+    assert "2 unit(s), 2 input feature(s)" in out
+
+
+def test_initial_state_options(capsys):
+    _, out, _ = run(capsys, "-i", "1", "--h0", "1", "--c0", "1")
+    assert "final state: h = 12, c = 6" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-a", "softmax"], "'softmax' is not one of 'linear', 'sigmoid', 'hard_sigmoid'"),
+        (["-w", "abc"], "'abc' is not a number"),
+        (["-i", "1,x,1"], "--inputs must be numbers separated by commas"),
+        (["-i", "[[1, 2]"], "--inputs is not valid JSON"),
+        (["-i", "[[1, 2], [3]]"], "inputs is ragged"),
+        (["-i", ""], "--inputs must be numbers separated by commas"),
+        (["--exact", "-a", "tanh"], "exact=True cannot use activation='tanh'"),
+        (["--no-bias", "--forget-bias", "1"], "--no-bias and --forget-bias contradict"),
+        (["-u", "0"], "0 is not in the range x>=1"),
+        (["--bogus"], "No such option '--bogus'"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_exit_2(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith("lstm-explained: error: ")
+    assert message in err
+
+
+def test_overflow_is_a_warning_on_stderr(capsys):
+    code, out, err = run(capsys, "-i", ",".join(["1"] * 8))
+    assert code == 0
+    assert "lstm-explained: warning: float overflow at time step 8" in err
+    assert "| 8 |" in out
+
+
+def test_help_and_version(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert "Stepping Through An LSTM Cell" in out
+    assert "--exact" in out
+    assert "Examples:" in out
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.startswith("lstm-explained, version ")
+
+
+@pytest.mark.keras
+def test_keras_option_shows_keras_beside_ours(capsys, keras):
+    code, out, _ = run(capsys, "--keras")
+    assert code == 0
+    assert "Keras (float32): h = 3211, c = 247" in out
+    assert "largest difference from Keras: 0 " in out
+
+
+@pytest.mark.keras
+def test_keras_json(capsys, keras):
+    _, out, _ = run(capsys, "--keras", "--json")
+    assert json.loads(out)["keras"]["state_h"] == [3211]
+
+
+def test_python_dash_m_and_console_script_in_fresh_processes():
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "lstm_explained", "-i", "1,1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "final state: h = 12, c = 6" in proc.stdout
+    script = shutil.which("lstm-explained", path=str(Path(sys.executable).parent))
+    assert script, "the lstm-explained console script is not installed beside this Python"
+    proc = subprocess.run([script, "--weight", "nope"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("lstm-explained: error:")

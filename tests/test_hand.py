@@ -1,0 +1,126 @@
+"""Hand calculations and tables: the text a reader will see, checked literally."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from lstm_explained import (
+    LSTMInputError,
+    LSTMWeights,
+    format_number,
+    forward,
+    hand_calculation,
+    trace_table,
+)
+
+TOY = {"activation": "linear", "recurrent_activation": "linear"}
+
+
+def toy(**kwargs):
+    return forward([1, 1, 1], LSTMWeights.constant(1.0), **TOY, **kwargs)
+
+
+def test_toy_step_two_reads_like_the_arithmetic_on_paper():
+    assert hand_calculation(toy(), 2) == "\n".join(
+        [
+            "time step 2: x = 1, h_prev = 1, c_prev = 1",
+            "input gate:   z_i = 1×1 + 1×1 + 0 = 2",
+            "              i = linear(2) = 2",
+            "forget gate:  z_f = 1×1 + 1×1 + 0 = 2",
+            "              f = linear(2) = 2",
+            "candidate:    z_g = 1×1 + 1×1 + 0 = 2",
+            "              g = linear(2) = 2",
+            "output gate:  z_o = 1×1 + 1×1 + 0 = 2",
+            "              o = linear(2) = 2",
+            "cell state:   c = f×c_prev + i×g = 2×1 + 2×2 = 6",
+            "hidden state: h = o×linear(c) = 2×linear(6) = 12",
+        ]
+    )
+
+
+def test_toy_step_three_ends_in_3211():
+    text = hand_calculation(toy(), 3)
+    assert "z_f = 1×1 + 12×1 + 0 = 13" in text
+    assert text.endswith(
+        "c = f×c_prev + i×g = 13×6 + 13×13 = 247\n"
+        "hidden state: h = o×linear(c) = 13×linear(247) = 3211"
+    )
+
+
+def test_no_bias_omits_the_bias_term_and_negatives_get_brackets():
+    weights = LSTMWeights.constant(-1.0, bias=None)
+    text = hand_calculation(forward([2], weights, **TOY), 1)
+    assert "z_i = 2×(-1) + 0×(-1) = -2" in text
+
+
+def test_standard_activations_show_function_names_and_rounding():
+    weights = LSTMWeights.constant(0.5, bias=0.0)
+    text = hand_calculation(forward([1], weights), 1, digits=4)
+    # z = 0.5; sigmoid(0.5) = 0.62245933..., tanh(0.5) = 0.46211715...
+    assert "i = sigmoid(0.5) = 0.6225" in text
+    assert "g = tanh(0.5) = 0.4621" in text
+
+
+def test_exact_fractions_are_bracketed():
+    trace = forward([Fraction(1, 2)], LSTMWeights.constant(Fraction(1, 3)), **TOY, exact=True)
+    assert "z_i = (1/2)×(1/3) + 0×(1/3) + 0 = 1/6" in hand_calculation(trace, 1)
+
+
+def test_several_units_get_a_block_each_and_batches_pick_a_sample():
+    weights = LSTMWeights.constant(1.0, units=2)
+    trace = forward(np.ones((2, 1, 1)), weights, **TOY)
+    text = hand_calculation(trace, 1, sample=1)
+    assert "unit 1:" in text
+    assert "unit 2:" in text
+    assert "z_i = 1×1 + 0×1 + 0×1 + 0 = 1" in text
+    with pytest.raises(LSTMInputError, match="sample must be from 0 to 1; got 2"):
+        hand_calculation(trace, 1, sample=2)
+
+
+def test_masked_step_says_so():
+    trace = forward([1, 1], LSTMWeights.constant(1.0), **TOY, mask=[True, False])
+    text = hand_calculation(trace, 2)
+    assert "masked:       c and h keep their previous values" in text
+    assert "c = 1, h = 1" in text
+
+
+def test_bad_step_number():
+    with pytest.raises(LSTMInputError, match="t must be a time step from 1 to 3; got 0"):
+        hand_calculation(toy(), 0)
+
+
+def test_trace_table_of_the_toy_network():
+    assert trace_table(toy()) == "\n".join(
+        [
+            "| t | x | h_prev | c_prev |  i |  f |  g |  o |   c |    h |",
+            "|--:|--:|-------:|-------:|---:|---:|---:|---:|----:|-----:|",
+            "| 1 | 1 |      0 |      0 |  1 |  1 |  1 |  1 |   1 |    1 |",
+            "| 2 | 1 |      1 |      1 |  2 |  2 |  2 |  2 |   6 |   12 |",
+            "| 3 | 1 |     12 |      6 | 13 | 13 | 13 | 13 | 247 | 3211 |",
+        ]
+    )
+
+
+def test_trace_table_with_preactivations():
+    header = trace_table(toy(), preactivations=True).splitlines()[0]
+    assert header.split("|")[5:9] == [" z_i ", " z_f ", " z_g ", " z_o "]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (3211, "3211"),
+        (3211.0, "3211"),
+        (Fraction(6, 1), "6"),
+        (Fraction(-1, 3), "-1/3"),
+        (0.1234567, "0.123457"),
+        (-0.0, "0"),
+        (35686309888.0, "3.56863e+10"),
+        (np.True_, "True"),
+    ],
+)
+def test_format_number(value, text):
+    assert format_number(value) == text

@@ -1,0 +1,105 @@
+"""Repository-wide checks that run in the gate: lint, types, import cost, packaging, README."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_ruff_lint():
+    proc = tool("ruff", "check", "--no-cache", ".")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format():
+    proc = tool("ruff", "format", "--check", "--no-cache", ".")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_strict():
+    proc = tool("mypy", "--no-incremental")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_import_needs_neither_tensorflow_nor_click():
+    code = (
+        "import sys, lstm_explained; "
+        "print(sorted(m for m in ('tensorflow', 'keras', 'click') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    proc = tool("build", "--no-isolation", "--outdir", str(out), str(ROOT), cwd=out)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out
+
+
+def test_wheel_and_sdist_pass_twine_check(dist):
+    files = sorted(str(p) for p in dist.iterdir())
+    assert any(f.endswith(".whl") for f in files)
+    assert any(f.endswith(".tar.gz") for f in files)
+    proc = tool("twine", "check", "--strict", *files)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_wheel_metadata_is_complete(dist):
+    wheel = next(dist.glob("*.whl"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        meta = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+        entry_points = zf.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "lstm_explained/py.typed" in names
+    assert not any(n.startswith("tests/") for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    for field in (
+        "License-Expression: MIT",
+        "License-File: LICENSE",
+        "Requires-Python: >=3.11",
+        "Project-URL: Source, ",
+        "Project-URL: Documentation, ",
+        "Description-Content-Type: text/markdown",
+        "Provides-Extra: keras",
+    ):
+        assert field in meta, field
+    assert re.search(r"^Requires-Dist: numpy", meta, re.M)
+    assert "lstm-explained = lstm_explained.cli:main" in entry_points
+
+
+def test_readme_gives_the_two_commands_and_its_python_example_runs():
+    text = (ROOT / "README.md").read_text()
+    assert "make run" in text
+    assert "make test" in text
+    block = re.search(r"```python\n(.*?)```", text, re.S)
+    assert block
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block.group(1), "README.md", "exec"), {})
+    assert out.getvalue().startswith("[3211.] [247.]\n[2.]\ntime step 2: x = 1, h_prev = 1")
+
+
+def test_ci_runs_the_readme_test_command_and_nothing_else():
+    lines = [
+        line
+        for line in (ROOT / ".ci/run").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines[-1] == "make test"
