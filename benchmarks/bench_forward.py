@@ -80,6 +80,7 @@ class Timing:
     repeat: int
     best_ms: float
     median_ms: float
+    page_faults_per_call: float | None  # minor page faults, None where not measurable
 
 
 def untraced_forward(
@@ -109,15 +110,32 @@ def untraced_forward(
     return out, h, c
 
 
+def minor_page_faults() -> int | None:
+    """Minor page faults of this process so far (Unix only), else None."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_minflt)
+
+
 def measure(name: str, fn: Callable[[], object], repeat: int) -> Timing:
-    """Warm up, then time `repeat` single calls; best and median in milliseconds."""
+    """Warm up, then time `repeat` single calls; best and median in milliseconds.
+
+    Page faults are counted too: the traced forward keeps every step's arrays (about
+    16 MB at full size), and whether the allocator hands that memory back to the system
+    between calls (so that each call faults it in again) can change its time by half.
+    """
     fn()  # warm-up: caches, lazy imports, first-call dispatch
+    before = minor_page_faults()
     seconds = timeit.Timer(fn).repeat(repeat=repeat, number=1)
+    after = minor_page_faults()
     return Timing(
         name=name,
         repeat=repeat,
         best_ms=min(seconds) * 1e3,
         median_ms=statistics.median(seconds) * 1e3,
+        page_faults_per_call=None if before is None or after is None else (after - before) / repeat,
     )
 
 
@@ -154,7 +172,7 @@ def keras_variant(x: Array, weights: LSTMWeights) -> tuple[Callable[[], object],
     layer = build_keras_lstm(weights)
     x32 = np.ascontiguousarray(x, dtype=np.float32)
 
-    def call() -> object:
+    def call() -> Any:  # [sequence_out, state_h, state_c] as backend tensors
         return layer(x32)
 
     sequence_out, _, _ = call()  # warm-up, and a sanity check that it is the same LSTM
@@ -164,6 +182,7 @@ def keras_variant(x: Array, weights: LSTMWeights) -> tuple[Callable[[], object],
 
 
 def ratio_line(label: str, value: float, goal: str, met: bool) -> str:
+    """One ratio with its goal and whether it was met."""
     return f"{label} = {value:.2f}x{goal}  {'met' if met else 'NOT met'}"
 
 
@@ -244,10 +263,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"python {platform.python_version()}, numpy {np.__version__}")
     print()
-    print(f"{'variant':<10} {'dtype':<8} {'repeat':>6} {'best ms':>10} {'median ms':>10}")
+    print(
+        f"{'variant':<10} {'dtype':<8} {'repeat':>6} {'best ms':>10} {'median ms':>10} "
+        f"{'page faults/call':>17}"
+    )
     for t in timings:
         dtype = "float32" if t.name == "keras" else "float64"
-        print(f"{t.name:<10} {dtype:<8} {t.repeat:>6} {t.best_ms:>10.3f} {t.median_ms:>10.3f}")
+        faults = "-" if t.page_faults_per_call is None else f"{t.page_faults_per_call:.0f}"
+        print(
+            f"{t.name:<10} {dtype:<8} {t.repeat:>6} {t.best_ms:>10.3f} {t.median_ms:>10.3f} "
+            f"{faults:>17}"
+        )
     print()
     print(f"untraced vs forward(): max |diff| = {untraced_diff:.3g} (must be <= 1e-12)")
     if keras_diff is not None:
