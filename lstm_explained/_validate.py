@@ -39,11 +39,15 @@ def _as_object_array(value: Any, name: str) -> NDArray[Any]:
     return arr
 
 
+_FLOAT_EXACT_INT = 2**53  # float64 holds every integer up to here exactly
+
+
 def numeric_array(value: Any, name: str) -> NDArray[Any]:
     """Return `value` as a float64 array, or an object array if it holds Fractions.
 
-    Fractions are kept so that `exact=True` can use them without rounding; every other
-    real number becomes float64. Strings, None, booleans-as-text and NaN/inf are refused.
+    Fractions, and integers too large for float64 to hold exactly (beyond 2**53), are kept
+    as Python numbers so that `exact=True` can use them without rounding; every other real
+    number becomes float64. Strings, None, complex numbers and NaN/inf are refused.
     """
     if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
         arr = value.astype(np.float64, copy=True)
@@ -51,15 +55,19 @@ def numeric_array(value: Any, name: str) -> NDArray[Any]:
         if isinstance(value, str):
             raise LSTMInputError(f"{name} must hold numbers, not the string {value!r}")
         obj = _as_object_array(value, name)
-        has_fraction = False
+        keep_exact = False
         for index, item in np.ndenumerate(obj):
             if isinstance(item, str) or not isinstance(item, numbers.Real):
                 where = f" at index {list(index)}" if obj.ndim else ""
                 raise LSTMInputError(
                     f"{name} must hold real numbers; found {describe(item)}{where}"
                 )
-            has_fraction = has_fraction or isinstance(item, Fraction)
-        if has_fraction:
+            keep_exact = (
+                keep_exact
+                or isinstance(item, Fraction)
+                or (isinstance(item, numbers.Integral) and abs(int(item)) > _FLOAT_EXACT_INT)
+            )
+        if keep_exact:
             return to_exact(obj)
         arr = obj.astype(np.float64)
     if not np.all(np.isfinite(arr)):

@@ -56,6 +56,8 @@ def forward(
             forward and repeats the previous output, as in Keras.
         exact: compute with Python ints and Fractions, never rounding. Needs
             activations that keep rationals rational (linear, relu, hard_sigmoid).
+            A float enters at the exact value it stores (0.1 is not one tenth);
+            pass `Fraction("0.1")` for one tenth.
         dtype: float precision when not exact; "float32" is what Keras computes in.
 
     Returns:

@@ -283,3 +283,14 @@ def test_trace_is_read_only_and_to_dict_is_json_safe():
     assert doc["state_h"] == [12]
     assert doc["steps"][1]["gates"]["forget"] == [2]
     assert doc["weights"]["bias"] == [0, 0, 0, 0]
+
+
+def test_exact_mode_keeps_big_integers_and_takes_floats_at_their_stored_value():
+    big = 2**60 + 1  # float64 would round this to 2**60
+    trace = forward([big], LSTMWeights.constant(1), **TOY, exact=True)
+    assert trace.steps[0].z["input"][0] == big
+    tenth = forward([0.1], LSTMWeights.constant(1), **TOY, exact=True).steps[0].x[0]
+    assert tenth == Fraction(3602879701896397, 36028797018963968)  # the double nearest 0.1
+    assert forward([Fraction("0.1")], LSTMWeights.constant(1), **TOY, exact=True).steps[0].x[
+        0
+    ] == Fraction(1, 10)
