@@ -1,6 +1,7 @@
 # Two commands matter (see README.md):
-#   make run    the main job: the CLI on the article's toy network, checked against Keras
-#   make test   the whole test gate: lint, types, unit and property tests, packaging
+#   make serve  the main job: build the site and serve it at http://127.0.0.1:8000
+#   make test   the whole test gate: lint, types, unit and property tests, packaging,
+#               every documentation snippet and its output, the strict site build
 # Each sets up its own virtual environment in .venv from pinned versions.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench dist clean
+.PHONY: help serve site run test bench dist clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,17 +19,26 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lstm-explained needs Python 3.11 or newer; set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[keras,dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[keras,docs,dev]'
 	@touch $@
 
-run: $(STAMP)  ## main job: the article's network, by hand, beside Keras
+export NO_MKDOCS_2_WARNING := 1
+
+serve: $(STAMP)  ## main job: build the site and serve it at http://127.0.0.1:8000
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+site: $(STAMP)  ## build the site into site/ (strict: any warning fails)
+	$(BIN)/mkdocs build --strict
+
+run: $(STAMP)  ## the CLI on the article's network, by hand, beside Keras
 	$(BIN)/lstm-explained --explain --keras
 
 test: $(STAMP)  ## the whole gate (a plain pytest runs the same checks)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## speed: traced forward vs an untraced loop vs Keras
+bench: $(STAMP)  ## speed: the engine against Keras, and the gate's time by part
 	$(BIN)/python benchmarks/bench_forward.py
+	$(BIN)/python benchmarks/bench_gate.py
 
 dist: $(STAMP)  ## build the wheel and sdist into dist/ and check their metadata
 	rm -rf dist

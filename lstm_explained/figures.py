@@ -37,9 +37,10 @@ def _text(x: float, y: float, body: str, cls: str = "lx-label", anchor: str = "m
     )
 
 
-def _wire(points: list[tuple[float, float]], arrow: bool = True) -> str:
+def _wire(points: list[tuple[float, float]], arrow: str = "") -> str:
+    """A polyline; `arrow` is the id of the arrow-head marker, or "" for none."""
     path = " ".join(f"{'M' if k == 0 else 'L'}{x} {y}" for k, (x, y) in enumerate(points))
-    marker = ' marker-end="url(#lx-arrow)"' if arrow else ""
+    marker = f' marker-end="url(#{arrow})"' if arrow else ""
     return f'<path d="{path}" class="lx-wire" fill="none" stroke="currentColor"{marker}/>'
 
 
@@ -116,12 +117,13 @@ def cell_svg(
     if step_no is None:
         desc = desc.replace(" = ", " ")
 
+    arrow = f"{ident}-arrow"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'class="lx-cell" aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
-        '<defs><marker id="lx-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" '
         'fill="currentColor"/></marker></defs>',
         '<rect x="100" y="30" width="500" height="235" rx="14" class="lx-body" fill="none" '
@@ -129,42 +131,47 @@ def cell_svg(
         # cell state line: c_prev -> ×f -> +ig -> c
         _text(14, C_LINE_Y - 12, "c_prev", "lx-name", "start"),
         _text(14, C_LINE_Y + 22, v["c_prev"], "lx-value", "start"),
-        _wire([(14, C_LINE_Y), (MUL_F[0] - 14, C_LINE_Y)]),
-        _wire([(MUL_F[0] + 13, C_LINE_Y), (ADD_C[0] - 14, C_LINE_Y)]),
-        _wire([(ADD_C[0] + 13, C_LINE_Y), (WIDTH - 10, C_LINE_Y)]),
+        _wire([(14, C_LINE_Y), (MUL_F[0] - 14, C_LINE_Y)], arrow),
+        _wire([(MUL_F[0] + 13, C_LINE_Y), (ADD_C[0] - 14, C_LINE_Y)], arrow),
+        _wire([(ADD_C[0] + 13, C_LINE_Y), (WIDTH - 10, C_LINE_Y)], arrow),
         _text(WIDTH - 12, C_LINE_Y - 12, "c", "lx-name", "end"),
         _text(WIDTH - 12, C_LINE_Y + 22, v["c"], "lx-value lx-result", "end"),
         # inputs: h_prev and x join a bus under the gates
         _text(14, BUS_Y - 12, "h_prev", "lx-name", "start"),
         _text(14, BUS_Y + 22, v["h_prev"], "lx-value", "start"),
         _text(100, HEIGHT - 6, v["x"] if step_no is None else f"x = {v['x']}", "lx-value"),
-        _wire([(14, BUS_Y), (OUTPUT_X, BUS_Y)], arrow=False),
-        _wire([(100, HEIGHT - 24), (100, BUS_Y)], arrow=False),
+        _wire([(14, BUS_Y), (OUTPUT_X, BUS_Y)]),
+        _wire([(100, HEIGHT - 24), (100, BUS_Y)]),
     ]
     for gx in (FORGET_X, INPUT_X, CAND_X, OUTPUT_X):
-        parts.append(_wire([(gx, BUS_Y), (gx, GATE_Y + GATE_H / 2 + 1)]))
+        parts.append(_wire([(gx, BUS_Y), (gx, GATE_Y + GATE_H / 2 + 1)], arrow))
     parts += [
         _gate(FORGET_X, "f", rec, v["forget"]),
         _gate(INPUT_X, "i", rec, v["input"]),
         _gate(CAND_X, "g", act, v["candidate"]),
         _gate(OUTPUT_X, "o", rec, v["output"]),
         # f up to the forget multiply; i and g meet, then rise to the add
-        _wire([(FORGET_X, GATE_Y - GATE_H / 2), (FORGET_X, C_LINE_Y + 14)]),
-        _wire([(INPUT_X, GATE_Y - GATE_H / 2), (INPUT_X, MUL_IG[1]), (MUL_IG[0] - 14, MUL_IG[1])]),
-        _wire([(CAND_X, GATE_Y - GATE_H / 2), (CAND_X, MUL_IG[1]), (MUL_IG[0] + 14, MUL_IG[1])]),
-        _wire([(MUL_IG[0], MUL_IG[1] - 13), (ADD_C[0], C_LINE_Y + 14)]),
+        _wire([(FORGET_X, GATE_Y - GATE_H / 2), (FORGET_X, C_LINE_Y + 14)], arrow),
+        _wire(
+            [(INPUT_X, GATE_Y - GATE_H / 2), (INPUT_X, MUL_IG[1]), (MUL_IG[0] - 14, MUL_IG[1])],
+            arrow,
+        ),
+        _wire(
+            [(CAND_X, GATE_Y - GATE_H / 2), (CAND_X, MUL_IG[1]), (MUL_IG[0] + 14, MUL_IG[1])], arrow
+        ),
+        _wire([(MUL_IG[0], MUL_IG[1] - 13), (ADD_C[0], C_LINE_Y + 14)], arrow),
         _op(MUL_F, "×"),
         _op(MUL_IG, "×"),
         _op(ADD_C, "+"),
         # c is squashed by the activation and multiplied by o to give h
-        _wire([(SQUASH[0], C_LINE_Y), (SQUASH[0], SQUASH[1] - 15)]),
+        _wire([(SQUASH[0], C_LINE_Y), (SQUASH[0], SQUASH[1] - 15)], arrow),
         f'<rect x="{SQUASH[0] - 30}" y="{SQUASH[1] - 14}" width="60" height="28" rx="14" '
         f'class="lx-gate" fill="var(--md-default-bg-color, Canvas)" stroke="currentColor"/>',
         _text(SQUASH[0], SQUASH[1] + 5, act, "lx-gate-name"),
-        _wire([(SQUASH[0], SQUASH[1] + 14), (MUL_O[0], MUL_O[1] - 14)]),
-        _wire([(OUTPUT_X + GATE_W / 2, GATE_Y), (MUL_O[0] - 14, GATE_Y)]),
+        _wire([(SQUASH[0], SQUASH[1] + 14), (MUL_O[0], MUL_O[1] - 14)], arrow),
+        _wire([(OUTPUT_X + GATE_W / 2, GATE_Y), (MUL_O[0] - 14, GATE_Y)], arrow),
         _op(MUL_O, "×"),
-        _wire([(MUL_O[0], MUL_O[1] + 13), (MUL_O[0], BUS_Y), (WIDTH - 10, BUS_Y)]),
+        _wire([(MUL_O[0], MUL_O[1] + 13), (MUL_O[0], BUS_Y), (WIDTH - 10, BUS_Y)], arrow),
         _text(WIDTH - 12, BUS_Y - 12, "h", "lx-name", "end"),
         _text(WIDTH - 12, BUS_Y + 22, v["h"], "lx-value lx-result", "end"),
         "</svg>",

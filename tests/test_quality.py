@@ -86,7 +86,7 @@ def test_wheel_metadata_is_complete(dist):
 
 def test_readme_gives_the_two_commands_and_its_python_example_runs():
     text = (ROOT / "README.md").read_text()
-    assert "make run" in text
+    assert "make serve" in text
     assert "make test" in text
     block = re.search(r"```python\n(.*?)```", text, re.S)
     assert block

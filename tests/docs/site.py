@@ -1,0 +1,96 @@
+"""Helpers shared by the site's tests: build the site, read its pages, scan its sources."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+
+def build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of the project in `config_dir` into `site_dir`."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=config_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of what the site build reads, for tests that break it on purpose."""
+    for name in ("docs", "hooks"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
+
+
+def pages() -> list[Path]:
+    return sorted(DOCS.rglob("*.md"))
+
+
+FENCE_LINE = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,}|~{3,})\s*(?P<info>.*)$")
+
+
+def raw_python_fences(text: str) -> list[int]:
+    """Line numbers (1-based, of the opening line) of every Python fence, however
+    indented: a plain scan, independent of any Markdown parser."""
+    found, open_ticks = [], None
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = FENCE_LINE.match(line)
+        if not m:
+            continue
+        if open_ticks is None:
+            open_ticks = m["ticks"]
+            info = m["info"].strip().strip("{}").split()
+            lang = next((p.lstrip(".") for p in info if p.startswith(".")), info[0] if info else "")
+            if lang in ("py", "python", "python3", "pycon"):
+                found.append(number)
+        elif (
+            m["ticks"].startswith(open_ticks[0])
+            and len(m["ticks"]) >= len(open_ticks)
+            and not m["info"].strip()
+        ):
+            open_ticks = None
+    return found
+
+
+# Prose may only contain numbers that name things rather than state results.
+ALLOWED_NUMBERS = [
+    r"\b[Ss]teps? \d+\b",  # "step 3": which step, not what it computed
+    r"\bKeras \d\b",  # versions of tools
+    r"\bTensorFlow \d\b",
+    r"\bPython 3(?:\.\d+)?\b",
+    r"\b(?:16|32|64)-bit\b",  # float widths
+    r"\bFig(?:ure)?s?\.? \d+\b",
+]
+_STRIP = [
+    re.compile(r"\A---\n.*?\n---\n", re.S),  # front matter
+    re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2\s*$", re.S | re.M),  # fenced blocks
+    re.compile(r"\{\{.*?\}\}", re.S),  # values from the engine
+    re.compile(r"\$\$.*?\$\$", re.S),  # display math
+    re.compile(r"\$[^$\n]+\$"),  # inline math
+    re.compile(r"`[^`\n]+`"),  # inline code
+    re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"<[^>\n]+>"),  # HTML tags
+    re.compile(r"^:::.*$", re.M),  # mkdocstrings directives
+]
+NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+
+
+def bare_numbers(markdown: str) -> list[str]:
+    """Numbers written by hand in the prose of a page (what a hand edit would change)."""
+    for pattern in _STRIP:
+        markdown = pattern.sub(" ", markdown)
+    for allowed in ALLOWED_NUMBERS:
+        markdown = re.sub(allowed, " ", markdown)
+    return NUMBER.findall(markdown)

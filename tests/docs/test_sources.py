@@ -1,0 +1,100 @@
+"""Checks on the Markdown sources: snippets collected, self-contained, numbers not typed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from markdown_it import MarkdownIt
+from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
+
+from tests.docs.site import DOCS, ROOT, bare_numbers, pages, raw_python_fences
+from tests.docs.snippets import PYTHON, fences
+
+PAGES = pages()
+
+
+def collected_lines(path):
+    tests = extract_fence_tests(
+        MarkdownIt("commonmark"),
+        path.read_text("utf8"),
+        0,
+        path,
+        fence_syntax=FenceSyntax.superfences,
+    )
+    return [t.start_line for t in tests]
+
+
+def test_there_are_pages_and_snippets():
+    assert len(PAGES) >= 10
+    assert sum(len(collected_lines(p)) for p in PAGES) >= 20
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_every_python_fence_is_collected(path):
+    # A fence indented inside an admonition or tab is silently skipped by
+    # pytest-markdown-docs; a plain scan of the lines finds it anyway.
+    assert raw_python_fences(path.read_text("utf8")) == collected_lines(path)
+
+
+def test_the_collection_check_catches_an_indented_fence(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("!!! note\n\n    ```python\n    print(1)\n    ```\n\n```python\nx = 1\n```\n")
+    assert raw_python_fences(page.read_text()) == [3, 7]
+    assert collected_lines(page) == [7]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_snippets_are_self_contained_and_outputs_follow_snippets(path):
+    page = fences(path)
+    for k, fence in enumerate(page):
+        if fence.lang in PYTHON:
+            assert not fence.options & {"continuation", "notest"}, f"{path.name}:{fence.start_line}"
+        if fence.is_output:
+            where = f"{path.name}:{fence.start_line}"
+            assert k > 0, where
+            assert page[k - 1].lang in PYTHON, where
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_prose_has_no_hand_typed_numbers(path):
+    # Numbers in prose come from the engine through {{ ... }}; a typed one could go stale.
+    assert bare_numbers(path.read_text("utf8")) == []
+
+
+def test_the_prose_check_catches_a_typed_number():
+    assert bare_numbers("After step 3 the state is {{ toy.h(3) }}.") == []
+    assert bare_numbers("After step 3 the state is 3211.") == ["3211."[:-1]]
+    assert bare_numbers("It has 95 digits, not `95`.") == ["95"]
+    assert bare_numbers("Keras 3 computes in 32-bit floats: $h_3 = 3211$.") == []
+
+
+def test_a_changed_output_block_fails_the_gate(tmp_path):
+    original = (DOCS / "toy-network.md").read_text("utf8")
+    changed = original.replace("|   6 |   12 |", "|   6 |   13 |")
+    assert changed != original
+    (tmp_path / "page.md").write_text(changed, "utf8")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "tests.docs.snippets",
+            "--markdown-docs",
+            "--markdown-docs-syntax=superfences",
+            "--rootdir",
+            str(tmp_path),
+            "-c",
+            "/dev/null",
+            str(tmp_path / "page.md"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert "the snippet's output differs from the page" in proc.stdout
