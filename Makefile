@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 
 serve: $(STAMP)  ## main job: build the site and serve it at http://127.0.0.1:8000
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 site: $(STAMP)  ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict
