@@ -13,7 +13,7 @@ from . import __version__
 from .activations import ACTIVATIONS
 from .cell import forward
 from .errors import LSTMInputError
-from .hand import format_number, hand_calculation, trace_table
+from .hand import format_number, format_vector, hand_calculation, trace_table
 from .trace import jsonable
 from .weights import LSTMWeights
 
@@ -250,18 +250,14 @@ def cli(
             click.echo("")
             click.echo(hand_calculation(trace, step.t, digits=digits))
     click.echo("")
-    click.echo(f"final state: h = {_vec(trace.state_h, digits)}, c = {_vec(trace.state_c, digits)}")
+    h_text, c_text = format_vector(trace.state_h, digits), format_vector(trace.state_c, digits)
+    click.echo(f"final state: h = {h_text}, c = {c_text}")
     if keras_result is not None:
         click.echo(
-            f"Keras (float32): h = {_vec(keras_result.state_h, digits)}, "
-            f"c = {_vec(keras_result.state_c, digits)}"
+            f"Keras (float32): h = {format_vector(keras_result.state_h, digits)}, "
+            f"c = {format_vector(keras_result.state_c, digits)}"
         )
         click.echo(str(comparison))
-
-
-def _vec(arr: Any, digits: int) -> str:
-    values = [format_number(v, digits) for v in arr.ravel()]
-    return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
 
 
 def main(argv: list[str] | None = None) -> int:

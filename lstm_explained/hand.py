@@ -93,10 +93,9 @@ def hand_calculation(trace: Trace, t: int, *, sample: int = 0, digits: int = 6) 
     def n(v: Any) -> str:
         return _term(v, digits)
 
-    lines = [
-        f"time step {step.t}: x = {_vector(x, digits)}, h_prev = {_vector(h_prev, digits)}, "
-        f"c_prev = {_vector(c_prev, digits)}"
-    ]
+    states = [f"{name} = {format_vector(v, digits)}" for name, v in
+              (("x", x), ("h_prev", h_prev), ("c_prev", c_prev))]  # fmt: skip
+    lines = [f"time step {step.t}: " + ", ".join(states)]
     width = len("hidden state:") + 1
     for u in range(w.units):
         if w.units > 1:
@@ -134,7 +133,8 @@ def hand_calculation(trace: Trace, t: int, *, sample: int = 0, digits: int = 6) 
     return "\n".join(lines)
 
 
-def _vector(arr: Any, digits: int) -> str:
+def format_vector(arr: Any, digits: int = 6) -> str:
+    """One value as `format_number` writes it; several as "[a, b, ...]"."""
     values = [format_number(v, digits) for v in np.asarray(arr).ravel()]
     return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
 
@@ -154,13 +154,13 @@ def trace_table(
     rows = []
     for step in trace.steps:
         cells = [str(step.t)] + [
-            _vector(_row(a, sample, trace.batched), digits)
+            format_vector(_row(a, sample, trace.batched), digits)
             for a in (step.x, step.h_prev, step.c_prev)
         ]
         if preactivations:
-            cells += [_vector(_row(step.z[g], sample, trace.batched), digits) for g in GATES]
-        cells += [_vector(_row(step.gates[g], sample, trace.batched), digits) for g in GATES]
-        cells += [_vector(_row(a, sample, trace.batched), digits) for a in (step.c, step.h)]
+            cells += [format_vector(_row(step.z[g], sample, trace.batched), digits) for g in GATES]
+        cells += [format_vector(_row(step.gates[g], sample, trace.batched), digits) for g in GATES]
+        cells += [format_vector(_row(a, sample, trace.batched), digits) for a in (step.c, step.h)]
         rows.append(cells)
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
 

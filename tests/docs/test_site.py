@@ -144,19 +144,21 @@ def test_published_numbers_match_the_hand_calculation(site):
     assert "35,686,309,888" in pitfalls
 
 
-def test_a_broken_anchor_fails_the_strict_build(tmp_path):
+def build_with_extra_text(tmp_path, text):
+    """Build a copy of the site with `text` appended to one page."""
     project = copy_project(tmp_path / "project")
     page = project / "docs" / "toy-network.md"
-    page.write_text(page.read_text("utf8") + "\nSee [nowhere](pitfalls.md#no-such-heading).\n")
-    proc = build(project, tmp_path / "site")
+    page.write_text(page.read_text("utf8") + text)
+    return build(project, tmp_path / "site")
+
+
+def test_a_broken_anchor_fails_the_strict_build(tmp_path):
+    proc = build_with_extra_text(tmp_path, "\nSee [nowhere](pitfalls.md#no-such-heading).\n")
     assert proc.returncode != 0
     assert "no-such-heading" in proc.stderr
 
 
 def test_a_template_typo_fails_the_build(tmp_path):
-    project = copy_project(tmp_path / "project")
-    page = project / "docs" / "toy-network.md"
-    page.write_text(page.read_text("utf8") + "\nThe value {{ toy.hh(3) }}.\n")
-    proc = build(project, tmp_path / "site")
+    proc = build_with_extra_text(tmp_path, "\nThe value {{ toy.hh(3) }}.\n")
     assert proc.returncode != 0
     assert "toy-network.md" in proc.stderr
