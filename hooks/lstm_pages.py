@@ -144,3 +144,25 @@ def on_page_content(html_text: str, **_: Any) -> str:
         lambda m: f'<div class="lx-math">{_mathml(m[1], "block")}</div>', html_text
     )
     return _INLINE.sub(lambda m: _mathml(m[1], "inline"), html_text)
+
+
+# Scripts that mkdocs-jupyter puts on notebook pages and this site does not want: a
+# MathJax loader with no source plus its configuration (notebook math is not used), and
+# a loader that would import Mermaid from a CDN.
+_NOTEBOOK_SCRIPTS = re.compile(
+    r'<script src="">\s*</script>'
+    r'|<script type="text/x-mathjax-config">.*?</script>'
+    r'|<script type="module">(?:(?!</script>).)*?mermaid.*?</script>',
+    re.S,
+)
+
+
+def on_post_page(output: str, page: Any, **_: Any) -> str:
+    """Last fixes to each finished page, for offline use and accessibility."""
+    if page.file.src_uri.endswith(".ipynb"):
+        output = _NOTEBOOK_SCRIPTS.sub("", output)
+    # Material's search dialog has no accessible name (Lighthouse: aria-dialog-name).
+    return output.replace(
+        '<div class="md-search" data-md-component="search" role="dialog">',
+        '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">',
+    )

@@ -28,7 +28,7 @@ def build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
 
 def copy_project(dest: Path) -> Path:
     """A copy of what the site build reads, for tests that break it on purpose."""
-    for name in ("docs", "hooks"):
+    for name in ("docs", "hooks", "overrides"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     return dest

@@ -6,18 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
-from tests.docs.site import ROOT, build, copy_project
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    proc = build(ROOT, out)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    assert "WARNING" not in proc.stderr, proc.stderr[-4000:]
-    return out
+from tests.docs.site import build, copy_project
 
 
 def html_pages(site: Path) -> list[Path]:
