@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help serve site run test bench dist clean
+.PHONY: help serve site run chromium test bench lighthouse dist clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -33,7 +33,21 @@ site: $(STAMP)  ## build the site into site/ (strict: any warning fails)
 run: $(STAMP)  ## the CLI on the article's network, by hand, beside Keras
 	$(BIN)/lstm-explained --explain --keras
 
-test: $(STAMP)  ## the whole gate (a plain pytest runs the same checks)
+CHROMIUM := /usr/bin/chromium
+
+# The browser tests drive Debian's Chromium; install it through apt when missing (as root,
+# which CI is). Playwright's own browser download is never used.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "note: $(CHROMIUM) is missing; browser tests will be skipped (CI=true fails them)." >&2; \
+	  echo "      install it with: sudo apt-get install chromium" >&2; \
+	fi
+
+test: $(STAMP) chromium  ## the whole gate (a plain pytest runs the same checks)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)  ## speed: the engine against Keras, and the gate's time by part

@@ -68,3 +68,9 @@ def published(tmp_path_factory) -> Published:
     root.mkdir()
     run(["sh", "-c", f"git archive gh-pages | tar -x -C {root}"], repo)
     return Published(repo, root)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    shots = ROOT / "build" / "screenshots"
+    if shots.is_dir() and any(shots.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {shots}")
