@@ -54,6 +54,9 @@ bench: $(STAMP)  ## speed: the engine against Keras, and the gate's time by part
 	$(BIN)/python benchmarks/bench_forward.py
 	$(BIN)/python benchmarks/bench_gate.py
 
+lighthouse: $(STAMP) chromium  ## Lighthouse scores and weight of every page (needs npm)
+	$(BIN)/python benchmarks/lighthouse.py
+
 dist: $(STAMP)  ## build the wheel and sdist into dist/ and check their metadata
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
