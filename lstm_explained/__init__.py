@@ -8,9 +8,11 @@
 """
 
 from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
+from .backward import Gradients, StepGradients, backward, sgd_step
 from .cell import forward
 from .errors import LSTMInputError, LSTMOverflowWarning
 from .hand import SYMBOLS, format_number, hand_calculation, trace_table
+from .losses import Loss, mean_squared_error, sum_of_outputs
 from .trace import Step, Trace
 from .weights import GATES, GateWeights, LSTMWeights
 
@@ -20,14 +22,21 @@ __all__ = [
     "GATES",
     "SYMBOLS",
     "GateWeights",
+    "Gradients",
     "LSTMInputError",
     "LSTMOverflowWarning",
     "LSTMWeights",
+    "Loss",
     "Step",
+    "StepGradients",
     "Trace",
+    "backward",
     "format_number",
     "forward",
     "hand_calculation",
+    "mean_squared_error",
+    "sgd_step",
+    "sum_of_outputs",
     "trace_table",
 ]
 __version__ = "0.1.0"

@@ -130,3 +130,50 @@ def _checked_exact(fn: Callable[..., Any], name: str, argument: str) -> ArrayFn:
         return to_exact(out)
 
     return apply
+
+
+# Derivatives, as the frameworks define them at the kinks: relu'(0) = 0, and
+# hard_sigmoid' = 1/6 strictly inside (-3, 3), else 0 (TensorFlow's Relu6Grad).
+def _ones_like(x: Array) -> Array:
+    return np.ones_like(x) if x.dtype != object else np.full(x.shape, 1, dtype=object)
+
+
+def _sigmoid_derivative(x: Array) -> Array:
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def _tanh_derivative(x: Array) -> Array:
+    return 1.0 - np.tanh(x) ** 2
+
+
+def _relu_derivative(x: Array) -> Array:
+    return np.where(x > 0, 1, 0).astype(x.dtype)
+
+
+def _hard_sigmoid_derivative(x: Array) -> Array:
+    inside = (x > -3) & (x < 3)
+    if x.dtype == object:
+        out = np.full(x.shape, 0, dtype=object)
+        out[inside] = _SIXTH
+        return out
+    return np.where(inside, 1.0 / 6.0, 0.0).astype(x.dtype)
+
+
+_DERIVATIVES: dict[str, ArrayFn] = {
+    "linear": _ones_like,
+    "sigmoid": _sigmoid_derivative,
+    "hard_sigmoid": _hard_sigmoid_derivative,
+    "tanh": _tanh_derivative,
+    "relu": _relu_derivative,
+}
+
+
+def derivative(name: str, *, argument: str) -> ArrayFn:
+    """The derivative of a named activation (float or exact, following its input's dtype)."""
+    if name not in _DERIVATIVES:
+        raise LSTMInputError(
+            f"backward() needs {argument} to be one of {', '.join(ACTIVATIONS)}; the trace "
+            f"used {name!r}, a callable whose derivative the engine does not know"
+        )
+    return _DERIVATIVES[name]

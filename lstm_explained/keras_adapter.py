@@ -154,3 +154,72 @@ def compare(trace: Trace, result: KerasResult) -> Comparison:
             diffs[name] = float(np.max(np.abs(ours - theirs))) if ours.size else 0.0
             scale = max(scale, float(np.max(np.abs(ours))) if ours.size else 0.0)
     return Comparison(scale=scale, **diffs)
+
+
+@dataclass(frozen=True, eq=False)
+class KerasGradients:
+    """Gradients from `tf.GradientTape` on a Keras LSTM, shaped like `Gradients`."""
+
+    kernel: NDArray[np.float32]
+    recurrent_kernel: NDArray[np.float32]
+    bias: NDArray[np.float32] | None
+    inputs: NDArray[np.float32]
+    initial_h: NDArray[np.float32]
+    initial_c: NDArray[np.float32]
+
+
+def keras_gradients(
+    inputs: Any,
+    weights: LSTMWeights,
+    d_sequence_out: Any,
+    *,
+    d_state_h: Any = None,
+    d_state_c: Any = None,
+    activation: ActivationSpec = "tanh",
+    recurrent_activation: ActivationSpec = "sigmoid",
+    initial_state: Any = None,
+    mask: Any = None,
+) -> KerasGradients:
+    """What `tf.GradientTape` says for the same loss as `backward(trace, d_sequence_out, ...)`.
+
+    The loss is sum(sequence_out * d_sequence_out) + sum(state_h * d_state_h) +
+    sum(state_c * d_state_c), whose gradient with respect to the outputs is exactly the
+    given arrays. Needs Keras on its TensorFlow backend.
+    """
+    keras = import_keras()
+    if keras.backend.backend() != "tensorflow":
+        raise ModuleNotFoundError("keras_gradients needs Keras's TensorFlow backend")
+    import tensorflow as tf
+
+    x, batched = _inputs(inputs, weights.input_dim)  # (batch, time, features)
+    batch, time, _ = x.shape
+    h0, c0 = _initial_state(initial_state, batch, weights.units)
+    keep = None if mask is None else _mask(mask, batch, time, batched)
+    layer = build_keras_lstm(
+        weights, activation=activation, recurrent_activation=recurrent_activation
+    )
+
+    def upstream(value: Any, shape: tuple[int, ...]) -> Any:
+        arr = np.zeros(shape) if value is None else to_float(np.asarray(value))
+        return tf.constant(_f32(arr if batched else arr[None]))
+
+    d_seq = upstream(
+        d_sequence_out, (time, weights.units) if not batched else (batch, time, weights.units)
+    )
+    d_h = upstream(d_state_h, (weights.units,) if not batched else (batch, weights.units))
+    d_c = upstream(d_state_c, (weights.units,) if not batched else (batch, weights.units))
+    xs, h0v, c0v = (tf.Variable(_f32(a)) for a in (x, h0, c0))
+    with tf.GradientTape() as tape:
+        kwargs: dict[str, Any] = {"initial_state": [h0v, c0v]}
+        if keep is not None:
+            kwargs["mask"] = tf.constant(np.ascontiguousarray(keep))
+        seq, state_h, state_c = layer(xs, **kwargs)
+        loss = (
+            tf.reduce_sum(seq * d_seq) + tf.reduce_sum(state_h * d_h) + tf.reduce_sum(state_c * d_c)
+        )
+    variables = [*layer.trainable_variables, xs, h0v, c0v]
+    grads = [np.asarray(g, dtype=np.float32) for g in tape.gradient(loss, variables)]
+    kernel, recurrent = grads[0], grads[1]
+    bias = grads[2] if weights.bias is not None else None
+    d_x, d_h0, d_c0 = (g if batched else g[0] for g in grads[-3:])
+    return KerasGradients(kernel, recurrent, bias, d_x, d_h0, d_c0)
