@@ -18,7 +18,16 @@ from typing import Any
 import jinja2
 from latex2mathml.converter import convert as latex_to_mathml
 
-from lstm_explained import GATES, Trace, format_number, hand_calculation, trace_table
+from lstm_explained import (
+    GATES,
+    Trace,
+    backward,
+    format_number,
+    hand_backward,
+    hand_calculation,
+    sum_of_outputs,
+    trace_table,
+)
 from lstm_explained.examples import standard_trace, toy_trace
 from lstm_explained.figures import cell_svg
 
@@ -95,6 +104,43 @@ class TraceView:
         return f'<figure class="lx-figure">{svg}{cap}</figure>'
 
 
+class BackwardView:
+    """What a page may quote from backpropagation through one trace, for a stated loss."""
+
+    def __init__(self, trace: Trace, digits: int = 4) -> None:
+        self.trace = trace
+        self.digits = digits
+        self._loss = sum_of_outputs(trace)
+        self.gradients = backward(trace, self._loss.d_sequence_out)
+
+    def _fmt(self, value: Any) -> str:
+        return format_number(value, self.digits)
+
+    def loss(self) -> str:
+        """The loss value (here the sum of the outputs)."""
+        return self._fmt(self._loss.value)
+
+    def value(self, t: int, name: str) -> str:
+        """dh, dc, d_output, dh_later, dc_later, dh_prev, dc_prev, or a gate's gradient."""
+        grad = self.gradients.steps[t - 1]
+        arr = grad.gates[name] if name in GATES else getattr(grad, name)
+        return self._fmt(arr.ravel()[0])
+
+    def hand(self, t: int) -> str:
+        text = hand_backward(self.trace, self.gradients, t, digits=self.digits)
+        return "```text\n" + text + "\n```"
+
+    def table(self) -> str:
+        """Each gate's weight gradients (one input, one unit)."""
+        g = self.gradients
+        rows = ["| gate | dL/dW | dL/dU | dL/db |", "| --- | --: | --: | --: |"]
+        for k, gate in enumerate(GATES):
+            bias = "" if g.bias is None else self._fmt(g.bias[k])
+            cells = (self._fmt(g.kernel[0, k]), self._fmt(g.recurrent_kernel[0, k]), bias)
+            rows.append(f"| {gate} | " + " | ".join(cells) + " |")
+        return "\n".join(rows)
+
+
 def symbolic_figure(caption: str = "") -> str:
     """The cell with symbols in place of numbers."""
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
@@ -110,6 +156,7 @@ def context() -> dict[str, Any]:
         "toy_f32": TraceView(toy_trace(4, exact=False, dtype="float32")),
         "ufb": TraceView(toy_trace(3, forget_bias=1)),
         "std": TraceView(standard_trace()),
+        "toy_back": BackwardView(toy_trace(3)),
         "symbolic_figure": symbolic_figure,
     }
 

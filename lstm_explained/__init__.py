@@ -11,7 +11,7 @@ from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
 from .backward import Gradients, StepGradients, backward, sgd_step
 from .cell import forward
 from .errors import LSTMInputError, LSTMOverflowWarning
-from .hand import SYMBOLS, format_number, hand_calculation, trace_table
+from .hand import SYMBOLS, format_number, hand_backward, hand_calculation, trace_table
 from .losses import Loss, mean_squared_error, sum_of_outputs
 from .trace import Step, Trace
 from .weights import GATES, GateWeights, LSTMWeights
@@ -33,6 +33,7 @@ __all__ = [
     "backward",
     "format_number",
     "forward",
+    "hand_backward",
     "hand_calculation",
     "mean_squared_error",
     "sgd_step",

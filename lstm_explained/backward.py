@@ -37,13 +37,18 @@ Array = NDArray[Any]
 class StepGradients:
     """The gradients at one time step (`t` counts from 1), shaped like `Step`'s arrays.
 
-    `dh` and `dc` are the totals reaching this step's new hidden and cell state (`dc`
-    includes the path through h); `gates[gate]` is the gradient of a gate's value and
-    `z[gate]` of its pre-activation; `dx`, `dh_prev`, `dc_prev` flow to the input and
-    to the step before.
+    `d_output` is the loss's gradient on this step's output; `dh_later` and `dc_later`
+    arrive from the following step (or, at the last step, from the loss's use of
+    `state_h` and `state_c`). `dh` and `dc` are the totals reaching this step's new
+    hidden and cell state (`dc` includes the path through h). `gates[gate]` is the
+    gradient of a gate's value and `z[gate]` of its pre-activation; `dx`, `dh_prev`,
+    `dc_prev` flow to the input and to the step before.
     """
 
     t: int
+    d_output: Array
+    dh_later: Array
+    dc_later: Array
     dh: Array
     dc: Array
     gates: MappingProxyType[str, Array]
@@ -176,6 +181,9 @@ def backward(
             records.append(
                 StepGradients(
                     t=step.t,
+                    d_output=view(d_out),
+                    dh_later=view(dh_next),
+                    dc_later=view(dc_next),
                     dh=view(dh),
                     dc=view(dc),
                     gates=_by_gate([view(a) for a in (di, df, dg, do)]),

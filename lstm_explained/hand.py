@@ -169,3 +169,89 @@ def trace_table(
 
     rule = "|" + "|".join("-" * (wd + 1) + ":" for wd in widths) + "|"  # right-aligned columns
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def hand_backward(trace: Trace, gradients: Any, t: int, *, sample: int = 0, digits: int = 6) -> str:
+    """The arithmetic of backpropagation at time step `t`, as a person would write it.
+
+    `gradients` is what `backward(trace, ...)` returned. Reads from top to bottom in the
+    order the gradient flows: into h and c, back into each gate, out to the step before.
+    """
+    from .activations import derivative, resolve
+
+    step = _step(trace, t)
+    sample = _sample(trace, sample)
+    grad = gradients.steps[step.t - 1]
+    w = trace.weights
+    act, rec = trace.activation, trace.recurrent_activation
+    act_fn = resolve(act, argument="activation", exact=trace.exact).fn
+    act_d = derivative(act, argument="activation")
+    rec_d = derivative(rec, argument="recurrent_activation")
+
+    def row(arr: Any) -> Any:
+        return _row(arr, sample, trace.batched)
+
+    def n(v: Any) -> str:
+        return _term(v, digits)
+
+    def f(v: Any) -> str:
+        return format_number(v, digits)
+
+    c, c_prev = row(step.c), row(step.c_prev)
+    gates = {g: row(step.gates[g]) for g in GATES}
+    z = {g: row(step.z[g]) for g in GATES}
+    width = len("hidden state:") + 1
+    later = f"step {step.t + 1}" if step.t < len(trace.steps) else "the final state"
+    before = f"step {step.t - 1}" if step.t > 1 else "h0, c0"
+    lines = [f"time step {step.t}, backwards (dL/dX is written dX):"]
+    for u in range(w.units):
+        if w.units > 1:
+            lines.append(f"unit {u + 1}:")
+        dh, dc = row(grad.dh)[u], row(grad.dc)[u]
+        d_out = row(grad.d_output)[u]
+        dh_later, dc_later = row(grad.dh_later)[u], row(grad.dc_later)[u]
+        g_grad = {g: row(grad.gates[g])[u] for g in GATES}
+        z_grad = {g: row(grad.z[g])[u] for g in GATES}
+        squashed = act_fn(np.asarray([c[u]]))[0]
+        slope_c = act_d(np.asarray([c[u]]))[0]
+        if step.mask is not None and not bool(row(step.mask)):
+            lines.append(f"{'masked:':{width}}dh and dc pass unchanged to {before}")
+            continue
+        lines.append(
+            f"{'hidden state:':{width}}dh = {n(d_out)} (output) + {n(dh_later)} (from {later}) "
+            f"= {f(dh)}"
+        )
+        lines.append(
+            f"{'cell state:':{width}}dc = {n(dc_later)} (from {later}) + dh×o×{act}'(c) = "
+            f"{n(dc_later)} + {n(dh)}×{n(gates['output'][u])}×{n(slope_c)} = {f(dc)}"
+        )
+        rows = [
+            ("output", "o", f"dh×{act}(c) = {n(dh)}×{n(squashed)}", rec),
+            ("forget", "f", f"dc×c_prev = {n(dc)}×{n(c_prev[u])}", rec),
+            ("input", "i", f"dc×g = {n(dc)}×{n(gates['candidate'][u])}", rec),
+            ("candidate", "g", f"dc×i = {n(dc)}×{n(gates['input'][u])}", act),
+        ]
+        for gate, s, product, fn in rows:
+            slope = (act_d if gate == "candidate" else rec_d)(np.asarray([z[gate][u]]))[0]
+            label = f"{_LABELS[gate]}:".ljust(width)
+            lines.append(f"{label}d{s} = {product} = {f(g_grad[gate])}")
+            lines.append(
+                f"{'':{width}}dz_{s} = d{s}×{fn}'(z_{s}) = {n(g_grad[gate])}×{n(slope)} "
+                f"= {f(z_grad[gate])}"
+            )
+    dh_prev, dc_prev = row(grad.dh_prev), row(grad.dc_prev)
+    for k in range(w.units):
+        terms = [
+            f"{n(row(grad.z[g])[u])}×{n(w.gate(g).recurrent_kernel[k, u])}"
+            for g in GATES for u in range(w.units)
+        ]  # fmt: skip
+        suffix = f" (unit {k + 1})" if w.units > 1 else ""
+        label = f"to {before}:"
+        lines.append(
+            f"{label:{width}}dh_prev{suffix} = Σ dz×U = {' + '.join(terms)} = {f(dh_prev[k])}"
+        )
+        lines.append(
+            f"{'':{width}}dc_prev{suffix} = dc×f = {n(row(grad.dc)[k])}×{n(gates['forget'][k])} "
+            f"= {f(dc_prev[k])}"
+        )
+    return "\n".join(lines)

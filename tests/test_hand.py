@@ -124,3 +124,29 @@ def test_trace_table_with_preactivations():
 )
 def test_format_number(value, text):
     assert format_number(value) == text
+
+
+def test_backward_hand_calculation_of_step_three():
+    # L = h1 + h2 + h3; at step 3, dh = 1 and every gate is 13 (see test_backward.py).
+    from lstm_explained import backward, hand_backward, sum_of_outputs
+
+    trace = toy(exact=True)
+    grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
+    assert hand_backward(trace, grads, 3) == "\n".join(
+        [
+            "time step 3, backwards (dL/dX is written dX):",
+            "hidden state: dh = 1 (output) + 0 (from the final state) = 1",
+            "cell state:   dc = 0 (from the final state) + dh×o×linear'(c) = 0 + 1×13×1 = 13",
+            "output gate:  do = dh×linear(c) = 1×247 = 247",
+            "              dz_o = do×linear'(z_o) = 247×1 = 247",
+            "forget gate:  df = dc×c_prev = 13×6 = 78",
+            "              dz_f = df×linear'(z_f) = 78×1 = 78",
+            "input gate:   di = dc×g = 13×13 = 169",
+            "              dz_i = di×linear'(z_i) = 169×1 = 169",
+            "candidate:    dg = dc×i = 13×13 = 169",
+            "              dz_g = dg×linear'(z_g) = 169×1 = 169",
+            "to step 2:    dh_prev = Σ dz×U = 169×1 + 78×1 + 169×1 + 247×1 = 663",
+            "              dc_prev = dc×f = 13×13 = 169",
+        ]
+    )
+    assert "to h0, c0:" in hand_backward(trace, grads, 1)

@@ -39,6 +39,10 @@ def test_trace_views_quote_the_engine():
     assert ctx["ufb"].outputs() == "1, 14, 5055"
     assert isinstance(ctx["std"], TraceView)
     assert ctx["std"].weight("forget", "bias") == "1"
+    # backprop of L = h1 + h2 + h3 (hand-derived in tests/test_backward.py)
+    assert ctx["toy_back"].loss() == "3224"
+    assert ctx["toy_back"].value(2, "dh") == "664"
+    assert ctx["toy_back"].value(3, "forget") == "78"
 
 
 def test_the_notebook_page_is_slim(site):
