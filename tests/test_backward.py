@@ -231,3 +231,18 @@ def test_gradients_agree_with_tf_gradient_tape(keras, case):
             continue
         scale = max(1.0, float(np.max(np.abs(a))))
         assert float(np.max(np.abs(a - b))) <= 2e-5 * scale, (name, config)
+
+
+def test_exact_gradients_for_relu_and_hard_sigmoid_match_float64():
+    # Piecewise-linear activations keep backward exact (hard_sigmoid' = 1/6 inside (-3, 3)).
+    weights = LSTMWeights.constant(Fraction(1, 4), input_dim=2, units=2, bias={"forget": 1})
+    inputs = [[Fraction(1, 2), -1], [2, Fraction(1, 3)], [-1, 1]]
+    options = {"activation": "relu", "recurrent_activation": "hard_sigmoid"}
+    exact = forward(inputs, weights, exact=True, **options)
+    grads = backward(exact, sum_of_outputs(exact).d_sequence_out)
+    assert all(isinstance(v, (int, Fraction)) for v in grads.recurrent_kernel.ravel())
+    assert any(isinstance(v, Fraction) for v in grads.kernel.ravel())
+    floats = forward(np.array(inputs, dtype=float), weights, **options)
+    f_grads = backward(floats, sum_of_outputs(floats).d_sequence_out)
+    np.testing.assert_allclose(grads.kernel.astype(float), f_grads.kernel, rtol=1e-12)
+    np.testing.assert_allclose(grads.inputs.astype(float), f_grads.inputs, rtol=1e-12)
