@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lstm-explained needs Python 3.11 or newer; set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[keras,docs,dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[keras,docs,dev,torch,jax]'
 	@touch $@
 
 export NO_MKDOCS_2_WARNING := 1

@@ -1,11 +1,23 @@
-"""Shared fixtures. Keras is imported once per test process, on first use."""
+"""Shared fixtures. Keras is imported once per test process, on first use.
+
+An optional framework that is missing skips its tests locally and fails them under
+CI=true, so CI cannot pass by skipping what it is meant to compare with.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
+
+
+def _missing(what: str, extra: str, err: Exception) -> NoReturn:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI must compare with {what}, but it is not installed: {err}")
+    pytest.skip(f"{what} not installed ({err}); install lstm-explained[{extra}]")
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +28,27 @@ def keras() -> Any:
 
         return import_keras()
     except ModuleNotFoundError as err:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI must compare with Keras, but it is not installed: {err}")
-        pytest.skip(f"Keras not installed ({err}); install lstm-explained[keras]")
+        _missing("Keras", "keras", err)
+
+
+@pytest.fixture(scope="session")
+def torch() -> Any:
+    """The torch module (PyTorch); skipped when absent locally, a failure under CI=true."""
+    try:
+        return importlib.import_module("torch")
+    except ModuleNotFoundError as err:
+        _missing("PyTorch", "torch", err)
+
+
+@pytest.fixture(scope="session")
+def jax_installed() -> None:
+    """JAX is importable (for Keras's JAX backend in a fresh process); not imported here."""
+    if importlib.util.find_spec("jax") is None:
+        _missing("JAX", "jax", ModuleNotFoundError("No module named 'jax'"))
+
+
+@pytest.fixture(scope="session")
+def keras_installed() -> None:
+    """Keras is importable (for a fresh process with another backend); not imported here."""
+    if importlib.util.find_spec("keras") is None:
+        _missing("Keras", "keras", ModuleNotFoundError("No module named 'keras'"))

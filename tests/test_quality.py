@@ -37,9 +37,11 @@ def test_mypy_strict():
 
 
 def test_import_needs_neither_tensorflow_nor_click():
+    # Nor PyTorch or JAX: LSTMWeights.from_torch and to_torch import torch when called.
     code = (
         "import sys, lstm_explained; "
-        "print(sorted(m for m in ('tensorflow', 'keras', 'click') if m in sys.modules))"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'click', 'torch', 'jax') "
+        "if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
 from tests.docs.site import DOCS, ROOT, bare_numbers, pages, raw_python_fences
-from tests.docs.snippets import PYTHON, fences
+from tests.docs.snippets import FRESH_PROCESS, PYTHON, fences
 
 PAGES = pages()
 
@@ -98,3 +98,79 @@ def test_a_changed_output_block_fails_the_gate(tmp_path):
     )
     assert proc.returncode == 1, proc.stdout
     assert "the snippet's output differs from the page" in proc.stdout
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_a_snippet_that_picks_a_keras_backend_runs_in_a_fresh_process(path):
+    # In this process Keras is already imported on TensorFlow, so KERAS_BACKEND would be
+    # ignored and the snippet would "prove" TensorFlow's numbers under another name.
+    for fence in fences(path):
+        if fence.lang in PYTHON and "KERAS_BACKEND" in fence.content:
+            assert FRESH_PROCESS in fence.options, f"{path.name}:{fence.start_line}"
+
+
+def test_the_fresh_process_mark_is_read_and_python_is_still_collected(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        '```{.python fresh-process}\nimport os\nos.environ["KERAS_BACKEND"] = "jax"\n```\n\n'
+        "```python\nos = 1\n```\n"
+    )
+    marked, plain = fences(page)
+    assert (marked.lang, marked.options) == ("python", frozenset({FRESH_PROCESS}))
+    assert marked.needs_fresh_process
+    assert (plain.options, plain.needs_fresh_process) == (frozenset(), False)
+    assert raw_python_fences(page.read_text()) == collected_lines(page) == [1, 6]
+
+
+def test_elsewhere_uses_the_fresh_process_mark():
+    marked = [f for f in fences(DOCS / "elsewhere.md") if FRESH_PROCESS in f.options]
+    assert len(marked) == 2
+    assert {f.content.count('os.environ["KERAS_BACKEND"]') for f in marked} == {1}
+
+
+def run_pytest_on(page):
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "tests.docs.snippets",
+            "--markdown-docs",
+            "--markdown-docs-syntax=superfences",
+            "--rootdir",
+            str(page.parent),
+            "-c",
+            "/dev/null",
+            str(page),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_fresh_process_snippets_run_in_a_new_interpreter_and_are_checked(tmp_path):
+    page = tmp_path / "page.md"
+    fence = "```{.python fresh-process}\n"
+    output = '```text title="Output"\n'
+    page.write_text(
+        # 1: passes only outside this process: a new interpreter has not loaded pytest.
+        f"{fence}import sys\nprint(sys.argv[0], 'pytest' in sys.modules)\n```\n\n"
+        f"{output}-c False\n```\n\n"
+        # 2: prints something else than the page shows.
+        f"{fence}print(13)\n```\n\n{output}12\n```\n\n"
+        # 3: raises; the error and the page's line number are reported.
+        f"{fence}raise ValueError('from the snippet')\n```\n\n"
+        # 4: sets KERAS_BACKEND without the mark, so it is not run in-process.
+        '```python\nimport os\nos.environ["KERAS_BACKEND"] = "jax"\n```\n'
+    )
+    proc = run_pytest_on(page)
+    assert proc.returncode == 1, proc.stdout
+    assert "3 failed, 1 passed" in proc.stdout, proc.stdout
+    assert "the snippet's output differs from the page" in proc.stdout
+    assert "the snippet failed in a fresh interpreter" in proc.stdout
+    assert "line 19, in <module>\nValueError: from the snippet" in proc.stdout
+    assert "sets KERAS_BACKEND, which does nothing once Keras is imported" in proc.stdout
