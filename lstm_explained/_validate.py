@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from fractions import Fraction
 from typing import Any
 
@@ -122,3 +123,24 @@ def bool_array(value: Any, name: str) -> NDArray[np.bool_]:
                 f"found {describe(item)} at index {list(index)}"
             )
     return obj.astype(np.bool_)
+
+
+def int_text(n: int) -> str:
+    """Decimal digits of any int, however long.
+
+    Python refuses str() of an int longer than `sys.get_int_max_str_digits()` (4300 by
+    default) and the toy network passes that at step 10; split such a number into halves
+    by a power of ten instead.
+    """
+    limit = sys.get_int_max_str_digits()
+    if limit == 0 or n.bit_length() < 3 * limit:  # 3 bits per digit stays under the limit
+        return str(n)
+    if n < 0:
+        return "-" + int_text(-n)
+    half = max(1, len(_rough_digits(n)) // 2)
+    high, low = divmod(n, 10**half)
+    return int_text(high) + int_text(low).rjust(half, "0")
+
+
+def _rough_digits(n: int) -> range:
+    return range(int(n.bit_length() * 0.30103) + 1)  # log10(2) digits per bit

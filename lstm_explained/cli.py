@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from fractions import Fraction
 from typing import Any
@@ -262,6 +263,8 @@ def cli(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: bad input becomes one line on stderr and exit status 2."""
+    # Exact runs reach integers of thousands of digits; let json and str print them.
+    sys.set_int_max_str_digits(0)
     try:
         cli.main(args=argv, prog_name=PROG, standalone_mode=False)
     except (LSTMInputError, ModuleNotFoundError) as err:

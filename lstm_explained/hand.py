@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import int_text
 from .errors import LSTMInputError
 from .trace import Step, Trace
 from .weights import GATES
@@ -32,13 +33,10 @@ def format_number(value: Any, digits: int = 6) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, Fraction):
-        return (
-            str(value.numerator)
-            if value.denominator == 1
-            else f"{value.numerator}/{value.denominator}"
-        )
+        num = int_text(value.numerator)
+        return num if value.denominator == 1 else f"{num}/{int_text(value.denominator)}"
     if isinstance(value, (int, np.integer)):
-        return str(int(value))
+        return int_text(int(value))
     text = f"{float(value):.{digits}g}"
     return "0" if text == "-0" else text
 

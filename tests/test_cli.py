@@ -151,3 +151,23 @@ def test_python_dash_m_and_console_script_in_fresh_processes():
     proc = subprocess.run([script, "--weight", "nope"], capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     assert proc.stderr.startswith("lstm-explained: error:")
+
+
+def test_exact_ten_steps_prints_every_digit(capsys):
+    import sys as _sys
+
+    h = c = 0
+    for _ in range(10):  # the toy network in integers: z = 1 + h, c = z c + z z, h = z c
+        z = 1 + h
+        c = z * c + z * z
+        h = z * c
+    code, out, err = run(capsys, "--exact", "-i", ",".join(["1"] * 10))
+    assert code == 0, err
+    printed = out.rstrip().splitlines()[-1].split("h = ")[1].split(",")[0]
+    old = _sys.get_int_max_str_digits()
+    try:
+        _sys.set_int_max_str_digits(0)
+        assert printed == str(h)
+        assert len(printed) > 4300
+    finally:
+        _sys.set_int_max_str_digits(old)

@@ -150,3 +150,10 @@ def test_backward_hand_calculation_of_step_three():
         ]
     )
     assert "to h0, c0:" in hand_backward(trace, grads, 1)
+
+
+def test_integers_beyond_pythons_str_limit_are_written_out():
+    big = 10**5000 + 1  # str() refuses more than 4300 digits by default
+    assert format_number(big) == "1" + "0" * 4999 + "1"
+    assert format_number(-big) == "-1" + "0" * 4999 + "1"
+    assert format_number(Fraction(1, big)) == "1/1" + "0" * 4999 + "1"
