@@ -53,6 +53,7 @@ test: $(STAMP) chromium  ## the whole gate (a plain pytest runs the same checks)
 bench: $(STAMP)  ## speed: the engine against Keras, and the gate's time by part
 	$(BIN)/python benchmarks/bench_forward.py
 	$(BIN)/python benchmarks/bench_gate.py
+	$(BIN)/python benchmarks/bench_stepper.py
 
 lighthouse: $(STAMP) chromium  ## Lighthouse scores and weight of every page (needs npm)
 	$(BIN)/python benchmarks/lighthouse.py

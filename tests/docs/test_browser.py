@@ -10,27 +10,16 @@ screenshots of every page are written to build/screenshots/.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
-import os
 import socket
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from tests.docs.conftest import BIN
-from tests.docs.site import DOCS, ROOT
+from tests.docs.site import DOCS, ROOT, open_page
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 SCREENSHOTS = ROOT / "build" / "screenshots"
-LOCAL = {"127.0.0.1", "localhost"}
 
 
 def page_paths() -> list[str]:
@@ -43,63 +32,6 @@ def page_paths() -> list[str]:
 
 
 PAGES = page_paths()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        reason = "Debian's chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI must run the browser tests: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="session")
-def server(published) -> Iterator[str]:
-    """The gh-pages tree served on a free localhost port; yields its base URL."""
-    handler = functools.partial(Quiet, directory=str(published.root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@contextlib.contextmanager
-def open_page(browser, url: str, **context_options):
-    """A page with every request recorded and any leaving localhost blocked."""
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if r.request.url.startswith(("data:", "blob:")) or host in LOCAL:
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(url, wait_until="networkidle")
-    try:
-        yield page, errors, outside
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
