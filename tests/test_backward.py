@@ -21,6 +21,7 @@ from lstm_explained import (
     sgd_step,
     sum_of_outputs,
 )
+from tests.strategies import lstm_configurations
 
 TOY = {"activation": "linear", "recurrent_activation": "linear"}
 
@@ -190,23 +191,11 @@ def test_a_callable_activation_has_no_known_derivative():
 
 @st.composite
 def configurations(draw):
-    batch, time = draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    features, units = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    config = {
-        "inputs": rng.normal(0.0, 1.0, (batch, time, features)),
-        "weights": LSTMWeights.random(features, units, seed=seed, use_bias=draw(st.booleans())),
-        "activation": draw(st.sampled_from(ACTIVATIONS)),
-        "recurrent_activation": draw(st.sampled_from(ACTIVATIONS)),
-    }
-    if draw(st.booleans()):
-        config["initial_state"] = (
-            rng.normal(0, 1, (batch, units)),
-            rng.normal(0, 1, (batch, units)),
-        )
-    if draw(st.booleans()):
-        config["mask"] = rng.random((batch, time)) < 0.7
+    """A random forward configuration plus random upstream gradients of the right shapes."""
+    config = draw(lstm_configurations(max_time=4))
+    batch, time, _ = config["inputs"].shape
+    units = config["weights"].units
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     upstream = {
         "d_sequence_out": rng.normal(size=(batch, time, units)),
         "d_state_h": rng.normal(size=(batch, units)),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from lstm_explained import ACTIVATIONS, LSTMInputError, LSTMWeights, forward
+from lstm_explained import LSTMInputError, LSTMWeights, forward
 from lstm_explained.keras_adapter import build_keras_lstm, compare, keras_forward
+from tests.strategies import lstm_configurations
 
 pytestmark = pytest.mark.keras
 TOY = {"activation": "linear", "recurrent_activation": "linear"}
@@ -71,32 +71,8 @@ def test_adapter_validates_like_forward(keras):
         keras_forward([], LSTMWeights.constant(1.0))
 
 
-@st.composite
-def configurations(draw):
-    batch = draw(st.integers(1, 3))
-    time = draw(st.integers(1, 5))
-    features = draw(st.integers(1, 3))
-    units = draw(st.integers(1, 3))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    config = {
-        "inputs": rng.normal(0.0, 1.0, (batch, time, features)),
-        "weights": LSTMWeights.random(features, units, seed=seed, use_bias=draw(st.booleans())),
-        "activation": draw(st.sampled_from(ACTIVATIONS)),
-        "recurrent_activation": draw(st.sampled_from(ACTIVATIONS)),
-    }
-    if draw(st.booleans()):
-        config["initial_state"] = (
-            rng.normal(0, 1, (batch, units)),
-            rng.normal(0, 1, (batch, units)),
-        )
-    if draw(st.booleans()):
-        config["mask"] = rng.random((batch, time)) < 0.7
-    return config
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(config=configurations())
+@given(config=lstm_configurations())
 def test_engine_agrees_with_keras_on_random_configurations(keras, config):
     trace = forward(**config)
     result = keras_forward(**config)
