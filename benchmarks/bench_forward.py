@@ -17,6 +17,11 @@ median are reported in milliseconds, followed by two ratios and their goals:
     trace overhead      traced / untraced    goal <= 1.5x
     against Keras       keras / traced       goal > 1x (the traced forward is faster)
 
+The NumPy variants are timed before Keras is imported: once TensorFlow is loaded,
+glibc hands the trace's ~16 MB back to the OS after every call and the traced run pays
+thousands of page faults per call (about twice the time), which says more about the
+process than about the trace. The page-fault column shows what each run paid.
+
 This is a measurement, not a test: a missed goal is printed, never an error. The exit
 status is 1 only if the untraced loop disagrees with forward(), and 2 if Keras is
 needed but cannot be imported.
@@ -32,6 +37,7 @@ Run it with `make bench`, or from the repository root:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import platform
 import statistics
@@ -210,8 +216,12 @@ def main(argv: list[str] | None = None) -> int:
     numpy_repeat = args.repeat or default_numpy
     keras_repeat = args.repeat or default_keras
 
-    if not args.no_keras:
-        load_keras()  # fail fast, before any timing, if Keras is missing
+    if not args.no_keras and importlib.util.find_spec("keras") is None:
+        # Fail fast without importing: importing TensorFlow changes how glibc hands
+        # memory back to the OS, which would tax the NumPy timings below (the
+        # page-fault column shows it), so Keras is imported only after them.
+        sys.stderr.write("bench_forward: Keras is not installed; use --no-keras to skip it\n")
+        return 2
 
     weights = LSTMWeights.random(shape.features, shape.units, seed=0)
     rng = np.random.default_rng(1)
