@@ -25,7 +25,7 @@ from ._validate import bool_array, describe, numeric_array, to_exact
 from .activations import resolve
 from .errors import LSTMInputError, LSTMOverflowWarning
 from .trace import Step, Trace
-from .weights import GATES, LSTMWeights
+from .weights import LSTMWeights
 
 Array = NDArray[Any]
 ActivationSpec = str | Callable[..., Any] | None
@@ -109,9 +109,10 @@ def forward(
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(time):
             x_t = x[:, t, :]  # (batch, features)
-            z = x_t @ kernel + h @ recurrent  # (batch, 4*units)
+            z = x_t @ kernel  # (batch, 4*units)
+            z += h @ recurrent
             if bias is not None:
-                z = z + bias
+                z += bias
             z = tidy(z)
             z_i, z_f, z_c, z_o = (z[:, k * units : (k + 1) * units] for k in range(4))
             i = rec.fn(z_i)  # input gate, (batch, units)
@@ -129,19 +130,28 @@ def forward(
                 out = h_new
             if not exact and not overflow_step and not _finite(z, c_new, h_new):
                 overflow_step = t + 1
+            mask_t = None if keep is None else keep[:, t]
+            if not batched:  # people see one sequence without its batch axis
+                x_t, h, c, c_new, h_new = x_t[0], h[0], c[0], c_new[0], h_new[0]
+                z_i, z_f, z_c, z_o, i, f, g, o = (a[0] for a in (z_i, z_f, z_c, z_o, i, f, g, o))
+                mask_t = None if mask_t is None else mask_t[0]
             steps.append(
                 Step(
-                    t=t + 1,
-                    x=view(x_t),
-                    h_prev=view(h),
-                    c_prev=view(c),
-                    z=_by_gate(view(z_i), view(z_f), view(z_c), view(z_o)),
-                    gates=_by_gate(view(i), view(f), view(g), view(o)),
-                    c=view(c_new),
-                    h=view(h_new),
-                    mask=None if keep is None else view(keep[:, t]),
+                    t + 1,
+                    x_t,
+                    h,
+                    c,
+                    MappingProxyType(
+                        {"input": z_i, "forget": z_f, "candidate": z_c, "output": z_o}
+                    ),
+                    MappingProxyType({"input": i, "forget": f, "candidate": g, "output": o}),
+                    c_new,
+                    h_new,
+                    mask_t,
                 )
             )
+            if not batched:  # back to (1, units) for the next step's arithmetic
+                h_new, c_new = h_new[None], c_new[None]
             outputs.append(out)
             h, c = h_new, c_new
     if overflow_step:
@@ -164,10 +174,6 @@ def forward(
         exact=exact,
         batched=batched,
     )
-
-
-def _by_gate(*arrays: Array) -> MappingProxyType[str, Array]:
-    return MappingProxyType(dict(zip(GATES, arrays, strict=True)))
 
 
 def _finite(*arrays: Array) -> bool:
