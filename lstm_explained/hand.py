@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._validate import int_text
+from .activations import derivative, resolve
 from .errors import LSTMInputError
 from .trace import Step, Trace
 from .weights import GATES
@@ -175,8 +176,6 @@ def hand_backward(trace: Trace, gradients: Any, t: int, *, sample: int = 0, digi
     `gradients` is what `backward(trace, ...)` returned. Reads from top to bottom in the
     order the gradient flows: into h and c, back into each gate, out to the step before.
     """
-    from .activations import derivative, resolve
-
     step = _step(trace, t)
     sample = _sample(trace, sample)
     grad = gradients.steps[step.t - 1]

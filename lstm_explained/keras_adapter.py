@@ -199,15 +199,21 @@ def keras_gradients(
         weights, activation=activation, recurrent_activation=recurrent_activation
     )
 
-    def upstream(value: Any, shape: tuple[int, ...]) -> Any:
-        arr = np.zeros(shape) if value is None else to_float(np.asarray(value))
-        return tf.constant(_f32(arr if batched else arr[None]))
+    def upstream(value: Any, name: str, shape: tuple[int, ...]) -> Any:
+        """An upstream gradient with the batch axis, zeros when not given."""
+        if value is None:
+            return tf.zeros(shape, dtype=tf.float32)
+        arr = to_float(np.asarray(value))
+        arr = arr if batched else arr[None]
+        if arr.shape != shape:
+            given = arr.shape if batched else arr.shape[1:]
+            raise LSTMInputError(f"{name} has shape {given}, which does not fit the outputs")
+        return tf.constant(_f32(arr))
 
-    d_seq = upstream(
-        d_sequence_out, (time, weights.units) if not batched else (batch, time, weights.units)
-    )
-    d_h = upstream(d_state_h, (weights.units,) if not batched else (batch, weights.units))
-    d_c = upstream(d_state_c, (weights.units,) if not batched else (batch, weights.units))
+    units = weights.units
+    d_seq = upstream(d_sequence_out, "d_sequence_out", (batch, time, units))
+    d_h = upstream(d_state_h, "d_state_h", (batch, units))
+    d_c = upstream(d_state_c, "d_state_c", (batch, units))
     xs, h0v, c0v = (tf.Variable(_f32(a)) for a in (x, h0, c0))
     with tf.GradientTape() as tape:
         kwargs: dict[str, Any] = {"initial_state": [h0v, c0v]}

@@ -75,27 +75,7 @@ def test_a_changed_output_block_fails_the_gate(tmp_path):
     changed = original.replace("|   6 |   12 |", "|   6 |   13 |")
     assert changed != original
     (tmp_path / "page.md").write_text(changed, "utf8")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "tests.docs.snippets",
-            "--markdown-docs",
-            "--markdown-docs-syntax=superfences",
-            "--rootdir",
-            str(tmp_path),
-            "-c",
-            "/dev/null",
-            str(tmp_path / "page.md"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = run_pytest_on(tmp_path / "page.md")
     assert proc.returncode == 1, proc.stdout
     assert "the snippet's output differs from the page" in proc.stdout
 
@@ -105,8 +85,8 @@ def test_a_snippet_that_picks_a_keras_backend_runs_in_a_fresh_process(path):
     # In this process Keras is already imported on TensorFlow, so KERAS_BACKEND would be
     # ignored and the snippet would "prove" TensorFlow's numbers under another name.
     for fence in fences(path):
-        if fence.lang in PYTHON and "KERAS_BACKEND" in fence.content:
-            assert FRESH_PROCESS in fence.options, f"{path.name}:{fence.start_line}"
+        if fence.needs_fresh_process:
+            assert fence.fresh_process, f"{path.name}:{fence.start_line}"
 
 
 def test_the_fresh_process_mark_is_read_and_python_is_still_collected(tmp_path):
