@@ -1,16 +1,85 @@
-"""The build hook's helpers: CSS pruning for the notebook page, and the values it quotes."""
+"""The build hooks, one module per job, each tested on its own."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
+from types import ModuleType, SimpleNamespace
+
+import pytest
 
 from tests.docs.site import ROOT
 
-sys.path.insert(0, str(ROOT / "hooks"))
-from lstm_pages import TraceView, context, prune_css
+HOOKS = ROOT / "hooks"
+
+
+def load(name: str) -> ModuleType:
+    """A hook module loaded from its file, as MkDocs loads it (not as a package)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, HOOKS / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_page(src: str) -> SimpleNamespace:
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src, src_path=src))
+
+
+def test_every_hook_file_is_registered_in_mkdocs_yml():
+    config = (ROOT / "mkdocs.yml").read_text("utf8")
+    files = sorted(p.name for p in HOOKS.glob("*.py"))
+    assert files, "no hooks found"
+    for name in files:
+        assert f"hooks/{name}" in config, f"hooks/{name} is not in mkdocs.yml"
+
+
+def test_page_values_quote_the_engine():
+    page_values = load("page_values")
+    ctx = page_values.context()
+    # Hand-derived: the toy network's h = 1, 12, 3211 and c = 1, 6, 247.
+    assert ctx["toy"].outputs() == "1, 12, 3211"
+    assert ctx["toy"].c(3) == "247"
+    assert ctx["toy6"].h(4, sep=True) == "35,686,309,296"
+    assert ctx["toy6"].digits_of(6) == 95
+    assert ctx["toy_f32"].h(4, sep=True) == "35,686,309,888"
+    assert ctx["ufb"].outputs() == "1, 14, 5055"
+    assert isinstance(ctx["std"], page_values.TraceView)
+    assert ctx["std"].weight("forget", "bias") == "1"
+    # backprop of L = h1 + h2 + h3 (hand-derived in tests/test_backward.py)
+    assert ctx["toy_back"].loss() == "3224"
+    assert ctx["toy_back"].value(2, "dh") == "664"
+    assert ctx["toy_back"].value(3, "forget") == "78"
+
+
+def test_page_values_render_a_page_and_name_it_on_a_typo():
+    page_values = load("page_values")
+    page = fake_page("toy-network.md")
+    assert page_values.on_page_markdown("h = {{ toy.h(2) }}", page) == "h = 12"
+    with pytest.raises(RuntimeError, match=r"toy-network\.md"):
+        page_values.on_page_markdown("{{ toy.hh(2) }}", page)
+
+
+def test_mathml_replaces_arithmatex_markup():
+    mathml = load("mathml")
+    html = (
+        r'<p>Inline <span class="arithmatex">\(c_t = f_t\)</span>.</p>'
+        r'<div class="arithmatex">\[h = o \cdot \phi(c)\]</div>'
+    )
+    out = mathml.on_page_content(html)
+    assert "arithmatex" not in out
+    assert out.count("<math") == 2
+    assert 'display="block"' in out
+    assert '<div class="lx-math">' in out
+    assert "<mi>ϕ</mi>" in out or "<mi>&#x003D5;</mi>" in out or "ϕ" in out
 
 
 def test_prune_css_keeps_only_rules_for_classes_in_use():
+    prune_css = load("notebook_page").prune_css
     css = (
         "/* a comment with .dots.in.it */ .a .b{color:red}.a .zz{color:blue}"
         ".a :is(.b, .c){margin:0}@media (max-width: 10px){.zz{x:1}.b{y:2}}"
@@ -28,23 +97,27 @@ def test_prune_css_keeps_only_rules_for_classes_in_use():
     assert "--unused" not in out
 
 
-def test_trace_views_quote_the_engine():
-    ctx = context()
-    # Hand-derived: the toy network's h = 1, 12, 3211 and c = 1, 6, 247.
-    assert ctx["toy"].outputs() == "1, 12, 3211"
-    assert ctx["toy"].c(3) == "247"
-    assert ctx["toy6"].h(4, sep=True) == "35,686,309,296"
-    assert ctx["toy6"].digits_of(6) == 95
-    assert ctx["toy_f32"].h(4, sep=True) == "35,686,309,888"
-    assert ctx["ufb"].outputs() == "1, 14, 5055"
-    assert isinstance(ctx["std"], TraceView)
-    assert ctx["std"].weight("forget", "bias") == "1"
-    # backprop of L = h1 + h2 + h3 (hand-derived in tests/test_backward.py)
-    assert ctx["toy_back"].loss() == "3224"
-    assert ctx["toy_back"].value(2, "dh") == "664"
-    assert ctx["toy_back"].value(3, "forget") == "78"
+def test_notebook_page_touches_only_notebooks():
+    notebook_page = load("notebook_page")
+    html = '<script src=""></script><style>.unused{color:red}</style><p class="x">hi</p>'
+    assert notebook_page.on_post_page(html, page=fake_page("index.md")) == html
+    slim = notebook_page.on_post_page(html, page=fake_page("notebooks/a.ipynb"))
+    assert '<script src="">' not in slim
+    assert ".unused" not in slim
+    assert '<p class="x">hi</p>' in slim
 
 
 def test_the_notebook_page_is_slim(site):
     page = site / "notebooks" / "step-through-it-yourself" / "index.html"
     assert page.stat().st_size < 150_000  # about 650 kB before the hook prunes its CSS
+
+
+def test_material_fixes_name_the_search_dialog():
+    fixes = load("material_fixes")
+    html = '<div class="md-search" data-md-component="search" role="dialog"><input></div>'
+    out = fixes.on_post_page(html, page=fake_page("index.md"))
+    assert 'role="dialog" aria-label="Search">' in out
+
+
+def test_the_built_search_dialog_has_its_name(site):
+    assert 'role="dialog" aria-label="Search"' in (site / "index.html").read_text("utf8")
