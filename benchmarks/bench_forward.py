@@ -1,30 +1,34 @@
-"""Speed of `lstm_explained.forward`: what the trace costs, and how it compares with Keras.
+"""Speed of `lstm_explained.forward`: what the trace costs, for the LSTM and the GRU.
 
 On one input of shape (batch 32, time 100, features 16), 64 units, tanh / sigmoid, this
-times three ways of running the same LSTM:
+times, for each cell:
 
-1. traced    `lstm_explained.forward(x, weights)` in float64, recording every step;
-2. untraced  a plain NumPy loop in this file doing the same float64 arithmetic and
-             returning only sequence_out, h and c (checked once, outside the timing, to
-             agree with forward() to 1e-12);
-3. keras     a `keras.layers.LSTM` from `build_keras_lstm(weights)`, called eagerly,
-             `layer(x)`, on float32 input.
+1. traced    `lstm_explained.forward(x, weights)` in float64, recording every step
+             (gate pre-activations and values, states) through the shared time loop;
+2. floor     a bare NumPy loop in this file doing the same float64 arithmetic step by
+             step, with no checks and no recording, returning only (sequence_out, state)
+             (checked once, outside the timing, to agree with forward() to 1e-12);
+3. keras     a `keras.layers.LSTM` / `GRU` from `build_keras_layer(weights)`, called
+             eagerly on float32 input (optional).
 
-Each variant is warmed up, then timed `timeit`-style: one call per measurement, N
-measurements (default 20 for NumPy, 10 for Keras), and the best (minimum) and the
-median are reported in milliseconds, followed by two ratios and their goals:
+The machines this runs on are shared and noisy, so the variants are interleaved (one
+call of each in turn, round after round) and each is summarised by its best of N rounds
+(default 30; at least 20 is advised) and its median, in milliseconds. Then the ratios:
 
-    trace overhead      traced / untraced    goal <= 1.5x
-    against Keras       keras / traced       goal > 1x (the traced forward is faster)
+    LSTM trace overhead   traced / floor    goal <= 1.5x
+    GRU trace overhead    traced / floor    goal <= 1.5x
+    against Keras         keras / traced    for information
+
+The engine computes every step's input-side product `x @ kernel` in one matrix product
+before the loop; the floor, like a first NumPy LSTM, does it step by step.
 
 The NumPy variants are timed before Keras is imported: once TensorFlow is loaded,
-glibc hands the trace's ~16 MB back to the OS after every call and the traced run pays
-thousands of page faults per call (about twice the time), which says more about the
-process than about the trace. The page-fault column shows what each run paid.
+glibc hands the trace's memory back to the OS after every call and the traced run pays
+thousands of page faults per call, which says more about the process than the trace.
 
 This is a measurement, not a test: a missed goal is printed, never an error. The exit
-status is 1 only if the untraced loop disagrees with forward(), and 2 if Keras is
-needed but cannot be imported.
+status is 1 only if a floor loop disagrees with forward(), and 2 if Keras is needed but
+cannot be imported.
 
 Run it with `make bench`, or from the repository root:
 
@@ -42,7 +46,7 @@ import json
 import platform
 import statistics
 import sys
-import timeit
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,16 +56,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 try:
-    from lstm_explained import LSTMWeights, forward
+    from lstm_explained import GRUWeights, LSTMWeights, forward
 except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from lstm_explained import LSTMWeights, forward
+    from lstm_explained import GRUWeights, LSTMWeights, forward
 from lstm_explained.activations import sigmoid
 
 Array = NDArray[np.float64]
 
 TRACE_GOAL = 1.5  # traced / untraced must be at most this
-KERAS_GOAL = 1.0  # keras / traced must be above this
 
 
 @dataclass(frozen=True)
@@ -89,14 +92,13 @@ class Timing:
     page_faults_per_call: float | None  # minor page faults, None where not measurable
 
 
-def untraced_forward(
-    x: Array, kernel: Array, recurrent: Array, bias: Array | None
-) -> tuple[Array, Array, Array]:
-    """The LSTM arithmetic of `forward`, with no trace: (sequence_out, h, c).
+def floor_lstm(x: Array, weights: Any) -> tuple[Array, ...]:
+    """The LSTM arithmetic of `forward`, with no checks and no trace: (sequence_out, h, c).
 
     Gate columns in Keras's order input, forget, candidate, output; tanh for the
     candidate and the cell output, `lstm_explained.activations.sigmoid` for the gates.
     """
+    kernel, recurrent, bias = weights.kernel, weights.recurrent_kernel, weights.bias
     batch, time, _ = x.shape
     units = recurrent.shape[0]
     h = np.zeros((batch, units))
@@ -116,6 +118,26 @@ def untraced_forward(
     return out, h, c
 
 
+def floor_gru(x: Array, weights: Any) -> tuple[Array, ...]:
+    """The GRU arithmetic of `forward` (reset_after=True, Keras's default), with no checks
+    and no trace: (sequence_out, h). Gate columns z, r, h; two bias rows."""
+    kernel, recurrent = weights.kernel, weights.recurrent_kernel
+    b_in, b_rec = weights.bias[0], weights.bias[1]
+    batch, time, _ = x.shape
+    u = recurrent.shape[0]
+    h = np.zeros((batch, u))
+    out = np.empty((batch, time, u))
+    for t in range(time):
+        xw = x[:, t, :] @ kernel + b_in  # (batch, 3*units)
+        hu = h @ recurrent + b_rec  # (batch, 3*units)
+        z = sigmoid(xw[:, :u] + hu[:, :u])
+        r = sigmoid(xw[:, u : 2 * u] + hu[:, u : 2 * u])
+        n = np.tanh(xw[:, 2 * u :] + r * hu[:, 2 * u :])
+        h = z * h + (1 - z) * n
+        out[:, t, :] = h
+    return out, h
+
+
 def minor_page_faults() -> int | None:
     """Minor page faults of this process so far (Unix only), else None."""
     try:
@@ -125,35 +147,44 @@ def minor_page_faults() -> int | None:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_minflt)
 
 
-def measure(name: str, fn: Callable[[], object], repeat: int) -> Timing:
-    """Warm up, then time `repeat` single calls; best and median in milliseconds.
+def measure_interleaved(variants: dict[str, Callable[[], object]], rounds: int) -> list[Timing]:
+    """Warm each variant up, then time one call of each in turn for `rounds` rounds, so
+    that a burst of load on a shared machine hits every variant alike."""
+    for fn in variants.values():
+        fn()  # warm-up: caches, lazy imports, first-call dispatch
+    seconds: dict[str, list[float]] = {name: [] for name in variants}
+    faults: dict[str, int] = dict.fromkeys(variants, 0)
+    timer = time.perf_counter
+    for _ in range(rounds):
+        for name, fn in variants.items():
+            before = minor_page_faults()
+            start = timer()
+            fn()
+            seconds[name].append(timer() - start)
+            after = minor_page_faults()
+            if before is not None and after is not None:
+                faults[name] += after - before
+    has_faults = minor_page_faults() is not None
+    return [
+        Timing(
+            name=name,
+            repeat=rounds,
+            best_ms=min(s) * 1e3,
+            median_ms=statistics.median(s) * 1e3,
+            page_faults_per_call=faults[name] / rounds if has_faults else None,
+        )
+        for name, s in seconds.items()
+    ]
 
-    Page faults are counted too: the traced forward keeps every step's arrays (about
-    16 MB at full size), and whether the allocator hands that memory back to the system
-    between calls (so that each call faults it in again) can change its time by half.
-    """
-    fn()  # warm-up: caches, lazy imports, first-call dispatch
-    before = minor_page_faults()
-    seconds = timeit.Timer(fn).repeat(repeat=repeat, number=1)
-    after = minor_page_faults()
-    return Timing(
-        name=name,
-        repeat=repeat,
-        best_ms=min(seconds) * 1e3,
-        median_ms=statistics.median(seconds) * 1e3,
-        page_faults_per_call=None if before is None or after is None else (after - before) / repeat,
-    )
 
-
-def check_untraced(x: Array, weights: LSTMWeights, tolerance: float = 1e-12) -> float:
-    """Largest absolute difference between the untraced loop and forward(); exit 1 if too big."""
+def check_floor(name: str, floor: Any, x: Array, weights: Any, tolerance: float = 1e-12) -> float:
+    """Largest absolute difference between a floor loop and forward(); exit 1 if too big."""
     trace = forward(x, weights)
-    ours = untraced_forward(x, weights.kernel, weights.recurrent_kernel, weights.bias)
-    theirs = (trace.sequence_out, trace.state_h, trace.state_c)
-    diff = max(float(np.max(np.abs(a - b))) for a, b in zip(ours, theirs, strict=True))
+    theirs = (trace.sequence_out, *trace.states.values())
+    diff = max(float(np.max(np.abs(a - b))) for a, b in zip(floor(x, weights), theirs, strict=True))
     if not diff <= tolerance:  # also catches NaN
         sys.exit(
-            f"bench_forward: the untraced loop disagrees with forward() by {diff:.3g} "
+            f"bench_forward: the {name} floor loop disagrees with forward() by {diff:.3g} "
             f"(allowed {tolerance:g}); the comparison would be meaningless"
         )
     return diff
@@ -170,77 +201,87 @@ def load_keras() -> Any:
         sys.exit(2)
 
 
-def keras_variant(x: Array, weights: LSTMWeights) -> tuple[Callable[[], object], float]:
+def keras_variant(x: Array, weights: Any) -> tuple[Callable[[], object], float]:
     """A zero-argument eager Keras call, and its largest difference from forward()."""
-    from lstm_explained.keras_adapter import build_keras_lstm
+    from lstm_explained.keras_adapter import build_keras_layer
 
     keras = load_keras()
-    layer = build_keras_lstm(weights)
+    layer = build_keras_layer(weights)
     x32 = np.ascontiguousarray(x, dtype=np.float32)
 
-    def call() -> Any:  # [sequence_out, state_h, state_c] as backend tensors
+    def call() -> Any:  # [sequence_out, *states] as backend tensors
         return layer(x32)
 
-    sequence_out, _, _ = call()  # warm-up, and a sanity check that it is the same LSTM
+    sequence_out = call()[0]  # warm-up, and a sanity check that it is the same layer
     trace = forward(x, weights)
     diff = float(np.max(np.abs(keras.ops.convert_to_numpy(sequence_out) - trace.sequence_out)))
     return call, diff
 
 
-def ratio_line(label: str, value: float, goal: str, met: bool) -> str:
-    """One ratio with its goal and whether it was met."""
-    return f"{label} = {value:.2f}x{goal}  {'met' if met else 'NOT met'}"
+def ratio_line(label: str, value: float, goal: str, met: bool | None) -> str:
+    """One ratio with its goal and whether it was met (None: for information)."""
+    verdict = "" if met is None else ("  met" if met else "  NOT met")
+    return f"{label} = {value:.2f}x{goal}{verdict}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Time traced forward() against an untraced NumPy loop and eager Keras."
+        description="Time traced forward() against a bare NumPy loop and eager Keras, "
+        "for the LSTM and the GRU."
     )
     parser.add_argument(
         "--repeat",
         type=int,
         metavar="N",
-        help="measurements per variant (default 20 for NumPy, 10 for Keras; 2 with --quick)",
+        help="interleaved rounds (default 30 for NumPy, 10 for Keras; 2 with --quick)",
     )
     parser.add_argument(
-        "--quick", action="store_true", help="tiny shapes and 2 repeats, to smoke-test the script"
+        "--quick", action="store_true", help="tiny shapes and 2 rounds, to smoke-test the script"
     )
-    parser.add_argument("--no-keras", action="store_true", help="skip the Keras variant")
+    parser.add_argument("--no-keras", action="store_true", help="skip the Keras variants")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
     shape = QUICK if args.quick else FULL
-    default_numpy, default_keras = (2, 2) if args.quick else (20, 10)
-    numpy_repeat = args.repeat or default_numpy
-    keras_repeat = args.repeat or default_keras
+    default_numpy, default_keras = (2, 2) if args.quick else (30, 10)
+    numpy_rounds = args.repeat or default_numpy
+    keras_rounds = args.repeat or default_keras
 
     if not args.no_keras and importlib.util.find_spec("keras") is None:
         # Fail fast without importing: importing TensorFlow changes how glibc hands
-        # memory back to the OS, which would tax the NumPy timings below (the
-        # page-fault column shows it), so Keras is imported only after them.
+        # memory back to the OS, which would tax the NumPy timings below.
         sys.stderr.write("bench_forward: Keras is not installed; use --no-keras to skip it\n")
         return 2
 
-    weights = LSTMWeights.random(shape.features, shape.units, seed=0)
+    cells = {
+        "lstm": (LSTMWeights.random(shape.features, shape.units, seed=0), floor_lstm),
+        "gru": (GRUWeights.random(shape.features, shape.units, seed=0), floor_gru),
+    }
     rng = np.random.default_rng(1)
     x = rng.normal(0.0, 1.0, (shape.batch, shape.time, shape.features))
-    kernel, recurrent, bias = weights.kernel, weights.recurrent_kernel, weights.bias
 
-    untraced_diff = check_untraced(x, weights)
-    timings = [
-        measure("traced", lambda: forward(x, weights), numpy_repeat),
-        measure("untraced", lambda: untraced_forward(x, kernel, recurrent, bias), numpy_repeat),
-    ]
-    keras_diff: float | None = None
+    floor_diffs = {cell: check_floor(cell, floor, x, w) for cell, (w, floor) in cells.items()}
+    variants: dict[str, Callable[[], object]] = {}
+    for cell, (w, floor) in cells.items():
+        variants[f"{cell} traced"] = lambda w=w: forward(x, w)
+        variants[f"{cell} floor"] = lambda w=w, floor=floor: floor(x, w)
+    timings = measure_interleaved(variants, numpy_rounds)
+    keras_diffs: dict[str, float] = {}
     if not args.no_keras:
-        call, keras_diff = keras_variant(x, weights)
-        timings.append(measure("keras", call, keras_repeat))
+        keras_calls = {}
+        for cell, (w, _) in cells.items():
+            keras_calls[f"{cell} keras"], keras_diffs[cell] = keras_variant(x, w)
+        timings += measure_interleaved(keras_calls, keras_rounds)
 
     best = {t.name: t.best_ms for t in timings}
-    trace_overhead = best["traced"] / best["untraced"]
-    keras_speedup = best["keras"] / best["traced"] if "keras" in best else None
+    overhead = {cell: best[f"{cell} traced"] / best[f"{cell} floor"] for cell in cells}
+    keras_ratio = {
+        cell: best[f"{cell} keras"] / best[f"{cell} traced"]
+        for cell in cells
+        if f"{cell} keras" in best
+    }
 
     if args.json:
         report: dict[str, Any] = {
@@ -249,63 +290,48 @@ def main(argv: list[str] | None = None) -> int:
             "numpy_version": np.__version__,
             "python_version": platform.python_version(),
             "timings": [asdict(t) for t in timings],
-            "untraced_max_abs_diff": untraced_diff,
-            "keras_max_abs_diff": keras_diff,
+            "floor_max_abs_diff": floor_diffs,
+            "keras_max_abs_diff": keras_diffs,
             "trace_overhead": {
-                "value": trace_overhead,
-                "goal_max": TRACE_GOAL,
-                "met": trace_overhead <= TRACE_GOAL,
+                cell: {"value": v, "goal_max": TRACE_GOAL, "met": v <= TRACE_GOAL}
+                for cell, v in overhead.items()
             },
-            "keras_vs_traced": None
-            if keras_speedup is None
-            else {
-                "value": keras_speedup,
-                "goal_min": KERAS_GOAL,
-                "met": keras_speedup > KERAS_GOAL,
-            },
+            "keras_vs_traced": keras_ratio,
         }
         print(json.dumps(report, indent=2))
         return 0
 
     print(
-        f"LSTM forward, batch {shape.batch}, time {shape.time}, features {shape.features}, "
-        f"units {shape.units}, tanh/sigmoid"
+        f"forward(), batch {shape.batch}, time {shape.time}, features {shape.features}, "
+        f"units {shape.units}, tanh/sigmoid; best of {numpy_rounds} interleaved rounds"
     )
     print(f"python {platform.python_version()}, numpy {np.__version__}")
     print()
     print(
-        f"{'variant':<10} {'dtype':<8} {'repeat':>6} {'best ms':>10} {'median ms':>10} "
+        f"{'variant':<12} {'dtype':<8} {'rounds':>6} {'best ms':>10} {'median ms':>10} "
         f"{'page faults/call':>17}"
     )
     for t in timings:
-        dtype = "float32" if t.name == "keras" else "float64"
+        dtype = "float32" if t.name.endswith("keras") else "float64"
         faults = "-" if t.page_faults_per_call is None else f"{t.page_faults_per_call:.0f}"
         print(
-            f"{t.name:<10} {dtype:<8} {t.repeat:>6} {t.best_ms:>10.3f} {t.median_ms:>10.3f} "
+            f"{t.name:<12} {dtype:<8} {t.repeat:>6} {t.best_ms:>10.3f} {t.median_ms:>10.3f} "
             f"{faults:>17}"
         )
     print()
-    print(f"untraced vs forward(): max |diff| = {untraced_diff:.3g} (must be <= 1e-12)")
-    if keras_diff is not None:
-        print(f"keras vs forward():    max |diff| = {keras_diff:.3g} (float32, for information)")
+    for cell, diff in floor_diffs.items():
+        print(f"{cell} floor vs forward(): max |diff| = {diff:.3g} (must be <= 1e-12)")
+    for cell, diff in keras_diffs.items():
+        print(f"{cell} keras vs forward(): max |diff| = {diff:.3g} (float32, for information)")
     print()
-    overhead_met = trace_overhead <= TRACE_GOAL
-    print(
-        ratio_line(
-            "trace overhead: traced / untraced", trace_overhead, " (goal <= 1.5x)", overhead_met
-        )
-    )
-    if keras_speedup is None:
+    for cell, value in overhead.items():
+        label = f"{cell.upper()} trace overhead: traced / floor"
+        print(ratio_line(label, value, " (goal <= 1.5x)", value <= TRACE_GOAL))
+    if not keras_ratio:
         print("traced forward vs eager Keras: skipped (--no-keras)")
-    else:
-        print(
-            ratio_line(
-                "traced forward vs eager Keras: keras / traced",
-                keras_speedup,
-                " faster (goal > 1x)",
-                keras_speedup > KERAS_GOAL,
-            )
-        )
+    for cell, value in keras_ratio.items():
+        label = f"{cell.upper()} eager Keras / traced forward"
+        print(ratio_line(label, value, "", None))
     return 0
 
 

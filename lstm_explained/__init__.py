@@ -1,4 +1,4 @@
-"""A readable NumPy LSTM that records every intermediate value and agrees with Keras.
+"""A readable NumPy LSTM (and GRU) that records every intermediate value and agrees with Keras.
 
 >>> from lstm_explained import LSTMWeights, forward
 >>> trace = forward([1, 1, 1], LSTMWeights.constant(1.0), activation="linear",
@@ -9,34 +9,50 @@
 
 from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
 from .backward import Gradients, StepGradients, backward, sgd_step
-from .cell import forward
 from .errors import LSTMInputError, LSTMOverflowWarning
-from .hand import SYMBOLS, format_number, hand_backward, hand_calculation, trace_table
+from .hand import (
+    GRU_SYMBOLS,
+    SYMBOLS,
+    format_number,
+    hand_backward,
+    hand_calculation,
+    trace_table,
+)
+from .layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
 from .losses import Loss, mean_squared_error, sum_of_outputs
+from .recurrence import forward
 from .trace import Step, Trace
-from .weights import GATES, GateWeights, LSTMWeights
+from .weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
 
 __all__ = [
     "ACTIVATIONS",
     "EXACT_ACTIVATIONS",
     "GATES",
+    "GRU_GATES",
+    "GRU_SYMBOLS",
     "SYMBOLS",
+    "Bidirectional",
+    "BidirectionalTrace",
+    "GRUWeights",
     "GateWeights",
     "Gradients",
     "LSTMInputError",
     "LSTMOverflowWarning",
     "LSTMWeights",
     "Loss",
+    "StackedTrace",
     "Step",
     "StepGradients",
     "Trace",
     "backward",
+    "bidirectional",
     "format_number",
     "forward",
     "hand_backward",
     "hand_calculation",
     "mean_squared_error",
     "sgd_step",
+    "stacked",
     "sum_of_outputs",
     "trace_table",
 ]

@@ -1,22 +1,22 @@
-"""Backpropagation through time over a recorded `Trace`, step by step and readable.
+"""Backpropagation through time over a recorded `Trace`, written once for every cell.
 
-Going backwards from the last step, with `dX` meaning dLoss/dX and the forward values
-taken from the trace (Keras's gate order input, forget, candidate, output):
+Going backwards from the last step, with `dX` meaning dLoss/dX, the loop hands each
+step what reaches its state (its output's gradient plus what the step after sent back)
+and the cell's `step_backward` turns that into gradients of its gates, its weights, its
+input and the state before (see `lstm.step_backward`, `gru.step_backward`):
 
     dh  = d_sequence_out[t] + dh from step t+1          # (batch, units)
-    do  = dh * act(c)
-    dc  = dc from step t+1 + dh * o * act'(c)
-    df  = dc * c_prev       di = dc * g       dg = dc * i
-    dz  = [di * rec'(z_i), df * rec'(z_f), dg * act'(z_g), do * rec'(z_o)]
-    dkernel += x.T @ dz     drecurrent += h_prev.T @ dz     dbias += sum(dz)
-    dx  = dz @ kernel.T     dh_prev = dz @ recurrent.T      dc_prev = dc * f
+    dc  = dc from step t+1                              # an LSTM's cell state
+    ... the cell's step backward ...
+    dkernel += x.T @ dz    drecurrent_kernel += ...     dbias += ...
 
-A masked step passes dh and dc straight through to the step before, as its forward
-pass passed h and c. Exact traces give exact gradients (ints and Fractions).
+A masked step passes its gradients straight through to the step before, as its forward
+pass passed the state. Exact traces give exact gradients (ints and Fractions).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -26,9 +26,11 @@ from numpy.typing import NDArray
 
 from ._validate import describe, numeric_array, to_exact
 from .activations import derivative, resolve
+from .cells import Derivatives, keep_as_is
 from .errors import LSTMInputError
+from .recurrence import cell_of
 from .trace import Trace, jsonable
-from .weights import GATES, LSTMWeights
+from .weights import PackedWeights
 
 Array = NDArray[Any]
 
@@ -37,54 +39,84 @@ Array = NDArray[Any]
 class StepGradients:
     """The gradients at one time step (`t` counts from 1), shaped like `Step`'s arrays.
 
-    `d_output` is the loss's gradient on this step's output; `dh_later` and `dc_later`
-    arrive from the following step (or, at the last step, from the loss's use of
-    `state_h` and `state_c`). `dh` and `dc` are the totals reaching this step's new
-    hidden and cell state (`dc` includes the path through h). `gates[gate]` is the
-    gradient of a gate's value and `z[gate]` of its pre-activation; `dx`, `dh_prev`,
-    `dc_prev` flow to the input and to the step before.
+    `d_output` is the loss's gradient on this step's output; `later` holds what arrives
+    from the following step (or, at the last step, from the loss's use of the final
+    state) and `total` what reaches this step's new state in all (an LSTM's dc includes
+    the path through h); `prev` flows to the step before. Each is keyed by state name,
+    "h" (and "c"), also readable as `dh_later`, `dc_later`, `dh`, `dc`, `dh_prev`,
+    `dc_prev`. `gates[gate]` is the gradient of a gate's value and `z[gate]` of its
+    pre-activation; `dx` flows to the input.
     """
 
     t: int
     d_output: Array
-    dh_later: Array
-    dc_later: Array
-    dh: Array
-    dc: Array
-    gates: MappingProxyType[str, Array]
-    z: MappingProxyType[str, Array]
+    later: Mapping[str, Array]
+    total: Mapping[str, Array]
+    gates: Mapping[str, Array]
+    z: Mapping[str, Array]
     dx: Array
-    dh_prev: Array
-    dc_prev: Array
+    prev: Mapping[str, Array]
+
+    @property
+    def dh_later(self) -> Array:
+        return self.later["h"]
+
+    @property
+    def dc_later(self) -> Array:
+        return self.later["c"]
+
+    @property
+    def dh(self) -> Array:
+        return self.total["h"]
+
+    @property
+    def dc(self) -> Array:
+        return self.total["c"]
+
+    @property
+    def dh_prev(self) -> Array:
+        return self.prev["h"]
+
+    @property
+    def dc_prev(self) -> Array:
+        return self.prev["c"]
 
 
 @dataclass(frozen=True, eq=False)
 class Gradients:
     """dLoss with respect to the weights, the inputs and the initial state.
 
-    `kernel`, `recurrent_kernel` and `bias` are shaped like `LSTMWeights` (bias None when
-    the weights have none); `inputs` like the trace's inputs; `initial_h`, `initial_c`
-    like `state_h`. `steps` holds one `StepGradients` per time step, in time order.
+    `kernel`, `recurrent_kernel` and `bias` are shaped like the weights (bias None when
+    the weights have none); `inputs` like the trace's inputs; `initial_state` holds the
+    initial state's gradients by name ("h", "c"), also readable as `initial_h` and
+    `initial_c`, each like `state_h`. `steps` holds one `StepGradients` per time step,
+    in time order.
     """
 
     kernel: Array
     recurrent_kernel: Array
     bias: Array | None
     inputs: Array
-    initial_h: Array
-    initial_c: Array
+    initial_state: Mapping[str, Array]
     steps: tuple[StepGradients, ...]
+
+    @property
+    def initial_h(self) -> Array:
+        return self.initial_state["h"]
+
+    @property
+    def initial_c(self) -> Array:
+        return self.initial_state["c"]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain Python values (Fractions as "p/q"), ready for `json.dumps`."""
-        return {
+        doc = {
             "kernel": jsonable(self.kernel),
             "recurrent_kernel": jsonable(self.recurrent_kernel),
             "bias": None if self.bias is None else jsonable(self.bias),
             "inputs": jsonable(self.inputs),
-            "initial_h": jsonable(self.initial_h),
-            "initial_c": jsonable(self.initial_c),
         }
+        return doc | {f"initial_{k}": jsonable(v) for k, v in self.initial_state.items()}
 
 
 def backward(
@@ -97,11 +129,11 @@ def backward(
     """Gradients of a loss whose gradient with respect to the outputs is given.
 
     Args:
-        trace: a `forward` result; its recorded values are reused, not recomputed.
+        trace: a `forward` result (LSTM or GRU); its recorded values are reused.
         d_sequence_out: dLoss/d(sequence_out), shaped like `trace.sequence_out`
             (see `lstm_explained.losses` for common losses).
         d_state_h: dLoss/d(state_h), shaped like `trace.state_h`, if the loss uses it.
-        d_state_c: dLoss/d(state_c), likewise.
+        d_state_c: dLoss/d(state_c), likewise (an LSTM's only).
 
     Returns:
         `Gradients` for the weights, inputs and initial state, with a record per step.
@@ -112,108 +144,103 @@ def backward(
     """
     if not isinstance(trace, Trace):
         raise LSTMInputError(f"trace must be a Trace from forward(); got {describe(trace)}")
+    cell = cell_of(trace.weights)
+    if d_state_c is not None and "c" not in cell.STATES:
+        raise LSTMInputError(f"d_state_c was given, but a {cell.NAME} has no cell state c")
     exact = trace.exact
-    batched = trace.batched
-    out = trace.sequence_out if batched else trace.sequence_out[None]  # (batch, time, units)
-    batch, time, units = out.shape
-    dtype = out.dtype
+    full = trace.with_batch_axis()  # the loop works with the batch axis throughout
+    batch, time, units = full.sequence_out.shape
+    dtype = full.sequence_out.dtype
 
     def convert(a: Array) -> Array:
         return to_exact(a) if exact else np.asarray(a, dtype=dtype)
 
-    def as_batched(a: Array) -> Array:
-        return a if batched else a[None]
+    def batched(value: Any, name: str, like: Array) -> Array:
+        arr = convert(_checked(value, name, like))
+        return arr if trace.batched else arr[None]
+
+    d_seq = batched(d_sequence_out, "d_sequence_out", trace.sequence_out)
+    given = {"h": d_state_h, "c": d_state_c}
+    d_next = tuple(batched(given[s], f"d_state_{s}", trace.states[s]) for s in cell.STATES)
+    act_d = derivative(trace.activation, argument="activation")  # refuses a callable
+    rec_d = derivative(trace.recurrent_activation, argument="recurrent_activation")
+    fn = Derivatives(
+        act=resolve(trace.activation, argument="activation", exact=exact).fn,
+        rec=resolve(trace.recurrent_activation, argument="recurrent_activation", exact=exact).fn,
+        tidy=to_exact if exact else keep_as_is,
+        act_d=act_d,
+        rec_d=rec_d,
+    )
+    params = cell.prepare(trace.weights, convert)
+    w = trace.weights
+    d_weights = [convert(np.zeros(a.shape)) for a in (w.kernel, w.recurrent_kernel)]
+    d_bias = convert(np.zeros(np.shape(w.bias) if w.bias is not None else (0,)))
+    d_inputs: list[Array] = [convert(np.zeros(0))] * time
+    zero = convert(np.zeros((batch, units)))
+    out_carry = zero  # gradient a masked step hands back
+    records: list[StepGradients] = []
 
     def view(a: Array) -> Array:
-        return a if batched else a[0]
+        return a if trace.batched else a[0]
 
-    d_seq = convert(as_batched(_checked(d_sequence_out, "d_sequence_out", trace.sequence_out)))
-    dh_next = convert(as_batched(_checked(d_state_h, "d_state_h", trace.state_h)))
-    dc_next = convert(as_batched(_checked(d_state_c, "d_state_c", trace.state_c)))
-
-    act_d = derivative(trace.activation, argument="activation")
-    rec_d = derivative(trace.recurrent_activation, argument="recurrent_activation")
-    act = resolve(trace.activation, argument="activation", exact=exact).fn
-    kernel = convert(trace.weights.kernel)  # (features, 4*units)
-    recurrent = convert(trace.weights.recurrent_kernel)  # (units, 4*units)
-
-    d_kernel = convert(np.zeros(kernel.shape))
-    d_recurrent = convert(np.zeros(recurrent.shape))
-    d_bias = convert(np.zeros(4 * units))
-    d_inputs: list[Array] = [convert(np.zeros(0))] * time
-    out_carry = convert(np.zeros((batch, units)))  # gradient a masked step hands back
-    records: list[StepGradients] = []
-    tidy = to_exact if exact else (lambda a: a)
+    def named(arrays: tuple[Array, ...] | list[Array]) -> Mapping[str, Array]:
+        return MappingProxyType({s: view(a) for s, a in zip(cell.STATES, arrays, strict=True)})
 
     with np.errstate(over="ignore", invalid="ignore"):
-        for step in reversed(trace.steps):
+        for step in reversed(full.steps):
             t = step.t - 1
-            x, h_prev, c_prev, c = (
-                as_batched(a) for a in (step.x, step.h_prev, step.c_prev, step.c)
-            )
-            z = {g: as_batched(step.z[g]) for g in GATES}  # (batch, units) each
-            i, f, g_, o = (as_batched(step.gates[g]) for g in GATES)
-            keep = _keep(step.mask, batch, batched, dtype if not exact else object)  # (batch, 1)
-
-            d_out = d_seq[:, t, :] + out_carry  # this step's output, and repeats of it
-            dh = tidy(keep * (d_out + dh_next))  # reaches the new h only if the step ran
-            dc_in = keep * dc_next
-            squashed = act(c)
-            do = tidy(dh * squashed)
-            dc = tidy(dc_in + dh * o * act_d(c))
-            df, di, dg = tidy(dc * c_prev), tidy(dc * g_), tidy(dc * i)
-            dz_parts = [
-                tidy(di * rec_d(z["input"])),
-                tidy(df * rec_d(z["forget"])),
-                tidy(dg * act_d(z["candidate"])),
-                tidy(do * rec_d(z["output"])),
-            ]
-            dz = np.concatenate(dz_parts, axis=1)  # (batch, 4*units)
-            d_kernel = tidy(d_kernel + x.T @ dz)
-            d_recurrent = tidy(d_recurrent + h_prev.T @ dz)
-            d_bias = tidy(d_bias + dz.sum(axis=0))
-            dx = tidy(dz @ kernel.T)  # (batch, features)
+            keep = _keep(step.mask, batch, object if exact else dtype)  # (batch, 1)
+            d_out = fn.tidy(d_seq[:, t, :] + out_carry)  # this step's output, and repeats
+            d_in = [fn.tidy(keep * (d_out + d_next[0]))]  # reaches h only if the step ran
+            d_in += [fn.tidy(keep * d) for d in d_next[1:]]
+            b = cell.step_backward(step, tuple(d_in), params, fn)
+            d_weights = [fn.tidy(d_weights[0] + b.d_kernel),
+                         fn.tidy(d_weights[1] + b.d_recurrent_kernel)]  # fmt: skip
+            if w.bias is not None:
+                d_bias = fn.tidy(d_bias + b.d_bias)
             skip = 1 - keep  # a masked step hands its gradients straight back
-            dh_prev = tidy(dz @ recurrent.T + skip * dh_next)
-            dc_prev = tidy(dc * f + skip * dc_next)
-            out_carry = tidy(skip * d_out)
-            d_inputs[t] = dx
+            d_prev = tuple(
+                fn.tidy(p + skip * d) for p, d in zip(b.d_state_prev, d_next, strict=True)
+            )
+            # a masked step's output repeats this step's, unless it is a constant zero
+            out_carry = zero if trace.zero_output_for_mask else fn.tidy(skip * d_out)
+            d_inputs[t] = b.dx
             records.append(
                 StepGradients(
                     t=step.t,
                     d_output=view(d_out),
-                    dh_later=view(dh_next),
-                    dc_later=view(dc_next),
-                    dh=view(dh),
-                    dc=view(dc),
-                    gates=_by_gate([view(a) for a in (di, df, dg, do)]),
-                    z=_by_gate([view(a) for a in dz_parts]),
-                    dx=view(dx),
-                    dh_prev=view(dh_prev),
-                    dc_prev=view(dc_prev),
+                    later=named(d_next),
+                    total=named(b.d_state),
+                    gates=MappingProxyType({g: view(a) for g, a in b.gates.items()}),
+                    z=MappingProxyType({g: view(a) for g, a in b.z.items()}),
+                    dx=view(b.dx),
+                    prev=named(d_prev),
                 )
             )
-            dh_next, dc_next = dh_prev, dc_prev
+            d_next = d_prev
 
+    d_x = np.stack(d_inputs, axis=1)  # (batch, time, features), in processing order
+    if trace.go_backwards:
+        d_x = d_x[:, ::-1]  # back to the order the inputs were given in
     return Gradients(
-        kernel=d_kernel,
-        recurrent_kernel=d_recurrent,
-        bias=None if trace.weights.bias is None else d_bias,
-        inputs=view(np.stack(d_inputs, axis=1)),  # (batch, time, features)
-        initial_h=view(dh_next),
-        initial_c=view(dc_next),
+        kernel=d_weights[0],
+        recurrent_kernel=d_weights[1],
+        bias=None if w.bias is None else d_bias,
+        inputs=view(d_x),
+        initial_state=named(d_next),
         steps=tuple(reversed(records)),
     )
 
 
-def sgd_step(weights: LSTMWeights, gradients: Gradients, learning_rate: Any) -> LSTMWeights:
+def sgd_step(weights: PackedWeights, gradients: Gradients, learning_rate: Any) -> Any:
     """One plain gradient-descent update: each weight minus `learning_rate` times its gradient.
 
-    With exact gradients and a Fraction or int learning rate, the new weights are exact.
+    Returns weights of the same kind (LSTM or GRU). With exact gradients and a Fraction
+    or int learning rate, the new weights are exact.
     """
-    if not isinstance(weights, LSTMWeights) or not isinstance(gradients, Gradients):
+    if not isinstance(weights, PackedWeights) or not isinstance(gradients, Gradients):
         raise LSTMInputError("sgd_step(weights, gradients, learning_rate) needs LSTMWeights "
-                             "and the Gradients from backward()")  # fmt: skip
+                             "(or GRUWeights) and the Gradients from backward()")  # fmt: skip
     lr = numeric_array(learning_rate, "learning_rate")
     if lr.shape != ():
         raise LSTMInputError(f"learning_rate must be one number; got shape {lr.shape}")
@@ -234,23 +261,18 @@ def sgd_step(weights: LSTMWeights, gradients: Gradients, learning_rate: Any) -> 
         if gradients.bias is None:
             raise LSTMInputError("the weights have a bias but the gradients do not")
         bias = step(weights.bias, gradients.bias)
-    return LSTMWeights(
-        step(weights.kernel, gradients.kernel),
-        step(weights.recurrent_kernel, gradients.recurrent_kernel),
-        bias,
+    return weights.replace(
+        kernel=step(weights.kernel, gradients.kernel),
+        recurrent_kernel=step(weights.recurrent_kernel, gradients.recurrent_kernel),
+        bias=bias,
     )
 
 
-def _by_gate(arrays: list[Array]) -> MappingProxyType[str, Array]:
-    return MappingProxyType(dict(zip(GATES, arrays, strict=True)))
-
-
-def _keep(mask: Any, batch: int, batched: bool, dtype: Any) -> Array:
+def _keep(mask: Any, batch: int, dtype: Any) -> Array:
     """1 where the step ran, 0 where it was masked, as a (batch, 1) column."""
     if mask is None:
         return np.full((batch, 1), 1, dtype=dtype)
-    m = np.asarray(mask) if batched else np.asarray(mask).reshape(1)
-    return m.astype(int).reshape(batch, 1).astype(dtype)
+    return np.asarray(mask).astype(int).reshape(batch, 1).astype(dtype)
 
 
 def _checked(value: Any, name: str, like: Array) -> Array:

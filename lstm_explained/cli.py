@@ -12,9 +12,9 @@ import click
 
 from . import __version__
 from .activations import ACTIVATIONS
-from .cell import forward
 from .errors import LSTMInputError
 from .hand import format_number, format_vector, hand_calculation, trace_table
+from .recurrence import forward
 from .trace import jsonable
 from .weights import LSTMWeights
 
@@ -227,7 +227,7 @@ def cli(
             doc["keras"] = {
                 "sequence_out": jsonable(keras_result.sequence_out),
                 "state_h": jsonable(keras_result.state_h),
-                "state_c": jsonable(keras_result.state_c),
+                "state_c": None if keras_result.state_c is None else jsonable(keras_result.state_c),
                 "max_abs_diff": comparison.max_abs_diff,
             }
         click.echo(json.dumps(doc, indent=2))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cell import forward
+from .recurrence import forward
 from .trace import Trace
 from .weights import LSTMWeights
 

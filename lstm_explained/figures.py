@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .hand import _row, _sample, _step, format_number
+from .hand import format_number
 from .trace import Trace
 
 WIDTH, HEIGHT = 640, 330
@@ -85,16 +85,14 @@ def cell_svg(
         title = "The LSTM cell"
         step_no = None
     else:
-        step = _step(trace, t)
-        sample = _sample(trace, sample)
+        step = trace.sample(sample).step(t)
         act, rec = trace.activation, trace.recurrent_activation
 
         def pick(arr: Any) -> str:
-            row = np.asarray(_row(arr, sample, trace.batched))
-            return ", ".join(format_number(value, digits) for value in row.ravel())
+            return ", ".join(format_number(value, digits) for value in np.ravel(arr))
 
         def unit_value(arr: Any) -> str:
-            return format_number(np.asarray(_row(arr, sample, trace.batched))[unit], digits)
+            return format_number(np.asarray(arr)[unit], digits)
 
         v = {
             "x": pick(step.x),

@@ -1,87 +1,101 @@
-"""LSTM weights in Keras's packed layout, so Keras weights load without transposes.
+"""Recurrent-layer weights in Keras's packed layout, so Keras weights load without transposes.
 
-Keras stores the four gates side by side in column blocks, in the order
-input, forget, candidate, output (Keras's own code calls the candidate "c"):
+Keras stores a cell's gates side by side in column blocks of `units` columns each:
 
-    kernel            (input_dim, 4*units)   input  -> gates
-    recurrent_kernel  (units, 4*units)       h_prev -> gates
-    bias              (4*units,)
+    LSTM  gates input, forget, candidate, output (Keras's code calls the candidate "c")
+          kernel            (input_dim, 4*units)   input  -> gates
+          recurrent_kernel  (units, 4*units)       h_prev -> gates
+          bias              (4*units,)
+    GRU   gates update, reset, candidate (Keras's code calls them z, r, h)
+          kernel            (input_dim, 3*units)
+          recurrent_kernel  (units, 3*units)
+          bias              (2, 3*units) with reset_after=True (Keras's default): row 0 is
+                            added on the input side, row 1 on the recurrent side;
+                            (3*units,) with reset_after=False
 
-PyTorch's `nn.LSTM` keeps the same gate order (it writes i, f, g, o) but transposed and
-with two biases that only ever appear as their sum:
-
-    weight_ih_l0  (4*units, input_dim)  = kernel.T
-    weight_hh_l0  (4*units, units)      = recurrent_kernel.T
-    bias_ih_l0 + bias_hh_l0  (4*units,) = bias
-
-`LSTMWeights.from_torch` and `to_torch` convert; PyTorch is imported only inside them.
+PyTorch keeps other orders and transposes; `lstm_explained.torch_adapter` converts
+(`LSTMWeights.from_torch`, `GRUWeights.to_torch` and the like call it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import describe, numeric_array, to_float
+from ._validate import describe, numeric_array
 from .errors import LSTMInputError
 
 GATES: tuple[str, ...] = ("input", "forget", "candidate", "output")
-"""Gate names in Keras's column order."""
+"""The LSTM's gate names in Keras's column order."""
+
+GRU_GATES: tuple[str, ...] = ("update", "reset", "candidate")
+"""The GRU's gate names in Keras's column order (Keras writes z, r, h)."""
 
 
 @dataclass(frozen=True)
 class GateWeights:
-    """The slice of each weight that feeds one gate."""
+    """The slice of each weight that feeds one gate.
+
+    `bias` is `(units,)`, or `(2, units)` (input side, recurrent side) for a GRU with
+    `reset_after=True`; None without a bias.
+    """
 
     kernel: NDArray[Any]  # (input_dim, units)
     recurrent_kernel: NDArray[Any]  # (units, units)
-    bias: NDArray[Any] | None  # (units,)
+    bias: NDArray[Any] | None
 
 
 @dataclass(frozen=True, eq=False)
-class LSTMWeights:
-    """Kernel, recurrent kernel and optional bias of one LSTM layer, in Keras's layout.
+class PackedWeights:
+    """What every cell's weights share: Keras's packed layout, checked once, read-only.
 
-    `LSTMWeights(*layer.get_weights())` reads a Keras layer; `weights.to_keras()` gives
-    the list for `layer.set_weights`. Shapes are checked here, once.
+    Subclasses name their gates; shapes follow from `len(gates)`.
     """
+
+    cell: ClassVar[str] = ""
+    gates: ClassVar[tuple[str, ...]] = ()
 
     kernel: NDArray[Any]
     recurrent_kernel: NDArray[Any]
     bias: NDArray[Any] | None = None
 
     def __post_init__(self) -> None:
+        n = len(self.gates)
         kernel = numeric_array(self.kernel, "kernel")
-        if kernel.ndim != 2 or kernel.shape[1] == 0 or kernel.shape[1] % 4:
+        if kernel.ndim != 2 or kernel.shape[1] == 0 or kernel.shape[1] % n:
             raise LSTMInputError(
-                "kernel must have shape (input_dim, 4*units), gates side by side in the "
-                f"order {', '.join(GATES)}; got shape {kernel.shape}"
+                f"kernel must have shape (input_dim, {n}*units), gates side by side in the "
+                f"order {', '.join(self.gates)}; got shape {kernel.shape}"
             )
-        units = kernel.shape[1] // 4
+        units = kernel.shape[1] // n
         if kernel.shape[0] == 0:
-            raise LSTMInputError("kernel has input_dim 0; an LSTM needs at least one input")
+            raise LSTMInputError(f"kernel has input_dim 0; an {self.cell} needs at least one input")
         recurrent = numeric_array(self.recurrent_kernel, "recurrent_kernel")
-        if recurrent.shape != (units, 4 * units):
+        if recurrent.shape != (units, n * units):
             raise LSTMInputError(
-                f"recurrent_kernel must have shape (units, 4*units) = {(units, 4 * units)} "
+                f"recurrent_kernel must have shape (units, {n}*units) = {(units, n * units)} "
                 f"to match kernel {kernel.shape}; got shape {recurrent.shape}"
             )
-        bias = None
-        if self.bias is not None:
-            bias = numeric_array(self.bias, "bias")
-            if bias.shape != (4 * units,):
-                raise LSTMInputError(
-                    f"bias must have shape (4*units,) = {(4 * units,)} to match kernel "
-                    f"{kernel.shape}; got shape {bias.shape}"
-                )
+        bias = None if self.bias is None else self._checked_bias(self.bias, kernel.shape)
         for name, arr in (("kernel", kernel), ("recurrent_kernel", recurrent), ("bias", bias)):
             if arr is not None:
                 arr.setflags(write=False)
             object.__setattr__(self, name, arr)
+
+    def _checked_bias(self, value: Any, kernel_shape: tuple[int, ...]) -> NDArray[Any]:
+        n, units = len(self.gates), kernel_shape[1] // len(self.gates)
+        bias = numeric_array(value, "bias")
+        if bias.shape != (n * units,):
+            raise LSTMInputError(
+                f"bias must have shape ({n}*units,) = {(n * units,)} to match kernel "
+                f"{kernel_shape}; got shape {bias.shape}"
+            )
+        return bias
 
     @property
     def input_dim(self) -> int:
@@ -90,89 +104,50 @@ class LSTMWeights:
 
     @property
     def units(self) -> int:
-        """Number of LSTM units (the size of h and c)."""
-        return int(self.kernel.shape[1] // 4)
+        """Number of units (the size of h, and of c for an LSTM)."""
+        return int(self.kernel.shape[1] // len(self.gates))
 
     def gate(self, name: str) -> GateWeights:
         """The kernel, recurrent kernel and bias columns of one gate."""
-        if name not in GATES:
-            raise LSTMInputError(f"unknown gate {name!r}; gates are {', '.join(GATES)}")
-        k = GATES.index(name)
+        if name not in self.gates:
+            raise LSTMInputError(f"unknown gate {name!r}; gates are {', '.join(self.gates)}")
+        k = self.gates.index(name)
         cols = slice(k * self.units, (k + 1) * self.units)
         return GateWeights(
             self.kernel[:, cols],
             self.recurrent_kernel[:, cols],
-            None if self.bias is None else self.bias[cols],
+            None if self.bias is None else self.bias[..., cols],
         )
 
-    def to_keras(self) -> list[NDArray[np.float32]]:
-        """`[kernel, recurrent_kernel, bias]` as float32, for `layer.set_weights`.
+    def to_keras(self, dtype: str = "float32") -> list[NDArray[np.floating[Any]]]:
+        """`[kernel, recurrent_kernel, bias]` as float32 (or `dtype`), for `layer.set_weights`.
 
         No bias entry when there is no bias (a layer built with `use_bias=False`).
         """
         arrays = [self.kernel, self.recurrent_kernel]
         if self.bias is not None:
             arrays.append(self.bias)
-        return [np.asarray(a, dtype=np.float32) for a in arrays]
+        return [np.asarray(a, dtype=dtype) for a in arrays]
 
-    @classmethod
-    def from_torch(cls, module: Any) -> LSTMWeights:
-        """The weights of a PyTorch `torch.nn.LSTM` in Keras's layout.
+    def replace(self, **changes: Any) -> Any:
+        """A copy with some arrays replaced (checked like the original)."""
+        return dataclasses.replace(self, **changes)
 
-        `module` must have one layer, one direction and no `proj_size`; `batch_first`
-        does not matter (it changes the inputs, not the weights). The kernel is
-        `weight_ih_l0.T`, the recurrent kernel `weight_hh_l0.T` and the bias
-        `bias_ih_l0 + bias_hh_l0` (no bias when the module was built with `bias=False`),
-        all as float64. PyTorch's activations are fixed, so run the result with
-        `forward`'s defaults (sigmoid and tanh).
-        """
-        torch = _import_torch()
-        hidden, inputs = _check_torch_lstm(module, torch)
-        tensors = _torch_tensors(module, hidden, inputs)
-        with torch.no_grad():
-            arrays = {name: t.detach().cpu().double().numpy() for name, t in tensors.items()}
-        bias = None
-        if module.bias:
-            bias = arrays["bias_ih_l0"] + arrays["bias_hh_l0"]  # (4*units,)
-        return cls(arrays["weight_ih_l0"].T, arrays["weight_hh_l0"].T, bias)
+    def parameter_count(self) -> int:
+        """How many numbers the layer holds, as Keras's `count_params()` counts them."""
+        return sum(a.size for a in (self.kernel, self.recurrent_kernel, self.bias) if a is not None)
 
-    def to_torch(self, module: Any) -> Any:
-        """Copy these weights into a PyTorch `torch.nn.LSTM`, in place, and return it.
 
-        The module must match: `input_size == input_dim`, `hidden_size == units`, one
-        layer, one direction, no `proj_size`. The whole bias goes into `bias_ih_l0` and
-        `bias_hh_l0` is set to zeros, since PyTorch only ever uses their sum. Weights
-        without a bias give zeros in both; a module built with `bias=False` accepts only
-        weights whose bias is None or all zeros. Values are rounded to the module's
-        dtype (float32 by default).
-        """
-        torch = _import_torch()
-        hidden, inputs = _check_torch_lstm(module, torch)
-        if (hidden, inputs) != (self.units, self.input_dim):
-            raise LSTMInputError(
-                f"module must be an nn.LSTM with input_size={self.input_dim} and "
-                f"hidden_size={self.units} to hold these weights; got input_size={inputs} "
-                f"and hidden_size={hidden}"
-            )
-        tensors = _torch_tensors(module, hidden, inputs)
-        bias = None if self.bias is None else to_float(self.bias)  # (4*units,)
-        if not module.bias and bias is not None and np.any(bias != 0):
-            raise LSTMInputError(
-                "module was built with bias=False, so it cannot hold these weights' nonzero "
-                "bias; build it with bias=True (the default) or use weights with bias=None"
-            )
-        zeros = np.zeros(4 * self.units)
-        values = {
-            "weight_ih_l0": to_float(self.kernel).T,  # (4*units, input_dim)
-            "weight_hh_l0": to_float(self.recurrent_kernel).T,  # (4*units, units)
-            "bias_ih_l0": zeros if bias is None else bias,  # (4*units,)
-            "bias_hh_l0": zeros,  # (4*units,)
-        }
-        with torch.no_grad():
-            for name, tensor in tensors.items():
-                new = torch.from_numpy(np.array(values[name], dtype=np.float64))  # a copy
-                tensor.copy_(new.to(dtype=tensor.dtype, device=tensor.device))
-        return module
+@dataclass(frozen=True, eq=False)
+class LSTMWeights(PackedWeights):
+    """Kernel, recurrent kernel and optional bias of one LSTM layer, in Keras's layout.
+
+    `LSTMWeights(*layer.get_weights())` reads a Keras layer; `weights.to_keras()` gives
+    the list for `layer.set_weights`. Shapes are checked here, once.
+    """
+
+    cell: ClassVar[str] = "LSTM"
+    gates: ClassVar[tuple[str, ...]] = GATES
 
     @classmethod
     def constant(
@@ -189,11 +164,8 @@ class LSTMWeights:
         left out get 0; `{"forget": 1.0}` is what Keras's `unit_forget_bias=True` does),
         or None for no bias at all.
         """
-        _check_size("input_dim", input_dim)
-        _check_size("units", units)
-        kernel = np.full((input_dim, 4 * units), value, dtype=object)
-        recurrent = np.full((units, 4 * units), value, dtype=object)
-        return cls(kernel, recurrent, None if bias is None else _bias(bias, units))
+        kernel, recurrent = _constant_kernels(value, input_dim, units, len(GATES))
+        return cls(kernel, recurrent, None if bias is None else _gate_bias(bias, GATES, units))
 
     @classmethod
     def random(
@@ -203,81 +175,197 @@ class LSTMWeights:
 
         The same `seed` gives the same weights on every machine.
         """
-        _check_size("input_dim", input_dim)
-        _check_size("units", units)
-        rng = np.random.default_rng(seed)
-        kernel = rng.normal(0.0, scale, (input_dim, 4 * units))
-        recurrent = rng.normal(0.0, scale, (units, 4 * units))
-        bias = rng.normal(0.0, scale, (4 * units,)) if use_bias else None
+        kernel, recurrent, bias = _random_arrays(
+            input_dim, units, len(GATES), seed, scale, (4 * units,) if use_bias else None
+        )
         return cls(kernel, recurrent, bias)
 
+    @classmethod
+    def from_torch(cls, module: Any) -> LSTMWeights:
+        """The weights of a one-layer, one-direction PyTorch `torch.nn.LSTM`.
 
-def _import_torch() -> Any:
-    """Import PyTorch on first use, or explain how to install it."""
-    try:
-        import torch
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "this needs PyTorch, which is not installed; install it with "
-            "pip install 'lstm-explained[torch]'"
-        ) from err
-    return torch
+        The kernel is `weight_ih_l0.T`, the recurrent kernel `weight_hh_l0.T` and the
+        bias `bias_ih_l0 + bias_hh_l0` (PyTorch only ever uses their sum), as float64.
+        See `lstm_explained.torch_adapter` for the layout.
+        """
+        from .torch_adapter import weights_from_torch
 
+        weights = weights_from_torch(module, want="LSTM")
+        assert isinstance(weights, LSTMWeights)
+        return weights
 
-def _check_torch_lstm(module: Any, torch: Any) -> tuple[int, int]:
-    """`(hidden_size, input_size)` of a one-layer, one-direction `nn.LSTM`, or an error."""
-    if not isinstance(module, torch.nn.LSTM):
-        raise LSTMInputError(f"module must be a torch.nn.LSTM; got {type(module).__name__}")
-    if module.num_layers != 1:
-        raise LSTMInputError(
-            f"module must be an nn.LSTM with num_layers=1; got num_layers={module.num_layers} "
-            "(convert one layer at a time)"
-        )
-    if module.bidirectional:
-        raise LSTMInputError(
-            "module must be an nn.LSTM with bidirectional=False; got bidirectional=True"
-        )
-    if module.proj_size:
-        raise LSTMInputError(
-            f"module must be an nn.LSTM with proj_size=0 (Keras has no projection); "
-            f"got proj_size={module.proj_size}"
-        )
-    return int(module.hidden_size), int(module.input_size)
+    def to_torch(self, module: Any) -> Any:
+        """Copy these weights into a matching PyTorch `torch.nn.LSTM`, in place; return it.
+
+        The whole bias goes into `bias_ih_l0` and `bias_hh_l0` is set to zeros.
+        """
+        from .torch_adapter import weights_to_torch
+
+        return weights_to_torch(self, module)
 
 
-def _torch_tensors(module: Any, hidden: int, inputs: int) -> dict[str, Any]:
-    """The module's weight tensors by name, each checked against the shape it must have."""
-    shapes: dict[str, tuple[int, ...]] = {
-        "weight_ih_l0": (4 * hidden, inputs),
-        "weight_hh_l0": (4 * hidden, hidden),
-    }
-    if module.bias:
-        shapes |= {"bias_ih_l0": (4 * hidden,), "bias_hh_l0": (4 * hidden,)}
-    tensors = {}
-    for name, shape in shapes.items():
-        tensor = getattr(module, name)
-        if tuple(tensor.shape) != shape:
+@dataclass(frozen=True, eq=False)
+class GRUWeights(PackedWeights):
+    """Kernel, recurrent kernel and optional bias of one GRU layer, in Keras's layout.
+
+    `reset_after` is Keras's setting of the same name: True (Keras's default, cuDNN's
+    and PyTorch's form) applies the reset gate after the recurrent matrix product and
+    keeps two biases, `(2, 3*units)`; False (Cho et al.'s final paper, Keras 2) applies it
+    before, with one bias `(3*units,)`. `GRUWeights(*layer.get_weights(),
+    reset_after=layer.reset_after)` reads a Keras layer.
+    """
+
+    cell: ClassVar[str] = "GRU"
+    gates: ClassVar[tuple[str, ...]] = GRU_GATES
+
+    reset_after: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.reset_after, (bool, np.bool_)):
             raise LSTMInputError(
-                f"module.{name} must have shape {shape} for input_size={inputs} and "
-                f"hidden_size={hidden}; got shape {tuple(tensor.shape)}"
+                f"reset_after must be True or False; got {describe(self.reset_after)}"
             )
-        tensors[name] = tensor
-    return tensors
+        object.__setattr__(self, "reset_after", bool(self.reset_after))
+        super().__post_init__()
+
+    def _checked_bias(self, value: Any, kernel_shape: tuple[int, ...]) -> NDArray[Any]:
+        units = kernel_shape[1] // 3
+        bias = numeric_array(value, "bias")
+        expected = (2, 3 * units) if self.reset_after else (3 * units,)
+        if bias.shape != expected:
+            layout = "(2, 3*units)" if self.reset_after else "(3*units,)"
+            hint = ""
+            if bias.shape == ((3 * units,) if self.reset_after else (2, 3 * units)):
+                hint = (
+                    f"; a bias of shape {bias.shape} is the reset_after="
+                    f"{not self.reset_after} layout, so pass reset_after={not self.reset_after}"
+                )
+            raise LSTMInputError(
+                f"bias must have shape {layout} = {expected} for a GRU with reset_after="
+                f"{self.reset_after} and kernel {kernel_shape}; got shape {bias.shape}{hint}"
+            )
+        return bias
+
+    @property
+    def input_bias(self) -> NDArray[Any] | None:
+        """The bias added on the input side, `(3*units,)` (the only one without reset_after)."""
+        if self.bias is None:
+            return None
+        return self.bias[0] if self.reset_after else self.bias
+
+    @property
+    def recurrent_bias(self) -> NDArray[Any] | None:
+        """The bias added to `h_prev @ recurrent_kernel`, `(3*units,)`; None without
+        reset_after or without a bias."""
+        return self.bias[1] if self.bias is not None and self.reset_after else None
+
+    @classmethod
+    def constant(
+        cls,
+        value: float,
+        *,
+        input_dim: int = 1,
+        units: int = 1,
+        bias: float | Mapping[str, float] | None = 0.0,
+        reset_after: bool = True,
+    ) -> GRUWeights:
+        """Every kernel and recurrent-kernel entry set to `value`.
+
+        `bias` is one number for every gate or a mapping from gate name to number (gates
+        left out get 0), or None. With `reset_after=True` both bias rows get it, as
+        Keras's `bias_initializer=Constant(b)` does.
+        """
+        kernel, recurrent = _constant_kernels(value, input_dim, units, len(GRU_GATES))
+        row = None if bias is None else _gate_bias(bias, GRU_GATES, units)
+        full = None if row is None else (np.stack([row, row]) if reset_after else row)
+        return cls(kernel, recurrent, full, reset_after=reset_after)
+
+    @classmethod
+    def random(
+        cls,
+        input_dim: int,
+        units: int,
+        *,
+        seed: int,
+        scale: float = 0.5,
+        use_bias: bool = True,
+        reset_after: bool = True,
+    ) -> GRUWeights:
+        """Weights drawn from a normal distribution (mean 0, standard deviation `scale`)."""
+        shape = ((2, 3 * units) if reset_after else (3 * units,)) if use_bias else None
+        kernel, recurrent, bias = _random_arrays(input_dim, units, 3, seed, scale, shape)
+        return cls(kernel, recurrent, bias, reset_after=reset_after)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> GRUWeights:
+        """The weights of a one-layer, one-direction PyTorch `torch.nn.GRU`.
+
+        PyTorch orders the gates r, z, n and computes the reset-after form, so the result
+        has `reset_after=True` and both of PyTorch's biases, reordered to z, r, h.
+        """
+        from .torch_adapter import weights_from_torch
+
+        weights = weights_from_torch(module, want="GRU")
+        assert isinstance(weights, GRUWeights)
+        return weights
+
+    def to_torch(self, module: Any) -> Any:
+        """Copy these weights into a matching PyTorch `torch.nn.GRU`, in place; return it.
+
+        Only `reset_after=True` weights fit: PyTorch has no reset-before form.
+        """
+        from .torch_adapter import weights_to_torch
+
+        return weights_to_torch(self, module)
 
 
-def _check_size(name: str, value: Any) -> None:
+Weights = LSTMWeights | GRUWeights
+"""The weights of any cell the engine computes."""
+
+
+def check_size(name: str, value: Any) -> None:
+    """A positive integer size, or an error naming it."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise LSTMInputError(f"{name} must be a positive integer; got {describe(value)}")
 
 
-def _bias(bias: float | Mapping[str, float], units: int) -> NDArray[Any]:
+def _constant_kernels(
+    value: Any, input_dim: int, units: int, n_gates: int
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    check_size("input_dim", input_dim)
+    check_size("units", units)
+    kernel = np.full((input_dim, n_gates * units), value, dtype=object)
+    recurrent = np.full((units, n_gates * units), value, dtype=object)
+    return kernel, recurrent
+
+
+def _random_arrays(
+    input_dim: int,
+    units: int,
+    n_gates: int,
+    seed: int,
+    scale: float,
+    bias_shape: tuple[int, ...] | None,
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any] | None]:
+    check_size("input_dim", input_dim)
+    check_size("units", units)
+    rng = np.random.default_rng(seed)
+    kernel = rng.normal(0.0, scale, (input_dim, n_gates * units))
+    recurrent = rng.normal(0.0, scale, (units, n_gates * units))
+    bias = None if bias_shape is None else rng.normal(0.0, scale, bias_shape)
+    return kernel, recurrent, bias
+
+
+def _gate_bias(
+    bias: float | Mapping[str, float], gates: tuple[str, ...], units: int
+) -> NDArray[Any]:
     if isinstance(bias, Mapping):
-        unknown = set(bias) - set(GATES)
+        unknown = set(bias) - set(gates)
         if unknown:
             raise LSTMInputError(
-                f"bias names unknown gates {sorted(unknown)}; gates are {', '.join(GATES)}"
+                f"bias names unknown gates {sorted(unknown)}; gates are {', '.join(gates)}"
             )
-        per_gate = [bias.get(gate, 0.0) for gate in GATES]
+        per_gate = [bias.get(gate, 0.0) for gate in gates]
     else:
-        per_gate = [bias] * 4
+        per_gate = [bias] * len(gates)
     return np.repeat(np.array(per_gate, dtype=object), units)

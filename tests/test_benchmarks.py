@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.keras
-def test_bench_forward_quick_prints_both_ratios(keras):
+def test_bench_forward_quick_prints_the_ratios_of_both_cells(keras):
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks/bench_forward.py"), "--quick", "--json"],
         capture_output=True,
@@ -22,6 +22,8 @@ def test_bench_forward_quick_prints_both_ratios(keras):
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["untraced_max_abs_diff"] <= 1e-12
-    assert report["trace_overhead"]["value"] > 0
-    assert {t["name"] for t in report["timings"]} == {"traced", "untraced", "keras"}
+    assert set(report["floor_max_abs_diff"]) == {"lstm", "gru"}
+    assert all(diff <= 1e-12 for diff in report["floor_max_abs_diff"].values())
+    assert all(r["value"] > 0 for r in report["trace_overhead"].values())
+    names = {t["name"] for t in report["timings"]}
+    assert names == {f"{c} {v}" for c in ("lstm", "gru") for v in ("traced", "floor", "keras")}
