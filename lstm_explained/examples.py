@@ -1,16 +1,20 @@
 """The networks the documentation works through, built in one place.
 
-The site's build hook and the tests take them from here, so a page and its checks can
-never describe two different networks.
+The site's build hook, the command line's `--preset` and the tests take them from here,
+so a page and its checks can never describe two different networks.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .recurrence import forward
 from .trace import Trace
-from .weights import LSTMWeights
+from .weights import GRUWeights, LSTMWeights, Weights
 
 ARTICLE_INPUTS = (1, 1, 1)
 """The input sequence of "Stepping Through An LSTM Cell"."""
@@ -56,3 +60,103 @@ def standard_weights() -> LSTMWeights:
 def standard_trace() -> Trace:
     """The second worked example: tanh and sigmoid, as Keras uses by default."""
     return forward(list(STANDARD_INPUTS), standard_weights())
+
+
+@dataclass(frozen=True)
+class Network:
+    """A named network: its weights, the inputs it is shown on, and how it computes.
+
+    `run()` gives its trace; keyword arguments override what `forward` gets (inputs,
+    activations, exact, initial_state, ...).
+    """
+
+    name: str
+    summary: str
+    build: Callable[[], Weights]
+    inputs: tuple[Any, ...]
+    activation: str = "tanh"
+    recurrent_activation: str = "sigmoid"
+    exact: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def weights(self) -> Weights:
+        """A fresh copy of the network's weights."""
+        return self.build()
+
+    def run(self, **overrides: Any) -> Trace:
+        """The network's trace on its own inputs, or on what `overrides` says."""
+        options: dict[str, Any] = {
+            "inputs": list(self.inputs),
+            "activation": self.activation,
+            "recurrent_activation": self.recurrent_activation,
+            "exact": self.exact,
+        }
+        options |= overrides
+        return forward(options.pop("inputs"), self.weights, **options)
+
+
+NETWORKS: dict[str, Network] = {}
+"""Every named network, by the name `lstm-explained --preset` takes."""
+
+
+def register(network: Network) -> Network:
+    """Add a network to `NETWORKS` (its name must be new)."""
+    if network.name in NETWORKS:
+        raise ValueError(f"a network named {network.name!r} is already registered")
+    NETWORKS[network.name] = network
+    return network
+
+
+register(
+    Network(
+        "article",
+        "the article's toy network: one unit, every weight 1, no bias, identity activations",
+        article_weights,
+        ARTICLE_INPUTS,
+        "linear",
+        "linear",
+        exact=True,
+    )
+)
+register(
+    Network(
+        "forget-bias",
+        "the toy network with the forget bias of 1 that Keras's unit_forget_bias=True sets",
+        lambda: article_weights(forget_bias=1),
+        ARTICLE_INPUTS,
+        "linear",
+        "linear",
+        exact=True,
+    )
+)
+register(
+    Network(
+        "second-example",
+        "different weights per gate with Keras's default tanh and sigmoid",
+        standard_weights,
+        STANDARD_INPUTS,
+    )
+)
+
+
+def gru_example_weights() -> GRUWeights:
+    """A one-unit GRU whose numbers move (the article's all-ones network stays at 0).
+
+    Column blocks in Keras's order: update (z), reset (r), candidate (n). Row 0 of the
+    bias is added on the input side, row 1 on the recurrent side (reset_after=True).
+    """
+    kernel = np.array([[-0.5, 0.5, 1.0]])  # (input_dim 1, 3 * units 1)
+    recurrent = np.array([[0.5, -0.5, 1.0]])  # (units 1, 3 * units 1)
+    bias = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.5]])  # (2, 3 * units)
+    return GRUWeights(kernel, recurrent, bias, reset_after=True)
+
+
+register(
+    Network(
+        "gru-example",
+        "a one-unit GRU with different weights per gate, tanh and sigmoid",
+        gru_example_weights,
+        STANDARD_INPUTS,
+    )
+)

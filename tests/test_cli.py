@@ -171,3 +171,74 @@ def test_exact_ten_steps_prints_every_digit(capsys):
         assert len(printed) > 4300
     finally:
         _sys.set_int_max_str_digits(old)
+
+
+def test_presets_bring_their_weights_inputs_and_activations(capsys):
+    code, out, _ = run(capsys, "--preset", "forget-bias")
+    assert code == 0
+    assert out.startswith("preset forget-bias: ")
+    assert "exact arithmetic" in out
+    assert "final state: h = 5055, c = 337" in out  # see test_forget_bias_... above
+    code, out, _ = run(capsys, "--preset", "article", "-i", "1,1")
+    assert "final state: h = 12, c = 6" in out
+    code, out, _ = run(capsys, "--preset", "second-example", "--digits", "4")
+    # the second example's step 1, by hand: z_i = 0.5, z_f = 1.25, z_g = 0.75, z_o = -0.25;
+    # c = sigmoid(0.5)*tanh(0.75) = 0.622459*0.635149 = 0.395354, h = sigmoid(-0.25)*tanh(c)
+    assert "| 1 |   1 |" in out
+    assert "0.3954" in out
+    assert "activation=tanh, recurrent_activation=sigmoid" in out
+
+
+def test_a_gru_from_the_shell(capsys):
+    # The article's network as a GRU stays at 0 (z = 1 keeps h at h0 = 0).
+    code, out, _ = run(capsys, "--cell", "gru", "--explain")
+    assert code == 0
+    assert "GRU with 1 unit(s)" in out
+    assert "reset_after=True" in out
+    assert "hidden state: h = z×h_prev + (1-z)×n = 1×0 + (1-1)×1 = 0" in out
+    assert out.rstrip().endswith("final state: h = 0")
+    # With h0 = 1: z = 1 + 1 = 2, r = 2, n = 1 + 2*(1*1 + 0) = 3; h = 2*1 + (1-2)*3 = -1
+    code, out, _ = run(capsys, "--cell", "gru", "-i", "1", "--h0", "1", "--exact")
+    assert out.rstrip().endswith("final state: h = -1")
+    # reset before the product: n = 1 + (2*1)*1 = 3 as well with one unit and no bias
+    code, out, _ = run(capsys, "--cell", "gru", "--no-reset-after", "-i", "1", "--h0", "1")
+    assert "reset_after=False" in out
+    assert out.rstrip().endswith("final state: h = -1")
+
+
+def test_layers_and_bidirectional_from_the_shell(capsys):
+    # Two stacked toy layers on 1, 1: layer 1 gives h = 1, 12 (the toy network). Layer 2
+    # reads 1, 12: t1: z = 1, c = 1, h = 1; t2: z = 12 + 1 = 13, c = 13 + 169 = 182,
+    # h = 13*182 = 2366.
+    code, out, _ = run(capsys, "--layers", "2", "-i", "1,1", "--exact")
+    assert code == 0
+    assert "layer 2:" in out
+    assert "  t = 2: 2366" in out
+    code, out, _ = run(capsys, "--bidirectional", "-i", "1,2", "--exact")
+    # by hand in tests/test_layers.py: [1, 1053] at t = 1 and [36, 8] at t = 2
+    assert "  t = 1: [1, 1053]" in out
+    assert "  t = 2: [36, 8]" in out
+    assert "layer 1, backward in time (step 1 reads the last input):" in out
+    code, out, _ = run(capsys, "--bidirectional", "-i", "1,2", "--json")
+    assert json.loads(out)["sequence_out"] == [[1, 1053], [36, 8]]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--preset", "article", "-w", "2"], "--preset article fixes the weights"),
+        (["--preset", "nope"], "'nope' is not one of 'article'"),
+        (["--cell", "gru", "--forget-bias", "1"], "--forget-bias is for an LSTM"),
+        (["--cell", "gru", "--c0", "1"], "--c0 is for an LSTM"),
+        (["--no-reset-after"], "--reset-after and --no-reset-after are for a GRU"),
+        (["--layers", "2", "--h0", "1"], "--h0 and --c0 apply to one layer"),
+        (["--preset", "article", "--layers", "2"], "cannot be combined with --layers"),
+        (["nope"], "No such command 'nope'"),
+    ],
+)
+def test_bad_network_options(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert message in err
