@@ -167,10 +167,10 @@ def _gru_unit(one: Trace, step: Step, u: int, digits: int, masked: bool) -> list
             terms = inputs + recurrent
         elif reset_after:  # r multiplies the whole recurrent side, bias included
             terms = [*inputs, f"r×({' + '.join(recurrent)})"]
-        else:  # r multiplies h_prev before the product
-            r = n(step.gates["reset"][u])
+        else:  # r multiplies h_prev, unit by unit, before the product
+            r = step.gates["reset"]
             terms = inputs + [
-                f"({r}×{n(step.h_prev[k])})×{n(gw.recurrent_kernel[k, u])}"
+                f"({n(r[k])}×{n(step.h_prev[k])})×{n(gw.recurrent_kernel[k, u])}"
                 for k in range(len(step.h_prev))
             ]
         lines += _gate_lines(one, step, gate, u, terms, digits)

@@ -158,3 +158,30 @@ def test_integers_beyond_pythons_str_limit_are_written_out():
     assert format_number(big) == "1" + "0" * 4999 + "1"
     assert format_number(-big) == "-1" + "0" * 4999 + "1"
     assert format_number(Fraction(1, big)) == "1/1" + "0" * 4999 + "1"
+
+
+@pytest.mark.parametrize(
+    ("reset_after", "candidate_lines", "h_line"),
+    [
+        # r = h_prev @ U_r = [1, 2]. Reset before the product: each h_prev[k] is scaled by
+        # its own unit's r[k]: a_n = (1×1)×1 + (2×2)×1 = 5 for both units; z = 0, h = n.
+        (False, ["a_n = 0×0 + (1×1)×1 + (2×2)×1 = 5", "a_n = 0×0 + (1×1)×1 + (2×2)×1 = 5"],
+         "h = z×h_prev + (1-z)×n = 0×1 + (1-0)×5 = 5"),
+        # Reset after: the product first, h_prev @ U_n = 1 + 2 = 3, then each unit's r:
+        # unit 1: 1×3 = 3, unit 2: 2×3 = 6.
+        (True, ["a_n = 0×0 + r×(1×1 + 2×1) = 3", "a_n = 0×0 + r×(1×1 + 2×1) = 6"],
+         "h = z×h_prev + (1-z)×n = 0×1 + (1-0)×3 = 3"),
+    ],
+)  # fmt: skip
+def test_gru_hand_calculation_shows_where_the_reset_gate_acts(reset_after, candidate_lines, h_line):
+    from lstm_explained import GRUWeights
+
+    # columns z z r r n n; kernel 0, U_z = 0, U_r = identity, U_n = all ones; no bias
+    recurrent = [[0, 0, 1, 0, 1, 1], [0, 0, 0, 1, 1, 1]]
+    weights = GRUWeights([[0] * 6], recurrent, None, reset_after=reset_after)
+    trace = forward([0], weights, **TOY, initial_state=([1, 2],), exact=True)
+    text = hand_calculation(trace, 1)
+    assert "reset gate:   a_r = 0×0 + 1×1 + 2×0 = 1" in text
+    for line in candidate_lines:
+        assert f"candidate:    {line}" in text
+    assert f"hidden state: {h_line}" in text
