@@ -14,20 +14,37 @@ import html
 from typing import Any
 
 import jinja2
+import numpy as np
 from mkdocs.structure.pages import Page
 
 from lstm_explained import (
     GATES,
+    Bidirectional,
+    BidirectionalTrace,
+    GRUWeights,
+    LSTMWeights,
     Trace,
     backward,
+    bidirectional,
     format_number,
+    forward,
     hand_backward,
     hand_calculation,
+    stacked,
     sum_of_outputs,
     trace_table,
 )
-from lstm_explained.examples import standard_trace, toy_trace
+from lstm_explained.examples import (
+    NETWORKS,
+    STANDARD_INPUTS,
+    article_weights,
+    reset_pair_weights,
+    standard_trace,
+    toy_trace,
+)
 from lstm_explained.figures import cell_svg
+from lstm_explained.hand import format_vector
+from lstm_explained.layers import MERGE_MODES
 
 
 class TraceView:
@@ -44,16 +61,17 @@ class TraceView:
 
     def _get(self, t: int, name: str) -> Any:
         step = self.trace.steps[t - 1]
-        if name in GATES:
+        if name in step.gates:
             return step.gates[name]
         if name.startswith("z_"):
             return step.z[name[2:]]
         return getattr(step, name)
 
-    def value(self, t: int, name: str, sep: bool = False) -> str:
-        """One number: `name` is x, h, c, h_prev, c_prev, a gate, or z_<gate>."""
+    def value(self, t: int, name: str, sep: bool = False, unit: int = 0) -> str:
+        """One number: `name` is x, h, c, h_prev, c_prev, a gate, or z_<gate> (the
+        pre-activation); `unit` picks the unit when there are several."""
         arr = self._get(t, name)
-        return self._fmt(arr.ravel()[0] if hasattr(arr, "ravel") else arr, sep)
+        return self._fmt(arr.ravel()[unit] if hasattr(arr, "ravel") else arr, sep)
 
     def h(self, t: int, sep: bool = False) -> str:
         return self.value(t, "h", sep)
@@ -72,13 +90,24 @@ class TraceView:
         return self._fmt(0 if arr is None else arr.ravel()[0], False)
 
     def weights_table(self) -> str:
-        """A Markdown table of each gate's input weight, recurrent weight and bias (one unit)."""
-        rows = [
-            "| gate | input weight $W$ | recurrent weight $U$ | bias $b$ |",
-            "| --- | --: | --: | --: |",
-        ]
-        for gate in GATES:
-            cells = [self.weight(gate, which) for which in ("kernel", "recurrent_kernel", "bias")]
+        """A Markdown table of each gate's input weight, recurrent weight and bias (one
+        unit); a GRU with reset_after gets a column for each of its two biases."""
+        w = self.trace.weights
+        two_biases = w.bias is not None and w.bias.ndim == 2
+        if two_biases:
+            header = (
+                "| gate | input weight $W$ | recurrent weight $U$ | input-side bias "
+                "| recurrent-side bias |"
+            )
+        else:
+            header = "| gate | input weight $W$ | recurrent weight $U$ | bias $b$ |"
+        rows = [header, "| --- | --: | --: | --: |" + (" --: |" if two_biases else "")]
+        for gate in w.gates:
+            gw = w.gate(gate)
+            cells = [self._fmt(gw.kernel.ravel()[0], False),
+                     self._fmt(gw.recurrent_kernel.ravel()[0], False)]  # fmt: skip
+            biases = [0] if gw.bias is None else list(gw.bias.ravel())
+            cells += [self._fmt(b, False) for b in biases]
             rows.append(f"| {gate} | " + " | ".join(cells) + " |")
         return "\n".join(rows)
 
@@ -86,9 +115,21 @@ class TraceView:
         """How many digits an exact integer value has."""
         return len(self.value(t, name).lstrip("-"))
 
-    def outputs(self) -> str:
-        """All h values, comma separated: the sequence output."""
-        return ", ".join(self.h(t) for t in range(1, len(self.trace.steps) + 1))
+    def outputs(self, unit: int = 0) -> str:
+        """All h values (of one unit), comma separated: the sequence output."""
+        steps = range(1, len(self.trace.steps) + 1)
+        return ", ".join(self.value(t, "h", unit=unit) for t in steps)
+
+    def parted_at(self, other: TraceView) -> int:
+        """The first step at which this trace's h differs from another's (0 if never)."""
+        for a, b in zip(self.trace.steps, other.trace.steps, strict=True):
+            if np.any(np.asarray(a.h) != np.asarray(b.h)):
+                return a.t
+        return 0
+
+    def parameters(self) -> str:
+        """How many numbers the layer holds, as Keras's count_params() counts them."""
+        return f"{self.trace.weights.parameter_count():,}"
 
     def table(self, preactivations: bool = False) -> str:
         return trace_table(self.trace, digits=self.digits, preactivations=preactivations)
@@ -145,10 +186,102 @@ def symbolic_figure(caption: str = "") -> str:
     return f'<figure class="lx-figure">{cell_svg(ident="cell-symbols")}{cap}</figure>'
 
 
+class BidirectionalView:
+    """What a page may quote from a bidirectional layer: both directions and the merge."""
+
+    def __init__(self, trace: BidirectionalTrace, digits: int = 4) -> None:
+        self.trace = trace
+        self.forward = TraceView(trace.forward, digits)
+        self.backward = TraceView(trace.backward, digits)
+        self.digits = digits
+
+    def merged(self, t: int) -> str:
+        """The merged output at input position t, as "[a, b]" or one number."""
+        return format_vector(np.asarray(self.trace.sequence_out)[t - 1], self.digits)
+
+    def table(self) -> str:
+        """Input position t: the input, each direction's output there, and the merge."""
+        flipped = self.trace.backward_in_input_order
+        rows = ["| t | x | forward h | backward h | merged |", "| --: | --: | --: | --: | --: |"]
+        for k, step in enumerate(self.trace.forward.steps):
+            cells = [format_vector(a, self.digits)
+                     for a in (step.x, step.h, flipped[k])]  # fmt: skip
+            rows.append(f"| {step.t} | " + " | ".join(cells) + f" | {self.merged(step.t)} |")
+        return "\n".join(rows)
+
+
+def merge_modes_table(layer_weights: Any, inputs: list[Any]) -> str:
+    """What each of Keras's merge modes makes of the same two directions."""
+    rows = ["| `merge_mode` | output at each input position |", "| --- | --- |"]
+    for mode in MERGE_MODES:
+        pair = Bidirectional(layer_weights, layer_weights, merge_mode=mode)
+        out = bidirectional(inputs, pair, activation="linear", recurrent_activation="linear",
+                            exact=True).sequence_out  # fmt: skip
+        if mode is None:
+            text = f"two outputs: {format_vector(out[0])} and {format_vector(out[1])}"
+        else:
+            text = ", ".join(format_vector(row) for row in out)
+        rows.append(f"| `{mode!r}` | {text} |" if mode else f"| `None` | {text} |")
+    return "\n".join(rows)
+
+
+def parameter_table(sizes: list[tuple[int, int]]) -> str:
+    """Parameter counts of an LSTM and a GRU layer (both reset_after forms) by size."""
+    rows = [
+        "| input features | units | LSTM | GRU, `reset_after=True` | GRU, `reset_after=False` |",
+        "| --: | --: | --: | --: | --: |",
+    ]
+    for features, units in sizes:
+        counts = [
+            LSTMWeights.random(features, units, seed=0).parameter_count(),
+            GRUWeights.random(features, units, seed=0).parameter_count(),
+            GRUWeights.random(features, units, seed=0, reset_after=False).parameter_count(),
+        ]
+        rows.append(f"| {features} | {units} | " + " | ".join(f"{c:,}" for c in counts) + " |")
+    return "\n".join(rows)
+
+
+def side_by_side(lstm: TraceView, gru: TraceView) -> str:
+    """The same inputs through an LSTM and a GRU: each step's h, and the LSTM's c."""
+    rows = ["| t | x | LSTM $h$ | LSTM $c$ | GRU $h$ |", "| --: | --: | --: | --: | --: |"]
+    for step in lstm.trace.steps:
+        t = step.t
+        rows.append(f"| {t} | {lstm.value(t, 'x')} | {lstm.h(t)} | {lstm.c(t)} | {gru.h(t)} |")
+    return "\n".join(rows)
+
+
+def recurrent_context() -> dict[str, Any]:
+    """The GRU, LSTM-or-GRU and layers pages: every trace they quote."""
+    gru_ones = GRUWeights.constant(1)
+    linear: dict[str, Any] = {"activation": "linear", "recurrent_activation": "linear",
+                              "exact": True}  # fmt: skip
+    toy_layer = article_weights()
+    return {
+        "gru_ones": TraceView(forward([1, 1, 1], gru_ones, **linear)),
+        "gru": TraceView(NETWORKS["gru-example"].run()),
+        "gru_after": TraceView(
+            forward(list(STANDARD_INPUTS), reset_pair_weights(reset_after=True))
+        ),
+        "gru_before": TraceView(
+            forward(list(STANDARD_INPUTS), reset_pair_weights(reset_after=False))
+        ),
+        "stack_toy": [
+            TraceView(layer)  # type: ignore[arg-type]
+            for layer in stacked([1, 1], [toy_layer, toy_layer], **linear).layers
+        ],
+        "bi_toy": BidirectionalView(
+            bidirectional([1, 2], Bidirectional(toy_layer, toy_layer), **linear)
+        ),
+        "merge_modes_table": lambda: merge_modes_table(toy_layer, [1, 2]),
+        "parameter_table": parameter_table,
+        "side_by_side": side_by_side,
+    }
+
+
 @functools.cache
 def context() -> dict[str, Any]:
     """Computed once per build: the traces the pages quote."""
-    return {
+    return recurrent_context() | {
         "toy": TraceView(toy_trace(3)),
         "toy6": TraceView(toy_trace(6)),
         "toy_f32": TraceView(toy_trace(4, exact=False, dtype="float32")),

@@ -160,3 +160,18 @@ register(
         STANDARD_INPUTS,
     )
 )
+
+
+def reset_pair_weights(*, reset_after: bool) -> GRUWeights:
+    """Two units, no bias: the same numbers computed with the reset gate applied after
+    the recurrent product (Keras's default) or before it (Keras 2, ONNX's default).
+
+    From a zero state the recurrent side is zero either way, so the two forms agree at
+    step 1 and part once h_prev is not zero. Columns z z r r n n.
+    """
+    kernel = np.array([[0.5, -0.5, 1.0, -1.0, 1.0, 0.5]])  # (input_dim 1, 3 * units 2)
+    recurrent = np.array(
+        [[0.5, 0.0, -0.5, 1.0, 1.0, 0.5],
+         [0.0, 0.5, 1.0, 0.5, 0.5, -1.0]]
+    )  # (units 2, 3 * units 2)  # fmt: skip
+    return GRUWeights(kernel, recurrent, None, reset_after=reset_after)

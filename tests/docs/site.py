@@ -75,6 +75,7 @@ ALLOWED_NUMBERS = [
     r"\bPython 3(?:\.\d+)?\b",
     r"\b(?:16|32|64)-bit\b",  # float widths
     r"\bFig(?:ure)?s?\.? \d+\b",
+    r"\bet al\. \((?:19|20)\d\d\)",  # a citation's year: "Cho et al. (2014)"
 ]
 _STRIP = [
     re.compile(r"\A---\n.*?\n---\n", re.S),  # front matter
