@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 import click
+import numpy as np
 from click.core import ParameterSource
 
 from . import __version__
@@ -427,6 +428,8 @@ def _report_layers(
         keras_outputs = keras_stacked(x, layers, activation=o["activation"],
                                       recurrent_activation=o["recurrent_activation"])  # fmt: skip
     top = result.sequence_out
+    if keras_outputs is not None and np.ndim(top) == 2:  # no batch axis was given
+        keras_outputs = [np.asarray(out)[0] for out in keras_outputs]
     if o["as_json"]:
         doc: dict[str, Any] = {"layers": []}
         for layer in result.layers:

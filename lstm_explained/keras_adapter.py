@@ -260,13 +260,13 @@ class Comparison:
 
     sequence_out: float
     state_h: float
-    state_c: float
+    state_c: float | None  # None for a GRU, which has no cell state
     scale: float
 
     @property
     def max_abs_diff(self) -> float:
         """The largest absolute difference over all outputs."""
-        return max(self.sequence_out, self.state_h, self.state_c)
+        return max(self.sequence_out, self.state_h, self.state_c or 0.0)
 
     @property
     def max_rel_diff(self) -> float:
@@ -274,10 +274,11 @@ class Comparison:
         return self.max_abs_diff / self.scale if self.scale else self.max_abs_diff
 
     def __str__(self) -> str:
+        state_c = "" if self.state_c is None else f", state_c {self.state_c:.3g}"
         return (
             f"largest difference from Keras: {self.max_abs_diff:.3g} "
             f"(relative {self.max_rel_diff:.3g}; sequence_out {self.sequence_out:.3g}, "
-            f"state_h {self.state_h:.3g}, state_c {self.state_c:.3g})"
+            f"state_h {self.state_h:.3g}{state_c})"
         )
 
 
@@ -297,14 +298,19 @@ def compare(trace: Trace, result: KerasResult) -> Comparison:
     """How far `result` (from `keras_forward`) is from `trace` (from `forward`)."""
     if not isinstance(trace, Trace):
         raise LSTMInputError(f"trace must be a Trace from forward(); got {describe(trace)}")
-    diffs = {"state_c": 0.0}
+    diffs: dict[str, float | None] = {"state_c": None}
     scale = 0.0
     names = ["sequence_out", "state_h"] + (["state_c"] if trace.cell == "LSTM" else [])
     for name in names:
         diff, size = largest_difference(getattr(trace, name), getattr(result, name), name)
         diffs[name] = diff
         scale = max(scale, size)
-    return Comparison(scale=scale, **diffs)
+    return Comparison(
+        sequence_out=float(diffs["sequence_out"] or 0.0),
+        state_h=float(diffs["state_h"] or 0.0),
+        state_c=diffs["state_c"],
+        scale=scale,
+    )
 
 
 @dataclass(frozen=True, eq=False)

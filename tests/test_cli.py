@@ -242,3 +242,17 @@ def test_bad_network_options(capsys, args, message):
     assert out == ""
     assert err.count("\n") == 1, err
     assert message in err
+
+
+@pytest.mark.keras
+def test_keras_beside_a_gru_and_a_bidirectional_stack(capsys, keras):
+    # The article's network as a GRU stays at 0 in Keras too (z = 1 keeps h at 0).
+    code, out, _ = run(capsys, "--cell", "gru", "--keras")
+    assert code == 0
+    assert "Keras (float32): h = 0" in out
+    assert "state_c" not in out  # a GRU has no cell state to compare
+    code, out, _ = run(capsys, "--layers", "2", "--bidirectional", "-a", "tanh", "-r", "sigmoid",
+                       "-w", "0.5", "--keras")  # fmt: skip
+    assert code == 0
+    diff = float(out.rstrip().rsplit("largest difference ", 1)[1])
+    assert diff < 1e-6
