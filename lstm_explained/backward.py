@@ -145,6 +145,11 @@ def backward(
     if not isinstance(trace, Trace):
         raise LSTMInputError(f"trace must be a Trace from forward(); got {describe(trace)}")
     cell = cell_of(trace.weights)
+    if trace.units is not None:
+        raise LSTMInputError(
+            f"backward() needs every unit's gates, but this trace recorded only units "
+            f"{list(trace.units)}; run forward() without units="
+        )
     if d_state_c is not None and "c" not in cell.STATES:
         raise LSTMInputError(f"d_state_c was given, but a {cell.NAME} has no cell state c")
     exact = trace.exact

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._validate import int_text
 from .activations import derivative, resolve
+from .errors import LSTMInputError
 from .trace import Step, Trace
 
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
@@ -80,38 +81,43 @@ def _products(x: Any, kernel: Any, h: Any, recurrent: Any, u: int, n: Any) -> li
     return terms + [f"{n(h[k])}×{n(recurrent[k, u])}" for k in range(len(h))]
 
 
-def hand_calculation(trace: Trace, t: int, *, sample: int = 0, digits: int = 6) -> str:
+def hand_calculation(
+    trace: Trace, t: int, *, sample: int = 0, digits: int = 6, units: Any = None
+) -> str:
     """The arithmetic of time step `t` (counting from 1), one line per quantity.
 
     For a batched trace, `sample` picks the sequence. With several units, each unit
-    gets its own block. Floats show `digits` significant digits; exact traces show
-    every digit. Works for an LSTM and a GRU (`reset_after` either way).
+    gets its own block; `units` picks some (by default every recorded one). Floats show
+    `digits` significant digits; exact traces show every digit. Works for an LSTM and a
+    GRU (`reset_after` either way).
     """
     one = trace.sample(sample)
+    chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
+    columns = [one.column(u) for u in chosen]  # checks each unit was recorded
     step = one.step(t)
     states = [("x", step.x)] + [(f"{s}_prev", v) for s, v in step.state_prev.items()]
     lines = [f"time step {step.t}: " + ", ".join(f"{k} = {format_vector(v, digits)}"
                                                 for k, v in states)]  # fmt: skip
     masked = step.mask is not None and not bool(step.mask)
-    units = one.weights.units
-    for u in range(units):
-        if units > 1:
+    for u, j in zip(chosen, columns, strict=True):
+        if one.weights.units > 1:
             lines.append(f"unit {u + 1}:")
         if trace.cell == "LSTM":
-            lines += _lstm_unit(one, step, u, digits, masked)
+            lines += _lstm_unit(one, step, u, j, digits, masked)
         else:
-            lines += _gru_unit(one, step, u, digits, masked)
+            lines += _gru_unit(one, step, u, j, digits, masked)
     return "\n".join(lines)
 
 
 def _gate_lines(
-    one: Trace, step: Step, gate: str, u: int, terms: list[str], digits: int
+    one: Trace, step: Step, gate: str, j: int, terms: list[str], digits: int
 ) -> list[str]:
-    """'z_s = terms = value' and 's = fn(z) = value' for one gate of one unit."""
+    """'z_s = terms = value' and 's = fn(z) = value' for one gate of one unit (whose
+    recorded gate values sit in column j)."""
     s, pre = symbols(one)[gate], preactivation_symbol(one, gate)
     fn = one.activation if gate == "candidate" else one.recurrent_activation
-    z_text = format_number(step.z[gate][u], digits)
-    value = format_number(step.gates[gate][u], digits)
+    z_text = format_number(step.z[gate][j], digits)
+    value = format_number(step.gates[gate][j], digits)
     return [
         f"{_label(_LABELS[gate])}{pre} = {' + '.join(terms)} = {z_text}",
         f"{_label('')}{s} = {fn}({z_text}) = {value}",
@@ -125,7 +131,7 @@ def _masked_lines(step: Step, u: int, digits: int) -> list[str]:
     return [f"{_label('masked')}{' and '.join(names)} {keeps}", f"{_label('')}{values}"]
 
 
-def _lstm_unit(one: Trace, step: Step, u: int, digits: int, masked: bool) -> list[str]:
+def _lstm_unit(one: Trace, step: Step, u: int, j: int, digits: int, masked: bool) -> list[str]:
     def n(v: Any) -> str:
         return format_factor(v, digits)
 
@@ -135,10 +141,10 @@ def _lstm_unit(one: Trace, step: Step, u: int, digits: int, masked: bool) -> lis
         terms = _products(step.x, gw.kernel, step.h_prev, gw.recurrent_kernel, u, n)
         if gw.bias is not None:
             terms.append(n(gw.bias[u]))
-        lines += _gate_lines(one, step, gate, u, terms, digits)
+        lines += _gate_lines(one, step, gate, j, terms, digits)
     if masked:
         return lines + _masked_lines(step, u, digits)
-    g = {gate: step.gates[gate][u] for gate in one.weights.gates}
+    g = {gate: step.gates[gate][j] for gate in one.weights.gates}
     act, c = one.activation, format_number(step.c[u], digits)
     return [
         *lines,
@@ -149,7 +155,7 @@ def _lstm_unit(one: Trace, step: Step, u: int, digits: int, masked: bool) -> lis
     ]
 
 
-def _gru_unit(one: Trace, step: Step, u: int, digits: int, masked: bool) -> list[str]:
+def _gru_unit(one: Trace, step: Step, u: int, j: int, digits: int, masked: bool) -> list[str]:
     def n(v: Any) -> str:
         return format_factor(v, digits)
 
@@ -168,15 +174,20 @@ def _gru_unit(one: Trace, step: Step, u: int, digits: int, masked: bool) -> list
         elif reset_after:  # r multiplies the whole recurrent side, bias included
             terms = [*inputs, f"r×({' + '.join(recurrent)})"]
         else:  # r multiplies h_prev, unit by unit, before the product
+            if one.units is not None:
+                raise LSTMInputError(
+                    "the reset-before form multiplies every unit's h_prev by its own r, so "
+                    "its hand calculation needs every unit's gates; trace without units="
+                )
             r = step.gates["reset"]
             terms = inputs + [
                 f"({n(r[k])}×{n(step.h_prev[k])})×{n(gw.recurrent_kernel[k, u])}"
                 for k in range(len(step.h_prev))
             ]
-        lines += _gate_lines(one, step, gate, u, terms, digits)
+        lines += _gate_lines(one, step, gate, j, terms, digits)
     if masked:
         return lines + _masked_lines(step, u, digits)
-    z, cand = step.gates["update"][u], step.gates["candidate"][u]
+    z, cand = step.gates["update"][j], step.gates["candidate"][j]
     return [
         *lines,
         f"{_label('hidden state')}h = z×h_prev + (1-z)×n = {n(z)}×{n(step.h_prev[u])} + "
@@ -185,14 +196,22 @@ def _gru_unit(one: Trace, step: Step, u: int, digits: int, masked: bool) -> list
 
 
 def trace_table(
-    trace: Trace, *, sample: int = 0, digits: int = 6, preactivations: bool = False
+    trace: Trace,
+    *,
+    sample: int = 0,
+    digits: int = 6,
+    preactivations: bool = False,
+    units: Any = None,
 ) -> str:
     """A Markdown table with one row per time step: inputs, gates and states.
 
     `preactivations=True` adds the pre-activation columns (z_i, z_f, z_g, z_o for an
-    LSTM; a_z, a_r, a_n for a GRU).
+    LSTM; a_z, a_r, a_n for a GRU). `units` picks which units' values the gate and
+    state columns show (by default every recorded one).
     """
     one = trace.sample(sample)
+    chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
+    columns = [one.column(u) for u in chosen]
     gates = one.weights.gates
     prev_states = list(one.steps[0].state_prev)
     new_states = list(one.steps[0].state)[::-1]  # c before h, as the equations go
@@ -202,10 +221,11 @@ def trace_table(
     header += [symbols(one)[g] for g in gates] + new_states
     rows = []
     for step in one.steps:
-        arrays = [step.x, *(step.state_prev[s] for s in prev_states)]
+        arrays = [step.x] + [np.asarray(step.state_prev[s])[chosen] for s in prev_states]
         if preactivations:
-            arrays += [step.z[g] for g in gates]
-        arrays += [step.gates[g] for g in gates] + [step.state[s] for s in new_states]
+            arrays += [np.asarray(step.z[g])[columns] for g in gates]
+        arrays += [np.asarray(step.gates[g])[columns] for g in gates]
+        arrays += [np.asarray(step.state[s])[chosen] for s in new_states]
         rows.append([str(step.t)] + [format_vector(a, digits) for a in arrays])
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
 

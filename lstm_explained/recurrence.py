@@ -55,6 +55,7 @@ def forward(
     zero_output_for_mask: bool = False,
     exact: bool = False,
     dtype: Literal["float64", "float32"] = "float64",
+    units: Sequence[int] | None = None,
 ) -> Trace:
     """Run an LSTM or a GRU over `inputs` and record every step.
 
@@ -80,6 +81,9 @@ def forward(
             A float enters at the exact value it stores (0.1 is not one tenth);
             pass `Fraction("0.1")` for one tenth.
         dtype: float precision when not exact; "float32" is what Keras computes in.
+        units: record the gates of these units only (every unit if None). The states
+            are recorded whole either way, so a hand calculation of a recorded unit is
+            complete; a large layer traced over a long sequence needs far less memory.
 
     Returns:
         A `Trace`: `sequence_out` `(batch, time, units)`, the final states `(batch,
@@ -105,6 +109,7 @@ def forward(
     batch, time, _ = x.shape
     state = initial_states(initial_state, cell.STATES, batch, weights.units)
     keep = None if mask is None else time_mask(mask, batch, time, batched)
+    chosen = None if units is None else recorded_units(units, weights.units)
     if go_backwards:
         x = x[:, ::-1]
         keep = None if keep is None else keep[:, ::-1]
@@ -135,16 +140,20 @@ def forward(
                 out = np.where(k_t, new[0], zeros if zero_output_for_mask else out)
             if not exact and not overflow_step and not _finite(result.z_all, *new):
                 overflow_step = t + 1
+            z, gates, parts = result.z, result.gates, result.parts or {}
+            if chosen is not None:  # keep only the chosen units' columns
+                z, gates, parts = ({k: a[:, chosen] for k, a in d.items()}
+                                   for d in (z, gates, parts))  # fmt: skip
             steps.append(
                 Step(
                     t + 1,
                     x[:, t],
                     MappingProxyType(dict(zip(cell.STATES, state, strict=True))),
-                    MappingProxyType(result.z),
-                    MappingProxyType(result.gates),
+                    MappingProxyType(z),
+                    MappingProxyType(gates),
                     MappingProxyType(dict(zip(cell.STATES, new, strict=True))),
                     None if keep is None else keep[:, t],
-                    MappingProxyType(result.parts or {}),
+                    MappingProxyType(parts),
                 )
             )
             outputs.append(out)
@@ -168,8 +177,25 @@ def forward(
         batched=True,
         go_backwards=go_backwards,
         zero_output_for_mask=zero_output_for_mask,
+        units=None if chosen is None else tuple(chosen),
     )
     return trace if batched else trace.sample(0)
+
+
+def recorded_units(units: Any, total: int) -> list[int]:
+    """The units to record, checked: distinct integers from 0 to total - 1."""
+    if isinstance(units, (str, bytes)) or not isinstance(units, Sequence) or not units:
+        raise LSTMInputError(
+            f"units must be a non-empty list of unit numbers; got {describe(units)}"
+        )
+    chosen = []
+    for u in units:
+        if isinstance(u, bool) or not isinstance(u, (int, np.integer)) or not 0 <= u < total:
+            raise LSTMInputError(f"units must hold unit numbers from 0 to {total - 1}; got {u!r}")
+        if int(u) in chosen:
+            raise LSTMInputError(f"units lists unit {u} twice")
+        chosen.append(int(u))
+    return chosen
 
 
 def _finite(*arrays: Array) -> bool:

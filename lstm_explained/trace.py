@@ -116,6 +116,9 @@ class Trace:
     With `go_backwards=True` the steps, like `sequence_out`, run from the last input to
     the first, as Keras returns them. `zero_output_for_mask` says whether masked steps
     output zeros (True) or repeat the previous output (False, Keras's default).
+    `units` is None when every unit's gates were recorded; otherwise the steps' `z`,
+    `gates` and `parts` hold only the columns of these units, in this order (the states
+    are always recorded whole, since every unit's h_prev enters every gate).
     """
 
     sequence_out: Array
@@ -128,6 +131,27 @@ class Trace:
     batched: bool
     go_backwards: bool = False
     zero_output_for_mask: bool = False
+    units: tuple[int, ...] | None = None
+
+    @property
+    def recorded_units(self) -> tuple[int, ...]:
+        """The units whose gates the steps hold (every unit unless `units` chose some)."""
+        return self.units if self.units is not None else tuple(range(self.weights.units))
+
+    def column(self, unit: int) -> int:
+        """Where unit `unit` sits in the steps' gate arrays, or an error if not recorded."""
+        if self.units is None:
+            if not 0 <= unit < self.weights.units:
+                raise LSTMInputError(
+                    f"unit must be from 0 to {self.weights.units - 1}; got {unit!r}"
+                )
+            return unit
+        if unit not in self.units:
+            raise LSTMInputError(
+                f"unit {unit} was not recorded; this trace holds the gates of units "
+                f"{list(self.units)}"
+            )
+        return self.units.index(unit)
 
     @property
     def cell(self) -> str:
@@ -190,6 +214,7 @@ class Trace:
             batched=batched,
             go_backwards=self.go_backwards,
             zero_output_for_mask=self.zero_output_for_mask,
+            units=self.units,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -208,6 +233,8 @@ class Trace:
         }
         if self.go_backwards:
             doc["go_backwards"] = True
+        if self.units is not None:
+            doc["units"] = list(self.units)
         doc["steps"] = [step.to_dict() for step in self.steps]
         doc["sequence_out"] = jsonable(self.sequence_out)
         doc |= {f"state_{name}": jsonable(v) for name, v in self.states.items()}

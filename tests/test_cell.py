@@ -294,3 +294,43 @@ def test_exact_mode_keeps_big_integers_and_takes_floats_at_their_stored_value():
     assert forward([Fraction("0.1")], LSTMWeights.constant(1), **TOY, exact=True).steps[0].x[
         0
     ] == Fraction(1, 10)
+
+
+def test_recording_chosen_units_keeps_their_columns_and_every_state():
+    # Recording is a view of the same computation: the chosen units' gate columns, in
+    # the order asked for, and the states whole (every h_prev enters every gate).
+    weights = LSTMWeights.random(2, 3, seed=9)
+    x = np.random.default_rng(9).normal(size=(2, 4, 2))
+    full = forward(x, weights)
+    part = forward(x, weights, units=[2, 0])
+    assert part.units == (2, 0)
+    assert part.recorded_units == (2, 0)
+    for a, b in zip(full.steps, part.steps, strict=True):
+        for gate in GATES:
+            assert b.gates[gate].shape == (2, 2)
+            np.testing.assert_array_equal(b.gates[gate], a.gates[gate][:, [2, 0]])
+            np.testing.assert_array_equal(b.z[gate], a.z[gate][:, [2, 0]])
+        np.testing.assert_array_equal(b.h, a.h)
+        np.testing.assert_array_equal(b.c_prev, a.c_prev)
+    np.testing.assert_array_equal(part.sequence_out, full.sequence_out)
+
+
+def test_recorded_units_in_the_table_and_the_hand_calculation():
+    from lstm_explained import LSTMInputError, hand_calculation, trace_table
+
+    weights = LSTMWeights.constant(1, units=3)
+    part = forward([1, 1], weights, **TOY, exact=True, units=[1])
+    full = forward([1, 1], weights, **TOY, exact=True)
+    assert hand_calculation(part, 2) == hand_calculation(full, 2, units=[1])
+    assert "unit 2:" in hand_calculation(part, 2)
+    assert trace_table(part) == trace_table(full, units=[1])
+    with pytest.raises(LSTMInputError, match=r"unit 0 was not recorded; .* units \[1\]"):
+        hand_calculation(part, 1, units=[0])
+    with pytest.raises(LSTMInputError, match=r"units must hold unit numbers from 0 to 2; got 3"):
+        forward([1], weights, units=[3])
+    with pytest.raises(LSTMInputError, match=r"units lists unit 1 twice"):
+        forward([1], weights, units=[1, 1])
+    from lstm_explained import backward
+
+    with pytest.raises(LSTMInputError, match=r"backward\(\) needs every unit's gates"):
+        backward(part, np.ones((2, 3)))
