@@ -50,10 +50,9 @@ class Derivatives(Functions):
 
 @dataclass(frozen=True)
 class CellStep:
-    """What one step computed, every array (batch, units) but `z_all` (batch, n*units)."""
+    """What one step computed, every array (batch, units)."""
 
     state: tuple[Array, ...]  # the new state, in the cell's STATES order
-    z_all: Array  # every pre-activation side by side, for the overflow check
     z: dict[str, Array]  # pre-activation by gate
     gates: dict[str, Array]  # value by gate
     parts: Mapping[str, Array] | None = None  # what else the hand calculation shows

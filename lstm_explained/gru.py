@@ -74,7 +74,8 @@ def step(xw: Array, state: tuple[Array, ...], p: Params, fn: Functions) -> CellS
         hu = h_prev @ p.recurrent_kernel[:, : 2 * u]  # (batch, 2*units): z and r only
     zr = fn.tidy(xw[:, : 2 * u] + hu[:, : 2 * u])  # (batch, 2*units)
     z_z, z_r = zr[:, :u], zr[:, u:]
-    z, r = fn.rec(z_z), fn.rec(z_r)
+    gates_zr = fn.rec(zr)  # both gates in one call
+    z, r = gates_zr[:, :u], gates_zr[:, u:]
     if p.reset_after:
         rec_n = fn.tidy(hu[:, 2 * u :])  # what r multiplies
         z_n = fn.tidy(xw[:, 2 * u :] + r * rec_n)
@@ -85,8 +86,7 @@ def step(xw: Array, state: tuple[Array, ...], p: Params, fn: Functions) -> CellS
     h = fn.tidy(z * h_prev + (1 - z) * n)  # (batch, units)
     parts = {"candidate_input": fn.tidy(xw[:, 2 * u :]), "candidate_recurrent": rec_n}
     return CellStep(
-        (h,), np.concatenate([zr, z_n], axis=1),
-        dict(zip(GATES, (z_z, z_r, z_n), strict=True)),
+        (h,), dict(zip(GATES, (z_z, z_r, z_n), strict=True)),
         dict(zip(GATES, (z, r, n), strict=True)), parts,
     )  # fmt: skip
 

@@ -57,11 +57,12 @@ def step(xw: Array, state: tuple[Array, ...], p: Params, fn: Functions) -> CellS
     z = fn.tidy(z)
     u = p.units
     z_i, z_f, z_g, z_o = z[:, :u], z[:, u : 2 * u], z[:, 2 * u : 3 * u], z[:, 3 * u :]
-    i, f, g, o = fn.rec(z_i), fn.rec(z_f), fn.act(z_g), fn.rec(z_o)
+    i_f = fn.rec(z[:, : 2 * u])  # the input and forget gates side by side: one call
+    i, f, g, o = i_f[:, :u], i_f[:, u:], fn.act(z_g), fn.rec(z_o)
     c = fn.tidy(f * c_prev + i * g)  # (batch, units)
     h = fn.tidy(o * fn.act(c))  # (batch, units)
     return CellStep(
-        (h, c), z, dict(zip(GATES, (z_i, z_f, z_g, z_o), strict=True)),
+        (h, c), dict(zip(GATES, (z_i, z_f, z_g, z_o), strict=True)),
         dict(zip(GATES, (i, f, g, o), strict=True)),
     )  # fmt: skip
 

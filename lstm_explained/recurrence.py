@@ -125,9 +125,8 @@ def forward(
 
     zeros = convert(np.zeros((batch, weights.units)))
     out = zeros  # what a masked first step repeats
-    outputs: list[Array] = []
+    outputs = np.empty((batch, time, weights.units), dtype=zeros.dtype)  # sequence_out
     steps: list[Step] = []
-    overflow_step = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(time):
             result = cell.step(xw[t], state, params, fn)
@@ -138,8 +137,6 @@ def forward(
                 k_t = keep[:, t, None]  # (batch, 1)
                 new = tuple(np.where(k_t, a, b) for a, b in zip(new, state, strict=True))
                 out = np.where(k_t, new[0], zeros if zero_output_for_mask else out)
-            if not exact and not overflow_step and not _finite(result.z_all, *new):
-                overflow_step = t + 1
             z, gates, parts = result.z, result.gates, result.parts or {}
             if chosen is not None:  # keep only the chosen units' columns
                 z, gates, parts = ({k: a[:, chosen] for k, a in d.items()}
@@ -156,8 +153,9 @@ def forward(
                     MappingProxyType(parts),
                 )
             )
-            outputs.append(out)
+            outputs[:, t] = out
             state = new
+    overflow_step = 0 if exact else _first_overflow(steps, outputs, state)
     if overflow_step:
         warnings.warn(
             f"float overflow at time step {overflow_step}: values became inf or NaN and "
@@ -167,7 +165,7 @@ def forward(
             stacklevel=2,
         )
     trace = Trace(
-        sequence_out=np.stack(outputs, axis=1),  # (batch, time, units)
+        sequence_out=outputs,  # (batch, time, units)
         states=MappingProxyType(dict(zip(cell.STATES, state, strict=True))),
         steps=tuple(steps),
         weights=weights,
@@ -202,6 +200,21 @@ def _finite(*arrays: Array) -> bool:
     # One sum per array: inf or NaN anywhere makes it non-finite (sums beyond 1e308 are
     # flagged too, which is overflow in all but name). Cheaper than isfinite on each.
     return math.isfinite(sum(float(a.sum()) for a in arrays))
+
+
+def _first_overflow(steps: list[Step], outputs: Array, final: tuple[Array, ...]) -> int:
+    """The first step whose state became inf or NaN, or 0 if none did.
+
+    A non-finite state stays non-finite (inf times a positive gate is inf, times zero
+    NaN), so the outputs and the final state tell whether to look; only then are the
+    steps searched, which keeps the check out of the loop.
+    """
+    if _finite(outputs, *final):
+        return 0
+    for step in steps:
+        if not _finite(*step.state.values()):
+            return step.t
+    return len(steps)  # pragma: no cover - the final state was not finite
 
 
 def sequence_inputs(inputs: Any, weights: Weights) -> tuple[Array, bool]:
