@@ -145,8 +145,9 @@ def desk(pen: _Pen) -> Layout:
     pen.wire("c_mid", [(mul_f[0] + OP_R, y_c), (plus[0] - OP_R - 1, y_c)])
     pen.wire("c_out", [(plus[0] + OP_R, y_c), (width - 4, y_c)])
     # the inputs: h_prev and x join a bus under the gates
-    pen.wire("bus", [(8, y_bus), (cx["output"], y_bus)], arrow=False)
-    pen.wire("x", [(x_in, y_bus + 24), (x_in, y_bus)], arrow=False)
+    # backwards, the gradient leaves along them: an arrow head at the far end
+    pen.wire("bus", [(8, y_bus), (cx["output"], y_bus)], arrow=lab.backward)
+    pen.wire("x", [(x_in, y_bus + 24), (x_in, y_bus)], arrow=lab.backward)
     for g in GATES:
         pen.wire(f"in:{g}", [(cx[g], y_bus), (cx[g], top + BOX_H + 1)])
     # gates up to the cell state: f to its product; i and g meet, their product is added
@@ -172,9 +173,8 @@ def desk(pen: _Pen) -> Layout:
     c.text(8, y_bus - 8, lab.h_prev, "lx-name")
     c.text(width - 8, y_bus + 20, lab.h, "lx-name lx-result", "end", hl=pen.hl("h_out"))
     c.text(x_in, y_bus + 40, lab.x, "lx-name", "middle")
-    if lab.note:
-        c.lines((plus[0] + branch) / 2, y_c - 8 - LINE * (len(lab.note) - 1), list(lab.note),
-                "lx-name", "middle")  # fmt: skip
+    if lab.note:  # under the cell state line, between g's wire and the branch to φ
+        c.lines((cx["candidate"] + branch) / 2, y_c + 24, list(lab.note), "lx-name", "middle")
     return Layout(width, y_bus + 52)
 
 
@@ -198,7 +198,7 @@ def phone(pen: _Pen) -> Layout:
     pen.wire("c_prev", [(x_c, 26), (x_c, mul_f[1] - OP_R - 1)])
     pen.wire("c_mid", [(x_c, mul_f[1] + OP_R), (x_c, plus[1] - OP_R - 1)])
     pen.wire("c_out", [(x_c, plus[1] + OP_R), (x_c, end)])
-    pen.wire("bus", [(bus, top - 8), (bus, cy["output"])], arrow=False)
+    pen.wire("bus", [(bus, top - 8), (bus, cy["output"])], arrow=lab.backward)
     for g in GATES:
         pen.wire(f"in:{g}", [(bus, cy[g]), (left + BOX_W + 1, cy[g])])
     pen.wire("f->mul", [(left, cy["forget"]), (x_c + OP_R + 1, cy["forget"])])
