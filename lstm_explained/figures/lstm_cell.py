@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..weights import GATES
+from .. import GATES
 from .svg import FONT, LINE, OP_R, Canvas, LegendEntry, Point, legend, text_width
 
 SYMBOL = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}

@@ -12,9 +12,7 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
-from ..hand import format_number
-from ..trace import Trace
-from ..weights import GATES
+from .. import GATES, Trace, format_number
 from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
 from .numbers import (
     LONG,

@@ -14,10 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import LSTMInputError
-from ..hand import format_number
-from ..trace import Step, Trace
-from ..weights import GATES
+from .. import GATES, LSTMInputError, Step, Trace, format_number
 
 LONG = 10  # integers with more digits are shortened in a figure ("≈3.569e+10")
 

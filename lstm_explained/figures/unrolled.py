@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..trace import Trace
-from ..weights import GATES
+from .. import GATES, Trace
 from .lstm_cell import SYMBOL
 from .lstm_figures import LAYOUT_NAMES, both_layouts, number
 from .numbers import check_sample, digits_that_add_up, row
