@@ -13,10 +13,13 @@
   const scrollsX = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
   const clipsX = (el) => getComputedStyle(el).overflowX !== "visible";
   const column = document.querySelector(".md-content__inner") || document.body;
+  // a phone lays out a page too wide for it at the page's width and zooms out:
+  // measure against the screen, not the layout viewport
+  const width = Math.min(window.innerWidth, screen.width);
   const col = column.getBoundingClientRect();
 
   // 1. The page never scrolls sideways.
-  const extra = document.documentElement.scrollWidth - window.innerWidth;
+  const extra = document.documentElement.scrollWidth - width;
   if (extra > 1) problems.push(`the page is ${extra}px wider than the window`);
 
   // ... and nothing in the text column runs past the window's edge, unless it sits in a
@@ -26,11 +29,11 @@
   for (const el of column.querySelectorAll("*")) {
     if (el.closest("svg") && el.tagName.toLowerCase() !== "svg") continue;
     const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.right <= window.innerWidth + 1) continue;
+    if (r.width === 0 || r.right <= width + 1) continue;
     let a = el.parentElement;
     while (a && a !== document.documentElement && !clipsX(a)) a = a.parentElement;
     if (a && a !== document.documentElement && scrollsX(a)) continue;
-    if (cut++ < 3) problems.push(`${describe(el)} runs ${Math.round(r.right - window.innerWidth)}px past the window's edge`);
+    if (cut++ < 3) problems.push(`${describe(el)} runs ${Math.round(r.right - width)}px past the window's edge`);
   }
 
   // 2. Figures: inside the column, not scrolled, labels legible and whole.
@@ -81,7 +84,7 @@
     if (outside > 1 && !(clip && clip !== column)) problems.push(`${name} runs ${Math.round(outside)}px out of the column`);
     if (hidden <= 1) continue;
     if (wide) {
-      problems.push(`${name} hides ${hidden}px of its columns at ${window.innerWidth}px`);
+      problems.push(`${name} hides ${hidden}px of its columns at ${width}px`);
       continue;
     }
     const style = getComputedStyle(clip);
@@ -95,7 +98,7 @@
   for (const block of [...column.querySelectorAll(".lx-hand, .stepper-hand")].filter(shown)) {
     const name = describe(block);
     const inner = block.getBoundingClientRect();
-    const right = Math.min(inner.right, col.right, window.innerWidth);
+    const right = Math.min(inner.right, col.right, width);
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
     const ends = [];
     let last = null;
