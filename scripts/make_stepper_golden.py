@@ -130,7 +130,9 @@ def vectors() -> list[dict[str, Any]]:
                           config(inputs, per_gate, activation, rec, h0=h0, c0=c0)))  # fmt: skip
     # Exact fractions: decimals typed on the page count as the decimals they read as.
     half: Gates = {**ones, "forget": (0.5, 1, 0)}  # c3 = 23/2 × 11/2 + 12 × 12 = 829/4
-    cases.append(("decimal weights, exact", config([1, 1, 1], half, "linear", "linear", exact=True)))
+    cases.append(
+        ("decimal weights, exact", config([1, 1, 1], half, "linear", "linear", exact=True))
+    )
     tenths = {g: (round(0.1 * (k + 1), 1), -0.25, 0.5) for k, g in enumerate(GATES)}
     cases.append(("tenths, relu and hard_sigmoid, exact",
                   config([0.1, -2, 1.5], tenths, "hard_sigmoid", "relu", exact=True, h0=0.5,

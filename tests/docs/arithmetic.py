@@ -17,8 +17,11 @@ parser and activations.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import sys
+from collections.abc import Iterator
 from fractions import Fraction
 
 Interval = tuple[Fraction, Fraction]
@@ -137,7 +140,8 @@ def check(line: str, digits: int, exact: set[str]) -> bool | None:
     lo, hi = _Parser(expression, digits, local).sum()
     shown = Fraction(result.replace(" ", "").replace("(", "").replace(")", ""))
     if lo == hi:
-        short = Fraction(float(lo)) == lo and significant(repr(float(lo))) <= 10
+        small = abs(lo) < 10**300  # a float holds it
+        short = small and Fraction(float(lo)) == lo and significant(repr(float(lo))) <= 10
         if short or "." not in result:
             if shown == lo:
                 exact.add(result)
@@ -147,16 +151,28 @@ def check(line: str, digits: int, exact: set[str]) -> bool | None:
     return lo <= shown + half and shown - half <= hi
 
 
+@contextlib.contextmanager
+def _long_integers() -> Iterator[None]:
+    """Exact working can hold integers longer than Python's 4300-digit str() limit."""
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(limit)
+
+
 def lines_that_do_not_add_up(*blocks: str) -> list[str]:
     """The lines of hand calculations (consecutive steps, in order) whose result does not
     follow from what they show."""
     exact: set[str] = set()
     wrong = []
-    for text in blocks:
-        digits = block_digits(text)
-        for line in text.splitlines():
-            if check(line.strip(), digits, exact) is False:
-                wrong.append(line)
+    with _long_integers():
+        for text in blocks:
+            digits = block_digits(text)
+            for line in text.splitlines():
+                if check(line.strip(), digits, exact) is False:
+                    wrong.append(line)
     return wrong
 
 
