@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+from fractions import Fraction
 from typing import Any
 
 import jinja2
@@ -19,6 +20,7 @@ from mkdocs.structure.pages import Page
 
 from lstm_explained import (
     GATES,
+    SYMBOLS,
     Bidirectional,
     BidirectionalTrace,
     GRUWeights,
@@ -38,20 +40,42 @@ from lstm_explained.examples import (
     NETWORKS,
     STANDARD_INPUTS,
     article_weights,
+    half_forget_trace,
     reset_pair_weights,
     standard_trace,
     toy_trace,
+    toy_variant_trace,
 )
-from lstm_explained.figures import cell_svg
+from lstm_explained.figures import (
+    backward_figure,
+    cell_figure,
+    cell_template,
+    unrolled_figure,
+)
+from lstm_explained.figures.numbers import digits_that_add_up
 from lstm_explained.hand import format_vector
 from lstm_explained.layers import MERGE_MODES
+
+
+def hand_block(text: str, label: str) -> str:
+    """A hand calculation as HTML: one block per line, so a line that is too long for a
+    phone wraps under its own equation instead of hiding its result off the edge."""
+    lines = "".join(
+        f'<span class="lx-line">{html.escape(line)}</span>' for line in text.splitlines()
+    )
+    return f'<pre class="lx-hand" aria-label="{html.escape(label)}"><code>{lines}</code></pre>'
+
+
+def figure_ident(prefix: str, trace_name: str, *parts: object) -> str:
+    return "-".join([prefix, trace_name, *(str(p) for p in parts)])
 
 
 class TraceView:
     """What a page may quote from one trace, formatted as the page shows it."""
 
-    def __init__(self, trace: Trace, digits: int = 4) -> None:
+    def __init__(self, trace: Trace, name: str, digits: int = 4) -> None:
         self.trace = trace
+        self.name = name  # for unique element ids in figures
         self.digits = digits
 
     def _fmt(self, value: Any, sep: bool) -> str:
@@ -134,30 +158,75 @@ class TraceView:
     def table(self, preactivations: bool = False) -> str:
         return trace_table(self.trace, digits=self.digits, preactivations=preactivations)
 
-    def hand(self, t: int) -> str:
-        return "```text\n" + hand_calculation(self.trace, t, digits=self.digits) + "\n```"
+    def steps_table(self) -> str:
+        """The same numbers turned round: a row per quantity, a column per time step.
+        Fourteen columns of decimals do not fit a page; four do, even on a phone."""
+        names = ["x", "h_prev", "c_prev", *(f"z_{g}" for g in GATES), *GATES, "c", "h"]
+        labels = {f"z_{g}": f"$z_{SYMBOLS[g]}$" for g in GATES}
+        labels |= {g: f"${SYMBOLS[g]}$ ({g})" for g in GATES}
+        labels |= {"x": "$x$", "h_prev": "$h_{t-1}$", "c_prev": "$c_{t-1}$", "c": "$c$", "h": "$h$"}
+        steps = range(1, len(self.trace.steps) + 1)
+        rows = ["| | " + " | ".join(f"step {t}" for t in steps) + " |",
+                "| --- |" + " --: |" * len(steps)]  # fmt: skip
+        for name in names:
+            rows.append(
+                f"| {labels[name]} | " + " | ".join(self.value(t, name) for t in steps) + " |"
+            )
+        return "\n".join(rows)
 
-    def figure(self, t: int, caption: str = "") -> str:
-        svg = cell_svg(self.trace, t, digits=self.digits, ident=f"cell-{id(self)}-{t}")
-        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        return f'<figure class="lx-figure">{svg}{cap}</figure>'
+    def hand_digits(self, t: int) -> int:
+        """At least `digits`, more if a line of step t's working would not add up."""
+        if self.trace.cell != "LSTM":  # the digit search knows the LSTM's working only
+            return self.digits
+        return digits_that_add_up(self.trace, t, fewest=self.digits)
+
+    def hand(self, t: int) -> str:
+        text = hand_calculation(self.trace, t, digits=self.hand_digits(t))
+        return hand_block(text, f"Hand calculation of time step {t}")
+
+    def figure(self, t: int, caption: str = "", highlight: str | None = None) -> str:
+        """The cell at step t; `highlight` singles out forget, input, cell or output."""
+        ident = figure_ident("cell", self.name, t, highlight or "all")
+        return cell_figure(self.trace, t, caption=caption, ident=ident,
+                           digits=self.hand_digits(t), highlight=highlight)  # fmt: skip
+
+    def unrolled(self, caption: str = "") -> str:
+        """Every step side by side, h and c flowing from one into the next."""
+        return unrolled_figure(self.trace, caption=caption, ident=f"unrolled-{self.name}")
 
 
 class BackwardView:
-    """What a page may quote from backpropagation through one trace, for a stated loss."""
+    """What a page may quote from backpropagation through one trace, for a stated loss:
+    the sum of the outputs at the steps in `outputs` (by default, every step)."""
 
-    def __init__(self, trace: Trace, digits: int = 4) -> None:
+    def __init__(
+        self, trace: Trace, name: str, digits: int = 4, outputs: tuple[int, ...] | None = None
+    ) -> None:
         self.trace = trace
+        self.name = name
         self.digits = digits
-        self._loss = sum_of_outputs(trace)
-        self.gradients = backward(trace, self._loss.d_sequence_out)
+        steps = range(1, len(trace.steps) + 1)
+        self.outputs = tuple(steps) if outputs is None else outputs
+        d_out = sum_of_outputs(trace).d_sequence_out.copy()  # (time, units): ones
+        for t in steps:
+            if t not in self.outputs:
+                d_out[t - 1] = d_out[t - 1] * 0  # this output is not in the loss
+        self._loss_value = sum(trace.steps[t - 1].h.ravel()[0] for t in self.outputs)
+        self.gradients = backward(trace, d_out)
 
     def _fmt(self, value: Any) -> str:
         return format_number(value, self.digits)
 
     def loss(self) -> str:
-        """The loss value (here the sum of the outputs)."""
-        return self._fmt(self._loss.value)
+        """The loss value: the sum of the chosen outputs."""
+        return self._fmt(self._loss_value)
+
+    def weight_change(self, gate: str, which: str = "kernel", rate: str = "1/100000") -> str:
+        """How much one SGD step with learning rate `rate` lowers a gate's weight."""
+        grads = getattr(self.gradients, which)
+        k = GATES.index(gate)
+        gradient = grads[k] if which == "bias" else grads[0, k]
+        return format_number(float(Fraction(rate) * gradient), 6)
 
     def value(self, t: int, name: str) -> str:
         """dh, dc, d_output, dh_later, dc_later, dh_prev, dc_prev, or a gate's gradient."""
@@ -167,7 +236,17 @@ class BackwardView:
 
     def hand(self, t: int) -> str:
         text = hand_backward(self.trace, self.gradients, t, digits=self.digits)
-        return "```text\n" + text + "\n```"
+        return hand_block(text, f"Backpropagation by hand at time step {t}")
+
+    def figure(self, t: int, caption: str = "") -> str:
+        return backward_figure(self.trace, self.gradients, t, caption=caption,
+                               ident=f"backward-{self.name}-{t}", digits=self.digits)  # fmt: skip
+
+    def gradient(self, gate: str, which: str = "kernel") -> str:
+        """dL/d(weight) of one gate: which is kernel, recurrent_kernel or bias."""
+        grads = getattr(self.gradients, which)
+        k = GATES.index(gate)
+        return self._fmt(grads[k] if which == "bias" else grads[0, k])
 
     def table(self) -> str:
         """Each gate's weight gradients (one input, one unit)."""
@@ -182,17 +261,21 @@ class BackwardView:
 
 def symbolic_figure(caption: str = "") -> str:
     """The cell with symbols in place of numbers."""
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="lx-figure">{cell_svg(ident="cell-symbols")}{cap}</figure>'
+    return cell_figure(caption=caption, ident="cell-symbols")
+
+
+def stepper_figure_template() -> str:
+    """The cell drawing with {fields} for the stepper's script to fill: one drawing."""
+    return f'<template id="lstm-stepper-figure">{cell_template("stepper-cell")}</template>'
 
 
 class BidirectionalView:
     """What a page may quote from a bidirectional layer: both directions and the merge."""
 
-    def __init__(self, trace: BidirectionalTrace, digits: int = 4) -> None:
+    def __init__(self, trace: BidirectionalTrace, name: str, digits: int = 4) -> None:
         self.trace = trace
-        self.forward = TraceView(trace.forward, digits)
-        self.backward = TraceView(trace.backward, digits)
+        self.forward = TraceView(trace.forward, f"{name}-forward", digits)
+        self.backward = TraceView(trace.backward, f"{name}-backward", digits)
         self.digits = digits
 
     def merged(self, t: int) -> str:
@@ -257,20 +340,20 @@ def recurrent_context() -> dict[str, Any]:
                               "exact": True}  # fmt: skip
     toy_layer = article_weights()
     return {
-        "gru_ones": TraceView(forward([1, 1, 1], gru_ones, **linear)),
-        "gru": TraceView(NETWORKS["gru-example"].run()),
+        "gru_ones": TraceView(forward([1, 1, 1], gru_ones, **linear), "gru-ones"),
+        "gru": TraceView(NETWORKS["gru-example"].run(), "gru"),
         "gru_after": TraceView(
-            forward(list(STANDARD_INPUTS), reset_pair_weights(reset_after=True))
+            forward(list(STANDARD_INPUTS), reset_pair_weights(reset_after=True)), "gru-after"
         ),
         "gru_before": TraceView(
-            forward(list(STANDARD_INPUTS), reset_pair_weights(reset_after=False))
+            forward(list(STANDARD_INPUTS), reset_pair_weights(reset_after=False)), "gru-before"
         ),
         "stack_toy": [
-            TraceView(layer)  # type: ignore[arg-type]
-            for layer in stacked([1, 1], [toy_layer, toy_layer], **linear).layers
+            TraceView(layer, f"stack-toy-{k}")  # type: ignore[arg-type]
+            for k, layer in enumerate(stacked([1, 1], [toy_layer, toy_layer], **linear).layers)
         ],
         "bi_toy": BidirectionalView(
-            bidirectional([1, 2], Bidirectional(toy_layer, toy_layer), **linear)
+            bidirectional([1, 2], Bidirectional(toy_layer, toy_layer), **linear), "bi-toy"
         ),
         "merge_modes_table": lambda: merge_modes_table(toy_layer, [1, 2]),
         "parameter_table": parameter_table,
@@ -282,13 +365,22 @@ def recurrent_context() -> dict[str, Any]:
 def context() -> dict[str, Any]:
     """Computed once per build: the traces the pages quote."""
     return recurrent_context() | {
-        "toy": TraceView(toy_trace(3)),
-        "toy6": TraceView(toy_trace(6)),
-        "toy_f32": TraceView(toy_trace(4, exact=False, dtype="float32")),
-        "ufb": TraceView(toy_trace(3, forget_bias=1)),
-        "std": TraceView(standard_trace()),
-        "toy_back": BackwardView(toy_trace(3)),
+        "toy": TraceView(toy_trace(3), "toy"),
+        "toy6": TraceView(toy_trace(6), "toy6"),
+        "toy_f32": TraceView(toy_trace(4, exact=False, dtype="float32"), "toy-f32"),
+        "ufb": TraceView(toy_trace(3, forget_bias=1), "ufb"),
+        "std": TraceView(standard_trace(), "std"),
+        "toy_back": BackwardView(toy_trace(3), "toy-back"),
+        "half_forget": TraceView(half_forget_trace(), "half-forget"),
+        # the exercises' "what if?" networks
+        "in_two": TraceView(toy_variant_trace((2,)), "in-two"),
+        "no_forget": TraceView(toy_variant_trace(gate_weights={"forget": 0}), "no-forget"),
+        "no_recurrence": TraceView(toy_variant_trace(recurrent=0), "no-recurrence"),
+        "no_output": TraceView(toy_variant_trace(gate_weights={"output": 0}), "no-output"),
+        "last_zero": TraceView(toy_variant_trace((1, 1, 0)), "last-zero"),
+        "last_only_back": BackwardView(toy_trace(3), "last-only", outputs=(3,)),
         "symbolic_figure": symbolic_figure,
+        "stepper_figure_template": stepper_figure_template,
     }
 
 

@@ -175,3 +175,35 @@ def reset_pair_weights(*, reset_after: bool) -> GRUWeights:
          [0.0, 0.5, 1.0, 0.5, 0.5, -1.0]]
     )  # (units 2, 3 * units 2)  # fmt: skip
     return GRUWeights(kernel, recurrent, None, reset_after=reset_after)
+
+
+def toy_variant_trace(
+    inputs: tuple[int, ...] = ARTICLE_INPUTS,
+    *,
+    gate_weights: dict[str, int] | None = None,
+    recurrent: int = 1,
+) -> Trace:
+    """The toy network with one thing changed: the exercises' "what if?" networks.
+
+    `gate_weights` sets both the input and the recurrent weight of the gates named
+    (`{"forget": 0}` shuts the forget gate), `recurrent` scales every recurrent weight
+    (0 makes the cell ignore h_prev), and `inputs` replaces the sequence 1, 1, 1.
+    Computed exactly, with identity activations, like the toy network.
+    """
+    per_gate = {gate: 1 for gate in ("input", "forget", "candidate", "output")}
+    per_gate |= gate_weights or {}
+    kernel = np.array([list(per_gate.values())])  # (input_dim 1, 4 * units 1)
+    weights = LSTMWeights(kernel, recurrent * kernel, np.zeros(4, dtype=int))
+    return forward(
+        list(inputs), weights, activation="linear", recurrent_activation="linear", exact=True
+    )
+
+
+def half_forget_trace() -> Trace:
+    """The toy network with the forget gate's input weight one half, computed exactly in
+    fractions: the stepper's example of a network whose every line still adds up."""
+    weights = LSTMWeights(np.array([[1, 0.5, 1, 1]]), np.ones((1, 4)), np.zeros(4))
+    return forward(
+        list(ARTICLE_INPUTS), weights, activation="linear", recurrent_activation="linear",
+        exact=True,
+    )  # fmt: skip

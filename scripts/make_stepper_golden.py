@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -25,28 +26,38 @@ from lstm_explained.examples import STANDARD_INPUTS, standard_weights
 OUT = Path(__file__).resolve().parents[1] / "tests" / "docs" / "stepper_golden.json"
 
 
+def decimal(v: Any, exact: bool) -> Any:
+    """In exact mode a number typed on the page is the decimal it reads as: 0.1 is 1/10
+    (not the float nearest it), as the stepper's script takes it."""
+    return Fraction(repr(v)) if exact and isinstance(v, float) else v
+
+
 def weights_of(config: dict[str, Any]) -> LSTMWeights:
-    w = config["weights"]
+    w, exact = config["weights"], config["exact"]
+
+    def get(gate: str, key: str) -> Any:
+        return decimal(w[gate][key], exact)
+
     return LSTMWeights(
-        [[w[g]["W"] for g in GATES]],  # (input_dim 1, 4 gates)
-        [[w[g]["U"] for g in GATES]],  # (units 1, 4 gates)
-        [w[g]["b"] for g in GATES],
+        [[get(g, "W") for g in GATES]],  # (input_dim 1, 4 gates)
+        [[get(g, "U") for g in GATES]],  # (units 1, 4 gates)
+        [get(g, "b") for g in GATES],
     )
 
 
 def value(v: Any, exact: bool) -> Any:
-    """Exact values as decimal strings (the page uses BigInt), floats as numbers."""
+    """Exact values as the engine writes them ("12", "829/4"), floats as numbers."""
     return format_number(v) if exact else float(v)
 
 
 def expected(config: dict[str, Any]) -> list[dict[str, Any]]:
     exact = config["exact"]
     trace = forward(
-        config["inputs"],
+        [decimal(x, exact) for x in config["inputs"]],
         weights_of(config),
         activation=config["activation"],
         recurrent_activation=config["recurrentActivation"],
-        initial_state=([config["h0"]], [config["c0"]]),
+        initial_state=([decimal(config["h0"], exact)], [decimal(config["c0"], exact)]),
         exact=exact,
     )
     steps = []
@@ -117,6 +128,15 @@ def vectors() -> list[dict[str, Any]]:
                 h0 = c0 = 0
             cases.append((f"random, {activation} / {rec}",
                           config(inputs, per_gate, activation, rec, h0=h0, c0=c0)))  # fmt: skip
+    # Exact fractions: decimals typed on the page count as the decimals they read as.
+    half: Gates = {**ones, "forget": (0.5, 1, 0)}  # c3 = 23/2 × 11/2 + 12 × 12 = 829/4
+    cases.append(
+        ("decimal weights, exact", config([1, 1, 1], half, "linear", "linear", exact=True))
+    )
+    tenths = {g: (round(0.1 * (k + 1), 1), -0.25, 0.5) for k, g in enumerate(GATES)}
+    cases.append(("tenths, relu and hard_sigmoid, exact",
+                  config([0.1, -2, 1.5], tenths, "hard_sigmoid", "relu", exact=True, h0=0.5,
+                         c0=-0.2)))  # fmt: skip
     for n in range(3):  # exact integer networks with random small weights
         per_gate = {g: tuple(int(v) for v in rng.integers(-2, 3, 3)) for g in GATES}
         inputs = [int(v) for v in rng.integers(-2, 3, int(rng.integers(2, 7)))]

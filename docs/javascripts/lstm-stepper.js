@@ -2,9 +2,13 @@
  *
  * window.LSTMStepper.forward(config) runs the cell as Keras does (gate order input,
  * forget, candidate, output; z = x*W + h_prev*U + b; c = f*c_prev + i*g; h = o*a(c)),
- * in float64 or, for linear activations and integer numbers, exactly with BigInt.
- * The widget on the "Interactive stepper" page draws the cell, a table of every step and
- * the hand calculation of one step in the text format of lstm_explained.hand.
+ * in float64 or, for the activations that keep fractions exact (linear, relu,
+ * hard_sigmoid), exactly: every number typed is the decimal it reads as (0.5 is 1/2),
+ * and the arithmetic is on fractions of BigInts, as `forward(..., exact=True)` does.
+ * The widget on the "Interactive stepper" page fills the cell drawing that the page
+ * embeds as a <template> (made by lstm_explained.figures, so there is one drawing), and
+ * shows a table of every step and the hand calculation of one step in the text format
+ * of lstm_explained.hand.
  *
  * Plain ES2020, no dependencies, no network requests. It builds the widget only where an
  * element with id "lstm-stepper" exists; window.LSTMStepper is defined either way.
@@ -24,9 +28,10 @@
   };
   const ACTIVATIONS = ["linear", "sigmoid", "hard_sigmoid", "tanh", "relu"];
   const MAX_STEPS = 10;
-  const DIGITS = 4;
-  const EXACT_NEEDS = "exact mode needs linear activations and integer weights, inputs and states";
-  const EXACT_HINT = "exact integers need linear activations and whole-number weights, inputs and initial state";
+  const DIGITS = 4; // the table's significant digits; the working shows as many as it needs
+  const MOST_DIGITS = 10;
+  const EXACT_ACTIVATIONS = ["linear", "relu", "hard_sigmoid"];
+  const EXACT_NEEDS = "exact mode needs activations that keep fractions exact (linear, relu or hard_sigmoid)";
 
   // Keras 3's definitions, in float64.
   const FLOAT_FNS = {
@@ -79,21 +84,79 @@
     return (v < 0 ? "-" : "") + text;
   }
 
-  /** Exact values are decimal strings already; floats get 4 significant digits. */
-  function formatNumber(v) {
+  /** Exact values are strings already ("12", "829/4"); floats get `digits` significant digits. */
+  function formatNumber(v, digits = DIGITS) {
     if (typeof v === "string") return v;
     if (typeof v === "bigint") return v.toString();
-    return formatFloat(v);
+    return formatFloat(v, digits);
   }
 
-  /** A number as a factor: negatives in brackets so products read right. */
-  function term(v) {
-    const text = formatNumber(v);
-    return text.startsWith("-") || text.includes("/") ? `(${text})` : text;
+  /** A number as a factor: negatives and fractions in brackets so products read right. */
+  function term(v, digits = DIGITS) {
+    return factor(formatNumber(v, digits));
   }
 
-  /** A long exact integer shortened for the diagram: "≈9.396e+94". */
+  function factor(text) {
+    return text.replace(/^≈/, "").startsWith("-") || text.includes("/") ? `(${text})` : text;
+  }
+
+  // ---- exact numbers: fractions of BigInts, as Python's Fraction ---------------------------
+
+  function gcd(a, b) {
+    let x = a < 0n ? -a : a;
+    let y = b < 0n ? -b : b;
+    while (y) [x, y] = [y, x % y];
+    return x;
+  }
+
+  function frac(n, d = 1n) {
+    const sign = d < 0n ? -1n : 1n;
+    const g = gcd(n, d) || 1n;
+    return { n: (sign * n) / g, d: (sign * d) / g };
+  }
+
+  const add = (a, b) => frac(a.n * b.d + b.n * a.d, a.d * b.d);
+  const mul = (a, b) => frac(a.n * b.n, a.d * b.d);
+  const less = (a, b) => a.n * b.d < b.n * a.d;
+  const ZERO = frac(0n);
+  const ONE = frac(1n);
+
+  /** A typed number as the decimal it reads as: 0.5 is 1/2 and 0.1 is 1/10. */
+  function exactOf(v) {
+    const m = String(v).match(/^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i);
+    const digits = BigInt(m[2] + (m[3] || ""));
+    const exp = (m[4] ? Number(m[4]) : 0) - (m[3] || "").length;
+    const r = exp >= 0 ? frac(digits * 10n ** BigInt(exp)) : frac(digits, 10n ** BigInt(-exp));
+    return m[1] ? frac(-r.n, r.d) : r;
+  }
+
+  /** An exact value as lstm_explained.format_number writes it: "12", "-829/4". */
+  function exactText(v) {
+    return v.d === 1n ? v.n.toString() : `${v.n}/${v.d}`;
+  }
+
+  // Keras 3's definitions where they map fractions to fractions.
+  const EXACT_FNS = {
+    linear: (v) => v,
+    relu: (v) => (less(v, ZERO) ? ZERO : v),
+    hard_sigmoid: (v) => {
+      const s = add(mul(v, frac(1n, 6n)), frac(1n, 2n));
+      return less(s, ZERO) ? ZERO : less(ONE, s) ? ONE : s;
+    },
+  };
+
+  /** A fraction's approximate value, for the diagram, whatever its size. */
+  function approx(text) {
+    const [p, q = "1"] = text.replace(/^-/, "").split("/");
+    const head = (digits) => Number(digits.slice(0, 17)) * 10 ** Math.max(0, digits.length - 17);
+    const scale = Math.max(0, p.length - 17) - Math.max(0, q.length - 17);
+    const value = (Number(p.slice(0, 17)) / Number(q.slice(0, 17))) * 10 ** scale;
+    return (text.startsWith("-") ? -1 : 1) * (Number.isFinite(value) ? value : head(p) / head(q));
+  }
+
+  /** A long exact number shortened for the diagram: "≈9.396e+94", "≈207.2". */
   function shortNumber(text) {
+    if (text.includes("/")) return text.length <= 10 ? text : `≈${formatFloat(approx(text))}`;
     if (text.length <= 10 || !/^-?\d+$/.test(text)) return text;
     const neg = text.startsWith("-");
     const digits = neg ? text.slice(1) : text;
@@ -177,24 +240,10 @@
   /** Why a (normalized) config cannot be computed exactly, or "" if it can. */
   function exactProblem(cfg) {
     const why = [];
-    if (cfg.activation !== "linear") why.push(`activation is ${cfg.activation}`);
-    if (cfg.recurrentActivation !== "linear") {
-      why.push(`recurrent activation is ${cfg.recurrentActivation}`);
+    for (const [name, value] of [["activation", cfg.activation], ["recurrent_activation", cfg.recurrentActivation]]) {
+      if (!EXACT_ACTIVATIONS.includes(value)) why.push(`${name} is ${value}`);
     }
-    const bad = cfg.inputs.findIndex((x) => !Number.isInteger(x));
-    if (bad >= 0) why.push(`input ${bad + 1} is ${String(cfg.inputs[bad])}`);
-    outer: for (const gate of GATES) {
-      for (const key of ["W", "U", "b"]) {
-        const v = cfg.weights[gate][key];
-        if (!Number.isInteger(v)) {
-          why.push(`${LABELS[gate]} ${key} is ${String(v)}`);
-          break outer;
-        }
-      }
-    }
-    if (!Number.isInteger(cfg.h0)) why.push(`h0 is ${String(cfg.h0)}`);
-    if (!Number.isInteger(cfg.c0)) why.push(`c0 is ${String(cfg.c0)}`);
-    return why.length ? `${EXACT_NEEDS} (${why.join("; ")})` : "";
+    return why.length ? `${EXACT_NEEDS}; ${why.join(" and ")}` : "";
   }
 
   // ---- the computation ------------------------------------------------------------------
@@ -224,42 +273,40 @@
   }
 
   function forwardExact(cfg) {
+    const act = EXACT_FNS[cfg.activation];
+    const rec = EXACT_FNS[cfg.recurrentActivation];
     const w = {};
     for (const gate of GATES) {
       const g = cfg.weights[gate];
-      w[gate] = { W: BigInt(g.W), U: BigInt(g.U), b: BigInt(g.b) };
+      w[gate] = { W: exactOf(g.W), U: exactOf(g.U), b: exactOf(g.b) };
     }
-    let h = BigInt(cfg.h0);
-    let c = BigInt(cfg.c0);
-    let hText = h.toString();
-    let cText = c.toString();
+    let h = exactOf(cfg.h0);
+    let c = exactOf(cfg.c0);
     return cfg.inputs.map((xNumber, k) => {
-      const x = BigInt(xNumber);
+      const x = exactOf(xNumber);
       const z = {};
-      const zText = {};
-      for (const gate of GATES) {
-        z[gate] = x * w[gate].W + h * w[gate].U + w[gate].b;
-        zText[gate] = z[gate].toString();
-      }
-      // linear activations: each gate is its pre-activation
-      const cNew = z.forget * c + z.input * z.candidate;
-      const hNew = z.output * cNew;
-      const cNewText = cNew.toString();
-      const hNewText = hNew.toString();
+      for (const gate of GATES) z[gate] = add(add(mul(x, w[gate].W), mul(h, w[gate].U)), w[gate].b);
+      const gates = {
+        input: rec(z.input),
+        forget: rec(z.forget),
+        candidate: act(z.candidate),
+        output: rec(z.output),
+      };
+      const cNew = add(mul(gates.forget, c), mul(gates.input, gates.candidate));
+      const hNew = mul(gates.output, act(cNew));
+      const text = (values) => Object.fromEntries(GATES.map((g) => [g, exactText(values[g])]));
       const step = {
         t: k + 1,
-        x: x.toString(),
-        h_prev: hText,
-        c_prev: cText,
-        z: zText,
-        gates: { ...zText },
-        c: cNewText,
-        h: hNewText,
+        x: exactText(x),
+        h_prev: exactText(h),
+        c_prev: exactText(c),
+        z: text(z),
+        gates: text(gates),
+        c: exactText(cNew),
+        h: exactText(hNew),
       };
       h = hNew;
       c = cNew;
-      hText = hNewText;
-      cText = cNewText;
       return step;
     });
   }
@@ -284,12 +331,87 @@
     }
   }
 
+  // ---- how many digits the working needs (as lstm_explained.figures.numbers) ---------------
+
+  /** Significant digits of a number written as text: "207.25" has 5. */
+  function significant(text) {
+    return text.toLowerCase().split("e")[0].replace(/[-.]/g, "").replace(/^0+/, "").length || 1;
+  }
+
+  /** The digits of a float's shortest decimal form if at most `most` (207.25: 5), else 0. */
+  function shortDigits(v, most) {
+    const d = significant(String(v));
+    return d <= most ? d : 0;
+  }
+
+  /** What a reader can tell from v written to d digits: v itself if the text is exact,
+   * else every number that rounds to that text. */
+  function shownInterval(v, d) {
+    const s = Number(formatFloat(v, d));
+    if (s === v || s === 0) return [s, s];
+    const half = 10 ** (Math.floor(Math.log10(Math.abs(s))) - d + 1) / 2;
+    return [s - half, s + half];
+  }
+
+  const iadd = (a, b) => [a[0] + b[0], a[1] + b[1]];
+  const imul = (a, b) => {
+    const ends = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
+    return [Math.min(...ends), Math.max(...ends)];
+  };
+  const iapply = (fn, a) => [fn(a[0]), fn(a[1])]; // Keras's activations are monotone
+
+  /** Whether a line whose right-hand side, redone from the numbers shown, lies in
+   * [lo, hi] may show `result` at d digits: from exact numbers the exact value (in full
+   * if it has a short decimal form: 207.25, not 207.2), else the rounding of some value
+   * the rounded numbers allow. */
+  function addsUp([lo, hi], result, d) {
+    if (lo === hi) {
+      if (shortDigits(lo, 10)) return Number(formatFloat(result, d)) === lo;
+      return formatFloat(lo, d) === formatFloat(result, d);
+    }
+    const s = Number(formatFloat(result, d));
+    const half = s === 0 ? 0 : 10 ** (Math.floor(Math.log10(Math.abs(s))) - d + 1) / 2;
+    const slack = 1e-12 * Math.max(1, Math.abs(s));
+    return lo <= s + half + slack && s - half - slack <= hi;
+  }
+
+  /** The significant digits to show a float step's working with so that every line adds
+   * up: at least DIGITS, every number with a short decimal form in full, and each result
+   * following from the numbers its line shows. With fewer, "c = ... = 207.2" could be
+   * followed by "h = 12×linear(207.2) = 2487". */
+  function digitsThatAddUp(cfg, s) {
+    if (cfg.exact) return DIGITS;
+    const weights = GATES.flatMap((g) => [cfg.weights[g].W, cfg.weights[g].U, cfg.weights[g].b]);
+    const values = [s.x, s.h_prev, s.c_prev, s.c, s.h, ...weights,
+      ...GATES.flatMap((g) => [s.z[g], s.gates[g]])];
+    if (!values.every(Number.isFinite)) return DIGITS;
+    const act = FLOAT_FNS[cfg.activation];
+    const rec = FLOAT_FNS[cfg.recurrentActivation];
+    const start = Math.max(DIGITS, ...values.map((v) => shortDigits(v, MOST_DIGITS)));
+    for (let d = start; d <= MOST_DIGITS; d += 1) {
+      const shown = (v) => shownInterval(v, d);
+      let ok = true;
+      for (const gate of GATES) {
+        const w = cfg.weights[gate];
+        const z = iadd(iadd(imul(shown(s.x), shown(w.W)), imul(shown(s.h_prev), shown(w.U))), shown(w.b));
+        const fn = gate === "candidate" ? act : rec;
+        ok = ok && addsUp(z, s.z[gate], d) && addsUp(iapply(fn, shown(s.z[gate])), s.gates[gate], d);
+      }
+      const g = Object.fromEntries(GATES.map((k) => [k, shown(s.gates[k])]));
+      ok = ok && addsUp(iadd(imul(g.forget, shown(s.c_prev)), imul(g.input, g.candidate)), s.c, d);
+      ok = ok && addsUp(imul(g.output, iapply(act, shown(s.c))), s.h, d);
+      if (ok) return d;
+    }
+    return MOST_DIGITS;
+  }
+
   /** The hand calculation of step t (from 1), as lstm_explained.hand writes it. */
   function handText(cfg, steps, t) {
     const s = steps[t - 1];
-    const f = formatNumber;
-    const n = term;
-    const weight = (v) => (cfg.exact ? String(v) : v);
+    const d = digitsThatAddUp(cfg, s);
+    const f = (v) => formatNumber(v, d);
+    const n = (v) => term(v, d);
+    const weight = (v) => (cfg.exact ? exactText(exactOf(v)) : v);
     const width = "hidden state:".length + 1;
     const pad = (text) => text.padEnd(width);
     const act = cfg.activation;
@@ -316,6 +438,47 @@
       `${pad("hidden state:")}h = o×${act}(c) = ${n(g.output)}×${act}(${f(s.c)}) = ${f(s.h)}`,
     );
     return lines.join("\n");
+  }
+
+  /** The values the cell drawing's {fields} take at one step (see figures.cell_template). */
+  function figureValues(cfg, s) {
+    const d = digitsThatAddUp(cfg, s);
+    const num = (v) => shortNumber(formatNumber(v, d));
+    const weight = (v) => (cfg.exact ? exactText(exactOf(v)) : v);
+    const values = {
+      t: String(s.t),
+      x: num(s.x),
+      h_prev: num(s.h_prev),
+      c_prev: num(s.c_prev),
+      c: num(s.c),
+      h: num(s.h),
+      act: cfg.activation,
+      rec: cfg.recurrentActivation,
+      xt: factor(num(s.x)),
+      h_prevt: factor(num(s.h_prev)),
+    };
+    for (const gate of GATES) {
+      const sym = SYMBOLS[gate];
+      const gw = cfg.weights[gate];
+      values[`W_${sym}`] = factor(num(weight(gw.W)));
+      values[`U_${sym}`] = factor(num(weight(gw.U)));
+      values[`b_${sym}`] = factor(num(weight(gw.b)));
+      values[`z_${sym}`] = num(s.z[gate]);
+      values[`v_${sym}`] = num(s.gates[gate]);
+    }
+    return values;
+  }
+
+  /** The page's cell drawing (a <template>) with one step's numbers filled in. */
+  function cellFigure(cfg, step) {
+    const template = document.getElementById("lstm-stepper-figure");
+    if (!template) return document.createTextNode("");
+    const values = figureValues(cfg, step);
+    const figure = template.content.cloneNode(true);
+    figure.querySelectorAll("[data-text]").forEach((node) => {
+      node.textContent = node.dataset.text.replace(/\{(\w+)\}/g, (_, name) => values[name]);
+    });
+    return figure;
   }
 
   /** The hand calculation of step t for a config (a convenience for checks). */
@@ -374,9 +537,9 @@
   }
 
   const PRESET_LABELS = {
-    article: "article (toy network)",
+    article: "the article's toy network",
     unit_forget_bias: "unit_forget_bias",
-    second_example: "second example",
+    second_example: "the second example",
   };
   const PRESET_MODES = { article: "one", unit_forget_bias: "one", second_example: "per-gate" };
 
@@ -419,11 +582,11 @@
       <span class="stepper-hint" id="stepper-inputs-hint">One to ten numbers, separated by commas; one per time step.</span>
     </div>
     <div class="stepper-field">
-      <label for="stepper-activation">Activation (candidate and output)</label>
+      <label for="stepper-activation"><code>activation</code> φ (the candidate g, and φ(c) in h)</label>
       <select id="stepper-activation">${options(ACTIVATIONS)}</select>
     </div>
     <div class="stepper-field">
-      <label for="stepper-recurrent-activation">Recurrent activation (gates)</label>
+      <label for="stepper-recurrent-activation"><code>recurrent_activation</code> σ (the gates i, f, o)</label>
       <select id="stepper-recurrent-activation">${options(ACTIVATIONS)}</select>
     </div>
     <div class="stepper-field stepper-pair">
@@ -456,7 +619,7 @@
   </div>
   <div class="stepper-exact">
     <input type="checkbox" id="stepper-exact" aria-describedby="stepper-exact-note">
-    <label for="stepper-exact">Exact integers</label>
+    <label for="stepper-exact">Exact arithmetic</label>
     <span class="stepper-hint" id="stepper-exact-note"></span>
   </div>
 </form>
@@ -472,11 +635,11 @@
 <p class="stepper-keys">With the focus in the stepper, the left and right arrow keys step back and forth.</p>
 <div class="stepper-out" id="stepper-out">
   <figure class="stepper-figure" id="stepper-figure">
-    <div class="stepper-scroll" id="stepper-figure-box" tabindex="0" role="group" aria-label="Cell diagram"></div>
+    <div id="stepper-figure-box"></div>
     <figcaption id="stepper-figcaption"></figcaption>
   </figure>
   <p class="stepper-caption" id="stepper-hand-caption">Hand calculation</p>
-  <pre id="stepper-hand" class="stepper-hand" tabindex="0" aria-live="polite"></pre>
+  <pre id="stepper-hand" class="lx-hand stepper-hand" tabindex="0" aria-live="polite"></pre>
   <div class="stepper-table-box stepper-scroll" tabindex="0" role="group" aria-labelledby="stepper-table-caption">
     <table id="stepper-table" class="stepper-table">
       <caption id="stepper-table-caption">Every time step (the selected one is highlighted)</caption>
@@ -487,107 +650,6 @@
     </table>
   </div>
 </div>`;
-  }
-
-  // The cell diagram: the geometry of lstm_explained/figures.py.
-  const FIG = {
-    WIDTH: 640, HEIGHT: 330, C_LINE_Y: 70, GATE_Y: 200, BUS_Y: 290,
-    FORGET_X: 170, INPUT_X: 265, CAND_X: 360, OUTPUT_X: 455,
-    MUL_IG: [312, 135], ADD_C: [312, 70], SQUASH: [560, 135], MUL_O: [560, 200],
-    GATE_W: 88, GATE_H: 46,
-  };
-
-  function svgText(x, y, body, cls = "lx-label", anchor = "middle") {
-    return `<text x="${x}" y="${y}" class="${cls}" text-anchor="${anchor}" fill="currentColor">${esc(body)}</text>`;
-  }
-
-  function wire(points, arrow = "") {
-    const d = points.map(([x, y], k) => `${k ? "L" : "M"}${x} ${y}`).join(" ");
-    const marker = arrow ? ` marker-end="url(#${arrow})"` : "";
-    return `<path d="${d}" class="lx-wire" fill="none" stroke="currentColor"${marker}/>`;
-  }
-
-  function op([x, y], sign) {
-    return `<circle cx="${x}" cy="${y}" r="13" class="lx-op" fill="var(--md-default-bg-color, Canvas)" stroke="currentColor"/>` +
-      svgText(x, y + 6, sign, "lx-op-sign");
-  }
-
-  function gateBox(x, name, fn, value) {
-    const left = x - FIG.GATE_W / 2;
-    const top = FIG.GATE_Y - FIG.GATE_H / 2;
-    return `<rect x="${left}" y="${top}" width="${FIG.GATE_W}" height="${FIG.GATE_H}" rx="6" class="lx-gate" fill="var(--md-default-bg-color, Canvas)" stroke="currentColor"/>` +
-      svgText(x, FIG.GATE_Y - 4, `${name}: ${fn}`, "lx-gate-name") +
-      svgText(x, FIG.GATE_Y + 15, value, "lx-value");
-  }
-
-  function cellSvg(cfg, step) {
-    const { WIDTH, HEIGHT, C_LINE_Y, GATE_Y, BUS_Y, FORGET_X, INPUT_X, CAND_X, OUTPUT_X,
-      MUL_IG, ADD_C, SQUASH, MUL_O, GATE_W, GATE_H } = FIG;
-    const MUL_F = [FORGET_X, C_LINE_Y];
-    const act = cfg.activation;
-    const rec = cfg.recurrentActivation;
-    const v = {};
-    for (const key of ["x", "h_prev", "c_prev", "c", "h"]) v[key] = shortNumber(formatNumber(step[key]));
-    for (const gate of GATES) v[gate] = shortNumber(formatNumber(step.gates[gate]));
-    const title = `The LSTM cell at time step ${step.t}`;
-    const desc =
-      `The input x = ${v.x} and the previous hidden state h_prev = ${v.h_prev} feed ` +
-      `four gates: forget gate f = ${v.forget}, input gate i = ${v.input}, candidate ` +
-      `g = ${v.candidate} and output gate o = ${v.output}. Along the top, the previous ` +
-      `cell state c_prev = ${v.c_prev} is multiplied by f and i times g is added, giving ` +
-      `the new cell state c = ${v.c}. The output gate times ${act} of c gives the new ` +
-      `hidden state h = ${v.h}, which leaves the cell and is fed back at the next step.`;
-    const ident = "stepper-cell";
-    const arrow = `${ident}-arrow`;
-    const parts = [
-      `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" id="stepper-cell" class="lx-cell" aria-labelledby="${ident}-title ${ident}-desc">`,
-      `<title id="${ident}-title">${esc(title)}</title>`,
-      `<desc id="${ident}-desc">${esc(desc)}</desc>`,
-      `<defs><marker id="${arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="currentColor"/></marker></defs>`,
-      `<rect x="100" y="30" width="500" height="235" rx="14" class="lx-body" fill="none" stroke="currentColor" stroke-dasharray="6 4"/>`,
-      svgText(14, C_LINE_Y - 12, "c_prev", "lx-name", "start"),
-      svgText(14, C_LINE_Y + 22, v.c_prev, "lx-value", "start"),
-      wire([[14, C_LINE_Y], [MUL_F[0] - 14, C_LINE_Y]], arrow),
-      wire([[MUL_F[0] + 13, C_LINE_Y], [ADD_C[0] - 14, C_LINE_Y]], arrow),
-      wire([[ADD_C[0] + 13, C_LINE_Y], [WIDTH - 10, C_LINE_Y]], arrow),
-      svgText(WIDTH - 12, C_LINE_Y - 12, "c", "lx-name", "end"),
-      svgText(WIDTH - 12, C_LINE_Y + 22, v.c, "lx-value lx-result", "end"),
-      svgText(14, BUS_Y - 12, "h_prev", "lx-name", "start"),
-      svgText(14, BUS_Y + 22, v.h_prev, "lx-value", "start"),
-      // a long h_prev would run into a centred x label: start the label at the wire then
-      v.h_prev.length > 6
-        ? svgText(106, HEIGHT - 6, `x = ${v.x}`, "lx-value", "start")
-        : svgText(100, HEIGHT - 6, `x = ${v.x}`, "lx-value"),
-      wire([[14, BUS_Y], [OUTPUT_X, BUS_Y]]),
-      wire([[100, HEIGHT - 24], [100, BUS_Y]]),
-    ];
-    for (const gx of [FORGET_X, INPUT_X, CAND_X, OUTPUT_X]) {
-      parts.push(wire([[gx, BUS_Y], [gx, GATE_Y + GATE_H / 2 + 1]], arrow));
-    }
-    parts.push(
-      gateBox(FORGET_X, "f", rec, v.forget),
-      gateBox(INPUT_X, "i", rec, v.input),
-      gateBox(CAND_X, "g", act, v.candidate),
-      gateBox(OUTPUT_X, "o", rec, v.output),
-      wire([[FORGET_X, GATE_Y - GATE_H / 2], [FORGET_X, C_LINE_Y + 14]], arrow),
-      wire([[INPUT_X, GATE_Y - GATE_H / 2], [INPUT_X, MUL_IG[1]], [MUL_IG[0] - 14, MUL_IG[1]]], arrow),
-      wire([[CAND_X, GATE_Y - GATE_H / 2], [CAND_X, MUL_IG[1]], [MUL_IG[0] + 14, MUL_IG[1]]], arrow),
-      wire([[MUL_IG[0], MUL_IG[1] - 13], [ADD_C[0], C_LINE_Y + 14]], arrow),
-      op(MUL_F, "×"),
-      op(MUL_IG, "×"),
-      op(ADD_C, "+"),
-      wire([[SQUASH[0], C_LINE_Y], [SQUASH[0], SQUASH[1] - 15]], arrow),
-      `<rect x="${SQUASH[0] - 30}" y="${SQUASH[1] - 14}" width="60" height="28" rx="14" class="lx-gate" fill="var(--md-default-bg-color, Canvas)" stroke="currentColor"/>`,
-      svgText(SQUASH[0], SQUASH[1] + 5, act, "lx-gate-name"),
-      wire([[SQUASH[0], SQUASH[1] + 14], [MUL_O[0], MUL_O[1] - 14]], arrow),
-      wire([[OUTPUT_X + GATE_W / 2, GATE_Y], [MUL_O[0] - 14, GATE_Y]], arrow),
-      op(MUL_O, "×"),
-      wire([[MUL_O[0], MUL_O[1] + 13], [MUL_O[0], BUS_Y], [WIDTH - 10, BUS_Y]], arrow),
-      svgText(WIDTH - 12, BUS_Y - 12, "h", "lx-name", "end"),
-      svgText(WIDTH - 12, BUS_Y + 22, v.h, "lx-value lx-result", "end"),
-      "</svg>",
-    );
-    return parts.join("");
   }
 
   const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -787,8 +849,8 @@
         const why = exactProblem(normalize(config));
         el.exact.disabled = why !== "";
         el["exact-note"].textContent = why
-          ? `Not available: ${why.replace(EXACT_NEEDS, EXACT_HINT)}.`
-          : "Integer arithmetic with every digit.";
+          ? `Not available: ${why}.`
+          : "Integers and fractions with every digit; 0.5 counts as 1/2.";
       }
       el.exact.checked = !el.exact.disabled && this.wantExact;
 
@@ -827,7 +889,7 @@
         const bad = steps.find((s) => ![s.c, s.h, ...GATES.map((g) => s.gates[g])].every(Number.isFinite));
         if (bad) {
           text = `Float64 overflowed at step ${bad.t}: the values grew too large and show as inf or nan.`;
-          if (!this.el.exact.disabled) text += " Tick Exact integers to see every digit.";
+          if (!this.el.exact.disabled) text += " Tick Exact arithmetic to see every digit.";
         }
       }
       if (this.el.note.textContent !== text) this.el.note.textContent = text;
@@ -878,16 +940,20 @@
           row.removeAttribute("aria-current");
         }
       }
-      el["figure-box"].innerHTML = cellSvg(this.cfg, step);
+      el["figure-box"].replaceChildren(cellFigure(this.cfg, step));
       const shortened = [step.x, step.h_prev, step.c_prev, step.c, step.h, ...GATES.map((g) => step.gates[g])]
         .some((v) => typeof v === "string" && shortNumber(v) !== v);
       el.figcaption.textContent =
         `The cell at time step ${t} of ${T}.` +
-        (shortened ? " Long integers are rounded here; the table and the hand calculation show every digit." : "");
+        (shortened ? " Long numbers are rounded here; the table and the hand calculation show every digit." : "");
       el["hand-caption"].textContent = `Hand calculation of time step ${t}`;
-      const text = handText(this.cfg, steps, t);
-      el.hand.classList.toggle("is-wrapped", text.split("\n").some((line) => line.length > 300));
-      el.hand.textContent = text;
+      const lines = handText(this.cfg, steps, t).split("\n").map((line) => {
+        const span = document.createElement("span");
+        span.className = "lx-line";
+        span.textContent = line;
+        return span;
+      });
+      el.hand.replaceChildren(...lines);
     }
   }
 

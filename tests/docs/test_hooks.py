@@ -121,3 +121,43 @@ def test_material_fixes_name_the_search_dialog():
 
 def test_the_built_search_dialog_has_its_name(site):
     assert 'role="dialog" aria-label="Search"' in (site / "index.html").read_text("utf8")
+
+
+def test_the_version_selector_is_on_only_under_mike(monkeypatch):
+    fixes = load("material_fixes")
+
+    def config() -> SimpleNamespace:
+        return SimpleNamespace(extra={"version": {"provider": "mike", "default": "latest"}})
+
+    monkeypatch.delenv("MIKE_DOCS_VERSION", raising=False)
+    assert "version" not in fixes.on_config(config()).extra  # make serve: no versions.json
+    monkeypatch.setenv("MIKE_DOCS_VERSION", "0.2")  # what mike sets while it builds
+    assert fixes.on_config(config()).extra["version"]["provider"] == "mike"
+
+
+def test_hand_calculations_are_one_block_per_line():
+    page_values = load("page_values")
+    block = page_values.hand_block("a: x = 1 < 2\n   y = 3", "Working")
+    assert block == (
+        '<pre class="lx-hand" aria-label="Working"><code>'
+        '<span class="lx-line">a: x = 1 &lt; 2</span><span class="lx-line">   y = 3</span>'
+        "</code></pre>"
+    )
+
+
+BACKWARD_GATES = ["input gate:", "forget gate:", "candidate:", "output gate:"]
+
+
+def gate_labels(text: str) -> list[str]:
+    return [
+        label for line in text.splitlines() for label in BACKWARD_GATES if line.startswith(label)
+    ]
+
+
+def test_hand_backward_itself_lists_the_gates_in_keras_order():
+    from lstm_explained import backward, hand_backward, sum_of_outputs
+    from lstm_explained.examples import toy_trace
+
+    trace = toy_trace(3)
+    text = hand_backward(trace, backward(trace, sum_of_outputs(trace).d_sequence_out), 2)
+    assert gate_labels(text) == BACKWARD_GATES

@@ -26,7 +26,8 @@ def test_the_build_executed_it(site):
     # (h = 13 x 247 = 3211 by hand) and Keras agreeing exactly.
     assert "| 3 | 1 |     12 |      6 | 13 | 13 | 13 | 13 | 247 | 3211 |" in page
     assert "largest difference from Keras: 0 " in page
-    assert 'aria-labelledby="nb-step-3-title nb-step-3-desc"' in page
+    assert 'aria-labelledby="nb-step-3-desk-title nb-step-3-desk-desc"' in page  # the same figure
+    assert 'aria-labelledby="nb-step-3-phone-title nb-step-3-phone-desc"' in page
 
 
 def test_it_can_be_downloaded(site):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from tests.docs.arithmetic import checked_lines, lines_that_do_not_add_up
 from tests.docs.site import build, copy_project
 
 
@@ -70,14 +72,21 @@ def test_figures_have_a_title_and_description(site):
         text = page.read_text("utf8")
         ids = re.findall(r'\sid="([^"]+)"', text)
         assert len(ids) == len(set(ids)), f"duplicate ids in {page}"
-        for svg in re.findall(r"<svg[^>]*class=\"lx-cell\".*?</svg>", text, re.S):
+        # the stepper's drawing is a <template> for its script: checked in the browser
+        text = re.sub(r"<template.*?</template>", "", text, flags=re.S)
+        for svg in re.findall(r'<svg[^>]*class="lx-svg[^"]*".*?</svg>', text, re.S):
             figures += 1
             assert 'role="img"' in svg
             labelled = re.search(r'aria-labelledby="([^"]+) ([^"]+)"', svg)
             assert labelled, svg[:200]
             assert f'<title id="{labelled[1]}">' in svg
             assert f'<desc id="{labelled[2]}">' in svg
-    assert figures >= 7  # the symbolic cell, steps 1-3 of the toy and of the second example
+            desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)[1]
+            assert len(desc) > 100
+    # each in a desk and a phone layout: the symbolic cell and four gates (cell page),
+    # steps 1-3 of the toy and of the second example, the unrolled toy network (home and
+    # toy network pages), one step backwards, and step 3 in the notebook
+    assert figures == 2 * (5 + 6 + 2 + 1 + 1)
 
 
 def test_math_is_mathml_and_nothing_is_left_for_a_script(site):
@@ -111,6 +120,7 @@ def test_published_numbers_match_the_hand_calculation(site):
     assert "the new cell state c = 6." in step2  # the figure's description
     assert "the new hidden state h = 12," in step2
     assert "c = f×c_prev + i×g = 2×1 + 2×2 = 6" in step2
+    assert '<span class="lx-line">cell state:   c = f×c_prev + i×g = 2×1 + 2×2 = 6</span>' in step2
     pitfalls = (site / "pitfalls" / "index.html").read_text("utf8")
     # forget bias 1: z_f = z + 1, so c = 16×7 + 15×15 = 337 and h = 15×337 = 5055 at step 3
     assert [
@@ -151,3 +161,124 @@ def test_a_template_typo_fails_the_build(tmp_path):
     proc = build_with_extra_text(tmp_path, "\nThe value {{ toy.hh(3) }}.\n")
     assert proc.returncode != 0
     assert "toy-network.md" in proc.stderr
+
+
+def hand_blocks(page: Path) -> list[str]:
+    """The hand calculations of a built page, one string each, a line per line."""
+    blocks = re.findall(
+        r'<pre class="lx-hand"[^>]*><code>(.*?)</code></pre>', page.read_text("utf8")
+    )
+    return [
+        "\n".join(
+            html.unescape(line) for line in re.findall(r'<span class="lx-line">(.*?)</span>', b)
+        )
+        for b in blocks
+    ]
+
+
+def test_every_line_of_every_hand_calculation_adds_up(site):
+    # Redone from the numbers shown, by tests/docs/arithmetic.py's own parser.
+    # The toy network's three steps, one page each, then the second example's.
+    toy = [hand_blocks(site / f"step-{t}" / "index.html")[0] for t in (1, 2, 3)]
+    second = hand_blocks(site / "standard-activations" / "index.html")
+    assert len(second) == 3
+    for steps in (toy, second):
+        assert lines_that_do_not_add_up(*steps) == []
+        assert sum(checked_lines(block) for block in steps) == 3 * 10  # ten lines a step
+
+
+def test_backprop_lists_the_gates_in_keras_order(site):
+    # hand_backward writes o, f, i, g; the page shows i, f, g, o like its sums and table
+    for block in hand_blocks(site / "backprop" / "index.html"):
+        labels = [line.split(":")[0] for line in block.splitlines() if "gate:" in line or
+                  line.startswith("candidate:")]  # fmt: skip
+        assert labels == ["input gate", "forget gate", "candidate", "output gate"]
+
+
+# The exercises' answers, derived by hand on the toy network (z = x×W + h_prev×U + b,
+# identity activations, c = f×c_prev + i×g, h = o×c), each with the one change asked.
+ANSWERS = {
+    # first input 2: z = 2, c1 = 2×0 + 2×2 = 4, h1 = 2×4 = 8
+    "step-1-input-two-c": "4",
+    "step-1-input-two-h": "8",
+    # f1 = 0 but c0 = 0: c1 = 0×0 + 1×1 = 1
+    "step-1-no-forget-c": "1",
+    # f = 0 throughout; step 1 as before (c1 = h1 = 1); step 2: z = 1 + 1 = 2,
+    # c2 = 0×1 + 2×2 = 4, h2 = 2×4 = 8
+    "step-2-no-forget-c": "4",
+    "step-2-no-forget-h": "8",
+    # U = 0: z = x = 1 at every step; c1 = 1, c2 = 1×1 + 1×1 = 2, h2 = 1×2 = 2
+    "step-2-no-recurrence-h": "2",
+    # forget bias 1: step 1 z_f = 2, c1 = 2×0 + 1×1 = 1, h1 = 1; step 2 z = 2, z_f = 3,
+    # c2 = 3×1 + 2×2 = 7, h2 = 2×7 = 14
+    "step-2-forget-bias-c": "7",
+    "step-2-forget-bias-h": "14",
+    # o = 0: h = 0 always, so z = x = 1 for i, f, g; c1 = 1, c2 = 1×1 + 1 = 2, c3 = 3
+    "step-3-no-output-c": "3",
+    "step-3-no-output-h": "0",
+    # x3 = 0: steps 1-2 as before (h2 = 12, c2 = 6); z3 = 0 + 12 = 12,
+    # c3 = 12×6 + 12×12 = 72 + 144 = 216, h3 = 12×216 = 2592
+    "step-3-last-zero-c": "216",
+    "step-3-last-zero-h": "2592",
+    # L = h3: step 3 as in the sum (dh3 = 1, dc3 = 13, do = 247, df = 78, di = dg = 169),
+    # so dh2 = 0 + (247 + 78 + 169 + 169) = 663
+    "backprop-last-only-dh2": "663",
+    # step 2: dc2 = 13×13 + 663×2 = 169 + 1326 = 1495; do = 663×6 = 3978,
+    # df = 1495×1 = 1495, di = dg = 1495×2 = 2990; dh1 = 3978 + 1495 + 2990 + 2990 = 11453
+    "backprop-last-only-dh1": "11453",
+    # dL/dW_f = 1575 (the gradient table); with the learning rate 1/100000: 0.01575
+    "backprop-sgd-forget": "0.01575",
+}
+
+
+def test_the_exercises_answers_are_right(site):
+    found = {}
+    for page in html_pages(site):
+        text = page.read_text("utf8")
+        found |= dict(re.findall(r'<strong data-answer="([^"]+)">([^<]*)</strong>', text))
+    assert found == ANSWERS
+
+
+def test_each_walkthrough_page_ends_with_exercises_in_collapsed_blocks(site):
+    for name in ("step-1", "step-2", "step-3", "backprop"):
+        text = (site / name / "index.html").read_text("utf8")
+        assert 'id="exercises"' in text
+        questions = re.findall(r'<details class="question">', text)
+        answers = re.findall(r'<details class="success">', text)
+        assert 2 <= len(questions) == len(answers) <= 3, name
+        assert "<details open" not in text  # answers stay folded until asked for
+
+
+def test_the_site_calls_the_candidate_g(site):
+    # Keras's source calls the candidate block "c"; the site calls it g everywhere.
+    for page in html_pages(site):
+        assert "i, f, c, o" not in page.read_text("utf8"), page
+
+
+def test_float32_is_described_as_keras_computes_it(site):
+    pitfalls = (site / "pitfalls" / "index.html").read_text("utf8")
+    assert 'id="float32-rounds-the-hidden-state-from-step-4"' in pitfalls
+    # step 4 by hand: z = 1 + 3211 = 3212, c4 = 3212×247 + 3212² = 793,364 + 10,316,944
+    # = 11,110,308 < 2²⁴ = 16,777,216, so float32 holds it; h4 = 3212 × c4 = 35,686,309,296
+    # does not fit and rounds to 35,686,309,888 (a multiple of 2¹¹ = 2048)
+    assert "   4  11,110,308  11,110,308    35,686,309,296    35,686,309,888" in pitfalls
+    for page in html_pages(site):
+        assert "float32-is-exact-only-up-to-step-3" not in page.read_text("utf8"), page
+
+
+def test_the_api_reference_lists_each_object_once(site):
+    text = (site / "reference" / "index.html").read_text("utf8")
+    ids = re.findall(r'id="(lstm_explained\.[\w.]+)"', text)
+    for name in ("backward", "Gradients", "StepGradients", "sgd_step", "cell_svg", "cell_figure",
+                 "unrolled_figure", "backward_figure", "cell_template"):  # fmt: skip
+        assert [i for i in ids if i.rsplit(".", 1)[-1] == name] != [], name
+        assert len([i for i in ids if i.rsplit(".", 1)[-1] == name]) == 1, name
+
+
+def test_without_mike_there_is_no_version_selector_to_fetch_versions_json(site):
+    # Under `make serve` or a plain build there is no versions.json; the selector, which
+    # fetches it, is switched on only when mike builds (see hooks/material_fixes.py).
+    for page in html_pages(site):
+        text = page.read_text("utf8")
+        assert '"version": null' in text, page
+        assert 'data-md-component="outdated"' not in text, page

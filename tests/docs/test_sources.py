@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -154,3 +155,41 @@ def test_fresh_process_snippets_run_in_a_new_interpreter_and_are_checked(tmp_pat
     assert "the snippet failed in a fresh interpreter" in proc.stdout
     assert "line 19, in <module>\nValueError: from the snippet" in proc.stdout
     assert "sets KERAS_BACKEND, which does nothing once Keras is imported" in proc.stdout
+
+
+def test_the_test_suite_is_not_called_the_gate_on_the_pages():
+    # On pages about LSTM gates, "the gate checks it" reads as if a gate did the checking.
+    for path in PAGES:
+        text = path.read_text("utf8")
+        assert not re.search(r"\b[Tt]he (?:test )?gate (?:checks|runs|fails|enforces)", text), path
+
+
+def test_step_one_gives_h_with_phi():
+    # h = o × φ(c): the toy network's φ is the identity, but the page must not drop it.
+    text = (DOCS / "step-1.md").read_text("utf8")
+    sentence = re.search(r"The new hidden state is[^.]*\.", text.replace("\n", " "))
+    assert sentence
+    assert "\\phi" in sentence[0]
+
+
+def test_the_sgd_snippet_shows_everything_its_loss_depends_on():
+    page = fences(DOCS / "backprop.md")
+    sgd = next(f for f in page if "sgd_step(" in f.content and "Fraction" in f.content)
+    for part in ("new.kernel", "new.recurrent_kernel", "new.bias"):
+        assert part in sgd.content
+    output = page[page.index(sgd) + 1].content
+    # bias 0 - (1/100000) × dL/db, with dL/db = [17627, 1575, 17627, 15701] (the table)
+    assert "new bias:             [-0.17627, -0.01575, -0.17627, -0.15701]" in output
+
+
+def test_the_keras_backend_snippets_run_without_warnings(keras_installed, jax_installed, torch):
+    # Run alone, the PyTorch one warned about converting a tensor that requires grad.
+    for fence in fences(DOCS / "elsewhere.md"):
+        if not fence.fresh_process:
+            continue
+        proc = subprocess.run(
+            [sys.executable, "-W", "error::UserWarning", "-c", fence.content],
+            capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "Warning" not in proc.stderr, proc.stderr[-2000:]

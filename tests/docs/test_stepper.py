@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from lstm_explained import format_number
+from tests.docs.arithmetic import checked_lines, lines_that_do_not_add_up
 from tests.docs.site import ROOT, open_page
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -103,7 +104,7 @@ def test_opened_without_parameters_it_shows_the_article(browser, stepper_url):
         rows = table(page)
         assert [r[COLUMNS.index("h")] for r in rows] == ["1", "12", "3211"]
         assert [r[COLUMNS.index("c")] for r in rows] == ["1", "6", "247"]
-        assert page.locator("#stepper-figure svg").count() == 1
+        assert page.locator("#stepper-figure svg:visible").count() == 1  # of two layouts
         assert errors == []
 
 
@@ -146,3 +147,105 @@ def test_the_page_is_usable_on_a_phone(browser, stepper_url):
         assert errors == []
         page.screenshot(path=str(Path(ROOT / "build" / "screenshots" / "stepper_phone.png")),
                         full_page=True)  # fmt: skip
+
+
+def hand_after(page, config, t: int) -> str:
+    """The stepper's hand calculation of step t after typing `config` into its controls."""
+    set_controls(page, config)
+    for _ in range(t - 1):
+        page.click("#stepper-next")
+    return page.inner_text("#stepper-hand")
+
+
+HALF_FORGET = {
+    "inputs": [1, 1, 1],
+    "weights": {g: {"W": 0.5 if g == "forget" else 1, "U": 1, "b": 0} for g in GATES},
+    "activation": "linear",
+    "recurrentActivation": "linear",
+}
+
+
+def test_every_line_of_working_adds_up_in_floats(browser, stepper_url):
+    # The issue's example: W_f = 0.5. By hand at step 3, z_f = 1×0.5 + 11×1 = 11.5,
+    # c = 11.5×5.5 + 12×12 = 63.25 + 144 = 207.25 and h = 12×207.25 = 2487. Four
+    # significant digits showed c as 207.2, and 12×207.2 is not 2487.
+    with open_page(browser, stepper_url) as (page, errors, _):
+        text = hand_after(page, {**HALF_FORGET, "exact": False}, 3)
+        assert "c = f×c_prev + i×g = 11.5×5.5 + 12×12 = 207.25" in text
+        assert "h = o×linear(c) = 12×linear(207.25) = 2487" in text
+        assert lines_that_do_not_add_up(text) == []
+        assert checked_lines(text) == 10
+        assert errors == []
+
+
+def test_exact_mode_takes_decimals_as_fractions(browser, stepper_url):
+    # The same network in exact arithmetic: 0.5 is 1/2, so c_2 = (3/2)×1 + 2×2 = 11/2 and
+    # c_3 = (23/2)×(11/2) + 12×12 = 253/4 + 576/4 = 829/4, h_3 = 12×829/4 = 2487.
+    with open_page(browser, stepper_url) as (page, errors, _):
+        set_controls(page, {**HALF_FORGET, "exact": True})
+        assert page.locator("#stepper-exact").is_enabled()
+        assert page.locator("#stepper-exact").is_checked()
+        assert [r[COLUMNS.index("c")] for r in table(page)] == ["1", "11/2", "829/4"]
+        page.click("#stepper-next")
+        page.click("#stepper-next")
+        text = page.inner_text("#stepper-hand")
+        assert "c = f×c_prev + i×g = (23/2)×(11/2) + 12×12 = 829/4" in text
+        assert "h = o×linear(c) = 12×linear(829/4) = 2487" in text
+        assert lines_that_do_not_add_up(text) == []
+        assert errors == []
+
+
+@pytest.mark.parametrize("vector", GOLDEN, ids=lambda v: v["name"])
+def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url, vector):
+    config = vector["config"]
+    with open_page(browser, stepper_url) as (page, _, _):
+        steps = [
+            page.evaluate("([cfg, t]) => LSTMStepper.handCalculation(cfg, t)", [config, t])
+            for t in range(1, len(vector["steps"]) + 1)
+        ]
+    if any(word in text for text in steps for word in ("inf", "nan")):
+        pytest.skip("overflowed: nothing to add up")
+    assert lines_that_do_not_add_up(*steps) == []
+
+
+def figure_texts(page, scope: str) -> list[str]:
+    """Every label of both layouts (SVG text has no innerText: textContent)."""
+    texts = page.locator(f"{scope} svg.lx-cell text").all_text_contents()
+    assert len(texts) > 60
+    return texts
+
+
+def test_the_stepper_fills_the_same_drawing_the_pages_show(browser, server, stepper_url):
+    # One drawing: at step 2 the article's preset must read exactly as step 2's page.
+    with open_page(browser, f"{server}latest/step-2/") as (page, _, _):
+        want = figure_texts(page, ".md-content")
+        want_desc = page.locator(".md-content svg.lx-desk desc").text_content()
+    with open_page(browser, stepper_url) as (page, errors, _):
+        page.click("#stepper-next")
+        got = figure_texts(page, "#stepper-figure-box")
+        assert got == want
+        assert page.locator("#stepper-figure-box svg.lx-desk desc").text_content() == want_desc
+        assert page.locator("#stepper-figure-box svg.lx-desk title").text_content() == (
+            "The LSTM cell at time step 2"
+        )
+        assert not any("{" in text or "undefined" in text for text in got)
+        assert errors == []
+
+
+def test_the_activations_are_named_as_the_api_names_them(browser, stepper_url):
+    with open_page(browser, stepper_url) as (page, _, _):
+        activation = page.inner_text("label[for='stepper-activation']")
+        recurrent = page.inner_text("label[for='stepper-recurrent-activation']")
+        assert activation.startswith("activation φ")
+        assert recurrent.startswith("recurrent_activation σ")
+        assert "output" not in activation  # φ acts on the candidate and on c, not on o
+        assert "i, f, o" in recurrent
+
+
+def test_the_page_names_each_preset_as_the_menu_does(browser, stepper_url):
+    with open_page(browser, stepper_url) as (page, _, _):
+        presets = page.locator("#stepper-preset option").all_inner_texts()
+        named = [s.lower() for s in page.locator("#what-to-try + ul strong").all_inner_texts()]
+        assert len(presets) == 3
+        for preset in presets:
+            assert preset.lower() in named

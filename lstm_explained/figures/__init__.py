@@ -1,0 +1,38 @@
+"""SVG figures drawn from a `Trace`, so every number they show comes from the engine.
+
+- `cell_svg(trace, t)` / `cell_figure(trace, t)`: the cell at step `t` (one layout, or
+  both in a `<figure>`); without a trace, with symbols. `highlight=` singles out a gate.
+- `cell_template()`: the same drawing with `{fields}` for the interactive stepper.
+- `unrolled_figure(trace)`: the cell at every step side by side, h and c flowing on.
+- `backward_figure(trace, gradients, t)`: one step of backpropagation.
+
+Figures carry a <title> and a <desc> with the numbers for screen readers, use
+`currentColor` and Material's colour variables so they follow the light or dark palette,
+and come in a desk layout and a phone layout.
+
+Modules: `svg` (drawing primitives any cell can reuse: canvas, text, wires, boxes,
+operators, legend), `numbers` (a trace's values as a figure shows them), `lstm_cell`
+(where the LSTM cell's parts go, desk and phone), `lstm_figures` (the cell with a
+trace's numbers, forwards and backwards), `unrolled` (the cell over time).
+"""
+
+from .lstm_figures import (
+    backward_figure,
+    backward_svg,
+    both_layouts,
+    cell_figure,
+    cell_svg,
+    cell_template,
+)
+from .unrolled import unrolled_figure, unrolled_svg
+
+__all__ = [
+    "backward_figure",
+    "backward_svg",
+    "both_layouts",
+    "cell_figure",
+    "cell_svg",
+    "cell_template",
+    "unrolled_figure",
+    "unrolled_svg",
+]
