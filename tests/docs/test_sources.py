@@ -6,8 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from markdown_it import MarkdownIt
-from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
 from tests.docs.site import DOCS, ROOT, bare_numbers, pages, raw_python_fences
 from tests.docs.snippets import FRESH_PROCESS, PYTHON, fences
@@ -16,14 +14,8 @@ PAGES = pages()
 
 
 def collected_lines(path):
-    tests = extract_fence_tests(
-        MarkdownIt("commonmark"),
-        path.read_text("utf8"),
-        0,
-        path,
-        fence_syntax=FenceSyntax.superfences,
-    )
-    return [t.start_line for t in tests]
+    """The opening lines of the Python fences the snippet collector runs."""
+    return [f.start_line for f in fences(path) if f.is_python]
 
 
 def test_there_are_pages_and_snippets():
@@ -33,8 +25,8 @@ def test_there_are_pages_and_snippets():
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
 def test_every_python_fence_is_collected(path):
-    # A fence indented inside an admonition or tab is silently skipped by
-    # pytest-markdown-docs; a plain scan of the lines finds it anyway.
+    # A fence indented inside an admonition or tab is no fence to Markdown and would be
+    # silently skipped; a plain scan of the lines finds it anyway.
     assert raw_python_fences(path.read_text("utf8")) == collected_lines(path)
 
 
@@ -108,7 +100,8 @@ def test_elsewhere_uses_the_fresh_process_mark():
     assert {f.content.count('os.environ["KERAS_BACKEND"]') for f in marked} == {1}
 
 
-def run_pytest_on(page):
+def run_pytest_on(page, *options, env=None):
+    """pytest with only the snippet plugin, on one page outside the project."""
     return subprocess.run(
         [
             sys.executable,
@@ -117,8 +110,7 @@ def run_pytest_on(page):
             "-q",
             "-p",
             "tests.docs.snippets",
-            "--markdown-docs",
-            "--markdown-docs-syntax=superfences",
+            *options,
             "--rootdir",
             str(page.parent),
             "-c",
@@ -126,6 +118,7 @@ def run_pytest_on(page):
             str(page),
         ],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
