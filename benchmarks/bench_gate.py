@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from lstm_explained.keras_adapter import TENSORFLOW_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 GOAL = 10.0
 
@@ -41,7 +43,7 @@ assert float(h[0, 0]) == 3211.0 and float(c[0, 0]) == 247.0
 
 def timed(cmd: list[str], repeat: int) -> float:
     """Best wall-clock seconds over `repeat` runs; exits if the command fails."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**os.environ, **TENSORFLOW_ENV}  # as the gate's conftest.py sets them
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

@@ -49,7 +49,6 @@ def run(cmd: list[str], cwd: Path) -> None:
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # mike runs `mkdocs`
-        "NO_MKDOCS_2_WARNING": "1",
         "GIT_AUTHOR_NAME": "gate", "GIT_AUTHOR_EMAIL": "gate@localhost",
         "GIT_COMMITTER_NAME": "gate", "GIT_COMMITTER_EMAIL": "gate@localhost",
     }  # fmt: skip
