@@ -68,7 +68,7 @@ chromium:
 	fi
 
 test: $(TEST_STAMP) chromium  ## the whole gate (a plain pytest runs the same checks)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 update-output: $(TEST_STAMP)  ## rerun every snippet in docs/ and rewrite its Output block
 	$(BIN)/python -m pytest -q docs --update-output
