@@ -314,13 +314,12 @@ class Page(pytest.File):
     def collect(self) -> Any:
         text = self.path.read_text("utf8")
         page = parse_fences(text)
-        seen = set()
         for k, fence in enumerate(page):
             if fence.is_python:
-                seen.add(fence.start_line)
                 yield Snippet.from_parent(
                     self, name=f"line-{fence.start_line}", fence=fence, index=k
                 )
+        seen = {fence.start_line for fence in page}  # fences Markdown sees, of any language
         for line in raw_python_fences(text):
             if line not in seen:
                 yield IndentedFence.from_parent(self, name=f"line-{line}-indented", line=line)

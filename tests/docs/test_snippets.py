@@ -165,3 +165,12 @@ def test_the_loose_rule():
     assert not matches_loosely("took 0.52 s\n", "took 0.52 ms")
     assert not matches_loosely("a\nb\n", "a")
     assert not matches_loosely("on linux\n", "on ... windows")
+
+
+def test_an_indented_python_fence_fails_the_page(tmp_path):
+    # Inside an admonition the fence is indented code to Markdown and would never run.
+    page = tmp_path / "page.md"
+    page.write_text("!!! note\n\n    ```python\n    print(1)\n    ```\n\n```pycon\n>>> 1\n```\n")
+    proc = run_pytest_on(page)
+    assert counts(proc.stdout) == {"failed": 1}, proc.stdout
+    assert "page.md:3: this Python fence is indented" in proc.stdout
