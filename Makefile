@@ -2,7 +2,7 @@
 #   make serve  the main job: build the site and serve it at http://127.0.0.1:8000
 #   make test   the whole test gate: lint, types, unit and property tests, packaging,
 #               every documentation snippet and its output, the strict site build
-# Each sets up its own virtual environment in .venv from pinned versions.
+# Both install into .venv from pinned versions (constraints.txt), each only what it needs.
 
 PYTHON ?= python3
 VENV ?= .venv
