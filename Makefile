@@ -2,35 +2,55 @@
 #   make serve  the main job: build the site and serve it at http://127.0.0.1:8000
 #   make test   the whole test gate: lint, types, unit and property tests, packaging,
 #               every documentation snippet and its output, the strict site build
-# Each sets up its own virtual environment in .venv from pinned versions.
+# Both install into .venv from pinned versions (constraints.txt), each only what it needs.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+PIP := $(BIN)/python -m pip install --quiet --quiet -c constraints.txt
+# Two stamps, one environment: `make serve` installs only what the site needs (the docs
+# tools and Keras, which the notebook runs at build time); `make test` adds the rest of
+# the gate (PyTorch, JAX, ONNX, Flax, linters). Either may come first.
+SERVE_EXTRAS := keras,docs
+TEST_EXTRAS := keras,docs,dev,torch,jax,onnx,flax
+SERVE_STAMP := $(VENV)/.serve-stamp
+TEST_STAMP := $(VENV)/.test-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help serve site run chromium test bench lighthouse dist clean
+.PHONY: help serve site run chromium test update-output lint bench lighthouse dist clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml constraints.txt
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "lstm-explained needs Python 3.11 or newer; set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[keras,docs,dev,torch,jax]'
+	@$(BIN)/python -m pip install --quiet --quiet --upgrade pip
+
+# -qq keeps pip to errors; the line before says what is happening.
+$(SERVE_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	@echo "installing the site's tools into $(VENV) (first run only; a few minutes)"
+	@$(PIP) -e '.[$(SERVE_EXTRAS)]'
 	@touch $@
 
+$(TEST_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	@echo "installing the test gate's tools into $(VENV) (first run only; several minutes)"
+	@$(PIP) -e '.[$(TEST_EXTRAS)]'
+	@touch $@
+
+# Set here once; everything make runs (mkdocs, mike, pytest and what it spawns) inherits.
+# Material for MkDocs prints an end-of-life banner on every mkdocs command without it.
 export NO_MKDOCS_2_WARNING := 1
 
-serve: $(STAMP)  ## main job: build the site and serve it at http://127.0.0.1:8000
-	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+PORT ?= 8000
 
-site: $(STAMP)  ## build the site into site/ (strict: any warning fails)
+serve: $(SERVE_STAMP)  ## main job: build the site and serve it at http://127.0.0.1:8000
+	SITE_URL=http://127.0.0.1:$(PORT)/ $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
+
+site: $(SERVE_STAMP)  ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict
 
-run: $(STAMP)  ## the CLI on the article's network, by hand, beside Keras
+run: $(SERVE_STAMP)  ## the CLI on the article's network, by hand, beside Keras
 	$(BIN)/lstm-explained --explain --keras
 
 CHROMIUM := /usr/bin/chromium
@@ -47,18 +67,24 @@ chromium:
 	  echo "      install it with: sudo apt-get install chromium" >&2; \
 	fi
 
-test: $(STAMP) chromium  ## the whole gate (a plain pytest runs the same checks)
-	$(BIN)/python -m pytest
+test: $(TEST_STAMP) chromium  ## the whole gate (a plain pytest runs the same checks)
+	$(BIN)/python -m pytest -n auto
 
-bench: $(STAMP)  ## speed: the engine against Keras, and the gate's time by part
+update-output: $(TEST_STAMP)  ## rerun every snippet in docs/ and rewrite its Output block
+	$(BIN)/python -m pytest -q docs --update-output
+
+lint: $(TEST_STAMP)  ## what pre-commit runs: ruff, mypy, actionlint, zizmor
+	$(BIN)/pre-commit run --all-files
+
+bench: $(TEST_STAMP)  ## speed: the engine against Keras, and the gate's time by part
 	$(BIN)/python benchmarks/bench_forward.py
 	$(BIN)/python benchmarks/bench_gate.py
 	$(BIN)/python benchmarks/bench_stepper.py
 
-lighthouse: $(STAMP) chromium  ## Lighthouse scores and weight of every page (needs npm)
+lighthouse: $(TEST_STAMP) chromium  ## Lighthouse scores and weight of every page (needs npm)
 	$(BIN)/python benchmarks/lighthouse.py
 
-dist: $(STAMP)  ## build the wheel and sdist into dist/ and check their metadata
+dist: $(TEST_STAMP)  ## build the wheel and sdist into dist/ and check their metadata
 	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
 	$(BIN)/python -m twine check --strict dist/*

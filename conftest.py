@@ -5,8 +5,11 @@ It must load before pytest collects docs/, so it is registered here at the rootd
 
 import os
 
-# Keep TensorFlow's start-up logging out of the gate's output (snippets import Keras).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+from lstm_explained.keras_adapter import TENSORFLOW_ENV
+
+# Snippets import Keras directly: the same quiet start-up and float32 order as the package's
+# import_keras, for this process and every one it starts (fresh-process snippets, builds).
+for _name, _value in TENSORFLOW_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 pytest_plugins = ["tests.docs.snippets"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import os
 import statistics
 import subprocess
 import sys
@@ -50,9 +49,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as site:
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", site],
-                       cwd=ROOT, env=env, check=True, capture_output=True)  # fmt: skip
+                       cwd=ROOT, check=True, capture_output=True)  # fmt: skip
         handler = functools.partial(Quiet, directory=site)
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -24,12 +24,15 @@ from .weights import GRUWeights, Weights
 
 Array = NDArray[Any]
 
+# Quiet TensorFlow start-up logs; oneDNN off also gives the plainer float32 order of sums.
+# Set before TensorFlow is imported; the test gate applies the same (conftest.py).
+TENSORFLOW_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
 
 def import_keras() -> Any:
     """Import Keras once, quietly, or explain how to install it."""
-    # Quiet TensorFlow start-up logs; oneDNN off also gives the plainer float32 order of sums.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    for name, value in TENSORFLOW_ENV.items():
+        os.environ.setdefault(name, value)
     try:
         import keras
     except ModuleNotFoundError as err:

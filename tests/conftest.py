@@ -1,23 +1,24 @@
 """Shared fixtures. Keras is imported once per test process, on first use.
 
 An optional framework that is missing skips its tests locally and fails them under
-CI=true, so CI cannot pass by skipping what it is meant to compare with.
+CI=true (tests/extras.py, the same rule the documentation snippets follow).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import os
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
+from tests.extras import missing, require
 
-def _missing(what: str, extra: str, err: Exception) -> NoReturn:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI must compare with {what}, but it is not installed: {err}")
-    pytest.skip(f"{what} not installed ({err}); install lstm-explained[{extra}]")
+
+def _import(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        missing(module, str(err))
 
 
 @pytest.fixture(scope="session")
@@ -28,27 +29,40 @@ def keras() -> Any:
 
         return import_keras()
     except ModuleNotFoundError as err:
-        _missing("Keras", "keras", err)
+        missing("keras", str(err))
 
 
 @pytest.fixture(scope="session")
 def torch() -> Any:
     """The torch module (PyTorch); skipped when absent locally, a failure under CI=true."""
-    try:
-        return importlib.import_module("torch")
-    except ModuleNotFoundError as err:
-        _missing("PyTorch", "torch", err)
+    return _import("torch")
+
+
+@pytest.fixture(scope="session")
+def onnx() -> Any:
+    """The onnx module (building and checking ONNX graphs)."""
+    return _import("onnx")
+
+
+@pytest.fixture(scope="session")
+def onnxruntime() -> Any:
+    """The onnxruntime module (running ONNX graphs); comes with the onnx extra."""
+    return _import("onnxruntime")
+
+
+@pytest.fixture(scope="session")
+def flax() -> Any:
+    """The flax module (brings JAX)."""
+    return _import("flax")
 
 
 @pytest.fixture(scope="session")
 def jax_installed() -> None:
     """JAX is importable (for Keras's JAX backend in a fresh process); not imported here."""
-    if importlib.util.find_spec("jax") is None:
-        _missing("JAX", "jax", ModuleNotFoundError("No module named 'jax'"))
+    require("jax")
 
 
 @pytest.fixture(scope="session")
 def keras_installed() -> None:
     """Keras is importable (for a fresh process with another backend); not imported here."""
-    if importlib.util.find_spec("keras") is None:
-        _missing("Keras", "keras", ModuleNotFoundError("No module named 'keras'"))
+    require("keras")

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,3 +106,25 @@ def test_ci_runs_the_readme_test_command_and_nothing_else():
         if line.strip() and not line.startswith("#")
     ]
     assert lines[-1] == "make test"
+
+
+def test_pre_commit_runs_the_gates_linters_from_the_venv():
+    config_file = ROOT / ".pre-commit-config.yaml"
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "pre-commit"), "validate-config", str(config_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    config = yaml.safe_load(config_file.read_text())
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing to download
+    commands = [hook["entry"].split() for hook in config["repos"][0]["hooks"]]
+    for command in commands:
+        assert command[0].startswith(".venv/bin/"), command
+    # The gate's linters: this file's ruff and mypy tests, tests/test_workflows.py's two.
+    names = [(Path(c[0]).name, *c[1:2]) for c in commands]
+    for tool in [("ruff", "check"), ("ruff", "format"), ("mypy",), ("actionlint",), ("zizmor",)]:
+        assert any(n[: len(tool)] == tool for n in names), tool
+    zizmor = next(c for c in commands if c[0].endswith("zizmor"))
+    assert "--offline" in zizmor  # never asks GitHub's API

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import http.server
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -23,14 +26,37 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
+@contextlib.contextmanager
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder that every pytest-xdist worker of this run shares, and whether it is
+    already made. The first worker to get here makes it, holding a lock; the others wait
+    for it and reuse it, so a session fixture is built once per run, not once per worker.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = base / f"{name}.done"
+        yield base / name, done.exists()
+        done.touch()
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The site, built once with `mkdocs build --strict`."""
-    out = tmp_path_factory.mktemp("site")
-    proc = build(ROOT, out)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    # MkDocs's own warnings (--strict already turns them into a failure).
-    assert not re.search(r"^WARNING +-", proc.stderr, re.M), proc.stderr[-4000:]
+    """The site, built once per run with `mkdocs build --strict`."""
+    with made_once(tmp_path_factory, "site") as (out, ready):
+        if not ready:
+            proc = build(ROOT, out)
+            assert proc.returncode == 0, proc.stderr[-4000:]
+            # MkDocs's own warnings (--strict already turns them into a failure), and
+            # anything else that would alarm a reader of make serve (the notebook's kernel
+            # logs here too). Material's end-of-life banner is not among them: make sets
+            # NO_MKDOCS_2_WARNING.
+            alarming = re.compile(
+                r"(?:^|\] )(?:WARNING|ERROR)\b|Traceback|without encryption", re.M
+            )
+            assert not alarming.search(proc.stderr), proc.stderr[-4000:]
     return out
 
 
@@ -49,7 +75,6 @@ def run(cmd: list[str], cwd: Path) -> None:
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # mike runs `mkdocs`
-        "NO_MKDOCS_2_WARNING": "1",
         "GIT_AUTHOR_NAME": "gate", "GIT_AUTHOR_EMAIL": "gate@localhost",
         "GIT_COMMITTER_NAME": "gate", "GIT_COMMITTER_EMAIL": "gate@localhost",
     }  # fmt: skip
@@ -59,8 +84,17 @@ def run(cmd: list[str], cwd: Path) -> None:
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory) -> Published:
-    """Two versions deployed with mike into a throwaway repository, as a release would."""
-    repo = copy_project(tmp_path_factory.mktemp("mike") / "project")
+    """Two versions deployed with mike into a throwaway repository, as a release would;
+    made once per run."""
+    with made_once(tmp_path_factory, "mike") as (base, ready):
+        repo, root = base / "project", base / "gh-pages"
+        if not ready:
+            shutil.rmtree(base, ignore_errors=True)  # what a failed attempt left
+            deploy_two_versions(copy_project(repo), root)
+    return Published(repo, root)
+
+
+def deploy_two_versions(repo: Path, root: Path) -> None:
     mike = str(BIN / "mike")
     run(["git", "init", "-q", "-b", "main"], repo)
     run(["git", "add", "-A"], repo)
@@ -71,10 +105,8 @@ def published(tmp_path_factory) -> Published:
     run(["git", "commit", "-q", "-am", "version 0.2"], repo)
     run([mike, "deploy", "--update-aliases", "0.2", "latest"], repo)
     run([mike, "set-default", "latest"], repo)
-    root = repo.parent / "gh-pages"
     root.mkdir()
     run(["sh", "-c", f"git archive gh-pages | tar -x -C {root}"], repo)
-    return Published(repo, root)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import os
 import re
 import shutil
 import subprocess
@@ -18,11 +17,9 @@ DOCS = ROOT / "docs"
 
 def build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict` of the project in `config_dir` into `site_dir`."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=config_dir,
-        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -33,7 +30,8 @@ def copy_project(dest: Path) -> Path:
     """A copy of what the site build reads, for tests that break it on purpose."""
     for name in ("docs", "hooks", "overrides"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    for name in ("mkdocs.yml", "CHANGELOG.md"):  # docs/changelog.md includes the latter
+        shutil.copy(ROOT / name, dest / name)
     return dest
 
 
@@ -90,14 +88,31 @@ _STRIP = [
 ]
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
+# The changelog names releases by version and date and links to them; only there.
+CHANGELOG_NUMBERS = [
+    r"^## \[\d+\.\d+\.\d+\] - \d{4}-\d{2}-\d{2}$",  # a release's heading
+    r"^\[[^\]\n]+\]: \S+$",  # a link reference definition
+]
+PAGE_NUMBERS = {"changelog.md": CHANGELOG_NUMBERS}
 
-def bare_numbers(markdown: str) -> list[str]:
-    """Numbers written by hand in the prose of a page (what a hand edit would change)."""
+
+def bare_numbers(markdown: str, allowed: list[str] | None = None) -> list[str]:
+    """Numbers written by hand in the prose of a page (what a hand edit would change);
+    `allowed` adds patterns for one page (PAGE_NUMBERS)."""
     for pattern in _STRIP:
         markdown = pattern.sub(" ", markdown)
-    for allowed in ALLOWED_NUMBERS:
-        markdown = re.sub(allowed, " ", markdown)
+    for allowance in [*ALLOWED_NUMBERS, *(allowed or [])]:
+        markdown = re.sub(allowance, " ", markdown, flags=re.M)
     return NUMBER.findall(markdown)
+
+
+INCLUDE = re.compile(r'^--8<-- "([^"\n]+)"[ \t]*$', re.M)
+
+
+def page_source(path: Path) -> str:
+    """A page's Markdown with pymdownx.snippets' includes (`--8<-- "FILE"`) inlined, as
+    the build sees it."""
+    return INCLUDE.sub(lambda m: (ROOT / m[1]).read_text("utf8"), path.read_text("utf8"))
 
 
 LOCAL = {"127.0.0.1", "localhost"}

@@ -1,8 +1,8 @@
 """Run every Python fence in docs/ and check that it prints what the page shows.
 
-pytest-markdown-docs (superfences syntax) collects and executes the fences but does not
-look at their output. This plugin replaces its default runner with one that captures
-what a fence prints and compares it with the output block that follows the fence:
+A small pytest collector of our own (pytest_collect_file, one item per fence), since
+pytest-markdown-docs offers no public way to check output. Fences use superfences
+syntax (```` ```python ```` or ```` ```{.python mark} ````), as Material renders them:
 
     ```python
     print(6 * 2)
@@ -14,46 +14,79 @@ what a fence prints and compares it with the output block that follows the fence
 
 A fence that prints must be followed by such a block and match it exactly (trailing
 spaces ignored); a fence that prints nothing must not be. Each fence runs with fresh
-globals (no `continuation`), so it behaves as it would when copied alone into a new
-interpreter, while modules such as TensorFlow are imported once per test process.
+globals, as if pasted alone into a new interpreter, while modules such as TensorFlow
+are imported once per test process. A Python fence indented inside an admonition or a
+tab is not a fence to Markdown and would never run: the page fails instead.
 
-A fence that must not share that process, such as one that picks a Keras backend with
-KERAS_BACKEND before importing Keras, is marked `fresh-process` and runs in a new
-interpreter (`python -c`), its stdout compared the same way:
+Marks, written after the language: ```` ```{.python fresh-process varies} ````
 
-    ```{.python fresh-process}
-    import os
-    os.environ["KERAS_BACKEND"] = "jax"
-    ...
-    ```
+- `fresh-process`: run in a new interpreter (`python -c`), as a snippet that picks a
+  Keras backend with KERAS_BACKEND before importing Keras must. A fence that sets
+  KERAS_BACKEND without the mark fails rather than run in-process, where Keras is
+  already imported on TensorFlow and the setting would do nothing.
+- `varies`: the output depends on the machine or the moment (timings, addresses,
+  random seeds from the clock). Its Output block is compared loosely: line for line,
+  every number may differ (``0x7f3a``, ``0.52``, ``1e-07`` all match any number), and
+  ``...`` in the block matches any text within its line. The words must still agree.
 
-Material renders such a fence as ordinary Python (superfences ignores the bare word).
-A fence that sets KERAS_BACKEND without the mark fails rather than run in-process,
-where Keras is already imported on TensorFlow and the setting would do nothing.
+Material renders a marked fence as ordinary Python (superfences ignores bare words).
+
+`pytest --update-output docs/` reruns the snippets and rewrites each page's Output
+blocks from what they printed: it replaces a block that differs, adds one after a
+snippet that prints but has none and removes one after a snippet that no longer prints,
+leaving every other byte of the page alone. It runs each snippet twice and refuses to
+write the output of an unmarked snippet that changed between the runs. The gate never
+rewrites; it fails on a difference.
+
+A snippet that needs an optional extra that is not installed (its import raises
+ModuleNotFoundError for a module of tests/extras.py) is skipped locally with the
+command that installs it, and fails under CI=true, like the unit tests.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import pathlib
 import re
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
-from pytest_markdown_docs._runners import DefaultRunner, register_runner
-from pytest_markdown_docs.definitions import FenceTestDefinition
-from pytest_markdown_docs.plugin import parse_superfences_block_info
+
+from tests.docs.site import raw_python_fences
+from tests.extras import extra_module, missing, missing_module_in
 
 OUTPUT_TITLE = re.compile(r'title="Output"')
 PYTHON = {"py", "python", "python3"}
 FRESH_PROCESS = "fresh-process"
-"""The fence option that runs a snippet in a new interpreter instead of this process."""
+"""The mark that runs a snippet in a new interpreter instead of this process."""
+VARIES = "varies"
+"""The mark of a snippet whose output depends on the machine; compared loosely."""
+MARKS = {FRESH_PROCESS, VARIES}
 FRESH_PROCESS_TIMEOUT = 600  # seconds; an import of a framework takes a few
+UPDATE_OPTION = "--update-output"
+
+
+def fence_info(info: str) -> list[str]:
+    """The language first, then the other words of a fence's info string.
+
+    Superfences writes `{.python fresh-process}` (the language is the first word that
+    starts with a dot); plain `python` works too.
+    """
+    info = info.strip()
+    if not info.startswith("{"):
+        return info.split()
+    words = info.strip("{}").split()
+    lang = next((w for w in words if w.startswith(".")), None)
+    if lang is None:
+        return words
+    words.remove(lang)
+    return [lang[1:], *words]
 
 
 @dataclass(frozen=True)
@@ -61,8 +94,13 @@ class Fence:
     lang: str
     options: frozenset[str]
     info: str
-    start_line: int  # first line of code, 1-based, as pytest-markdown-docs counts it
+    start_line: int  # the opening fence's line, 1-based (the code's first line, 0-based)
+    end_line: int  # the closing fence's line, 1-based (the line after it, 0-based)
     content: str
+
+    @property
+    def is_python(self) -> bool:
+        return self.lang in PYTHON
 
     @property
     def is_output(self) -> bool:
@@ -73,41 +111,61 @@ class Fence:
         return FRESH_PROCESS in self.options
 
     @property
+    def varies(self) -> bool:
+        return VARIES in self.options
+
+    @property
     def needs_fresh_process(self) -> bool:
         """It chooses a Keras backend, which only works before Keras is first imported."""
-        return self.lang in PYTHON and "KERAS_BACKEND" in self.content
+        return self.is_python and "KERAS_BACKEND" in self.content
+
+    @property
+    def source(self) -> str:
+        """The code, after blank lines that put it on the page's line numbers."""
+        return "\n" * self.start_line + self.content
 
 
-def fences(path: pathlib.Path) -> list[Fence]:
-    """The fences of a page as pytest-markdown-docs's parser sees them."""
-    tokens = MarkdownIt("commonmark").parse(path.read_text("utf8"))
+def parse_fences(text: str) -> list[Fence]:
     found = []
-    for token in tokens:
+    for token in MarkdownIt("commonmark").parse(text):
         if token.type != "fence" or not token.map:
             continue
-        info = parse_superfences_block_info(token.info)
-        lang = info[0] if info else ""
-        found.append(Fence(lang, frozenset(info[1:]), token.info, token.map[0] + 1, token.content))
+        words = fence_info(token.info)
+        lang = words[0] if words else ""
+        start, end = token.map  # 0-based lines [opening fence, after closing fence)
+        found.append(Fence(lang, frozenset(words[1:]), token.info, start + 1, end, token.content))
     return found
 
 
-def snippet_and_output(path: pathlib.Path, start_line: int) -> tuple[Fence, str | None]:
-    """The Python fence starting at `start_line` and the output block after it, if any."""
-    page = fences(path)
-    for k, fence in enumerate(page):
-        if fence.lang in PYTHON and fence.start_line == start_line:
-            nxt = page[k + 1] if k + 1 < len(page) else None
-            return fence, nxt.content if nxt is not None and nxt.is_output else None
-    raise LookupError(f"no Python fence starts at {path}:{start_line}")
+def fences(path: Path) -> list[Fence]:
+    """The fences of a page as Markdown (CommonMark) sees them."""
+    return parse_fences(path.read_text("utf8"))
 
 
-def expected_output(path: pathlib.Path, start_line: int) -> str | None:
-    """The output block after the Python fence starting at `start_line`, if there is one."""
-    return snippet_and_output(path, start_line)[1]
+def output_after(page: list[Fence], k: int) -> Fence | None:
+    """The Output block that follows fence `k`, if the next fence is one."""
+    nxt = page[k + 1] if k + 1 < len(page) else None
+    return nxt if nxt is not None and nxt.is_output else None
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.rstrip("\n").splitlines())
+
+
+NUMBER = re.compile(r"0x[0-9a-fA-F]+|[-+]?(?:\d[\d_,]*)?\.?\d+(?:[eE][-+]?\d+)?")
+
+
+def matches_loosely(printed: str, shown: str) -> bool:
+    """The `varies` rule: same lines, any number for any number, `...` for any text."""
+    got, want = normalise(printed).splitlines(), normalise(shown).splitlines()
+    if len(got) != len(want):
+        return False
+    for line, pattern in zip(got, want, strict=True):
+        parts = [NUMBER.sub("\0", p) for p in pattern.split("...")]
+        regex = ".*".join(re.escape(p).replace("\0", "(?:" + NUMBER.pattern + ")") for p in parts)
+        if not re.fullmatch(regex, line):
+            return False
+    return True
 
 
 class OutputMismatch(AssertionError):
@@ -115,14 +173,13 @@ class OutputMismatch(AssertionError):
 
 
 class SnippetFailed(AssertionError):
-    """A fresh-process snippet exited with an error, or a snippet lacks the mark it needs."""
+    """A fresh-process snippet exited with an error, or a snippet lacks a mark it needs."""
 
 
 def run_in_fresh_process(source: str, where: str) -> str:
     """Run `source` with `python -c` in a new interpreter and return what it printed.
 
-    `source` keeps the blank lines pytest-markdown-docs puts before a fence, so line
-    numbers in a traceback are the page's.
+    `source` starts with blank lines, so line numbers in a traceback are the page's.
     """
     proc = subprocess.run(
         [sys.executable, "-c", source],
@@ -132,6 +189,9 @@ def run_in_fresh_process(source: str, where: str) -> str:
         check=False,
     )
     if proc.returncode != 0:
+        module = missing_module_in(proc.stderr)
+        if module is not None:
+            missing(module, f"{where} imports it")
         raise SnippetFailed(
             f"{where}: the snippet failed in a fresh interpreter (exit status "
             f"{proc.returncode}; line numbers are the page's):\n{proc.stderr[-4000:]}"
@@ -139,44 +199,216 @@ def run_in_fresh_process(source: str, where: str) -> str:
     return proc.stdout
 
 
-@register_runner(default=True)
-class OutputCheckingRunner(DefaultRunner):
-    """The default runner, plus a comparison of stdout with the page's output block."""
+def run_here(source: str, path: Path, where: str) -> str:
+    """Run `source` in this process with fresh globals and return what it printed."""
+    code = compile(source, str(path), "exec", dont_inherit=True)
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(code, {"__name__": "__main__"})
+    except ModuleNotFoundError as err:
+        module = extra_module(err.name)
+        if module is None:
+            raise
+        missing(module, f"{where} imports it")
+    return printed.getvalue()
 
-    def runtest(self, test: FenceTestDefinition, args: dict[str, Any], **kwargs: Any) -> None:
-        fence, shown = snippet_and_output(pathlib.Path(test.source_path), test.start_line)
-        where = f"{test.source_path}:{test.start_line}"
-        if fence.fresh_process:
-            got = run_in_fresh_process(test.source, where)
-        elif fence.needs_fresh_process:
+
+class Snippet(pytest.Item):
+    """One Python fence of a page, run and checked against the Output block after it."""
+
+    def __init__(self, *, fence: Fence, index: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fence = fence
+        self.index = index  # among the page's fences
+        self.where = f"{self.path.name}:{fence.start_line}"
+
+    def run(self) -> str:
+        if self.fence.fresh_process:
+            return run_in_fresh_process(self.fence.source, self.where)
+        if self.fence.needs_fresh_process:
             raise SnippetFailed(
-                f"{where}: the snippet sets KERAS_BACKEND, which does nothing once Keras is "
-                f"imported; mark it ```{{.python {FRESH_PROCESS}}}``` to run it in a new "
+                f"{self.where}: the snippet sets KERAS_BACKEND, which does nothing once Keras "
+                f"is imported; mark it ```{{.python {FRESH_PROCESS}}}``` to run it in a new "
                 "interpreter"
             )
-        else:
-            printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
-                super().runtest(test, args, **kwargs)
-            got = printed.getvalue()
-        if shown is None:
-            if got:
+        return run_here(self.fence.source, self.path, self.where)
+
+    def runtest(self) -> None:
+        printed = self.run()
+        if self.config.getoption("update_output"):
+            again = self.run()
+            if not self.fence.varies and normalise(again) != normalise(printed):
                 raise OutputMismatch(
-                    f"{where}: the snippet printed output but the page shows none after it "
-                    f'(add a ```text title="Output"``` block):\n{got}'
+                    f"{self.where}: the snippet printed something else when run again, so "
+                    f"its output depends on the machine or the moment. Mark it "
+                    f"```{{.python {VARIES}}}``` (see tests/docs/snippets.py).\n"
+                    f"--- first run\n{printed}--- second run\n{again}"
+                )
+            self.config.stash[UPDATES].append((self.path, self.fence, printed))
+            return
+        shown = output_after(fences(self.path), self.index)
+        if shown is None:
+            if normalise(printed):
+                raise OutputMismatch(
+                    f"{self.where}: the snippet printed output but the page shows none after "
+                    f'it (add a ```text title="Output"``` block, or run pytest '
+                    f"{UPDATE_OPTION}):\n{printed}"
                 )
             return
-        if _normalise(got) != _normalise(shown):
+        if self.fence.varies:
+            if not matches_loosely(printed, shown.content):
+                raise OutputMismatch(
+                    f"{self.where}: the output of this `{VARIES}` snippet does not match the "
+                    "page even with any number allowed to differ.\n"
+                    f"--- shown on the page\n{shown.content}--- printed\n{printed}"
+                )
+        elif normalise(printed) != normalise(shown.content):
             raise OutputMismatch(
-                f"{where}: the snippet's output differs from the page.\n"
-                f"--- shown on the page\n{shown}--- printed\n{got}"
+                f"{self.where}: the snippet's output differs from the page (pytest "
+                f"{UPDATE_OPTION} rewrites it).\n"
+                f"--- shown on the page\n{shown.content}--- printed\n{printed}"
             )
 
-    def repr_failure(self, test: FenceTestDefinition, excinfo: Any, style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, (OutputMismatch, SnippetFailed)):
             return str(excinfo.value)
-        return str(super().repr_failure(test, excinfo, style))
+        if isinstance(excinfo.value, pytest.fail.Exception):
+            return str(excinfo.value.msg)
+        # The traceback from the snippet's first frame on, with the page's lines.
+        frames = traceback.extract_tb(excinfo.tb)
+        first = next((k for k, f in enumerate(frames) if f.filename == str(self.path)), 0)
+        return (
+            f"{self.where}: the snippet raised an exception\n"
+            "Traceback (most recent call last):\n"
+            + "".join(traceback.format_list(frames[first:]))
+            + "".join(traceback.format_exception_only(excinfo.value))
+        )
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.fence.start_line - 1, f"{self.where} (snippet)"
+
+
+class IndentedFence(pytest.Item):
+    """A Python fence Markdown does not see (indented in an admonition or tab): a failure."""
+
+    def __init__(self, *, line: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.line = line
+
+    def runtest(self) -> None:
+        raise SnippetFailed(
+            f"{self.path.name}:{self.line}: this Python fence is indented (inside an "
+            "admonition or a tab), so Markdown does not see it as a fence and it would never "
+            "run; move it out to the left margin"
+        )
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.line - 1, f"{self.path.name}:{self.line} (indented fence)"
+
+
+class Page(pytest.File):
+    def collect(self) -> Any:
+        text = self.path.read_text("utf8")
+        page = parse_fences(text)
+        for k, fence in enumerate(page):
+            if fence.is_python:
+                yield Snippet.from_parent(
+                    self, name=f"line-{fence.start_line}", fence=fence, index=k
+                )
+        seen = {fence.start_line for fence in page}  # fences Markdown sees, of any language
+        for line in raw_python_fences(text):
+            if line not in seen:
+                yield IndentedFence.from_parent(self, name=f"line-{line}-indented", line=line)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".md":
+        return Page.from_parent(parent, path=file_path)
+    return None
+
+
+# ---- rewriting Output blocks -------------------------------------------------------
+UPDATES = pytest.StashKey[list[tuple[Path, Fence, str]]]()
+REWRITTEN = pytest.StashKey[list[Path]]()
+
+
+def rewrite_outputs(text: str, printed: dict[int, str]) -> str:
+    """`text` with the Output block after each Python fence (keyed by its first code
+    line) made to show what it printed; every other line is kept byte for byte."""
+    lines = text.splitlines(keepends=True)
+    page = parse_fences(text)
+    edits = []
+    for k, fence in enumerate(page):
+        if not fence.is_python or fence.start_line not in printed:
+            continue
+        out, shown = printed[fence.start_line], output_after(page, k)
+        body = [line + "\n" for line in normalise(out).splitlines()] if normalise(out) else []
+        if any(line.lstrip().startswith(("```", "~~~")) for line in body):
+            raise ValueError(f"line {fence.start_line}: the output contains a fence line")
+        if fence.varies and shown is not None and body and matches_loosely(out, shown.content):
+            continue  # hand-loosened block (with `...`) that still matches: keep it
+        if shown is not None:
+            # Lines (0-based) from the opening to after the closing of the Output fence.
+            first, after = shown.start_line - 1, shown.end_line
+            if lines[first].startswith((" ", "\t")):
+                raise ValueError(f"line {first + 1}: an indented Output block")
+            if body:
+                edits.append((first + 1, after - 1, body))  # keep its fences, replace inside
+            else:
+                gap = lines[fence.end_line : first]
+                start = fence.end_line if all(not g.strip() for g in gap) else first
+                edits.append((start, after, []))
+        elif body:
+            edits.append(
+                (fence.end_line, fence.end_line, ["\n", '```text title="Output"\n', *body, "```\n"])
+            )
+    for start, stop, new in sorted(edits, reverse=True):
+        lines[start:stop] = new
+    return "".join(lines)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        UPDATE_OPTION,
+        action="store_true",
+        dest="update_output",
+        help="rerun every documentation snippet and rewrite the Output blocks of docs/*.md "
+        "from what it printed (the gate itself only compares)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docs: checks of the documentation site")
+    config.stash[UPDATES] = []
+    if config.getoption("update_output") and (
+        getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput")
+    ):
+        raise pytest.UsageError(
+            f"{UPDATE_OPTION} rewrites pages in place and runs in one process: add -n 0"
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    updates = session.config.stash.get(UPDATES, [])
+    by_page: dict[Path, dict[int, str]] = {}
+    for path, fence, printed in updates:
+        by_page.setdefault(path, {})[fence.start_line] = printed
+    rewritten = []
+    for path, printed in sorted(by_page.items()):
+        text = path.read_text("utf8")
+        new = rewrite_outputs(text, printed)
+        if new != text:
+            path.write_text(new, "utf8")
+            rewritten.append(path)
+    session.config.stash[REWRITTEN] = rewritten
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.getoption("update_output"):
+        rewritten = config.stash.get(REWRITTEN, [])
+        names = ", ".join(str(p) for p in rewritten) or "none (every Output block was right)"
+        terminalreporter.write_line(f"rewrote the Output blocks of: {names}")

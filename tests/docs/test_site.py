@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from tests.docs.arithmetic import checked_lines, lines_that_do_not_add_up
-from tests.docs.site import build, copy_project
+from tests.docs.site import ROOT, build, copy_project
 
 
 def html_pages(site: Path) -> list[Path]:
@@ -94,6 +94,17 @@ def test_math_is_mathml_and_nothing_is_left_for_a_script(site):
     assert cell.count("<math") >= 10
     for page in html_pages(site):
         assert "arithmatex" not in page.read_text("utf8"), page
+
+
+def test_the_changelog_page_shows_every_release_of_changelog_md(site):
+    changelog = (ROOT / "CHANGELOG.md").read_text("utf8")
+    releases = re.findall(r"^## \[([^\]]+)\]", changelog, re.M)
+    assert releases[:1] == ["Unreleased"]
+    assert len(releases) >= 2
+    html = (site / "changelog" / "index.html").read_text("utf8")
+    html = re.sub(r'<a class="headerlink".*?</a>', "", html)
+    headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)]
+    assert [h.split(" - ")[0] for h in headings] == releases
 
 
 def test_home_credits_the_article(site):
