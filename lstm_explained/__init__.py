@@ -20,6 +20,7 @@ from .hand import (
 )
 from .layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
 from .losses import Loss, mean_squared_error, sum_of_outputs
+from .parametric import ParametricActivation
 from .recurrence import forward
 from .trace import Step, Trace
 from .weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
@@ -40,6 +41,7 @@ __all__ = [
     "LSTMOverflowWarning",
     "LSTMWeights",
     "Loss",
+    "ParametricActivation",
     "StackedTrace",
     "Step",
     "StepGradients",
