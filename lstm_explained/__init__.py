@@ -19,6 +19,7 @@ from .hand import (
     trace_table,
 )
 from .layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
+from .layouts import LAYOUTS, Layout
 from .losses import Loss, mean_squared_error, sum_of_outputs
 from .parametric import ParametricActivation
 from .recurrence import forward
@@ -31,6 +32,7 @@ __all__ = [
     "GATES",
     "GRU_GATES",
     "GRU_SYMBOLS",
+    "LAYOUTS",
     "SYMBOLS",
     "Bidirectional",
     "BidirectionalTrace",
@@ -40,6 +42,7 @@ __all__ = [
     "LSTMInputError",
     "LSTMOverflowWarning",
     "LSTMWeights",
+    "Layout",
     "Loss",
     "ParametricActivation",
     "StackedTrace",
