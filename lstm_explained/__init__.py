@@ -10,6 +10,14 @@
 from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
 from .backward import Gradients, StepGradients, backward, sgd_step
 from .errors import LSTMInputError, LSTMOverflowWarning
+from .fingerprint import (
+    FINGERPRINT_GATE_ACTIVATION,
+    FINGERPRINT_INPUTS,
+    fingerprint_bias_halves,
+    fingerprint_gru_weights,
+    fingerprint_trace,
+    fingerprint_weights,
+)
 from .hand import (
     GRU_SYMBOLS,
     SYMBOLS,
@@ -29,6 +37,8 @@ from .weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
 __all__ = [
     "ACTIVATIONS",
     "EXACT_ACTIVATIONS",
+    "FINGERPRINT_GATE_ACTIVATION",
+    "FINGERPRINT_INPUTS",
     "GATES",
     "GRU_GATES",
     "GRU_SYMBOLS",
@@ -51,6 +61,10 @@ __all__ = [
     "Trace",
     "backward",
     "bidirectional",
+    "fingerprint_bias_halves",
+    "fingerprint_gru_weights",
+    "fingerprint_trace",
+    "fingerprint_weights",
     "format_number",
     "forward",
     "hand_backward",
