@@ -29,6 +29,8 @@ from .hand import (
 from .layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
 from .layouts import LAYOUTS, Layout
 from .losses import Loss, mean_squared_error, sum_of_outputs
+from .onnx_adapter import to_onnx
+from .onnx_reader import OnnxLayer, from_onnx
 from .parametric import ParametricActivation
 from .recurrence import forward
 from .trace import Step, Trace
@@ -54,6 +56,7 @@ __all__ = [
     "LSTMWeights",
     "Layout",
     "Loss",
+    "OnnxLayer",
     "ParametricActivation",
     "StackedTrace",
     "Step",
@@ -67,12 +70,14 @@ __all__ = [
     "fingerprint_weights",
     "format_number",
     "forward",
+    "from_onnx",
     "hand_backward",
     "hand_calculation",
     "mean_squared_error",
     "sgd_step",
     "stacked",
     "sum_of_outputs",
+    "to_onnx",
     "trace_table",
 ]
 __version__ = "0.1.0"

@@ -17,7 +17,7 @@ import pytest
 def _missing(what: str, extra: str, err: Exception) -> NoReturn:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"CI must compare with {what}, but it is not installed: {err}")
-    pytest.skip(f"{what} not installed ({err}); install lstm-explained[{extra}]")
+    pytest.skip(f"{what} not installed ({err}); pip install 'lstm-explained[{extra}]'")
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,37 @@ def torch() -> Any:
         return importlib.import_module("torch")
     except ModuleNotFoundError as err:
         _missing("PyTorch", "torch", err)
+
+
+def optional_module(name: str, what: str, extra: str) -> Any:
+    """Import an optional framework; skip (locally) or fail (CI=true) when it is missing."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        _missing(what, extra, err)
+
+
+@pytest.fixture(scope="session")
+def onnx() -> Any:
+    """The onnx package (model files, onnx.helper); skipped locally when absent."""
+    return optional_module("onnx", "ONNX", "onnx")
+
+
+@pytest.fixture(scope="session")
+def onnxruntime() -> Any:
+    """onnxruntime, which runs ONNX models; skipped locally when absent."""
+    return optional_module("onnxruntime", "onnxruntime", "onnx")
+
+
+@pytest.fixture(scope="session")
+def nnx() -> Any:
+    """Flax's `flax.nnx` (it brings JAX); skipped locally when absent."""
+    return optional_module("flax.nnx", "Flax", "flax")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, what in (("onnx", "ONNX models run in onnxruntime"), ("flax", "Flax's cells")):
+        config.addinivalue_line("markers", f"{name}: compares with {what} (needs the {name} extra)")
 
 
 @pytest.fixture(scope="session")

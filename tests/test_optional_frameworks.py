@@ -1,0 +1,28 @@
+"""The fixtures for optional frameworks: a missing one skips its tests on a developer's
+machine, with the command that installs it, and fails them under CI=true."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.conftest import optional_module
+
+
+@pytest.mark.parametrize(
+    ("module", "what", "extra"),
+    [
+        ("onnx", "ONNX", "onnx"),
+        ("onnxruntime", "onnxruntime", "onnx"),
+        ("flax.nnx", "Flax", "flax"),
+    ],
+)
+def test_a_missing_framework_skips_locally_and_fails_under_ci(monkeypatch, module, what, extra):
+    monkeypatch.setitem(sys.modules, module.split(".")[0], None)  # its import now fails
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=rf"pip install 'lstm-explained\[{extra}\]'"):
+        optional_module(module, what, extra)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=rf"CI must compare with {what}"):
+        optional_module(module, what, extra)
