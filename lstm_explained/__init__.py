@@ -18,6 +18,7 @@ from .fingerprint import (
     fingerprint_trace,
     fingerprint_weights,
 )
+from .flax_adapter import from_flax, to_flax
 from .hand import (
     GRU_SYMBOLS,
     SYMBOLS,
@@ -70,6 +71,7 @@ __all__ = [
     "fingerprint_weights",
     "format_number",
     "forward",
+    "from_flax",
     "from_onnx",
     "hand_backward",
     "hand_calculation",
@@ -77,6 +79,7 @@ __all__ = [
     "sgd_step",
     "stacked",
     "sum_of_outputs",
+    "to_flax",
     "to_onnx",
     "trace_table",
 ]
