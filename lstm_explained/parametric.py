@@ -226,8 +226,9 @@ def onnx_activation(spec: Any, argument: str) -> tuple[str, tuple[float, ...]]:
         params = [float(spec.alpha)] if kind.uses_alpha else []
         params += [float(spec.beta)] if kind.uses_beta else []
         return kind.onnx, tuple(params)
+    name = getattr(spec, "__name__", type(spec).__name__)
     raise LSTMInputError(
-        f"{argument}={describe(spec)}: ONNX names its activations, so a Python callable "
+        f"{argument}={name}: ONNX names its activations, so a Python callable "
         "cannot be written into a model; use a name or a ParametricActivation"
     )
 
