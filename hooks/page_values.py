@@ -203,7 +203,6 @@ class LayoutTables:
             rows.append(f"| {label} | " + " | ".join(cell_text(lay) for lay in layouts) + " |")
         return "\n".join(rows)
 
-
     def count(self, key: str) -> str:
         """The parameter count of one layout for the fingerprint's size (2 inputs, 2 units)."""
         return str(LAYOUTS[key].parameter_count(2, 2))
