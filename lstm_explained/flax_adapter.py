@@ -16,6 +16,7 @@ the engine with the matching ones. JAX and Flax are imported only when a functio
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,8 @@ _LSTM_PARTS = (("ii", "hi"), ("if_", "hf"), ("ig", "hg"), ("io", "ho"))  # gates
 
 def import_nnx() -> Any:
     """Import `flax.nnx` on first use, or explain how to install it."""
-    try:
-        from flax import nnx
+    try:  # typed as Any: mypy needs no stubs for a package the gate may not install
+        nnx: Any = importlib.import_module("flax.nnx")
     except ModuleNotFoundError as err:
         raise ModuleNotFoundError(
             "this needs Flax, which is not installed; install it with "
@@ -58,8 +59,7 @@ def _get(param: Any) -> Array:
 
 
 def _set(param: Any, value: Array) -> None:
-    import jax.numpy as jnp
-
+    jnp: Any = importlib.import_module("jax.numpy")  # present wherever Flax is
     old = param[...]
     if tuple(old.shape) != value.shape:  # the cell was built by hand with other sizes
         raise LSTMInputError(f"a Flax parameter has shape {tuple(old.shape)}; expected "

@@ -133,6 +133,7 @@ def test_what_flax_cannot_hold_is_refused(nnx):
 def test_without_flax_the_error_says_how_to_install_it(monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "flax", None)
+    for name in ("flax", "flax.nnx"):  # importing it now fails, even if loaded
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(ModuleNotFoundError, match=r"lstm-explained\[flax\]"):
         from_flax(object())
