@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -53,8 +54,18 @@ from lstm_explained.figures import (
     unrolled_figure,
 )
 from lstm_explained.figures.numbers import digits_that_add_up
+from lstm_explained.fingerprint import (
+    MISTAKES,
+    Mistake,
+    fingerprint_bias_halves,
+    fingerprint_gru_weights,
+    fingerprint_trace,
+    fingerprint_weights,
+)
 from lstm_explained.hand import format_vector
 from lstm_explained.layers import MERGE_MODES
+from lstm_explained.layouts import LAYOUTS, Layout
+from lstm_explained.weights import Weights
 
 
 def hand_block(text: str, label: str) -> str:
@@ -364,23 +375,124 @@ def recurrent_context() -> dict[str, Any]:
 @functools.cache
 def context() -> dict[str, Any]:
     """Computed once per build: the traces the pages quote."""
-    return recurrent_context() | {
-        "toy": TraceView(toy_trace(3), "toy"),
-        "toy6": TraceView(toy_trace(6), "toy6"),
-        "toy_f32": TraceView(toy_trace(4, exact=False, dtype="float32"), "toy-f32"),
-        "ufb": TraceView(toy_trace(3, forget_bias=1), "ufb"),
-        "std": TraceView(standard_trace(), "std"),
-        "toy_back": BackwardView(toy_trace(3), "toy-back"),
-        "half_forget": TraceView(half_forget_trace(), "half-forget"),
-        # the exercises' "what if?" networks
-        "in_two": TraceView(toy_variant_trace((2,)), "in-two"),
-        "no_forget": TraceView(toy_variant_trace(gate_weights={"forget": 0}), "no-forget"),
-        "no_recurrence": TraceView(toy_variant_trace(recurrent=0), "no-recurrence"),
-        "no_output": TraceView(toy_variant_trace(gate_weights={"output": 0}), "no-output"),
-        "last_zero": TraceView(toy_variant_trace((1, 1, 0)), "last-zero"),
-        "last_only_back": BackwardView(toy_trace(3), "last-only", outputs=(3,)),
-        "symbolic_figure": symbolic_figure,
-        "stepper_figure_template": stepper_figure_template,
+    return (
+        recurrent_context()
+        | {
+            "toy": TraceView(toy_trace(3), "toy"),
+            "toy6": TraceView(toy_trace(6), "toy6"),
+            "toy_f32": TraceView(toy_trace(4, exact=False, dtype="float32"), "toy-f32"),
+            "ufb": TraceView(toy_trace(3, forget_bias=1), "ufb"),
+            "std": TraceView(standard_trace(), "std"),
+            "toy_back": BackwardView(toy_trace(3), "toy-back"),
+            "half_forget": TraceView(half_forget_trace(), "half-forget"),
+            # the exercises' "what if?" networks
+            "in_two": TraceView(toy_variant_trace((2,)), "in-two"),
+            "no_forget": TraceView(toy_variant_trace(gate_weights={"forget": 0}), "no-forget"),
+            "no_recurrence": TraceView(toy_variant_trace(recurrent=0), "no-recurrence"),
+            "no_output": TraceView(toy_variant_trace(gate_weights={"output": 0}), "no-output"),
+            "last_zero": TraceView(toy_variant_trace((1, 1, 0)), "last-zero"),
+            "last_only_back": BackwardView(toy_trace(3), "last-only", outputs=(3,)),
+            "symbolic_figure": symbolic_figure,
+            "stepper_figure_template": stepper_figure_template,
+        }
+        | layouts_page_context()
+    )
+
+
+# ---- "One cell, four layouts" (docs/layouts.md) -----------------------------------------
+# A self-contained block: the layout tables come from lstm_explained.layouts, the numbers
+# from the fingerprint networks run in the engine. Merged into context() below.
+
+
+class LayoutTables:
+    """Side-by-side Markdown tables of the layouts in `lstm_explained.layouts`."""
+
+    ROWS: tuple[tuple[str, Callable[[Layout], str]], ...] = (
+        ("layer", lambda lay: f"`{lay.layer}`"),
+        ("input weights", lambda lay: lay.tensors[0].text()),
+        ("recurrent weights", lambda lay: lay.tensors[1].text()),
+        ("biases", lambda lay: "; ".join(t.text() for t in lay.tensors[2:]) + ": " + lay.biases),
+        ("gate order", lambda lay: lay.gate_letters),
+        ("activations", lambda lay: lay.activations),
+        ("state", lambda lay: lay.state),
+        ("parameters", lambda lay: lay.count_formula()),
+    )
+
+    def table(self, cell: str) -> str:
+        """One column per framework's layout of `cell` ("LSTM" or "GRU")."""
+        layouts = [lay for lay in LAYOUTS.values() if lay.cell == cell]
+        names = [lay.framework for lay in layouts]
+        heads = [n if names.count(n) == 1 else f"{n} ({lay.layer.split('.')[-1]})"
+                 for n, lay in zip(names, layouts, strict=True)]  # fmt: skip
+        rows = ["| | " + " | ".join(heads) + " |",
+                "| --- |" + " --- |" * len(layouts)]  # fmt: skip
+        for label, cell_text in self.ROWS:
+            rows.append(f"| {label} | " + " | ".join(cell_text(lay) for lay in layouts) + " |")
+        return "\n".join(rows)
+
+    def count(self, key: str) -> str:
+        """The parameter count of one layout for the fingerprint's size (2 inputs, 2 units)."""
+        return str(LAYOUTS[key].parameter_count(2, 2))
+
+
+class FingerprintView:
+    """What the page quotes from a fingerprint network and the mistakes made with it."""
+
+    def __init__(self, weights: Weights, mistakes: tuple[Mistake, ...] = ()) -> None:
+        self.weights = weights
+        self.trace = fingerprint_trace(weights)
+        self.mistakes = mistakes
+
+    def h(self, t: int, trace: Trace | None = None) -> str:
+        """h after step t, both units, exactly: "[-3/4, -3/16]"."""
+        return format_vector((trace or self.trace).steps[t - 1].h)
+
+    def decimals(self, t: int) -> str:
+        """h after step t as the decimals a float32 framework prints (they are exact)."""
+        return "[" + ", ".join(repr(float(v)) for v in self.trace.steps[t - 1].h) + "]"
+
+    def table(self) -> str:
+        return trace_table(self.trace, preactivations=True)
+
+    def weights_table(self) -> str:
+        """Each gate's blocks, one row per unit's column: kernel, recurrent kernel, and its
+        bias as input side + recurrent side (PyTorch's two biases, ONNX's Wb and Rb,
+        Keras's two GRU bias rows)."""
+        w = self.weights
+        halves = fingerprint_bias_halves() if w.cell == "LSTM" else tuple(np.asarray(w.bias))
+        rows = ["| gate | kernel $W$ | recurrent kernel $U$ | bias: input side + recurrent side |",
+                "| --- | --- | --- | --- |"]  # fmt: skip
+        for k, gate in enumerate(w.gates):
+            g, cols = w.gate(gate), slice(k * w.units, (k + 1) * w.units)
+            bias = f"{format_vector(halves[0][cols])} + {format_vector(halves[1][cols])}"
+            cells = [format_vector_rows(g.kernel), format_vector_rows(g.recurrent_kernel), bias]
+            rows.append(f"| {gate} | " + " | ".join(cells) + " |")
+        return "\n".join(rows)
+
+    def mistakes_table(self) -> str:
+        """The true network, then each mistake, with h after every step."""
+        steps = range(1, len(self.trace.steps) + 1)
+        rows = ["| weights | what went wrong | " + " | ".join(f"h after step {t}" for t in steps)
+                + " |", "| --- | --- |" + " --: |" * len(steps)]  # fmt: skip
+        rows.append("| **right** | | " + " | ".join(self.h(t) for t in steps) + " |")
+        for mistake in self.mistakes:
+            wrong = fingerprint_trace(mistake.weights())
+            rows.append(f"| {mistake.name} | {mistake.what} | "
+                        + " | ".join(self.h(t, wrong) for t in steps) + " |")  # fmt: skip
+        return "\n".join(rows)
+
+
+def format_vector_rows(matrix: Any) -> str:
+    """A small matrix row by row: "[-1, -1]; [3, -2]"."""
+    return "; ".join(format_vector(row) for row in np.asarray(matrix))
+
+
+def layouts_page_context() -> dict[str, Any]:
+    """The values docs/layouts.md quotes."""
+    return {
+        "layouts": LayoutTables(),
+        "fingerprint": FingerprintView(fingerprint_weights(), MISTAKES),
+        "fingerprint_gru": FingerprintView(fingerprint_gru_weights()),
     }
 
 

@@ -10,6 +10,15 @@
 from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
 from .backward import Gradients, StepGradients, backward, sgd_step
 from .errors import LSTMInputError, LSTMOverflowWarning
+from .fingerprint import (
+    FINGERPRINT_GATE_ACTIVATION,
+    FINGERPRINT_INPUTS,
+    fingerprint_bias_halves,
+    fingerprint_gru_weights,
+    fingerprint_trace,
+    fingerprint_weights,
+)
+from .flax_adapter import from_flax, to_flax
 from .hand import (
     GRU_SYMBOLS,
     SYMBOLS,
@@ -19,7 +28,11 @@ from .hand import (
     trace_table,
 )
 from .layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
+from .layouts import LAYOUTS, Layout
 from .losses import Loss, mean_squared_error, sum_of_outputs
+from .onnx_adapter import to_onnx
+from .onnx_reader import OnnxLayer, from_onnx
+from .parametric import ParametricActivation
 from .recurrence import forward
 from .trace import Step, Trace
 from .weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
@@ -27,9 +40,12 @@ from .weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
 __all__ = [
     "ACTIVATIONS",
     "EXACT_ACTIVATIONS",
+    "FINGERPRINT_GATE_ACTIVATION",
+    "FINGERPRINT_INPUTS",
     "GATES",
     "GRU_GATES",
     "GRU_SYMBOLS",
+    "LAYOUTS",
     "SYMBOLS",
     "Bidirectional",
     "BidirectionalTrace",
@@ -39,21 +55,32 @@ __all__ = [
     "LSTMInputError",
     "LSTMOverflowWarning",
     "LSTMWeights",
+    "Layout",
     "Loss",
+    "OnnxLayer",
+    "ParametricActivation",
     "StackedTrace",
     "Step",
     "StepGradients",
     "Trace",
     "backward",
     "bidirectional",
+    "fingerprint_bias_halves",
+    "fingerprint_gru_weights",
+    "fingerprint_trace",
+    "fingerprint_weights",
     "format_number",
     "forward",
+    "from_flax",
+    "from_onnx",
     "hand_backward",
     "hand_calculation",
     "mean_squared_error",
     "sgd_step",
     "stacked",
     "sum_of_outputs",
+    "to_flax",
+    "to_onnx",
     "trace_table",
 ]
 __version__ = "0.1.0"

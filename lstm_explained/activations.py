@@ -115,6 +115,16 @@ def resolve(spec: str | Callable[..., Any] | None, *, argument: str, exact: bool
     return Activation(spec, _EXACT[spec])
 
 
+def keeps_rationals(spec: str | Callable[..., Any] | None) -> bool:
+    """Whether `exact=True` can use an activation: a name in `EXACT_ACTIVATIONS`, None
+    (linear), or a callable that says so with `exact = True` (`ParametricActivation` does)."""
+    if spec is None:
+        return True
+    if isinstance(spec, str):
+        return spec in _EXACT
+    return getattr(spec, "exact", False) is True
+
+
 def _checked_exact(fn: Callable[..., Any], name: str, argument: str) -> ArrayFn:
     """Wrap a user callable so exact mode refuses it if it returns floats."""
 

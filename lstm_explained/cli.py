@@ -16,7 +16,7 @@ import numpy as np
 from click.core import ParameterSource
 
 from . import __version__
-from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
+from .activations import ACTIVATIONS, keeps_rationals
 from .errors import LSTMInputError
 from .examples import NETWORKS
 from .hand import format_number, format_vector, hand_calculation, trace_table
@@ -320,7 +320,7 @@ def run_network(ctx: click.Context, **o: Any) -> None:
         else list(preset.inputs)
     )
     if o["exact"] is None:
-        can_be_exact = {o["activation"], o["recurrent_activation"]} <= set(EXACT_ACTIVATIONS)
+        can_be_exact = all(keeps_rationals(o[n]) for n in ("activation", "recurrent_activation"))
         o["exact"] = bool(preset is not None and preset.exact and can_be_exact)
     input_dim = len(x[0]) if isinstance(x, list) and x and isinstance(x[0], list) else 1
     weights = preset.weights if preset is not None else _network_weights(ctx, o, input_dim)

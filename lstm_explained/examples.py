@@ -12,7 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from .recurrence import forward
+from .fingerprint import (
+    FINGERPRINT_GATE_ACTIVATION,
+    FINGERPRINT_INPUTS,
+    fingerprint_gru_weights,
+    fingerprint_weights,
+)
+from .recurrence import ActivationSpec, forward
 from .trace import Trace
 from .weights import GRUWeights, LSTMWeights, Weights
 
@@ -74,8 +80,8 @@ class Network:
     summary: str
     build: Callable[[], Weights]
     inputs: tuple[Any, ...]
-    activation: str = "tanh"
-    recurrent_activation: str = "sigmoid"
+    activation: ActivationSpec = "tanh"
+    recurrent_activation: ActivationSpec = "sigmoid"
     exact: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -207,3 +213,21 @@ def half_forget_trace() -> Trace:
         list(ARTICLE_INPUTS), weights, activation="linear", recurrent_activation="linear",
         exact=True,
     )  # fmt: skip
+
+
+# The fingerprint networks (see `fingerprint`): every mistaken conversion changes their numbers.
+for _name, _build, _what in (
+    ("fingerprint", fingerprint_weights, "LSTM"),
+    ("fingerprint-gru", fingerprint_gru_weights, "GRU"),
+):
+    register(
+        Network(
+            _name,
+            f"a two-unit {_what} whose numbers catch every mistaken weight conversion",
+            _build,
+            tuple(list(x) for x in FINGERPRINT_INPUTS),
+            "linear",
+            FINGERPRINT_GATE_ACTIVATION,
+            exact=True,
+        )
+    )

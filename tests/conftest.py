@@ -14,7 +14,8 @@ import pytest
 from tests.extras import missing, require
 
 
-def _import(module: str) -> Any:
+def optional_module(module: str) -> Any:
+    """Import an optional framework; skip (locally) or fail (CI=true) when it is missing."""
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as err:
@@ -35,25 +36,31 @@ def keras() -> Any:
 @pytest.fixture(scope="session")
 def torch() -> Any:
     """The torch module (PyTorch); skipped when absent locally, a failure under CI=true."""
-    return _import("torch")
+    return optional_module("torch")
 
 
 @pytest.fixture(scope="session")
 def onnx() -> Any:
     """The onnx module (building and checking ONNX graphs)."""
-    return _import("onnx")
+    return optional_module("onnx")
 
 
 @pytest.fixture(scope="session")
 def onnxruntime() -> Any:
     """The onnxruntime module (running ONNX graphs); comes with the onnx extra."""
-    return _import("onnxruntime")
+    return optional_module("onnxruntime")
 
 
 @pytest.fixture(scope="session")
 def flax() -> Any:
     """The flax module (brings JAX)."""
-    return _import("flax")
+    return optional_module("flax")
+
+
+@pytest.fixture(scope="session")
+def nnx() -> Any:
+    """Flax's `flax.nnx` (it brings JAX)."""
+    return optional_module("flax.nnx")
 
 
 @pytest.fixture(scope="session")

@@ -256,3 +256,31 @@ def test_keras_beside_a_gru_and_a_bidirectional_stack(capsys, keras):
     assert code == 0
     diff = float(out.rstrip().rsplit("largest difference ", 1)[1])
     assert diff < 1e-6
+
+
+def test_the_fingerprint_presets_say_which_gate_each_number_came_from(capsys):
+    from tests.test_fingerprint import lstm_arrays, reference_lstm
+
+    code, out, _ = run(capsys, "--preset", "fingerprint", "--explain")
+    assert code == 0
+    assert "LSTM with 2 unit(s), 2 input feature(s)" in out
+    assert "recurrent_activation=hard_sigmoid[alpha=1/4, beta=1/2], exact arithmetic" in out
+    # Step 1, unit 1: x = (1, 0), h_prev = (0, 0). The input gate's column of the kernel is
+    # (-1, 3), of the recurrent kernel (2, 3), its bias -2 + 2 = 0: z_i = -1, i = 1/4.
+    assert "input gate:   z_i = 1×(-1) + 0×3 + 0×2 + 0×3 + 0 = -1" in out
+    assert "              i = hard_sigmoid[alpha=1/4, beta=1/2](-1) = 1/4" in out
+    # the candidate's column: kernel (-1, 2), recurrent (1, 2), bias -1 - 2 = -3
+    assert "candidate:    z_g = 1×(-1) + 0×2 + 0×1 + 0×2 + (-3) = -4" in out
+    kernel, recurrent, b_ih, b_hh = lstm_arrays()
+    steps, _ = reference_lstm(kernel, recurrent, [p + q for p, q in zip(b_ih, b_hh, strict=True)])
+    h = ", ".join(str(v) for v in steps[-1])
+    assert f"final state: h = [{h}]" in out
+    code, out, _ = run(capsys, "--preset", "fingerprint-gru", "--explain")
+    assert code == 0
+    # step 1 by hand: a_z = (1 - 1) + 1 = 1 and (1 - 1) - 1 = -1, so z = (3/4, 1/4); a_r = 0,
+    # r = 1/2; n = x·W_n + b_in_n = (1 - 2, -2 + 3) = (-1, 1); h = (1 - z)·n = (-1/4, 3/4)
+    assert "| 1 | [1, 0] |" in out
+    assert "hidden state: h = z×h_prev + (1-z)×n = (3/4)×0 + (1-(3/4))×(-1) = -1/4" in out
+    assert "hidden state: h = z×h_prev + (1-z)×n = (1/4)×0 + (1-(1/4))×1 = 3/4" in out
+    code, out, _ = run(capsys, "--preset", "fingerprint", "--json")
+    assert json.loads(out)["steps"][0]["h"] == ["-3/4", "-3/16"]

@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lstm_explained import LSTMInputError, LSTMWeights, forward
 
@@ -215,3 +217,72 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
         LSTMWeights.from_torch(object())
     with pytest.raises(ModuleNotFoundError, match=r"lstm-explained\[torch\]"):
         LSTMWeights.constant(1.0).to_torch(object())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    layers=st.integers(1, 2),
+    bidirectional=st.booleans(),
+    bias=st.booleans(),
+)
+def test_random_nn_lstm_modules_agree_through_the_conversion(
+    torch, seed, layers, bidirectional, bias
+):
+    from lstm_explained import stacked
+    from lstm_explained.torch_adapter import layers_from_torch
+
+    rng = np.random.default_rng(seed)
+    features, units, batch, time = (int(v) for v in rng.integers(1, 4, 4))
+    torch.manual_seed(seed)
+    module = torch.nn.LSTM(
+        features,
+        units,
+        num_layers=layers,
+        bidirectional=bidirectional,
+        bias=bias,
+        batch_first=True,
+    ).double()
+    x = rng.normal(size=(batch, time, features))
+    with torch.no_grad():
+        out, (h_n, c_n) = module(torch.from_numpy(x))
+    trace = stacked(x, layers_from_torch(module))
+    np.testing.assert_allclose(trace.sequence_out, out.numpy(), rtol=0, atol=1e-12)
+    top = trace.layers[-1]
+    last = top.backward if bidirectional else top
+    np.testing.assert_allclose(last.state_h, h_n.numpy()[-1], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(last.state_c, c_n.numpy()[-1], rtol=0, atol=1e-12)
+
+
+def test_the_fingerprint_in_pytorchs_layout_by_pytorchs_own_equations(torch):
+    # nn.LSTM's activations are fixed, but its tensors can hold the fingerprint: written
+    # out with PyTorch's documented step (rows i, f, g, o; both biases added), in float32,
+    # they give the fingerprint's exact numbers.
+    from lstm_explained import (
+        FINGERPRINT_INPUTS,
+        fingerprint_bias_halves,
+        fingerprint_trace,
+        fingerprint_weights,
+    )
+
+    module = fingerprint_weights().to_torch(torch.nn.LSTM(2, 2))
+    b_ih, b_hh = (torch.tensor(np.asarray(b, dtype=np.float32)) for b in fingerprint_bias_halves())
+    with torch.no_grad():
+        module.bias_ih_l0.copy_(b_ih)  # the halves as a PyTorch model would have them
+        module.bias_hh_l0.copy_(b_hh)
+    assert np.array_equal(LSTMWeights.from_torch(module).bias, fingerprint_weights().bias)
+    h = c = torch.zeros(2)
+    outputs = []
+    for x in torch.tensor(FINGERPRINT_INPUTS, dtype=torch.float32):
+        z = (
+            x @ module.weight_ih_l0.T
+            + module.bias_ih_l0
+            + h @ module.weight_hh_l0.T
+            + module.bias_hh_l0
+        )
+        i, f, g, o = z.detach().chunk(4)
+        i, f, o = ((v / 4 + 0.5).clamp(0, 1) for v in (i, f, o))  # hard_sigmoid x/4 + 1/2
+        c = f * c + i * g  # linear candidate
+        h = o * c
+        outputs.append([Fraction(float(v)) for v in h])
+    assert outputs == fingerprint_trace().sequence_out.tolist()

@@ -161,3 +161,28 @@ def test_hand_backward_itself_lists_the_gates_in_keras_order():
     trace = toy_trace(3)
     text = hand_backward(trace, backward(trace, sum_of_outputs(trace).d_sequence_out), 2)
     assert gate_labels(text) == BACKWARD_GATES
+
+
+def test_the_layouts_page_values():
+    ctx = load("page_values").context()
+    lstm = ctx["layouts"].table("LSTM")
+    assert "| gate order | i, f, c, o | i, f, g, o | i, o, f, c | i, f, g, o | i, f, g, o |" in lstm
+    assert "| parameters | 4H(in + H + 1) | 4H(in + H + 2) | 4H(in + H + 2) |" in lstm
+    # the fingerprint's size, 2 inputs and 2 units: 4*2*(2 + 2 + 1) and 4*2*(2 + 2 + 2)
+    assert (ctx["layouts"].count("keras-lstm"), ctx["layouts"].count("onnx-lstm")) == ("40", "48")
+    # step 1 by hand in tests/test_fingerprint.py; step 2 from the Fractions written out there
+    from tests.test_fingerprint import lstm_arrays, reference_lstm
+
+    kernel, recurrent, b_ih, b_hh = lstm_arrays()
+    steps, _ = reference_lstm(kernel, recurrent, [p + q for p, q in zip(b_ih, b_hh, strict=True)])
+    assert ctx["fingerprint"].h(1) == "[-3/4, -3/16]"
+    assert ctx["fingerprint"].decimals(2) == repr([float(v) for v in steps[1]])
+    mistakes = ctx["fingerprint"].mistakes_table().splitlines()
+    assert mistakes[2].startswith("| **right** | | [-3/4, -3/16] |")
+    # a forget bias added twice multiplies c_prev = 0 at step 1: right there, wrong after
+    twice = next(row for row in mistakes if row.startswith("| the forget bias added twice"))
+    assert "| [-3/4, -3/16] |" in twice
+    assert twice.split(" | ")[-1] != mistakes[2].split(" | ")[-1]
+    assert "| input | [-1, -1]; [3, -2] | [2, -3]; [3, -1] | [-2, -1] + [2, 1] |" in (
+        ctx["fingerprint"].weights_table()
+    )
