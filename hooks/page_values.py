@@ -21,7 +21,6 @@ from mkdocs.structure.pages import Page
 
 from lstm_explained import (
     GATES,
-    SYMBOLS,
     Bidirectional,
     BidirectionalTrace,
     GRUWeights,
@@ -62,7 +61,7 @@ from lstm_explained.fingerprint import (
     fingerprint_trace,
     fingerprint_weights,
 )
-from lstm_explained.hand import format_vector
+from lstm_explained.hand import format_vector, preactivation_symbol, symbols
 from lstm_explained.layers import MERGE_MODES
 from lstm_explained.layouts import LAYOUTS, Layout
 from lstm_explained.weights import Weights
@@ -172,17 +171,26 @@ class TraceView:
     def steps_table(self) -> str:
         """The same numbers turned round: a row per quantity, a column per time step.
         Fourteen columns of decimals do not fit a page; four do, even on a phone."""
-        names = ["x", "h_prev", "c_prev", *(f"z_{g}" for g in GATES), *GATES, "c", "h"]
-        labels = {f"z_{g}": f"$z_{SYMBOLS[g]}$" for g in GATES}
-        labels |= {g: f"${SYMBOLS[g]}$ ({g})" for g in GATES}
-        labels |= {"x": "$x$", "h_prev": "$h_{t-1}$", "c_prev": "$c_{t-1}$", "c": "$c$", "h": "$h$"}
-        steps = range(1, len(self.trace.steps) + 1)
-        rows = ["| | " + " | ".join(f"step {t}" for t in steps) + " |",
+        one, first = self.trace, self.trace.steps[0]
+        gates = one.weights.gates
+        letters = symbols(one)
+
+        def tex(symbol: str) -> str:  # "z_i" -> "$z_{i}$"
+            name, _, sub = symbol.partition("_")
+            return f"${name}_{{{sub}}}$" if sub else f"${name}$"
+
+        rows_of = [("$x$", "x", "")]
+        rows_of += [(f"${s}_{{t-1}}$", "state_prev", s) for s in first.state_prev]
+        rows_of += [(tex(preactivation_symbol(one, g)), "z", g) for g in gates]
+        rows_of += [(f"${letters[g]}$ ({g})", "gates", g) for g in gates]
+        rows_of += [(f"${s}$", "state", s) for s in list(first.state)[::-1]]
+        steps = one.steps
+        rows = ["| | " + " | ".join(f"step {s.t}" for s in steps) + " |",
                 "| --- |" + " --: |" * len(steps)]  # fmt: skip
-        for name in names:
-            rows.append(
-                f"| {labels[name]} | " + " | ".join(self.value(t, name) for t in steps) + " |"
-            )
+        for label, field, key in rows_of:
+            values = [getattr(s, field)[key] if key else getattr(s, field) for s in steps]
+            cells = " | ".join(format_vector(v, self.digits) for v in values)
+            rows.append(f"| {label} | {cells} |")
         return "\n".join(rows)
 
     def hand_digits(self, t: int) -> int:
@@ -419,15 +427,26 @@ class LayoutTables:
     )
 
     def table(self, cell: str) -> str:
-        """One column per framework's layout of `cell` ("LSTM" or "GRU")."""
-        layouts = [lay for lay in LAYOUTS.values() if lay.cell == cell]
-        names = [lay.framework for lay in layouts]
-        heads = [n if names.count(n) == 1 else f"{n} ({lay.layer.split('.')[-1]})"
-                 for n, lay in zip(names, layouts, strict=True)]  # fmt: skip
-        rows = ["| | " + " | ".join(heads) + " |",
-                "| --- |" + " --- |" * len(layouts)]  # fmt: skip
+        """One column per framework's layout of `cell` ("LSTM" or "GRU"); a framework with
+        two layouts (Flax's LSTMCell and OptimizedLSTMCell) shares its column, each
+        value named by its layer where the two differ."""
+        frameworks: dict[str, list[Layout]] = {}
+        for lay in LAYOUTS.values():
+            if lay.cell == cell:
+                frameworks.setdefault(lay.framework, []).append(lay)
+        rows = ["| | " + " | ".join(frameworks) + " |", "| --- |" + " --- |" * len(frameworks)]
         for label, cell_text in self.ROWS:
-            rows.append(f"| {label} | " + " | ".join(cell_text(lay) for lay in layouts) + " |")
+            cells = []
+            for layouts in frameworks.values():
+                texts = [cell_text(lay) for lay in layouts]
+                if len(set(texts)) == 1:
+                    cells.append(texts[0])
+                else:
+                    cells.append("<br>".join(
+                        f"*{lay.layer.split('.')[-1]}*: {text}"
+                        for lay, text in zip(layouts, texts, strict=True)
+                    ))  # fmt: skip
+            rows.append(f"| {label} | " + " | ".join(cells) + " |")
         return "\n".join(rows)
 
     def count(self, key: str) -> str:
@@ -452,7 +471,9 @@ class FingerprintView:
         return "[" + ", ".join(repr(float(v)) for v in self.trace.steps[t - 1].h) + "]"
 
     def table(self) -> str:
-        return trace_table(self.trace, preactivations=True)
+        """The trace turned round, a row per quantity and a column per step, so that two
+        units' fractions fit a page."""
+        return TraceView(self.trace, "fingerprint").steps_table()
 
     def weights_table(self) -> str:
         """Each gate's blocks, one row per unit's column: kernel, recurrent kernel, and its

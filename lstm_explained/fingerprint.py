@@ -45,7 +45,7 @@ FINGERPRINT_INPUTS = ((1, 0), (0, 1))
 FINGERPRINT_GATE_ACTIVATION = ParametricActivation("hard_sigmoid", Fraction(1, 4), Fraction(1, 2))
 """The gates' activation: min(max(x/4 + 1/2, 0), 1), ONNX's HardSigmoid(alpha=0.25)."""
 
-# Keras's layout: columns are gate blocks of two units (LSTM i, f, c, o; GRU z, r, h).
+# Keras's layout: columns are gate blocks of two units (LSTM i, f, g, o; GRU z, r, n).
 _LSTM_KERNEL = [[-1, -1, -2, 1, -1, -3, 3, -1], [3, -2, -1, 3, 2, 3, 3, 2]]  # (2, 8)
 _LSTM_RECURRENT = [[2, -3, 1, 2, 1, -3, -1, 3], [3, -1, 1, 3, 2, -3, 2, -2]]  # (2, 8)
 _LSTM_BIAS_INPUT = [-2, -1, 2, -1, -1, 2, -1, 1]  # (8,): PyTorch's bias_ih, ONNX's Wb
@@ -117,7 +117,7 @@ class Mistake:
 
 
 def _onnx_in_keras_order() -> LSTMWeights:
-    w = fingerprint_weights()  # ONNX's blocks (i, o, f, c) taken as if they were i, f, c, o
+    w = fingerprint_weights()  # ONNX's blocks (i, o, f, g) taken as if they were i, f, g, o
     onnx = LAYOUTS["onnx-lstm"].gate_order
     k, r = (reorder(a, GATES, onnx) for a in (w.kernel, w.recurrent_kernel))
     return LSTMWeights(k, r, reorder(_bias(w), GATES, onnx))
@@ -147,7 +147,7 @@ def _forget_bias_twice() -> LSTMWeights:
 
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("ONNX read in Keras's order",
-            "ONNX's W, R and B blocks (i, o, f, c) used as if they were i, f, c, o",
+            "ONNX's W, R and B blocks (i, o, f, g) used as if they were Keras's i, f, g, o",
             _onnx_in_keras_order),
     Mistake("a missing transpose",
             "weight_ih_l0 (4H, in) and weight_hh_l0 (4H, H) reshaped instead of transposed",

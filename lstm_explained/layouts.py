@@ -55,7 +55,7 @@ class Layout:
     layer: str
     cell: str  # "LSTM" or "GRU"
     gate_order: tuple[str, ...]  # the engine's gate names, in this framework's block order
-    gate_letters: str  # how the framework writes that order
+    gate_letters: str  # how the framework writes that order (the site's letter beside)
     tensors: tuple[Tensor, ...]
     biases: str
     activations: str
@@ -76,7 +76,7 @@ GRU_ORDER = ("update", "reset", "candidate")
 
 LAYOUTS: dict[str, Layout] = {
     "keras-lstm": Layout(
-        "Keras 3", "keras.layers.LSTM", "LSTM", LSTM_ORDER, "i, f, c, o",
+        "Keras 3", "keras.layers.LSTM", "LSTM", LSTM_ORDER, "i, f, c (our g), o",
         (Tensor("kernel", ("in", "4H")), Tensor("recurrent_kernel", ("H", "4H")),
          Tensor("bias", ("4H",))),
         "one; `unit_forget_bias=True` sets its forget slice to 1",
@@ -93,7 +93,7 @@ LAYOUTS: dict[str, Layout] = {
     ),
     "onnx-lstm": Layout(
         "ONNX", "LSTM", "LSTM", ("input", "output", "forget", "candidate"),
-        "i, o, f, c",
+        "i, o, f, c (our g)",
         (Tensor("W", ("dirs", "4H", "in")), Tensor("R", ("dirs", "4H", "H")),
          Tensor("B", ("dirs", "8H"))),
         "two, concatenated: input side `Wb`, then recurrent side `Rb`",
@@ -118,7 +118,7 @@ LAYOUTS: dict[str, Layout] = {
         "carry `(c, h)`", 1,
     ),
     "keras-gru": Layout(
-        "Keras 3", "keras.layers.GRU", "GRU", GRU_ORDER, "z, r, h",
+        "Keras 3", "keras.layers.GRU", "GRU", GRU_ORDER, "z, r, h (our n)",
         (Tensor("kernel", ("in", "3H")), Tensor("recurrent_kernel", ("H", "3H")),
          Tensor("bias", ("2", "3H"))),
         "two rows, input side and recurrent side, with `reset_after=True` (the default); "
@@ -135,7 +135,7 @@ LAYOUTS: dict[str, Layout] = {
         "`h_n`", 2,
     ),
     "onnx-gru": Layout(
-        "ONNX", "GRU", "GRU", GRU_ORDER, "z, r, h",
+        "ONNX", "GRU", "GRU", GRU_ORDER, "z, r, h (our n)",
         (Tensor("W", ("dirs", "3H", "in")), Tensor("R", ("dirs", "3H", "H")),
          Tensor("B", ("dirs", "6H"))),
         "two, concatenated (`Wb`, `Rb`); `linear_before_reset=1` is reset-after, the "

@@ -177,7 +177,7 @@ def test_standard_activations_one_unit_by_hand():
 
 
 def test_gate_slices_follow_keras_order():
-    # One unit, bias (i, f, c, o) = (1, 2, 3, 4) and zero weights: z equals the bias per gate.
+    # One unit, bias (i, f, g, o) = (1, 2, 3, 4) and zero weights: z equals the bias per gate.
     weights = LSTMWeights(np.zeros((1, 4)), np.zeros((1, 4)), np.array([1.0, 2, 3, 4]))
     step = forward([0], weights, **TOY).steps[0]
     assert [step.z[g][0] for g in GATES] == [1, 2, 3, 4]
