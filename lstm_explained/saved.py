@@ -1,0 +1,100 @@
+"""A recurrent layer read from a user's saved model, in the engine's terms.
+
+`SavedLayer` is what the loaders (Keras `.keras`, PyTorch `state_dict`, ONNX) return
+for each LSTM or GRU layer they find, and what `trace` and `diff` work on: the weights
+in Keras's layout, the activations, the direction, and what the file stored besides
+(`settings`), so that a report can name it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from numpy.typing import NDArray
+
+from .layers import Bidirectional, BidirectionalTrace, bidirectional
+from .recurrence import ActivationSpec, cell_of, forward
+from .trace import Trace
+from .weights import Weights
+
+Array = NDArray[Any]
+FRAMEWORKS = ("keras", "torch", "onnx")
+
+
+@dataclass(frozen=True, eq=False)
+class SavedLayer:
+    """One LSTM or GRU layer of a saved model.
+
+    Attributes:
+        name: the layer's name in its framework: Keras's layer name ("lstm_1"),
+            PyTorch's module path with the layer index ("encoder.rnn, layer 0"), the
+            ONNX node's name.
+        framework: "keras", "torch" or "onnx".
+        weights: `LSTMWeights`/`GRUWeights` in Keras's layout, or a `Bidirectional`
+            pair; float64 copies of what the file stores.
+        activation, recurrent_activation: as `forward` takes them.
+        go_backwards: the layer reads its input from the last step to the first.
+        bias_halves: (input side, recurrent side) in Keras's gate order, each
+            `(n*units,)` (per direction: a pair of pairs), when the file stores two
+            biases (PyTorch, ONNX) that `weights` holds summed; None otherwise.
+        dtype: the dtype the file stores the weights in ("float32", "float64").
+        settings: what else the framework records and a report should name
+            (`reset_after`, `unit_forget_bias`, `return_sequences`, `merge_mode`, ...).
+    """
+
+    name: str
+    framework: Literal["keras", "torch", "onnx"]
+    weights: Weights | Bidirectional
+    activation: ActivationSpec = "tanh"
+    recurrent_activation: ActivationSpec = "sigmoid"
+    go_backwards: bool = False
+    bias_halves: Any = None
+    dtype: str = "float32"
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """ "LSTM" or "GRU"."""
+        w = self.weights
+        return cell_of(w.forward if isinstance(w, Bidirectional) else w).NAME
+
+    @property
+    def input_dim(self) -> int:
+        """Features per time step the layer reads."""
+        return self.weights.input_dim
+
+    @property
+    def units(self) -> int:
+        """Size of the layer's output per step (both directions when concatenated)."""
+        return self.weights.units
+
+    @property
+    def direction(self) -> str:
+        """ "forward", "reverse" or "bidirectional"."""
+        if isinstance(self.weights, Bidirectional):
+            return "bidirectional"
+        return "reverse" if self.go_backwards else "forward"
+
+    def trace(
+        self,
+        inputs: Any,
+        *,
+        exact: bool = False,
+        dtype: Literal["float64", "float32"] = "float64",
+        units: Any = None,
+    ) -> Trace | BidirectionalTrace:
+        """Run the engine over `inputs` ((time, features) or (batch, time, features))
+        with this layer's weights and settings; `units` records only those units (one
+        direction only)."""
+        if isinstance(self.weights, Bidirectional):
+            return bidirectional(
+                inputs, self.weights, activation=self.activation,
+                recurrent_activation=self.recurrent_activation, exact=exact, dtype=dtype,
+            )  # fmt: skip
+        return forward(
+            inputs, self.weights, activation=self.activation,
+            recurrent_activation=self.recurrent_activation, go_backwards=self.go_backwards,
+            exact=exact, dtype=dtype, units=units,
+        )  # fmt: skip
