@@ -6,7 +6,7 @@ A cell (`lstm`, `gru`) is a module with:
                                   the names of its state ("h", "c")
     prepare(weights, convert)     the weights as the step uses them
     project(x, params)            every step's input-side product at once:
-                                  (time, batch, features) -> (time, batch, n*units)
+                                  (batch, time, features) -> (batch, time, n*units)
     step(xw, state, params, fn)   one step forward -> `CellStep`
     step_backward(record, d_state, params, fn)
                                   the same step backward -> `BackwardStep`
@@ -25,6 +25,13 @@ from numpy.typing import NDArray
 
 Array = NDArray[Any]
 ArrayFn = Callable[[Array], Array]
+
+
+def flat_matmul(x: Array, kernel: Array) -> Array:
+    """`x @ kernel` for x of any number of leading axes, (..., features) @ (features, n),
+    as one matrix product: NumPy's stacked matmul multiplies one matrix at a time."""
+    flat = x.reshape(-1, x.shape[-1]) @ kernel  # (batch*time, n)
+    return flat.reshape(*x.shape[:-1], kernel.shape[-1])
 
 
 @dataclass(frozen=True)

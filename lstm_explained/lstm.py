@@ -20,7 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from .cells import Array, ArrayFn, BackwardStep, CellStep, Derivatives, Functions
+from .cells import (
+    Array,
+    ArrayFn,
+    BackwardStep,
+    CellStep,
+    Derivatives,
+    Functions,
+    flat_matmul,
+)
 from .weights import GATES, LSTMWeights
 
 NAME = "LSTM"
@@ -44,8 +52,8 @@ def prepare(weights: LSTMWeights, convert: ArrayFn) -> Params:
 
 
 def project(x: Array, p: Params) -> Array:
-    """`x @ kernel` for every step at once: (time, batch, features) -> (time, batch, 4*units)."""
-    return x @ p.kernel
+    """`x @ kernel` for every step at once: (batch, time, features) -> (batch, time, 4*units)."""
+    return flat_matmul(x, p.kernel)
 
 
 def step(xw: Array, state: tuple[Array, ...], p: Params, fn: Functions) -> CellStep:

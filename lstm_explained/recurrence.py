@@ -120,8 +120,8 @@ def forward(
     fn = Functions(act.fn, rec.fn, to_exact if exact else keep_as_is)
     x, state = convert(x), tuple(convert(s) for s in state)
     params = cell.prepare(weights, convert)
-    # every step's input-side product in one matrix product, time first for the loop
-    xw = fn.tidy(cell.project(x.transpose(1, 0, 2), params))  # (time, batch, n*units)
+    # every step's input-side product in one matrix product; the loop walks it by time
+    xw = fn.tidy(cell.project(x, params)).transpose(1, 0, 2)  # (time, batch, n*units)
 
     zeros = convert(np.zeros((batch, weights.units)))
     out = zeros  # what a masked first step repeats

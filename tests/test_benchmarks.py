@@ -27,3 +27,19 @@ def test_bench_forward_quick_prints_the_ratios_of_both_cells(keras):
     assert all(r["value"] > 0 for r in report["trace_overhead"].values())
     names = {t["name"] for t in report["timings"]}
     assert names == {f"{c} {v}" for c in ("lstm", "gru") for v in ("traced", "floor", "keras")}
+
+
+@pytest.mark.keras
+def test_bench_trace_quick_prints_time_and_memory_against_the_goals(keras):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/bench_trace.py"), "--quick", "--rounds", "1",
+         "--full", "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert set(report["variants"]) == {"trace", "floor", "full", "keras"}
+    assert report["disagree"] == []
+    assert all(v["difference"] <= 1e-5 for v in report["variants"].values())
+    assert set(report["ratios"]) == {"trace/floor", "trace/floor best", "trace/keras"}
+    assert report["variants"]["trace"]["peak_bytes"] > 0
