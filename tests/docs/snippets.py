@@ -31,6 +31,14 @@ Marks, written after the language: ```` ```{.python fresh-process varies} ````
 
 Material renders a marked fence as ordinary Python (superfences ignores bare words).
 
+Shell sessions run too when marked `run`: ```` ```{.sh run} ```` is run by `bash -e` in
+a new empty directory, with this interpreter's `bin/` first on PATH (so `python` and
+`lstm-explained` are the project's), and its standard output is checked against the
+Output block after it like a Python snippet's. Being self-contained, it makes any file it
+reads itself. A command expected to fail says so on the page (`... || echo "exit
+status $?"`), since `bash -e` stops at the first failure. An unmarked shell fence is
+shown and not run.
+
 `pytest --update-output docs/` reruns the snippets and rewrites each page's Output
 blocks from what they printed: it replaces a block that differs, adds one after a
 snippet that prints but has none and removes one after a snippet that no longer prints,
@@ -47,9 +55,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +77,10 @@ FRESH_PROCESS = "fresh-process"
 """The mark that runs a snippet in a new interpreter instead of this process."""
 VARIES = "varies"
 """The mark of a snippet whose output depends on the machine; compared loosely."""
-MARKS = {FRESH_PROCESS, VARIES}
+RUN = "run"
+"""The mark of a shell fence that the gate runs."""
+SHELL = {"sh", "bash", "shell"}
+MARKS = {FRESH_PROCESS, VARIES, RUN}
 FRESH_PROCESS_TIMEOUT = 600  # seconds; an import of a framework takes a few
 UPDATE_OPTION = "--update-output"
 
@@ -101,6 +114,15 @@ class Fence:
     @property
     def is_python(self) -> bool:
         return self.lang in PYTHON
+
+    @property
+    def is_shell_run(self) -> bool:
+        return self.lang in SHELL and RUN in self.options
+
+    @property
+    def runs(self) -> bool:
+        """The gate runs this fence: Python, or a shell session marked `run`."""
+        return self.is_python or self.is_shell_run
 
     @property
     def is_output(self) -> bool:
@@ -199,6 +221,23 @@ def run_in_fresh_process(source: str, where: str) -> str:
     return proc.stdout
 
 
+def run_shell(source: str, where: str) -> str:
+    """Run a shell fence with `bash -e` in a new empty directory; what it printed."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    with tempfile.TemporaryDirectory(prefix="snippet-") as where_to_run:
+        proc = subprocess.run(
+            ["bash", "-e", "-c", source], cwd=where_to_run, env=env, capture_output=True,
+            text=True, timeout=FRESH_PROCESS_TIMEOUT, check=False,
+        )  # fmt: skip
+    if proc.returncode != 0:
+        raise SnippetFailed(
+            f"{where}: the shell session failed (exit status {proc.returncode}):\n"
+            f"{proc.stdout[-2000:]}{proc.stderr[-4000:]}"
+        )
+    return proc.stdout
+
+
 def run_here(source: str, path: Path, where: str) -> str:
     """Run `source` in this process with fresh globals and return what it printed."""
     code = compile(source, str(path), "exec", dont_inherit=True)
@@ -215,7 +254,8 @@ def run_here(source: str, path: Path, where: str) -> str:
 
 
 class Snippet(pytest.Item):
-    """One Python fence of a page, run and checked against the Output block after it."""
+    """One Python fence or `run` shell session of a page, run and checked against the
+    Output block after it."""
 
     def __init__(self, *, fence: Fence, index: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -224,6 +264,8 @@ class Snippet(pytest.Item):
         self.where = f"{self.path.name}:{fence.start_line}"
 
     def run(self) -> str:
+        if self.fence.is_shell_run:
+            return run_shell(self.fence.content, self.where)
         if self.fence.fresh_process:
             return run_in_fresh_process(self.fence.source, self.where)
         if self.fence.needs_fresh_process:
@@ -315,7 +357,7 @@ class Page(pytest.File):
         text = self.path.read_text("utf8")
         page = parse_fences(text)
         for k, fence in enumerate(page):
-            if fence.is_python:
+            if fence.runs:
                 yield Snippet.from_parent(
                     self, name=f"line-{fence.start_line}", fence=fence, index=k
                 )
@@ -343,7 +385,7 @@ def rewrite_outputs(text: str, printed: dict[int, str]) -> str:
     page = parse_fences(text)
     edits = []
     for k, fence in enumerate(page):
-        if not fence.is_python or fence.start_line not in printed:
+        if not fence.runs or fence.start_line not in printed:
             continue
         out, shown = printed[fence.start_line], output_after(page, k)
         body = [line + "\n" for line in normalise(out).splitlines()] if normalise(out) else []

@@ -174,3 +174,31 @@ def test_an_indented_python_fence_fails_the_page(tmp_path):
     proc = run_pytest_on(page)
     assert counts(proc.stdout) == {"failed": 1}, proc.stdout
     assert "page.md:3: this Python fence is indented" in proc.stdout
+
+
+# ---- shell sessions -----------------------------------------------------------------
+SH = "```{.sh run}\n"
+
+
+def test_a_run_shell_fence_is_checked_and_an_unmarked_one_is_only_shown(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        f"{SH}touch made-here\nls\npython -c 'print(6 * 7)'\n```\n\n{OUT}made-here\n42\n```\n\n"
+        "```sh\nexit 3\n```\n"
+    )
+    proc = run_pytest_on(page)
+    assert counts(proc.stdout) == {"passed": 1}, proc.stdout
+
+
+def test_a_shell_fence_with_the_wrong_output_or_a_failing_command_fails(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        f"{SH}echo 1\n```\n\n{OUT}2\n```\n\n"
+        f"{SH}false\necho never\n```\n\n"
+        f'{SH}false || echo "exit status $?"\n```\n\n{OUT}exit status 1\n```\n'
+    )
+    proc = run_pytest_on(page)
+    assert counts(proc.stdout) == {"failed": 2, "passed": 1}, proc.stdout
+    assert "the shell session failed (exit status 1)" in proc.stdout
+    update = run_pytest_on(page, "--update-output")
+    assert update.returncode == 1  # the failing session keeps its page as it is
