@@ -15,8 +15,10 @@ syntax (```` ```python ```` or ```` ```{.python mark} ````), as Material renders
 A fence that prints must be followed by such a block and match it exactly (trailing
 spaces ignored); a fence that prints nothing must not be. Each fence runs with fresh
 globals, as if pasted alone into a new interpreter, while modules such as TensorFlow
-are imported once per test process. A Python fence indented inside an admonition or a
-tab is not a fence to Markdown and would never run: the page fails instead.
+are imported once per test process. Every snippet runs in a new empty directory, so
+the files it writes (a saved model) are its own and vanish after it. A Python fence
+indented inside an admonition or a tab is not a fence to Markdown and would never run:
+the page fails instead.
 
 Marks, written after the language: ```` ```{.python fresh-process varies} ````
 
@@ -203,13 +205,15 @@ def run_in_fresh_process(source: str, where: str) -> str:
 
     `source` starts with blank lines, so line numbers in a traceback are the page's.
     """
-    proc = subprocess.run(
-        [sys.executable, "-c", source],
-        capture_output=True,
-        text=True,
-        timeout=FRESH_PROCESS_TIMEOUT,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="snippet-") as empty:
+        proc = subprocess.run(
+            [sys.executable, "-c", source],
+            cwd=empty,
+            capture_output=True,
+            text=True,
+            timeout=FRESH_PROCESS_TIMEOUT,
+            check=False,
+        )
     if proc.returncode != 0:
         module = missing_module_in(proc.stderr)
         if module is not None:
@@ -243,7 +247,11 @@ def run_here(source: str, path: Path, where: str) -> str:
     code = compile(source, str(path), "exec", dont_inherit=True)
     printed = io.StringIO()
     try:
-        with contextlib.redirect_stdout(printed):
+        with (
+            tempfile.TemporaryDirectory(prefix="snippet-") as empty,
+            contextlib.chdir(empty),
+            contextlib.redirect_stdout(printed),
+        ):
             exec(code, {"__name__": "__main__"})
     except ModuleNotFoundError as err:
         module = extra_module(err.name)

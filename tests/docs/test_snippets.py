@@ -202,3 +202,16 @@ def test_a_shell_fence_with_the_wrong_output_or_a_failing_command_fails(tmp_path
     assert "the shell session failed (exit status 1)" in proc.stdout
     update = run_pytest_on(page, "--update-output")
     assert update.returncode == 1  # the failing session keeps its page as it is
+
+
+def test_each_snippet_runs_in_its_own_empty_directory(tmp_path):
+    page = tmp_path / "page.md"
+    write_and_list = "import os\nopen('model.keras', 'w').close()\nprint(sorted(os.listdir()))\n"
+    page.write_text(
+        f"{PY}{write_and_list}```\n\n{OUT}['model.keras']\n```\n\n"
+        f"{FRESH}{write_and_list}```\n\n{OUT}['model.keras']\n```\n\n"
+        f"{PY}import os\nprint(os.listdir())\n```\n\n{OUT}[]\n```\n"
+    )
+    proc = run_pytest_on(page)
+    assert counts(proc.stdout) == {"passed": 3}, proc.stdout
+    assert not list(tmp_path.glob("**/model.keras"))
