@@ -52,6 +52,7 @@ from lstm_explained.figures import (
     cell_template,
     unrolled_figure,
 )
+from lstm_explained.figures.heatmap import heatmap_figure
 from lstm_explained.figures.numbers import digits_that_add_up
 from lstm_explained.fingerprint import (
     MISTAKES,
@@ -404,6 +405,7 @@ def context() -> dict[str, Any]:
             "stepper_figure_template": stepper_figure_template,
         }
         | layouts_page_context()
+        | {"flagged": FlaggedModelView()}
     )
 
 
@@ -530,3 +532,50 @@ def on_page_markdown(markdown: str, page: Page, **_: Any) -> str:
         return _ENV.from_string(markdown).render(context())
     except jinja2.TemplateError as err:
         raise RuntimeError(f"{page.file.src_path}: {err}") from err
+
+
+# ---- "Trace your own model" (docs/trace-your-model.md) ---------------------------------
+# The page trains a small Keras model in a snippet; the build trains the same one
+# (lstm_explained.trained, seeded and deterministic) to draw its gates. Lazy: the model
+# is trained the first time the page asks for it.
+
+
+class FlaggedModelView:
+    """The flagged-value model's gates on one sequence, as the page quotes and draws them."""
+
+    VALUES = (1, -1, 1, -1, 1, 1, -1, 1, 1, -1)  # one sequence: the value at each step
+    FLAGGED = 4  # and the step whose value the model must report
+
+    @property
+    def inputs(self) -> list[list[int]]:
+        """The sequence as the model reads it: (value, flag) per step."""
+        return [[v, int(t == self.FLAGGED)] for t, v in enumerate(self.VALUES, start=1)]
+
+    def inputs_json(self) -> str:
+        return "[" + ",".join(f"[{v},{f}]" for v, f in self.inputs) + "]"
+
+    @functools.cached_property
+    def trace(self) -> Trace:
+        from lstm_explained.trained import train_flagged_value
+
+        model = train_flagged_value()
+        weights = LSTMWeights(*model.get_layer("memory").get_weights())
+        return forward(self.inputs, weights)
+
+    def gate(self, name: str, t: int, unit: int) -> str:
+        """One gate value at step t, two decimals as the heatmap prints it."""
+        return f"{float(self.trace.steps[t - 1].gates[name][unit]):.2f}"
+
+    def lowest_forget_unit(self) -> int:
+        """The unit whose forget gate drops furthest at the flag."""
+        return int(np.argmin(self.trace.steps[self.FLAGGED - 1].gates["forget"]))
+
+    def heatmap(self) -> str:
+        notes = [f"{v:+d}" + (" ⚑" if t == self.FLAGGED else "")
+                 for t, v in enumerate(self.VALUES, start=1)]  # fmt: skip
+        caption = (
+            "The trained model's gates on one sequence, step by step. Under each step "
+            "number, the value it reads; ⚑ marks the flagged step."
+        )
+        return heatmap_figure(self.trace, units=range(self.trace.weights.units), notes=notes,
+                              caption=caption, ident="flagged-heatmap")  # fmt: skip
