@@ -164,14 +164,14 @@ def _check_comparable(a: Any, b: Any) -> None:
         ("cell", a.kind, b.kind),
         ("direction", _directions(a), _directions(b)),
         ("input size (features per step)", a.input_dim, b.input_dim),
-        ("units", a.units, b.units),
     ]
     if isinstance(a.weights, Bidirectional) and isinstance(b.weights, Bidirectional):
         checks.append(("merge_mode", a.weights.merge_mode, b.weights.merge_mode))
+    checks.append(("units", a.units, b.units))
     for what, x, y in checks:
         if x != y:
             raise LSTMInputError(
-                f"A and B cannot be compared: their {what} differs (A {x}, B {y}); a diff "
+                f"A and B cannot be compared: different {what} (A {x}, B {y}); a diff "
                 "compares two copies of one layer"
             )
 

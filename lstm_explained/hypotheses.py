@@ -61,36 +61,40 @@ def describe_activation(spec: Any, tolerance: float = 1e-6) -> str:
     return name
 
 
-def activations(a: Side, b: Side, tolerance: float) -> Repairs:
-    """An activation whose numbers differ from A's on -8..8: B run with A's."""
-    for argument in ("recurrent_activation", "activation"):
-        mine, theirs = getattr(b, argument), getattr(a, argument)
-        if same_function(mine, theirs, tolerance):
-            continue
-        gap = np.abs(activation_values(mine) - activation_values(theirs))
-        where = int(np.argmax(gap))
-        summary = (
-            f"B's {argument} is {describe_activation(mine)}; A's is {describe_activation(theirs)}"
-        )
-        evidence: tuple[str, ...] = (
-            f"the two functions differ by up to {gap[where]:.3g} (at z = "
-            f"{PROBE[where]:g}: A {activation_values(theirs)[where]:.4g}, "
-            f"B {activation_values(mine)[where]:.4g})",
-        )
-        if {
-            resolve(mine, argument="", exact=False).name,
-            resolve(theirs, argument="", exact=False).name,
-        } == {"linear", "tanh"}:
-            evidence += (
-                "Keras reads activation=None as linear, not as its default tanh (keras#7805)",
-            )
-        detail = {
-            "argument": argument,
-            "a": describe_activation(theirs),
-            "b": describe_activation(mine),
-        }
-        cause = argument.replace("_", "-")
-        yield Finding(cause, summary, evidence, detail), b.replace(**{argument: theirs})
+def recurrent_activation(a: Side, b: Side, tolerance: float) -> Repairs:
+    """The gates' activation differs from A's on -8..8: B run with A's."""
+    return _activation(a, b, tolerance, "recurrent_activation")
+
+
+def activation(a: Side, b: Side, tolerance: float) -> Repairs:
+    """The candidate's (and an LSTM's cell output's) activation differs: B run with A's."""
+    return _activation(a, b, tolerance, "activation")
+
+
+def _activation(a: Side, b: Side, tolerance: float, argument: str) -> Repairs:
+    mine, theirs = getattr(b, argument), getattr(a, argument)
+    if same_function(mine, theirs, tolerance):
+        return
+    gap = np.abs(activation_values(mine) - activation_values(theirs))
+    where = int(np.argmax(gap))
+    summary = f"B's {argument} is {describe_activation(mine)}; A's is {describe_activation(theirs)}"
+    evidence: tuple[str, ...] = (
+        f"the two functions differ by up to {gap[where]:.3g} (at z = "
+        f"{PROBE[where]:g}: A {activation_values(theirs)[where]:.4g}, "
+        f"B {activation_values(mine)[where]:.4g})",
+    )
+    if {
+        resolve(mine, argument="", exact=False).name,
+        resolve(theirs, argument="", exact=False).name,
+    } == {"linear", "tanh"}:
+        evidence += ("Keras reads activation=None as linear, not as its default tanh (keras#7805)",)
+    detail = {
+        "argument": argument,
+        "a": describe_activation(theirs),
+        "b": describe_activation(mine),
+    }
+    cause = argument.replace("_", "-")
+    yield Finding(cause, summary, evidence, detail), b.replace(**{argument: theirs})
 
 
 def go_backwards(a: Side, b: Side, tolerance: float) -> Repairs:
@@ -115,7 +119,8 @@ HYPOTHESES: tuple[tuple[str, Hypothesis], ...] = (
     ("bias", bias_halves),
     ("forget", forget_bias),
     ("reset", reset_after),
-    ("activation", activations),
+    ("recurrent_activation", recurrent_activation),
+    ("activation", activation),
     ("direction", go_backwards),
 )
 """(group, hypothesis) in the order a report lists them; a chain of repairs uses each

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from .divergence import TraceComparison, compare_traces
 from .findings import Finding
-from .hypotheses import HYPOTHESES
+from .hypotheses import HYPOTHESES, describe_activation
 from .saved import SavedLayer
 from .sides import (
     Side,
@@ -151,7 +151,7 @@ def _unexplained(
     lines = block_differences(a, b, tol)
     settings = [m for m in mismatches(a, b, tol) if "block" not in m]
     lines += [
-        f"{name}: A {getattr(a, name)!r}, B {getattr(b, name)!r}"
+        f"{name}: A {_setting(a, name)}, B {_setting(b, name)}"
         for name in settings
         if name != "bias layout"
     ]
@@ -171,3 +171,8 @@ def _unexplained(
             f"different: {', '.join(rest)}"
         )
     return tuple(lines)
+
+
+def _setting(side: Side, name: str) -> str:
+    value = getattr(side, name)
+    return describe_activation(value) if name.endswith("activation") else repr(value)
