@@ -7,10 +7,10 @@ first step, quantity, batch row and unit where they part beyond the tolerance
 
 1. float32 rounding: run both in float64; if they agree there, that is the finding,
    with the difference step by step.
-2. otherwise the known mistakes (`hypotheses`): each proposes B with one mistake
-   undone; a repair is kept when it leaves fewer differing weight blocks and settings
-   (`sides.mismatches`), and a chain of at most three is accepted when nothing is left
-   and B's trace then matches A's over the first steps and rows. The shortest chains
+2. otherwise the known mistakes (`hypotheses`, searched by `search`): each proposes
+   B with one mistake undone; a repair is kept when it leaves fewer differing weight
+   blocks and settings (`sides.mismatches`), and a chain of at most three is accepted
+   when nothing is left and B's trace then matches A's over the first steps and rows. The shortest chains
    win; every one of that length is reported.
 3. a bidirectional layer is searched direction by direction, after checking whether
    its two directions were exchanged.
@@ -33,15 +33,12 @@ from numpy.typing import NDArray
 from ._validate import describe
 from .divergence import Divergence, TraceComparison, compare_traces, growth
 from .errors import LSTMInputError, LSTMOverflowWarning
-from .hypotheses import Finding
+from .findings import Finding
 from .layers import Bidirectional, BidirectionalTrace
 from .recurrence import sequence_inputs
 from .saved import SavedLayer
 from .search import search_layer
-from .sides import (
-    Side,
-    mismatches,
-)
+from .sides import Side, mismatches
 
 Array = NDArray[Any]
 TOLERANCE = 1e-5
@@ -174,6 +171,9 @@ def _check_comparable(a: Any, b: Any) -> None:
                 f"A and B cannot be compared: different {what} (A {x}, B {y}); a diff "
                 "compares two copies of one layer"
             )
+    for label, layer in (("A", a), ("B", b)):  # bias_halves checked before any run
+        for direction in _direction_names(layer):
+            Side.of(layer, label, direction)
 
 
 def _directions(layer: SavedLayer) -> str:

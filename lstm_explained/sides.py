@@ -85,7 +85,12 @@ class Side:
         if isinstance(w, Bidirectional):
             k = 0 if direction == "forward" else 1
             w, go_backwards = (w.forward, w.backward)[k], direction == "backward"
-            halves = None if halves is None else halves[k]
+            if halves is not None and len(_pair(halves)) != 2:
+                raise LSTMInputError(
+                    f"{label}.bias_halves of a bidirectional layer must be a pair, one "
+                    f"(input side, recurrent side) per direction; got {describe(halves)}"
+                )
+            halves = None if halves is None else _pair(halves)[k]
         return cls(
             w.cell,
             to_float(np.asarray(w.kernel)),
@@ -147,13 +152,17 @@ def _halves(halves: Any, w: Weights, label: str) -> tuple[Array, Array] | None:
     if halves is None:
         return None
     width = w.kernel.shape[1]
-    pair = tuple(to_float(np.asarray(h)).astype(np.float64) for h in halves)
+    pair = [to_float(np.asarray(h)).astype(np.float64) for h in _pair(halves)]
     if len(pair) != 2 or any(h.shape != (width,) for h in pair):
         raise LSTMInputError(
             f"{label}.bias_halves must be (input side, recurrent side), two arrays of shape "
             f"({width},) in Keras's gate order; got {describe(halves)}"
         )
     return pair[0], pair[1]
+
+
+def _pair(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (tuple, list)) else [value]
 
 
 def block(arr: Array, k: int, n: int) -> Array:
