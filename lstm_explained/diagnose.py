@@ -10,8 +10,8 @@ first step, quantity, batch row and unit where they part beyond the tolerance
 2. otherwise the known mistakes (`hypotheses`, searched by `search`): each proposes
    B with one mistake undone; a repair is kept when it leaves fewer differing weight
    blocks and settings (`sides.mismatches`), and a chain of at most three is accepted
-   when nothing is left and B's trace then matches A's over the first steps and rows. The shortest chains
-   win; every one of that length is reported.
+   when nothing is left and B's trace then matches A's over the first steps and rows.
+   The shortest chains win; every one of that length is reported.
 3. a bidirectional layer is searched direction by direction, after checking whether
    its two directions were exchanged.
 
