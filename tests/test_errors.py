@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from lstm_explained import LSTMInputError, LSTMWeights, forward
+from lstm_explained.diagnose import default_inputs, diff_layers
+from lstm_explained.saved import SavedLayer
 
 W = LSTMWeights.constant(1.0)
 
@@ -176,6 +178,26 @@ def test_bad_flags():
         forward([1], W, exact="yes")
     with pytest.raises(LSTMInputError, match="dtype must be 'float64' or 'float32'"):
         forward([1], W, dtype="float16")
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda a: diff_layers(a, W), r"b must be a SavedLayer; got LSTMWeights"),
+        (lambda a: diff_layers(a, a, tolerance=0), r"tolerance must be a positive number; got 0"),
+        (lambda a: diff_layers(a, a, tolerance=float("nan")), r"tolerance must be a positive"),
+        (lambda a: diff_layers(a, a, np.zeros((4, 3))), r"inputs has 3 feature\(s\) per time"),
+        (
+            lambda a: diff_layers(a, SavedLayer("B", "torch", W, bias_halves=(np.zeros(4),))),
+            r"B.bias_halves must be \(input side, recurrent side\), two arrays of shape \(4,\)",
+        ),
+        (lambda a: default_inputs(0), r"input_dim must be a positive integer; got 0"),
+        (lambda a: default_inputs(2, steps=1.5), r"steps must be a positive integer; got 1.5"),
+    ],
+)
+def test_bad_diff_arguments(call, pattern):
+    with pytest.raises(LSTMInputError, match=pattern):
+        call(SavedLayer("A", "keras", W))
 
 
 def test_errors_are_value_errors():
