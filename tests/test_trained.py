@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -25,6 +29,12 @@ def test_the_model_learns_the_task_and_is_reproducible(keras, tmp_path):
     assert np.mean(guesses == (y == 1)) == 1.0
     for a, b in zip(model.get_weights(), train_flagged_value().get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)  # seeded, deterministic kernels
+    # the page trains the same model in its own snippet, and prints its bias
+    page = (Path(__file__).parents[1] / "docs" / "trace-your-model.md").read_text("utf8")
+    printed = re.search(r"^LSTM bias: (\[.*\])$", page, re.M)
+    assert printed, "the page's training snippet no longer prints the bias"
+    bias = model.get_layer("memory").get_weights()[2]
+    assert json.loads(printed[1]) == [round(float(b), 2) for b in bias]
     again = keras.saving.load_model(path, safe_mode=True)
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
 
