@@ -571,7 +571,7 @@ class FlaggedModelView:
         return int(np.argmin(self.trace.steps[self.FLAGGED - 1].gates["forget"]))
 
     def heatmap(self) -> str:
-        notes = [f"{v:+d}" + (" ⚑" if t == self.FLAGGED else "")
+        notes = [f"{v:+d}".replace("-", "\u2212") + ("⚑" if t == self.FLAGGED else "")
                  for t, v in enumerate(self.VALUES, start=1)]  # fmt: skip
         caption = (
             "The trained model's gates on one sequence, step by step. Under each step "

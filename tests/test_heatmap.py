@@ -50,7 +50,7 @@ def trace_of_a_gate_that_follows_its_input():
 def test_each_cell_shows_its_gate_value_and_says_it_in_words():
     svg = heatmap_svg(trace_of_a_gate_that_follows_its_input(), gates=["input"], units=[0])
     expected = [1 / (1 + np.exp(2)), 0.5, 1 / (1 + np.exp(-2))]  # 0.119, 0.5, 0.881
-    shown = re.findall(r'fill="#(?:000|fff)">([0-9.]+)</text>', svg)
+    shown = re.findall(r'class="lx-on-colour" fill="#(?:000|fff)">([0-9.]+)</text>', svg)
     assert shown == [f"{v:.2f}" for v in expected]
     tips = re.findall(r"<title>input gate, unit 0, step (\d): ([0-9.]+)</title>", svg)
     assert tips == [(str(t + 1), f"{v:.3f}") for t, v in enumerate(expected)]

@@ -76,7 +76,7 @@ def heatmap_svg(
     rows = gate_rows(trace, gates, units, sample)
     steps = len(trace.steps)
     desk = layout == "desk"
-    cell_w = 46.0 if desk else 26.0
+    cell_w = 46.0 if desk else 30.0
     cell_h = 26.0 if desk else 22.0
     label_w = 120.0 if desk else 34.0
     if notes is not None and len(notes) != steps:
@@ -106,7 +106,7 @@ def heatmap_svg(
             if desk:
                 canvas.labels.append(
                     f'<text x="{_num(x + cell_w / 2)}" y="{_num(y + cell_h / 2 + 5)}" '
-                    f'text-anchor="middle" fill="{ink(v)}">{v:.2f}</text>'
+                    f'text-anchor="middle" class="lx-on-colour" fill="{ink(v)}">{v:.2f}</text>'
                 )
     _colour_bar(canvas, label_w, top + grid_h + 14, min(steps * cell_w, 240))
     described = "; ".join(
