@@ -187,3 +187,22 @@ def test_the_layouts_page_values():
     assert "| input | [-1, -1]; [3, -2] | [2, -3]; [3, -1] | [-2, -1] + [2, 1] |" in (
         ctx["fingerprint"].weights_table()
     )
+
+
+@pytest.mark.keras
+def test_the_trace_page_says_what_the_trained_models_forget_gates_do(keras):
+    # docs/trace-your-model.md claims, of the model trained at build time: at the flag
+    # the forget gate of one unit drops below its value the step before, and the step
+    # after it is nearly open again. Checked here against Keras's own layer, step by step.
+    import numpy as np
+
+    view = load("page_values").FlaggedModelView()
+    flag, unit = view.FLAGGED, view.lowest_forget_unit()
+    forget = [float(s.gates["forget"][unit]) for s in view.trace.steps]
+    assert forget[flag - 1] < 0.5 < forget[flag - 2]
+    assert forget[flag] > 0.9
+    layer = keras.layers.LSTM(4, return_sequences=True)
+    layer.build((None, None, 2))
+    layer.set_weights(view.trace.weights.to_keras("float32"))
+    h = np.asarray(layer(np.array([view.inputs], dtype="float32")))[0]
+    np.testing.assert_allclose(view.trace.sequence_out, h, atol=1e-5)
