@@ -82,14 +82,21 @@ def _products(x: Any, kernel: Any, h: Any, recurrent: Any, u: int, n: Any) -> li
 
 
 def hand_calculation(
-    trace: Trace, t: int, *, sample: int = 0, digits: int = 6, units: Any = None
+    trace: Trace,
+    t: int,
+    *,
+    sample: int = 0,
+    digits: int = 6,
+    units: Any = None,
+    count_units_from: int = 1,
 ) -> str:
     """The arithmetic of time step `t` (counting from 1), one line per quantity.
 
     For a batched trace, `sample` picks the sequence. With several units, each unit
-    gets its own block; `units` picks some (by default every recorded one). Floats show
-    `digits` significant digits; exact traces show every digit. Works for an LSTM and a
-    GRU (`reset_after` either way).
+    gets its own block, headed "unit 1:" and on (`count_units_from=0` numbers them as
+    Keras and PyTorch index them); `units` picks some by index from 0 (by default every
+    recorded one). Floats show `digits` significant digits; exact traces show every
+    digit. Works for an LSTM and a GRU (`reset_after` either way).
     """
     one = trace.sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
@@ -101,7 +108,7 @@ def hand_calculation(
     masked = step.mask is not None and not bool(step.mask)
     for u, j in zip(chosen, columns, strict=True):
         if one.weights.units > 1:
-            lines.append(f"unit {u + 1}:")
+            lines.append(f"unit {u + count_units_from}:")
         if trace.cell == "LSTM":
             lines += _lstm_unit(one, step, u, j, digits, masked)
         else:

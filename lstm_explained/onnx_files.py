@@ -179,6 +179,6 @@ def _run_own(model: Any, chain: Sequence[tuple[Any, OnnxLayer]], x: Array) -> tu
         text = " ".join(str(err).split())
         raise LSTMInputError(f"onnxruntime could not run the graph: {text[:200]}") from None
     y = y.transpose(0, 2, 1, 3) if last.layout else y.transpose(2, 0, 1, 3)  # (b, t, dirs, H)
-    what = (f"onnxruntime ran the graph from node {bottom.name or bottom.output[0]!r}'s input "
-            f"X to node {top.name or top.output[0]!r}'s output Y")  # fmt: skip
+    what = (f"onnxruntime ran the graph from the input X of node {bottom.name or bottom.output[0]}"
+            f" to the output Y of node {top.name or top.output[0]}")  # fmt: skip
     return y.reshape(batch, time, -1).astype(np.float64), what
