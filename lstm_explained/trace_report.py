@@ -17,6 +17,7 @@ from .saved_model import FRAMEWORK_NAMES, Check, SavedModel
 from .trace import Trace, jsonable
 
 Array = NDArray[Any]
+WIDEST_X = 6  # features per step the table still shows
 
 
 def activation_name(spec: Any) -> str:
@@ -81,9 +82,13 @@ def report_text(
     ]
     if layer.go_backwards:
         lines.append("the layer reads backwards: step 1 reads the last input")
+    show_x = layer.input_dim <= WIDEST_X
+    if not show_x:
+        lines.append(f"x has {layer.input_dim} features per step: left out of the table "
+                     "(in --json and --npz; --explain shows it)")  # fmt: skip
     for heading, one in as_traces(trace):
         lines += ["", f"{heading}:"] if heading else [""]
-        lines.append(trace_table(one, sample=sample, digits=digits, units=shown))
+        lines.append(trace_table(one, sample=sample, digits=digits, units=shown, show_x=show_x))
         if o["explain"]:
             steps = [o["step"]] if o["step"] else range(1, len(one.steps) + 1)
             units = [o["unit"]] if o["unit"] is not None else shown

@@ -77,6 +77,7 @@ def test_npz_holds_the_top_layers_output_and_the_chosen_units(capsys, torch, tor
     # the backward direction ran from the last step: its step k is input step T - k
     np.testing.assert_allclose(arrays["backward_h"][:, ::-1], theirs[..., 5:], atol=2e-6, rtol=0)
     assert arrays["forward_units"].tolist() == [1, 3]
+    assert "x has 10 features per step: left out of the table" in out
     assert arrays["forward_input"].shape == (2, 6, 2)  # only the recorded units' gates
     assert "given to encoder, layer 0 (in the model it reads the model's input), then " \
            "through encoder, layer 1" in out  # fmt: skip
