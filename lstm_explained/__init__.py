@@ -30,10 +30,12 @@ from .hand import (
 from .layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
 from .layouts import LAYOUTS, Layout
 from .losses import Loss, mean_squared_error, sum_of_outputs
+from .model_files import load_model
 from .onnx_adapter import to_onnx
 from .onnx_reader import OnnxLayer, from_onnx
 from .parametric import ParametricActivation
 from .recurrence import forward
+from .saved_model import SavedModel
 from .trace import Step, Trace
 from .weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
 
@@ -59,6 +61,7 @@ __all__ = [
     "Loss",
     "OnnxLayer",
     "ParametricActivation",
+    "SavedModel",
     "StackedTrace",
     "Step",
     "StepGradients",
@@ -75,6 +78,7 @@ __all__ = [
     "from_onnx",
     "hand_backward",
     "hand_calculation",
+    "load_model",
     "mean_squared_error",
     "sgd_step",
     "stacked",

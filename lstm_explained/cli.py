@@ -23,6 +23,7 @@ from .hand import format_number, format_vector, hand_calculation, trace_table
 from .layers import Bidirectional, BidirectionalTrace, StackedTrace, stacked
 from .recurrence import forward
 from .trace import Trace, jsonable
+from .trace_command import trace_command
 from .weights import GRUWeights, LSTMWeights, Weights
 
 PROG = "lstm-explained"
@@ -244,6 +245,9 @@ def cli(ctx: click.Context, /, **options: Any) -> None:
             )
         return
     run_network(ctx, **options)
+
+
+cli.add_command(trace_command)
 
 
 def _given(ctx: click.Context, name: str) -> bool:
@@ -476,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_main(command: Callable[..., Any], argv: list[str] | None) -> int:
     """Run a click command so that bad input is one line on stderr and exit status 2."""
     try:
-        command.main(args=argv, prog_name=PROG, standalone_mode=False)  # type: ignore[attr-defined]
+        code = command.main(args=argv, prog_name=PROG, standalone_mode=False)  # type: ignore[attr-defined]
     except (LSTMInputError, ModuleNotFoundError) as err:
         click.echo(f"{PROG}: error: {err}", err=True)
         return 2
@@ -488,4 +492,4 @@ def run_main(command: Callable[..., Any], argv: list[str] | None) -> int:
         return 2
     except click.exceptions.Abort:
         return 130
-    return 0
+    return code if isinstance(code, int) else 0  # a command's own exit status (trace: 1)

@@ -82,14 +82,21 @@ def _products(x: Any, kernel: Any, h: Any, recurrent: Any, u: int, n: Any) -> li
 
 
 def hand_calculation(
-    trace: Trace, t: int, *, sample: int = 0, digits: int = 6, units: Any = None
+    trace: Trace,
+    t: int,
+    *,
+    sample: int = 0,
+    digits: int = 6,
+    units: Any = None,
+    count_units_from: int = 1,
 ) -> str:
     """The arithmetic of time step `t` (counting from 1), one line per quantity.
 
     For a batched trace, `sample` picks the sequence. With several units, each unit
-    gets its own block; `units` picks some (by default every recorded one). Floats show
-    `digits` significant digits; exact traces show every digit. Works for an LSTM and a
-    GRU (`reset_after` either way).
+    gets its own block, headed "unit 1:" and on (`count_units_from=0` numbers them as
+    Keras and PyTorch index them); `units` picks some by index from 0 (by default every
+    recorded one). Floats show `digits` significant digits; exact traces show every
+    digit. Works for an LSTM and a GRU (`reset_after` either way).
     """
     one = trace.sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
@@ -101,7 +108,7 @@ def hand_calculation(
     masked = step.mask is not None and not bool(step.mask)
     for u, j in zip(chosen, columns, strict=True):
         if one.weights.units > 1:
-            lines.append(f"unit {u + 1}:")
+            lines.append(f"unit {u + count_units_from}:")
         if trace.cell == "LSTM":
             lines += _lstm_unit(one, step, u, j, digits, masked)
         else:
@@ -202,12 +209,14 @@ def trace_table(
     digits: int = 6,
     preactivations: bool = False,
     units: Any = None,
+    show_x: bool = True,
 ) -> str:
     """A Markdown table with one row per time step: inputs, gates and states.
 
     `preactivations=True` adds the pre-activation columns (z_i, z_f, z_g, z_o for an
     LSTM; a_z, a_r, a_n for a GRU). `units` picks which units' values the gate and
-    state columns show (by default every recorded one).
+    state columns show (by default every recorded one). `show_x=False` leaves out the
+    input column (too wide to read when a step has many features).
     """
     one = trace.sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
@@ -215,13 +224,14 @@ def trace_table(
     gates = one.weights.gates
     prev_states = list(one.steps[0].state_prev)
     new_states = list(one.steps[0].state)[::-1]  # c before h, as the equations go
-    header = ["t", "x", *(f"{s}_prev" for s in prev_states)]
+    header = ["t", *(["x"] if show_x else []), *(f"{s}_prev" for s in prev_states)]
     if preactivations:
         header += [preactivation_symbol(one, g) for g in gates]
     header += [symbols(one)[g] for g in gates] + new_states
     rows = []
     for step in one.steps:
-        arrays = [step.x] + [np.asarray(step.state_prev[s])[chosen] for s in prev_states]
+        arrays = [step.x] if show_x else []
+        arrays += [np.asarray(step.state_prev[s])[chosen] for s in prev_states]
         if preactivations:
             arrays += [np.asarray(step.z[g])[columns] for g in gates]
         arrays += [np.asarray(step.gates[g])[columns] for g in gates]

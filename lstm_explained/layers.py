@@ -144,12 +144,14 @@ def bidirectional(
     mask: Any = None,
     exact: bool = False,
     dtype: Literal["float64", "float32"] = "float64",
+    units: Sequence[int] | None = None,
 ) -> BidirectionalTrace:
     """Run both directions of a bidirectional layer over `inputs` and merge them.
 
     Arguments mean what they mean in `forward`; `initial_state` is the forward
     direction's states followed by the backward one's ([h_f, c_f, h_b, c_b] for LSTMs),
-    as Keras's `Bidirectional` takes it.
+    as Keras's `Bidirectional` takes it. `units` records those units' gates in each
+    direction.
     """
     if not isinstance(layer, Bidirectional):
         raise LSTMInputError(
@@ -169,6 +171,7 @@ def bidirectional(
     options = _options(activation, recurrent_activation, mask, exact, dtype)
     # Keras's Bidirectional makes both directions output zeros at masked steps.
     options["zero_output_for_mask"] = True
+    options["units"] = units
     fwd = forward(inputs, layer.forward, initial_state=states[0], **options)
     back = forward(inputs, layer.backward, initial_state=states[1], go_backwards=True, **options)
     flipped = np.flip(back.sequence_out, axis=-2)  # into input order

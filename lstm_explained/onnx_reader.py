@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from ._validate import describe
 from .errors import LSTMInputError
 from .layers import Bidirectional
+from .layouts import layout, reorder
 from .onnx_adapter import import_onnx, weights_from_onnx_arrays
 from .parametric import DEFAULTS, KINDS, engine_activation
 from .recurrence import ActivationSpec, forward
@@ -55,6 +56,9 @@ class OnnxLayer:
     initial_state: tuple[Array | None, ...]
     sequence_lens: Array | None
     runtime: dict[str, str]
+    bias_halves: Any = None
+    """(input side Wb, recurrent side Rb) in Keras's gate order, float64, each (n*H,);
+    a pair of pairs for a bidirectional node; None when the node has no B."""
 
     def run(
         self,
@@ -277,12 +281,17 @@ def _layer(model: Any, node: Any, constants: dict[str, Array]) -> OnnxLayer:
     parts = [weights_from_onnx_arrays(op, w[d], r[d], None if b is None else b[d],
                                       linear_before_reset=lbr) for d in range(dirs)]  # fmt: skip
     weights: Weights | Bidirectional = parts[0] if dirs == 1 else Bidirectional(parts[0], parts[1])
+    lay, ours = layout(f"onnx-{op.lower()}"), type(parts[0]).gates
+    halves = None if b is None else tuple(
+        tuple(reorder(np.asarray(h, np.float64), lay.gate_order, ours) for h in np.split(b[d], 2))
+        for d in range(dirs))  # fmt: skip
     activation, recurrent = _activations(node, attrs, dirs)
     lens = tensors["sequence_lens"]
     states = tuple(tensors[k] for k in ("initial_h", "initial_c")[: 2 if op == "LSTM" else 1])
     return OnnxLayer(node.name, op, weights, direction, activation, recurrent,
                      int(attrs.get("layout", 0)), states,
-                     None if lens is None else lens.astype(np.int64), runtime)  # fmt: skip
+                     None if lens is None else lens.astype(np.int64), runtime,
+                     None if halves is None else halves[0] if dirs == 1 else halves)  # fmt: skip
 
 
 def from_onnx(model_or_path: Any) -> list[OnnxLayer]:

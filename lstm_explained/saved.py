@@ -86,12 +86,13 @@ class SavedLayer:
         units: Any = None,
     ) -> Trace | BidirectionalTrace:
         """Run the engine over `inputs` ((time, features) or (batch, time, features))
-        with this layer's weights and settings; `units` records only those units (one
-        direction only)."""
+        with this layer's weights and settings; `units` records only those units' gates
+        (in each direction of a bidirectional layer)."""
         if isinstance(self.weights, Bidirectional):
             return bidirectional(
                 inputs, self.weights, activation=self.activation,
                 recurrent_activation=self.recurrent_activation, exact=exact, dtype=dtype,
+                units=units,
             )  # fmt: skip
         return forward(
             inputs, self.weights, activation=self.activation,

@@ -1,0 +1,230 @@
+"""`lstm-explained trace MODEL`: one LSTM or GRU layer of your own model, step by step.
+
+Reads a Keras `.keras` file, a PyTorch state dict or an ONNX model (`load_model`), runs
+the chosen layer in the engine on the inputs given, prints the per-step table (or the
+hand calculation of one unit at one step, the JSON trace, an .npz of the arrays), and
+always runs the framework's own layer(s) on the same inputs and prints the largest
+difference. Exit status 0 when they agree, 1 when they differ by more than the
+tolerance, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import LSTMInputError
+from .layers import Bidirectional
+from .model_files import load_model
+from .saved import SavedLayer
+from .saved_model import FRAMEWORK_NAMES, SavedModel, check, run_chain
+from .trace_report import describe_layer, npz_arrays, report_text, trace_json
+
+Array = NDArray[Any]
+SHOWN_UNITS = 4  # units in the table unless --units says otherwise
+EXAMPLE_TIME = 5  # steps of example inputs when none are given
+
+EPILOG = """Examples:
+
+\b
+  lstm-explained trace model.keras --list        every LSTM and GRU layer, one line each
+  lstm-explained trace model.keras --layer lstm_1 -i '[[0.5, -1], [1, 0]]' --units 0,1
+  lstm-explained trace model.pt --inputs x.npy --explain --step 3 --unit 0
+  lstm-explained trace model.onnx --inputs x.csv --json > trace.json
+  lstm-explained trace model.keras --npz trace.npz
+
+\b
+Inputs are (time, features) or (batch, time, features): JSON or '1,2,3' (one feature per
+step) with -i, or a .npy or .csv file (rows are steps, columns features). They go to the
+lowest LSTM or GRU layer below the chosen one and are followed up through the layers in
+between; --direct gives them to the chosen layer itself. Exit status: 0 when the engine
+and the framework agree, 1 when they differ by more than the tolerance (1e-5 relative in
+float32), 2 for bad input.
+"""
+
+
+@click.command("trace", epilog=EPILOG, context_settings={"max_content_width": 100})
+@click.argument("model_file", metavar="MODEL")
+@click.option("--list", "list_layers", is_flag=True, help="List the LSTM and GRU layers.")
+@click.option("--layer", default=None, help="The layer to trace, by name or number in --list "
+              "(default: the first).")  # fmt: skip
+@click.option("--direct", is_flag=True, help="Give the inputs to the chosen layer itself, "
+              "not to the lowest LSTM or GRU layer below it.")  # fmt: skip
+@click.option("-i", "--inputs", default=None, help="Inputs: '1,2,3', JSON such as '[[1,0],[0,1]]'"
+              ", or a .npy or .csv file. Without it, seeded example inputs (said so).")  # fmt: skip
+@click.option("--units", "units_text", default=None, help="Units shown, e.g. 0,3 (default: the "
+              f"first {SHOWN_UNITS}); only these are recorded.")  # fmt: skip
+@click.option("--batch", "sample", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Which sequence of a batch the table and hand calculation show.")  # fmt: skip
+@click.option("--explain", is_flag=True, help="Print the hand calculation (of --unit at --step).")
+@click.option("--step", type=click.IntRange(min=1), default=None,
+              help="With --explain: the time step, from 1 (default: every step).")  # fmt: skip
+@click.option("--unit", type=click.IntRange(min=0), default=None,
+              help="With --explain: the unit (default: the units shown).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the whole trace and check as JSON.")
+@click.option("--npz", "npz_file", default=None, metavar="FILE",
+              help="Also write the inputs, pre-activations, gates, h and c of every step "
+              "as arrays (numpy.savez_compressed).")  # fmt: skip
+@click.option("--dtype", type=click.Choice(["float32", "float64"]), default=None,
+              help="Precision of the engine (default: what the file stores).")  # fmt: skip
+@click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
+              help="Significant digits shown for floats.")  # fmt: skip
+def trace_command(model_file: str, **o: Any) -> int:
+    """Trace one LSTM or GRU layer of your own model (Keras .keras, PyTorch state dict,
+    ONNX) step by step, and check every number against the framework itself."""
+    model = load_model(model_file)
+    if o["list_layers"]:
+        _list(model)
+        return 0
+    for name in ("step", "unit"):
+        if o[name] is not None and not o["explain"]:
+            raise LSTMInputError(f"--{name} chooses what --explain prints; add --explain")
+    layer = model.layer(o["layer"])
+    chain = model.chain(layer.name, direct=o["direct"])
+    x, origin = read_inputs(o["inputs"], chain[0], model)
+    per_direction = _direction_units(layer)
+    shown = _units(o["units_text"], per_direction, layer)
+    if o["unit"] is not None and o["unit"] >= per_direction:
+        raise LSTMInputError(f"--unit must be from 0 to {per_direction - 1}; got {o['unit']}")
+    if o["sample"] >= x.shape[0]:
+        raise LSTMInputError(f"--batch must be from 0 to {x.shape[0] - 1}; got {o['sample']}")
+    if o["step"] is not None and o["step"] > x.shape[1]:
+        raise LSTMInputError(f"--step must be from 1 to {x.shape[1]}; got {o['step']}")
+    recorded = sorted(set(shown) | ({o["unit"]} if o["unit"] is not None else set()))
+    if not getattr(_first(layer), "reset_after", True):  # its hand calculation needs all
+        recorded = list(range(per_direction))
+    dtype: Literal["float32", "float64"] = o["dtype"] or (
+        "float64" if layer.dtype == "float64" else "float32"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trace, ours = run_chain(chain, x, dtype=dtype, units=recorded)
+    for warning in caught:
+        click.echo(f"lstm-explained: warning: {warning.message}", err=True)
+    stored = "float64" if all(item.dtype == "float64" for item in chain) else "float32"
+    result = check(model, chain, x, ours, "float64" if dtype == stored == "float64" else "float32")
+    if o["npz_file"]:
+        arrays = npz_arrays(trace, x, ours)
+        np.savez_compressed(o["npz_file"], **arrays)  # type: ignore[arg-type]  # numpy's stub
+    if o["as_json"]:
+        doc = trace_json(model, chain, trace, ours, result, origin, x, dtype)
+        click.echo(json.dumps(doc, indent=2, default=str))
+    else:
+        click.echo(report_text(model, chain, trace, result, origin, x, dtype, shown, o))
+        if o["npz_file"]:
+            click.echo(f"wrote {o['npz_file']} (numpy.savez_compressed; arrays are (batch, "
+                       "time, ...) in processing order)")  # fmt: skip
+    if not result.ok:
+        click.echo(
+            f"lstm-explained: warning: the engine and {FRAMEWORK_NAMES[model.framework]} differ "
+            "by more than the tolerance; please report it with the model file", err=True,
+        )  # fmt: skip
+        return 1
+    return 0
+
+
+def _first(layer: SavedLayer) -> Any:
+    w = layer.weights
+    return w.forward if isinstance(w, Bidirectional) else w
+
+
+def _direction_units(layer: SavedLayer) -> int:
+    return int(_first(layer).units)
+
+
+def _units(text: str | None, total: int, layer: SavedLayer) -> list[int]:
+    """--units as unit numbers, checked; the first few by default."""
+    if text is None:
+        return list(range(min(SHOWN_UNITS, total)))
+    try:
+        units = [int(part) for part in text.replace(" ", "").split(",")]
+    except ValueError:
+        raise LSTMInputError(f"--units must be unit numbers like 0,3; got {text!r}") from None
+    bad = [u for u in units if not 0 <= u < total]
+    if bad or len(set(units)) != len(units):
+        raise LSTMInputError(
+            f"--units must be distinct unit numbers from 0 to {total - 1} (layer "
+            f"{layer.name!r} has {total} per direction); got {text!r}"
+        )
+    return units
+
+
+def _list(model: SavedModel) -> None:
+    name = FRAMEWORK_NAMES[model.framework].replace("ONNX Runtime", "ONNX")
+    click.echo(f"{model.path} ({name}): {len(model.layers)} LSTM/GRU layer(s)")
+    for k, layer in enumerate(model.layers, start=1):
+        refused = model.refused.get(layer.name)
+        note = f"; cannot be traced: {refused}" if refused else ""
+        click.echo(f"{k}. {describe_layer(layer)}; reads {model.source(layer)}{note}")
+    for name, why in model.skipped:
+        click.echo(f"-  {name}: not computed: {why}")
+
+
+def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tuple[Array, str]:
+    """The inputs as (batch, time, features) float64, and where they came from in words."""
+    features = bottom.input_dim
+    if text is None:
+        fixed = model.input_shape.get(bottom.name) or (None, None, None)
+        shape = (fixed[0] or 1, fixed[1] or EXAMPLE_TIME, features)
+        x = np.round(np.random.default_rng(0).uniform(-1, 1, shape), 2)
+        return x, ("no --inputs given: example inputs from numpy.random.default_rng(0), "
+                   "uniform in [-1, 1], rounded to 2 decimals")  # fmt: skip
+    if text.lower().endswith((".npy", ".csv", ".txt")):
+        arr, origin = _read_file(text), text
+    else:
+        from .cli import parse_inputs
+
+        try:
+            arr, origin = np.asarray(parse_inputs(text), dtype=np.float64), "--inputs"
+        except (TypeError, ValueError):
+            raise LSTMInputError(
+                f"--inputs must be numbers, (time, features) or (batch, time, features); "
+                f"got {text[:40]!r}"
+            ) from None
+    if arr.ndim == 1 and features == 1:
+        arr = arr[:, None]  # a sequence of one-feature steps
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[-1] != features or 0 in arr.shape:
+        raise LSTMInputError(
+            f"{bottom.name} reads {features} feature(s) per time step (its input size); the "
+            f"inputs from {origin} have shape {arr.shape}; give (time, {features}) or (batch, "
+            f"time, {features})"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise LSTMInputError(f"the inputs from {origin} hold inf or NaN")
+    return arr, origin
+
+
+def _read_file(path: str) -> Array:
+    """A .npy array (never a pickle) or a .csv table of numbers."""
+    if not Path(path).is_file():
+        raise LSTMInputError(f"--inputs {path}: no such file")
+    try:
+        if path.lower().endswith(".npy"):
+            arr = np.load(path, allow_pickle=False)
+        else:
+            with open(path, encoding="utf8") as fh:
+                lines = [line for line in fh.read().splitlines() if line.strip()]
+            header = lines and not _numeric(lines[0])
+            arr = np.loadtxt(lines[1:] if header else lines, delimiter=",", ndmin=2)
+    except (ValueError, OSError, EOFError) as err:
+        text = " ".join(str(err).split())[:160]
+        raise LSTMInputError(f"cannot read --inputs {path}: {text}") from None
+    if arr.dtype.kind not in "iuf":
+        raise LSTMInputError(f"--inputs {path} holds {arr.dtype} values; numbers expected")
+    return np.asarray(arr, dtype=np.float64)
+
+
+def _numeric(line: str) -> bool:
+    try:
+        [float(part) for part in line.split(",")]
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,163 @@
+"""What `lstm-explained trace` prints or writes about a traced layer of a saved model:
+one line per layer for `--list`, the text report (tables, hand calculations, the
+check), the JSON document and the arrays of the .npz file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .hand import format_vector, hand_calculation, trace_table
+from .layers import BidirectionalTrace
+from .saved import SavedLayer
+from .saved_model import FRAMEWORK_NAMES, Check, SavedModel
+from .trace import Trace, jsonable
+
+Array = NDArray[Any]
+WIDEST_X = 6  # features per step the table still shows
+
+
+def activation_name(spec: Any) -> str:
+    """An activation as a person reads it: "tanh", "softsign", "hard_sigmoid(alpha=...)"."""
+    if spec is None or isinstance(spec, str):
+        return spec or "linear"
+    return str(getattr(spec, "__name__", type(spec).__name__))
+
+
+def describe_layer(layer: SavedLayer) -> str:
+    """One line: name, kind, input size, units, direction, activations, settings."""
+    settings = ", ".join(f"{k}={v}" for k, v in layer.settings.items())
+    return (
+        f"{layer.name}: {layer.kind}, input size {layer.input_dim}, {layer.units} units, "
+        f"{layer.direction}, activation={activation_name(layer.activation)}, "
+        f"recurrent_activation={activation_name(layer.recurrent_activation)}, "
+        f"weights {layer.dtype}; {settings}"
+    )
+
+
+def as_traces(trace: Trace | BidirectionalTrace) -> list[tuple[str, Trace]]:
+    """(heading, trace) for each direction: one for a layer, two for a bidirectional."""
+    if isinstance(trace, BidirectionalTrace):
+        return [("forward in time", trace.forward),
+                ("backward in time (step 1 reads the last input)", trace.backward)]  # fmt: skip
+    return [("", trace)]
+
+
+def _path(model: SavedModel, chain: Sequence[SavedLayer], origin: str, x: Array) -> str:
+    batch, time, features = x.shape
+    where = f"inputs: {origin}, shape {x.shape} (batch {batch}, time {time}, features {features})"
+    bottom = chain[0]
+    reads = model.source(bottom)
+    line = f"{where}\ngiven to {bottom.name} (in the model it reads {reads})"
+    if len(chain) > 1:
+        line += ", then through " + " -> ".join(layer.name for layer in chain[1:])
+    return line
+
+
+def report_text(
+    model: SavedModel,
+    chain: Sequence[SavedLayer],
+    trace: Trace | BidirectionalTrace,
+    result: Check,
+    origin: str,
+    x: Array,
+    dtype: str,
+    shown: list[int],
+    o: dict[str, Any],
+) -> str:
+    """The report: the layer, the inputs' path, a table per direction, the hand
+    calculations asked for, the final state and the check."""
+    layer, digits, sample = chain[-1], o["digits"], o["sample"]
+    framework = FRAMEWORK_NAMES[model.framework].replace("ONNX Runtime", "ONNX")
+    per = shown if len(shown) < 8 else [*shown[:7], "..."]
+    total = getattr(layer.weights, "forward", layer.weights).units
+    lines = [
+        f"{model.path} ({framework}), layer {describe_layer(layer)}",
+        _path(model, chain, origin, x),
+        f"computed in {dtype}; showing unit(s) {', '.join(map(str, per))} of {total}"
+        + (f", sequence {sample} of the batch" if x.shape[0] > 1 else ""),
+    ]
+    if layer.go_backwards:
+        lines.append("the layer reads backwards: step 1 reads the last input")
+    show_x = layer.input_dim <= WIDEST_X
+    if not show_x:
+        lines.append(f"x has {layer.input_dim} features per step: left out of the table "
+                     "(in --json and --npz; --explain shows it)")  # fmt: skip
+    for heading, one in as_traces(trace):
+        lines += ["", f"{heading}:"] if heading else [""]
+        lines.append(trace_table(one, sample=sample, digits=digits, units=shown, show_x=show_x))
+        if o["explain"]:
+            steps = [o["step"]] if o["step"] else range(1, len(one.steps) + 1)
+            units = [o["unit"]] if o["unit"] is not None else shown
+            for t in steps:
+                text = hand_calculation(
+                    one, t, sample=sample, digits=digits, units=units, count_units_from=0
+                )  # as --units numbers them
+                lines += ["", text]
+    lines.append("")
+    for heading, one in as_traces(trace):
+        final = one.sample(sample) if one.batched else one
+        states = ", ".join(f"{k} = {format_vector(np.asarray(v)[shown], digits)}"
+                           for k, v in final.states.items())  # fmt: skip
+        lines.append(f"final state{', ' + heading.split(' (')[0] if heading else ''}: {states}")
+    lines.append(str(result))
+    return "\n".join(lines)
+
+
+def trace_json(
+    model: SavedModel,
+    chain: Sequence[SavedLayer],
+    trace: Trace | BidirectionalTrace,
+    ours: Array,
+    result: Check,
+    origin: str,
+    x: Array,
+    dtype: str,
+) -> dict[str, Any]:
+    """The whole trace, the inputs' path, the layer's output and the check, as JSON values."""
+    layer = chain[-1]
+    doc: dict[str, Any] = {
+        "model": model.path,
+        "framework": model.framework,
+        "layer": layer.name,
+        "kind": layer.kind,
+        "input_size": layer.input_dim,
+        "units": layer.units,
+        "direction": layer.direction,
+        "activation": activation_name(layer.activation),
+        "recurrent_activation": activation_name(layer.recurrent_activation),
+        "settings": dict(layer.settings),
+        "dtype": dtype,
+        "inputs": {"from": origin, "shape": list(x.shape), "given_to": chain[0].name,
+                   "through": [item.name for item in chain[1:]], "values": jsonable(x)},
+    }  # fmt: skip
+    if isinstance(trace, BidirectionalTrace):
+        doc["trace"] = {"forward": trace.forward.to_dict(), "backward": trace.backward.to_dict()}
+    else:
+        doc["trace"] = trace.to_dict()
+    doc["output"] = jsonable(ours)
+    doc["check"] = {"what": result.what, "largest_difference": result.difference,
+                    "largest_output": result.scale, "tolerance": result.tolerance,
+                    "ok": result.ok, "skipped": result.skipped}  # fmt: skip
+    return doc
+
+
+def npz_arrays(trace: Trace | BidirectionalTrace, x: Array, ours: Array) -> dict[str, Array]:
+    """Arrays for `numpy.savez_compressed`, every one (batch, time, ...), steps in
+    processing order: `x`, the layer's `output`, and per direction (prefix "forward_",
+    "backward_" for a bidirectional layer) `units` (the recorded ones), `z_<gate>` and
+    `<gate>` (batch, time, recorded units), `h` and `c` (batch, time, units)."""
+    arrays: dict[str, Array] = {"x": x, "output": ours}
+    for heading, one in as_traces(trace):
+        prefix = heading.split(" ")[0] + "_" if heading else ""
+        steps = one.with_batch_axis().steps
+        arrays[prefix + "units"] = np.asarray(one.recorded_units)
+        for gate in steps[0].gates:
+            arrays[f"{prefix}z_{gate}"] = np.stack([s.z[gate] for s in steps], axis=1)
+            arrays[prefix + gate] = np.stack([s.gates[gate] for s in steps], axis=1)
+        for state in steps[0].state:
+            arrays[prefix + state] = np.stack([s.state[state] for s in steps], axis=1)
+    return arrays

@@ -1,0 +1,325 @@
+"""`lstm-explained trace MODEL`: listing, tables, hand calculations, JSON and .npz of a
+user's own model, each number compared with the framework that saved the model; every
+bad file and bad input is one line on stderr and exit status 2, and nothing in a file
+runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lstm_explained.cli import main
+
+RNG = np.random.default_rng(11)
+X = RNG.uniform(-1, 1, (2, 6, 3))  # (batch, time, features)
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(capsys, *args):
+    code, out, err = run(capsys, *args)
+    assert code == 2, out + err
+    assert err.startswith("lstm-explained: error: "), err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.fixture(scope="module")
+def torch_file(torch, tmp_path_factory):
+    """A state dict of a module holding a 2-layer bidirectional nn.LSTM, and the module."""
+    torch.manual_seed(0)
+    net = torch.nn.Module()
+    net.encoder = torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, batch_first=True)
+    path = tmp_path_factory.mktemp("torch") / "model.pt"
+    torch.save(net.state_dict(), path)
+    return path, net.encoder
+
+
+def torch_output(torch, module, x):
+    with torch.no_grad():
+        return module(torch.from_numpy(np.asarray(x)).float())[0].numpy()
+
+
+@pytest.mark.torch
+def test_list_shows_one_line_per_layer(capsys, torch_file):
+    code, out, _ = run(capsys, "trace", torch_file[0], "--list")
+    lines = out.splitlines()
+    assert code == 0
+    assert len(lines) == 3
+    assert lines[1].startswith("1. encoder, layer 0: LSTM, input size 3, 10 units, bidirectional")
+    assert "activation=tanh, recurrent_activation=sigmoid" in lines[1]
+    assert lines[2].endswith("reads the output of encoder, layer 0")
+
+
+@pytest.mark.torch
+def test_npz_holds_the_top_layers_output_and_the_chosen_units(capsys, torch, torch_file, tmp_path):
+    path, module = torch_file
+    np.save(tmp_path / "x.npy", X)
+    npz = tmp_path / "trace.npz"
+    code, out, err = run(capsys, "trace", path, "--layer", "encoder, layer 1", "--inputs",
+                         tmp_path / "x.npy", "--units", "1,3", "--npz", npz)  # fmt: skip
+    assert code == 0, err
+    arrays = np.load(npz)
+    theirs = torch_output(torch, module, X)  # (batch, time, 2*5), the top layer's output
+    np.testing.assert_allclose(arrays["output"], theirs, atol=2e-6, rtol=0)
+    # the forward direction's h is the first 5 columns of PyTorch's output
+    np.testing.assert_allclose(arrays["forward_h"], theirs[..., :5], atol=2e-6, rtol=0)
+    # the backward direction ran from the last step: its step k is input step T - k
+    np.testing.assert_allclose(arrays["backward_h"][:, ::-1], theirs[..., 5:], atol=2e-6, rtol=0)
+    assert arrays["forward_units"].tolist() == [1, 3]
+    assert "x has 10 features per step: left out of the table" in out
+    assert arrays["forward_input"].shape == (2, 6, 2)  # only the recorded units' gates
+    assert "given to encoder, layer 0 (in the model it reads the model's input), then " \
+           "through encoder, layer 1" in out  # fmt: skip
+    assert "check: PyTorch ran nn.LSTM (layers 0 to 1" in out
+    assert "within the tolerance" in out
+
+
+@pytest.mark.torch
+def test_explain_writes_out_one_unit_at_one_step(capsys, torch, tmp_path):
+    torch.manual_seed(3)
+    module = torch.nn.GRU(3, 3, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "gru.pt")
+    x = X[0].tolist()
+    code, out, err = run(capsys, "trace", tmp_path / "gru.pt", "-i", json.dumps(x),
+                         "--explain", "--step", "4", "--unit", "2", "--digits", "9")  # fmt: skip
+    assert code == 0, err
+    assert "unit 2:" in out
+    assert "time step 4:" in out
+    line = next(s for s in out.splitlines() if s.startswith("hidden state: h = z×h_prev"))
+    # PyTorch's own h of unit 2 after step 4, to the 9 digits printed (float32 ~ 7)
+    assert float(line.rsplit("= ", 1)[1]) == pytest.approx(
+        torch_output(torch, module, X[:1])[0, 3, 2], abs=2e-6
+    )
+
+
+@pytest.mark.torch
+def test_json_is_the_trace_and_the_check(capsys, torch, tmp_path):
+    torch.manual_seed(4)
+    module = torch.nn.LSTM(1, 2, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "one.pth")
+    (tmp_path / "x.csv").write_text("value\n0.5\n-1\n0.25\n2\n")  # one feature, a header
+    code, out, err = run(capsys, "trace", tmp_path / "one.pth", "-i", tmp_path / "x.csv", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    theirs = torch_output(torch, module, [[[0.5], [-1], [0.25], [2]]])
+    np.testing.assert_allclose(doc["output"], theirs, atol=2e-6, rtol=0)
+    assert doc["inputs"]["shape"] == [1, 4, 1]
+    assert len(doc["trace"]["steps"]) == 4
+    assert doc["check"]["ok"] is True
+    assert doc["check"]["largest_difference"] < 1e-5
+
+
+@pytest.mark.keras
+def test_keras_stack_with_example_inputs_says_so(capsys, keras, tmp_path):
+    model = keras.Sequential([
+        keras.Input((None, 2)),
+        keras.layers.Dense(2, name="dense"),
+        keras.layers.LSTM(3, return_sequences=True, name="lstm"),
+        keras.layers.GRU(2, go_backwards=True, return_sequences=True, name="gru"),
+    ])  # fmt: skip
+    model.save(tmp_path / "m.keras")
+    code, out, err = run(capsys, "trace", tmp_path / "m.keras", "--layer", "gru")
+    assert code == 0, err
+    assert "no --inputs given: example inputs from numpy.random.default_rng(0)" in out
+    assert (
+        "given to lstm (in the model it reads the output of dense (Dense)), then through gru" in out
+    )
+    assert "the layer reads backwards: step 1 reads the last input" in out
+    x = np.round(np.random.default_rng(0).uniform(-1, 1, (1, 5, 2)), 2)  # as the output says
+    sub = keras.Model(model.get_layer("lstm").input, model.get_layer("gru").output)
+    h_last = sub.predict(x, verbose=0)[0, -1]  # go_backwards: the last output read input 1
+    final = next(s for s in out.splitlines() if s.startswith("final state: h = "))
+    shown = [float(v) for v in final.split("= ")[1].strip("[]").split(", ")]
+    np.testing.assert_allclose(shown, h_last, atol=1e-5)
+
+
+@pytest.mark.onnx
+@pytest.mark.torch
+def test_a_fixed_shape_onnx_export_says_why_the_check_was_skipped(capsys, torch, tmp_path):
+    module = torch.nn.GRU(3, 2)
+    torch.onnx.export(module, (torch.zeros(6, 2, 3),), str(tmp_path / "g.onnx"), dynamo=False)
+    code, out, err = run(capsys, "trace", tmp_path / "g.onnx", "-i", "[[1, 2, 3], [0, 0, 1]]")
+    assert code == 0, err
+    assert "check skipped: the model was exported for inputs of shape (2, 6, 3)" in out
+    code, out, _ = run(capsys, "trace", tmp_path / "g.onnx")  # example inputs at that shape
+    assert code == 0
+    assert "shape (2, 6, 3)" in out
+    assert "within the tolerance" in out
+
+
+@pytest.mark.onnx
+def test_a_graph_the_engine_reads_wrongly_fails_the_check_with_exit_1(capsys, onnx, tmp_path):
+    from lstm_explained import LSTMWeights, to_onnx
+    from lstm_explained.layers import Bidirectional
+
+    def both(seed, n):
+        return Bidirectional(
+            LSTMWeights.random(n, 3, seed=seed), LSTMWeights.random(n, 3, seed=seed + 1)
+        )
+
+    model = to_onnx([both(1, 3), both(3, 6)])
+    # Between the layers, interleave the two directions instead of concatenating them:
+    # the engine still reads the node below as torch.onnx.export connects layers.
+    transpose = next(n for n in model.graph.node if n.op_type == "Transpose")
+    del transpose.attribute[:]
+    transpose.attribute.append(onnx.helper.make_attribute("perm", [0, 2, 3, 1]))
+    (tmp_path / "odd.onnx").write_bytes(model.SerializeToString())
+    code, out, err = run(capsys, "trace", tmp_path / "odd.onnx", "--layer", "layer1")
+    assert code == 1
+    assert "MORE than the tolerance" in out
+    assert "differ by more than the tolerance" in err
+
+
+# ---- bad files and bad input: one line, exit 2 ----------------------------------------
+
+
+def test_missing_empty_and_unknown_files(capsys, tmp_path):
+    assert "No such file" in one_line_error(capsys, "trace", tmp_path / "nope.keras")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    assert "is empty" in one_line_error(capsys, "trace", tmp_path / "empty.pt")
+    (tmp_path / "model.txt").write_text("hello")
+    err = one_line_error(capsys, "trace", tmp_path / "model.txt")
+    assert "cannot tell the format" in err
+    assert "ONNX models (.onnx)" in err
+    (tmp_path / "old.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
+    assert "Keras 2's .h5" in one_line_error(capsys, "trace", tmp_path / "old.h5")
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "saved_model.pb").write_bytes(b"x")
+    assert "SavedModel directory" in one_line_error(capsys, "trace", tmp_path / "saved")
+    (tmp_path / "fake.keras").write_text("not a zip")
+    assert "not a zip archive" in one_line_error(capsys, "trace", tmp_path / "fake.keras")
+
+
+@pytest.mark.keras
+def test_a_truncated_keras_file(capsys, keras, tmp_path):
+    model = keras.Sequential([keras.Input((None, 1)), keras.layers.LSTM(1)])
+    model.save(tmp_path / "m.keras")
+    data = (tmp_path / "m.keras").read_bytes()
+    (tmp_path / "cut.keras").write_bytes(data[: len(data) // 2])
+    assert "truncated or corrupt" in one_line_error(capsys, "trace", tmp_path / "cut.keras")
+
+
+@pytest.mark.keras
+def test_a_keras_model_without_a_recurrent_layer_lists_its_layers(capsys, keras, tmp_path):
+    model = keras.Sequential([keras.Input((None, 2)), keras.layers.Conv1D(2, 1, name="conv"),
+                              keras.layers.SimpleRNN(2, name="plain")])  # fmt: skip
+    model.save(tmp_path / "none.keras")
+    err = one_line_error(capsys, "trace", tmp_path / "none.keras")
+    assert "has no LSTM or GRU layer; its layers are ['Conv1D', 'SimpleRNN']" in err
+    assert "plain is a SimpleRNN layer, which the engine does not compute" in err
+
+
+@pytest.mark.torch
+def test_bad_torch_files(capsys, torch, tmp_path):
+    linear = torch.nn.Linear(2, 2)
+    torch.save(linear.state_dict(), tmp_path / "linear.pt")
+    err = one_line_error(capsys, "trace", tmp_path / "linear.pt")
+    assert "holds no nn.LSTM or nn.GRU weights" in err
+    assert "'weight', 'bias'" in err
+    torch.save(torch.nn.RNN(2, 2).state_dict(), tmp_path / "rnn.pt")
+    assert "an nn.RNN" in one_line_error(capsys, "trace", tmp_path / "rnn.pt")
+    torch.save(torch.nn.LSTM(2, 4, proj_size=2).state_dict(), tmp_path / "proj.pt")
+    assert "proj_size" in one_line_error(capsys, "trace", tmp_path / "proj.pt")
+    torch.save(torch.nn.LSTM(2, 2), tmp_path / "whole.pt")
+    err = one_line_error(capsys, "trace", tmp_path / "whole.pt")
+    assert "asks for torch.nn.modules.rnn.LSTM" in err
+    assert "save model.state_dict()" in err
+    torch.jit.save(torch.jit.script(torch.nn.LSTM(2, 2)), tmp_path / "script.pt")
+    assert "TorchScript" in one_line_error(capsys, "trace", tmp_path / "script.pt")
+    torch.save(torch.nn.LSTM(2, 2).state_dict(), tmp_path / "ok.pt")
+    data = (tmp_path / "ok.pt").read_bytes()
+    (tmp_path / "cut.pt").write_bytes(data[:300])
+    assert "truncated or corrupt" in one_line_error(capsys, "trace", tmp_path / "cut.pt")
+
+
+@pytest.mark.onnx
+def test_an_onnx_model_without_a_recurrent_node_and_a_corrupt_one(capsys, onnx, tmp_path):
+    helper = onnx.helper
+    x, y = (helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, [1]) for n in "xy")
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [y])
+    (tmp_path / "relu.onnx").write_bytes(helper.make_model(graph).SerializeToString())
+    err = one_line_error(capsys, "trace", tmp_path / "relu.onnx")
+    assert "has no LSTM or GRU node; its nodes are ['Relu']" in err
+    (tmp_path / "bad.onnx").write_bytes(b"\x08\x07\x12\xff\xff")
+    assert "truncated or corrupt" in one_line_error(capsys, "trace", tmp_path / "bad.onnx")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--layer", "decoder"), "no LSTM or GRU layer is called 'decoder'; the layers are "
+                                 "'encoder, layer 0', 'encoder, layer 1'"),
+        (("-i", "1,2,3"), "encoder, layer 0 reads 3 feature(s) per time step (its input size)"),
+        (("-i", "[[1, 2]]"), "the inputs from --inputs have shape (1, 1, 2)"),
+        (("-i", "x.npy"), "--inputs x.npy: no such file"),
+        (("--units", "0,9"), "--units must be distinct unit numbers from 0 to 4"),
+        (("--step", "2"), "--step chooses what --explain prints; add --explain"),
+        (("--explain", "--step", "9"), "--step must be from 1 to 5"),
+        (("--batch", "3"), "--batch must be from 0 to 0"),
+    ],
+)  # fmt: skip
+def test_bad_options_are_one_line(capsys, torch_file, args, message):
+    assert message in one_line_error(capsys, "trace", torch_file[0], *args)
+
+
+def test_a_missing_framework_names_the_extra(capsys, monkeypatch, tmp_path):
+    (tmp_path / "m.pt").write_bytes(b"\x80\x02}q\x00.")  # a pickled empty dict
+    monkeypatch.setitem(sys.modules, "torch", None)
+    err = one_line_error(capsys, "trace", tmp_path / "m.pt")
+    assert "pip install 'lstm-explained[torch]'" in err
+
+
+# ---- nothing in a file runs -----------------------------------------------------------
+
+
+def fresh_process(*args):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, "-m", "lstm_explained", *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+
+
+@pytest.mark.torch
+def test_a_malicious_pickle_is_refused_and_nothing_runs(torch, tmp_path):
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    torch.save({"rnn.weight_ih_l0": Payload()}, tmp_path / "evil.pt")
+    proc = fresh_process("trace", tmp_path / "evil.pt")
+    assert proc.returncode == 2
+    assert not marker.exists()
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "asks for posix.system" in proc.stderr
+    assert "nothing from it ran" in proc.stderr
+
+
+@pytest.mark.keras
+def test_a_keras_lambda_layer_is_refused_and_nothing_runs(keras, tmp_path):
+    marker = tmp_path / "ran"
+    body = eval(f"lambda t: (open({str(marker)!r}, 'w').close(), t)[1]")
+    model = keras.Sequential([keras.Input((None, 1)), keras.layers.Lambda(body),
+                              keras.layers.LSTM(1)])  # fmt: skip
+    model.save(tmp_path / "lambda.keras")
+    marker.unlink(missing_ok=True)  # building the model called the lambda once
+    proc = fresh_process("trace", tmp_path / "lambda.keras")
+    assert proc.returncode == 2
+    assert not marker.exists()
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "refused" in proc.stderr
+    assert "never runs code from a file" in proc.stderr
