@@ -77,5 +77,12 @@ def test_engine_agrees_with_keras_on_random_configurations(keras, config):
     trace = forward(**config)
     result = keras_forward(**config)
     diff = compare(trace, result)
-    # float32 (Keras) against float64 (engine): relative to the size of the values.
-    assert diff.max_abs_diff <= 1e-5 * max(1.0, diff.scale), (str(diff), config)
+    # float32 (Keras) against float64 (engine): relative to the size of the values. With
+    # unbounded activations on the gates too, h grows like the square of the step before
+    # (the toy network's 1, 12, 3211), and squaring doubles a relative rounding error:
+    # float32's error may double at every step.
+    unbounded = {"linear", None, "relu"}
+    steps = np.asarray(config["inputs"]).shape[-2]
+    squares = {config["activation"], config["recurrent_activation"]} <= unbounded
+    allowed = 1e-5 * (2.0**steps if squares else 1.0)
+    assert diff.max_abs_diff <= allowed * max(1.0, diff.scale), (str(diff), config)
