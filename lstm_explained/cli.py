@@ -17,6 +17,7 @@ from click.core import ParameterSource
 
 from . import __version__
 from .activations import ACTIVATIONS, keeps_rationals
+from .diff_command import diff_command
 from .errors import LSTMInputError
 from .examples import NETWORKS
 from .hand import format_number, format_vector, hand_calculation, trace_table
@@ -248,6 +249,7 @@ def cli(ctx: click.Context, /, **options: Any) -> None:
 
 
 cli.add_command(trace_command)
+cli.add_command(diff_command)
 
 
 def _given(ctx: click.Context, name: str) -> bool:
