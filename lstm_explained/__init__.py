@@ -9,6 +9,7 @@
 
 from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
 from .backward import Gradients, StepGradients, backward, sgd_step
+from .diagnose import LayerDiff, diff_layers
 from .errors import LSTMInputError, LSTMOverflowWarning
 from .fingerprint import (
     FINGERPRINT_GATE_ACTIVATION,
@@ -57,6 +58,7 @@ __all__ = [
     "LSTMInputError",
     "LSTMOverflowWarning",
     "LSTMWeights",
+    "LayerDiff",
     "Layout",
     "Loss",
     "OnnxLayer",
@@ -68,6 +70,7 @@ __all__ = [
     "Trace",
     "backward",
     "bidirectional",
+    "diff_layers",
     "fingerprint_bias_halves",
     "fingerprint_gru_weights",
     "fingerprint_trace",
