@@ -566,6 +566,12 @@ class FlaggedModelView:
         """One gate value at step t, two decimals as the heatmap prints it."""
         return f"{float(self.trace.steps[t - 1].gates[name][unit]):.2f}"
 
+    def kernel(self, gate: str, feature: int, unit: int) -> str:
+        """One input weight: from `feature` (0 value, 1 flag) into `gate` of `unit`."""
+        w = self.trace.weights
+        column = GATES.index(gate) * w.units + unit
+        return format_number(float(w.kernel[feature, column]), 3)
+
     def lowest_forget_unit(self) -> int:
         """The unit whose forget gate drops furthest at the flag."""
         return int(np.argmin(self.trace.steps[self.FLAGGED - 1].gates["forget"]))
