@@ -114,7 +114,9 @@ def diff_layers(
     """Run A and B on the same inputs and say where and why they part.
 
     Args:
-        a, b: the two layers; same cell, input size, units and number of directions.
+        a: the first layer ("A" in the report).
+        b: the second layer ("B"); same cell, input size, units and number of
+            directions as `a`.
         inputs: `(time, features)` or `(batch, time, features)`; `default_inputs(...)`
             of 10 steps if None.
         tolerance: the largest difference taken as agreement (absolute below 1,
