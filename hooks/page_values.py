@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -284,8 +285,32 @@ def symbolic_figure(caption: str = "") -> str:
 
 
 def stepper_figure_template() -> str:
-    """The cell drawing with {fields} for the stepper's script to fill: one drawing."""
-    return f'<template id="lstm-stepper-figure">{cell_template("stepper-cell")}</template>'
+    """The cell drawings with {fields} for the stepper's script to fill: one drawing per
+    cell, the LSTM's with its products written out (one input, one unit) or as symbols."""
+    return (
+        f'<template id="lstm-stepper-figure">{cell_template("stepper-cell")}</template>'
+        '<template id="lstm-stepper-figure-units">'
+        f"{cell_template('stepper-cell-units', products=False)}</template>"
+    )
+
+
+STEPPER_PRESETS = {
+    "article": "the article's toy network",
+    "forget-bias": "unit_forget_bias",
+    "second-example": "the second example",
+    "gru-example": "the GRU example",
+    "fingerprint": "the fingerprint LSTM",
+    "fingerprint-gru": "the fingerprint GRU",
+}
+"""The stepper's presets: networks of `NETWORKS` by name, and how its menu calls them."""
+
+
+def stepper_presets() -> str:
+    """The presets as JSON for the stepper's script: the engine's networks, not a copy."""
+    doc = {name: {"label": label, "config": NETWORKS[name].plain()}
+           for name, label in STEPPER_PRESETS.items()}  # fmt: skip
+    text = json.dumps(doc, separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/json" id="lstm-stepper-presets">{text}</script>'
 
 
 class BidirectionalView:
@@ -402,6 +427,7 @@ def context() -> dict[str, Any]:
             "last_only_back": BackwardView(toy_trace(3), "last-only", outputs=(3,)),
             "symbolic_figure": symbolic_figure,
             "stepper_figure_template": stepper_figure_template,
+            "stepper_presets": stepper_presets,
         }
         | layouts_page_context()
     )

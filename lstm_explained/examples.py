@@ -19,7 +19,7 @@ from .fingerprint import (
     fingerprint_weights,
 )
 from .recurrence import ActivationSpec, forward
-from .trace import Trace
+from .trace import Trace, jsonable
 from .weights import GRUWeights, LSTMWeights, Weights
 
 ARTICLE_INPUTS = (1, 1, 1)
@@ -100,6 +100,25 @@ class Network:
         }
         options |= overrides
         return forward(options.pop("inputs"), self.weights, **options)
+
+    def plain(self) -> dict[str, Any]:
+        """The network as plain JSON values, for the interactive stepper's presets: Keras's
+        packed layout (kernel (features, gates*units), recurrentKernel, bias), its cell,
+        inputs, activations by name and whether it computes exactly."""
+        w = self.weights
+        doc: dict[str, Any] = {
+            "cell": w.cell,
+            "inputs": jsonable(np.asarray(self.inputs, dtype=object)),
+            "kernel": jsonable(w.kernel),
+            "recurrentKernel": jsonable(w.recurrent_kernel),
+            "bias": None if w.bias is None else jsonable(w.bias),
+            "activation": str(self.activation),
+            "recurrentActivation": str(self.recurrent_activation),
+            "exact": self.exact,
+        }
+        if isinstance(w, GRUWeights):
+            doc["resetAfter"] = w.reset_after
+        return doc
 
 
 NETWORKS: dict[str, Network] = {}

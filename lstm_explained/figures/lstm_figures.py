@@ -223,14 +223,15 @@ def cell_figure(
     return both_layouts(desk, phone, caption=caption, standalone=standalone)
 
 
-def cell_template(ident: str = "stepper-cell") -> str:
+def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:
     """Both layouts (in a `<div class="lx-layouts">`) with every number left as a
     `{field}` for a script to fill.
 
     The fields are those of `forward_values`: t, x, h_prev, c_prev, c, h, act, rec, xt,
-    h_prevt and, for each gate symbol s, W_s, U_s, b_s, z_s and v_s.
+    h_prevt and, for each gate symbol s, W_s, U_s, b_s, z_s and v_s. `products=False`
+    writes the products as symbols, for several inputs or units (one unit's values).
     """
-    labels = _forward_labels(numeric=True, products=True, highlight=None)
+    labels = _forward_labels(numeric=True, products=products, highlight=None)
     svgs = [
         draw(
             labels,
