@@ -51,6 +51,8 @@ from lstm_explained.figures import (
     backward_figure,
     cell_figure,
     cell_template,
+    gru_figure,
+    gru_template,
     unrolled_figure,
 )
 from lstm_explained.figures.numbers import digits_that_add_up
@@ -196,17 +198,19 @@ class TraceView:
 
     def hand_digits(self, t: int) -> int:
         """At least `digits`, more if a line of step t's working would not add up."""
-        if self.trace.cell != "LSTM":  # the digit search knows the LSTM's working only
-            return self.digits
         return digits_that_add_up(self.trace, t, fewest=self.digits)
 
     def hand(self, t: int) -> str:
         text = hand_calculation(self.trace, t, digits=self.hand_digits(t))
         return hand_block(text, f"Hand calculation of time step {t}")
 
-    def figure(self, t: int, caption: str = "", highlight: str | None = None) -> str:
-        """The cell at step t; `highlight` singles out forget, input, cell or output."""
+    def figure(self, t: int, caption: str = "", highlight: str | None = None, unit: int = 0) -> str:
+        """The cell at step t; `highlight` singles out forget, input, cell or output (an
+        LSTM's); `unit` picks the unit a GRU's drawing shows."""
         ident = figure_ident("cell", self.name, t, highlight or "all")
+        if self.trace.cell == "GRU":
+            return gru_figure(self.trace, t, caption=caption, ident=ident, unit=unit,
+                              digits=self.hand_digits(t))  # fmt: skip
         return cell_figure(self.trace, t, caption=caption, ident=ident,
                            digits=self.hand_digits(t), highlight=highlight)  # fmt: skip
 
@@ -287,11 +291,15 @@ def symbolic_figure(caption: str = "") -> str:
 def stepper_figure_template() -> str:
     """The cell drawings with {fields} for the stepper's script to fill: one drawing per
     cell, the LSTM's with its products written out (one input, one unit) or as symbols."""
-    return (
-        f'<template id="lstm-stepper-figure">{cell_template("stepper-cell")}</template>'
-        '<template id="lstm-stepper-figure-units">'
-        f"{cell_template('stepper-cell-units', products=False)}</template>"
-    )
+    templates = {
+        "lstm-stepper-figure": cell_template("stepper-cell"),
+        "lstm-stepper-figure-units": cell_template("stepper-cell-units", products=False),
+    }
+    for after, name in ((True, "after"), (False, "before")):
+        for products, suffix in ((True, ""), (False, "-units")):
+            ident = f"gru-stepper-figure-{name}{suffix}"
+            templates[ident] = gru_template(ident, reset_after=after, products=products)
+    return "".join(f'<template id="{k}">{v}</template>' for k, v in templates.items())
 
 
 STEPPER_PRESETS = {

@@ -85,8 +85,9 @@
 
   /** Which of the page's <template>s draws this network. */
   function templateId(cfg) {
-    if (cfg.cell === "gru") return cfg.resetAfter ? "gru-stepper-figure-after" : "gru-stepper-figure-before";
-    return cfg.inputDim === 1 && cfg.units === 1 ? "lstm-stepper-figure" : "lstm-stepper-figure-units";
+    const units = cfg.inputDim === 1 && cfg.units === 1 ? "" : "-units";
+    if (cfg.cell === "gru") return `gru-stepper-figure-${cfg.resetAfter ? "after" : "before"}${units}`;
+    return `lstm-stepper-figure${units}`;
   }
 
   /** The page's cell drawing with one step's numbers filled in (unit `unit`'s). */

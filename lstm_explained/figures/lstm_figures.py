@@ -12,18 +12,11 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
+import numpy as np
+
 from .. import GATES, Trace, format_number
 from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
-from .numbers import (
-    LONG,
-    activation_value,
-    check_sample,
-    digits_that_add_up,
-    row,
-    short,
-    slope,
-    step_at,
-)
+from .numbers import LONG, activation_value, digits_that_add_up, short, slope
 from .svg import LegendEntry
 
 LAYOUT_NAMES = ("desk", "phone")
@@ -69,14 +62,14 @@ def forward_values(
     trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
 ) -> dict[str, str]:
     """Every field of the forward cell drawing, for step `t` of `trace`, as text."""
-    step = step_at(trace, t)
-    sample = check_sample(trace, sample)
+    one = trace.sample(sample)
+    step = one.step(t)
     d = digits or digits_that_add_up(trace, t, sample=sample)
     w = trace.weights
-    x, h_prev = row(trace, step.x, sample), row(trace, step.h_prev, sample)
+    x, h_prev = step.x, step.h_prev
 
     def at(arr: Any) -> str:
-        return number(row(trace, arr, sample)[unit], d)
+        return number(arr[unit], d)
 
     values = {
         "t": str(step.t),
@@ -255,28 +248,30 @@ def backward_values(
     trace: Trace, gradients: Any, t: int, *, sample: int = 0, unit: int = 0, digits: int = 6
 ) -> dict[str, str]:
     """Every field of the backward drawing at step `t`: gradients and the values they use."""
-    step = step_at(trace, t)
-    sample = check_sample(trace, sample)
+    step = trace.sample(sample).step(t)
     grad = gradients.steps[step.t - 1]
 
-    def at(arr: Any) -> Any:
-        return row(trace, arr, sample)[unit]
+    def one_row(arr: Any) -> Any:  # gradients have a batch axis where the trace had one
+        return np.asarray(arr)[sample] if trace.batched else np.asarray(arr)
+
+    def at(arr: Any) -> Any:  # a gradient of this unit
+        return one_row(arr)[unit]
 
     def n(v: Any) -> str:
         return number(v, digits)
 
-    c, z = at(step.c), {g: at(step.z[g]) for g in GATES}
-    gates = {g: at(step.gates[g]) for g in GATES}
+    c, z = step.c[unit], {g: step.z[g][unit] for g in GATES}
+    gates = {g: step.gates[g][unit] for g in GATES}
     values = {
         "t": str(step.t),
         "act": trace.activation,
         "rec": trace.recurrent_activation,
         "later": f"step {step.t + 1}" if step.t < len(trace.steps) else "the final state",
         "before": f"step {step.t - 1}" if step.t > 1 else "h0, c0",
-        "c_prevt": factor(n(at(step.c_prev))),
+        "c_prevt": factor(n(step.c_prev[unit])),
         "phi_c": factor(n(activation_value(trace.activation, c))),
         "slope_c": factor(n(slope(trace.activation, c, activation_value(trace.activation, c)))),
-        "dx": vector(row(trace, grad.dx, sample), digits),
+        "dx": vector(one_row(grad.dx), digits),
     }
     for name in ("dh", "dc", "d_output", "dh_later", "dc_later", "dh_prev", "dc_prev"):
         values[name] = n(at(getattr(grad, name)))

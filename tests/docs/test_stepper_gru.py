@@ -161,3 +161,19 @@ def test_every_preset_fits_and_reads(browser, stepper_url, preset, width):
         assert sizes
         assert min(sizes) >= MIN_FONT_PX
         assert errors == []
+
+
+def test_the_stepper_fills_the_same_gru_drawing_the_gru_page_shows(browser, server, stepper_url):
+    # One drawing: at step 2 the GRU example must read exactly as on the GRU page, whose
+    # first GRU figure is that step (both layouts).
+    with open_page(browser, f"{server}latest/gru/") as (page, _, _):
+        first = page.locator(".md-content .lx-layouts").filter(has=page.locator("svg.lx-gru"))
+        want = first.first.locator("svg text").all_text_contents()
+    with open_page(browser, stepper_url) as (page, errors, _):
+        page.select_option("#stepper-preset", "gru-example")
+        page.click("#stepper-next")
+        got = page.locator("#stepper-figure-box svg text").all_text_contents()
+        assert len(got) > 60
+        assert got == want
+        assert not any("{" in text or "undefined" in text for text in got)
+        assert errors == []
