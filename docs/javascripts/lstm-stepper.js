@@ -137,6 +137,7 @@
       const cell_ = ([key, what]) =>
         `<label class="stepper-gate-cell stepper-col-${key}" for="stepper-${key}-${gate}">` +
         `<span class="stepper-sr">${LABELS[gate]}, ${what}</span>` +
+        `<span class="stepper-cell-key" aria-hidden="true">${key === "b2" ? "b′" : key}</span>` +
         `<input type="text" id="stepper-${key}-${gate}" autocomplete="off" spellcheck="false"></label>`;
       return `<span class="stepper-gate-name" aria-hidden="true">${LABELS[gate]}</span>` + cols.map(cell_).join("");
     });
@@ -161,7 +162,7 @@
       <label for="stepper-cell"><span>Cell</span>
         <select id="stepper-cell"><option value="lstm">LSTM</option><option value="gru">GRU</option></select></label>
       <label for="stepper-reset-after" id="stepper-reset-after-box"><span><code>reset_after</code></span>
-        <select id="stepper-reset-after"><option value="true">True (Keras's default)</option><option value="false">False</option></select></label>
+        <select id="stepper-reset-after"><option value="true">True (default)</option><option value="false">False</option></select></label>
     </div>
     <div class="stepper-field">
       <label for="stepper-inputs">Input sequence</label>
