@@ -18,8 +18,7 @@ import numpy as np
 
 from .. import Trace
 from .lstm_cell import Layout
-from .lstm_figures import LAYOUT_NAMES, both_layouts, factor, number, vector
-from .numbers import digits_that_add_up
+from .lstm_figures import LAYOUT_NAMES, both_layouts, factor, number, step_values
 from .svg import FONT, LINE, OP_R, Canvas, LegendEntry, legend, text_width
 
 SYMBOL = {"update": "z", "reset": "r", "candidate": "n"}
@@ -229,20 +228,8 @@ def gru_values(
     trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
 ) -> dict[str, str]:
     """Every field of the GRU drawing for step `t` of `trace`, one unit's values, as text."""
-    one = trace.sample(sample)
-    step = one.step(t)
-    d = digits or digits_that_add_up(trace, t, sample=sample)
-    w = one.weights
-    values = {
-        "t": str(step.t),
-        "x": vector(step.x, d),
-        "h_prev": number(step.h_prev[unit], d),
-        "h": number(step.h[unit], d),
-        "act": one.activation,
-        "rec": one.recurrent_activation,
-        "xt": factor(number(step.x.ravel()[0], d)),
-        "h_prevt": factor(number(step.h_prev[0], d)),
-    }
+    step, d, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
+    w = trace.weights
     for gate in GATES:
         s, gw = SYMBOL[gate], w.gate(gate)
         bias: Any = np.zeros((1, w.units)) if gw.bias is None else gw.bias.reshape(-1, w.units)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import GATES, Trace, format_number
+from .. import GATES, Step, Trace, format_number
 from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
 from .numbers import LONG, activation_value, digits_that_add_up, short, slope
 from .svg import LegendEntry
@@ -58,31 +58,38 @@ def vector(values: Any, digits: int) -> str:
     return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
 
 
+def step_values(
+    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
+) -> tuple[Step, int, dict[str, str]]:
+    """What every cell's drawing shows of step `t`: the step (of one sample), the digits
+    it is shown with, and the fields t, x, h_prev, h, act, rec, xt and h_prevt (the
+    first input and the first unit's h_prev as factors, for products)."""
+    step = trace.sample(sample).step(t)
+    d = digits or digits_that_add_up(trace, t, sample=sample)
+    values = {
+        "t": str(step.t),
+        "x": vector(step.x, d),
+        "h_prev": number(step.h_prev[unit], d),
+        "h": number(step.h[unit], d),
+        "act": trace.activation,
+        "rec": trace.recurrent_activation,
+        "xt": factor(number(step.x.ravel()[0], d)),
+        "h_prevt": factor(number(step.h_prev.ravel()[0], d)),
+    }
+    return step, d, values
+
+
 def forward_values(
     trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
 ) -> dict[str, str]:
     """Every field of the forward cell drawing, for step `t` of `trace`, as text."""
-    one = trace.sample(sample)
-    step = one.step(t)
-    d = digits or digits_that_add_up(trace, t, sample=sample)
+    step, d, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
     w = trace.weights
-    x, h_prev = step.x, step.h_prev
 
     def at(arr: Any) -> str:
         return number(arr[unit], d)
 
-    values = {
-        "t": str(step.t),
-        "x": vector(x, d),
-        "h_prev": at(step.h_prev),
-        "c_prev": at(step.c_prev),
-        "c": at(step.c),
-        "h": at(step.h),
-        "act": trace.activation,
-        "rec": trace.recurrent_activation,
-        "xt": factor(number(x.ravel()[0], d)),
-        "h_prevt": factor(number(h_prev.ravel()[0], d)),
-    }
+    values |= {"c_prev": at(step.c_prev), "c": at(step.c)}
     for gate in GATES:
         s, gw = SYMBOL[gate], w.gate(gate)
         values[f"W_{s}"] = factor(number(gw.kernel[0, unit], d))
