@@ -103,23 +103,15 @@ class Network:
         return forward(options.pop("inputs"), self.weights, **options)
 
     def plain(self) -> dict[str, Any]:
-        """The network as plain JSON values, for the interactive stepper's presets: Keras's
-        packed layout (kernel (features, gates*units), recurrentKernel, bias), its cell,
-        inputs, activations by name and whether it computes exactly."""
-        w = self.weights
-        doc: dict[str, Any] = {
-            "cell": w.cell,
+        """The network as plain JSON values, for the interactive stepper's presets: its
+        weights in Keras's packed layout (`PackedWeights.plain()`), inputs, activations
+        by name and whether it computes exactly."""
+        return self.weights.plain() | {
             "inputs": jsonable(np.asarray(self.inputs, dtype=object)),
-            "kernel": jsonable(w.kernel),
-            "recurrentKernel": jsonable(w.recurrent_kernel),
-            "bias": None if w.bias is None else jsonable(w.bias),
             "activation": str(self.activation),
             "recurrentActivation": str(self.recurrent_activation),
             "exact": self.exact,
         }
-        if isinstance(w, GRUWeights):
-            doc["resetAfter"] = w.reset_after
-        return doc
 
 
 NETWORKS: dict[str, Network] = {}
