@@ -2,8 +2,9 @@
 
 Builds the site, opens the stepper page in Debian's Chromium (Playwright), fills in a
 ten-step sequence with the standard sigmoid/tanh activations (and, separately, the
-exact BigInt toy network), then calls the page's own `LSTMStepper.render()` many times
-and prints the median and 95th percentile in milliseconds against one frame (16 ms).
+exact BigInt toy network, the GRU example and the two-unit fingerprint GRU), then calls
+the page's own `LSTMStepper.render()` many times and prints the median and 95th
+percentile in milliseconds against one frame (16 ms).
 It prints; it never fails on time.
 
 Run with `python benchmarks/bench_stepper.py [--runs N]` (needs /usr/bin/chromium).
@@ -61,9 +62,13 @@ def main() -> None:
             page.goto(url, wait_until="networkidle")
             print(f"{'case':40} {'median ms':>10} {'p95 ms':>8}  goal < {FRAME_MS:g} ms")
             cases = {
-                "10 steps, sigmoid/tanh (second example)": ("second_example", "1, 0.5, -1, 0.25, "
+                "10 steps, sigmoid/tanh (second example)": ("second-example", "1, 0.5, -1, 0.25, "
                                                             "0, 1, -0.5, 2, 0.75, -1"),
                 "10 steps, exact BigInt (article)": ("article", ", ".join(["1"] * 10)),
+                "10 steps, GRU sigmoid/tanh": ("gru-example", "1, 0.5, -1, 0.25, 0, 1, -0.5, "
+                                               "2, 0.75, -1"),
+                "10 steps, 2x2 exact GRU (fingerprint)": ("fingerprint-gru", "; ".join(
+                    ["1, 0", "0, 1"] * 5)),
             }  # fmt: skip
             worst = 0.0
             for name, (preset, inputs) in cases.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -50,6 +51,8 @@ from lstm_explained.figures import (
     backward_figure,
     cell_figure,
     cell_template,
+    gru_figure,
+    gru_template,
     unrolled_figure,
 )
 from lstm_explained.figures.heatmap import heatmap_figure
@@ -196,17 +199,19 @@ class TraceView:
 
     def hand_digits(self, t: int) -> int:
         """At least `digits`, more if a line of step t's working would not add up."""
-        if self.trace.cell != "LSTM":  # the digit search knows the LSTM's working only
-            return self.digits
         return digits_that_add_up(self.trace, t, fewest=self.digits)
 
     def hand(self, t: int) -> str:
         text = hand_calculation(self.trace, t, digits=self.hand_digits(t))
         return hand_block(text, f"Hand calculation of time step {t}")
 
-    def figure(self, t: int, caption: str = "", highlight: str | None = None) -> str:
-        """The cell at step t; `highlight` singles out forget, input, cell or output."""
+    def figure(self, t: int, caption: str = "", highlight: str | None = None, unit: int = 0) -> str:
+        """The cell at step t; `highlight` singles out forget, input, cell or output (an
+        LSTM's); `unit` picks the unit a GRU's drawing shows."""
         ident = figure_ident("cell", self.name, t, highlight or "all")
+        if self.trace.cell == "GRU":
+            return gru_figure(self.trace, t, caption=caption, ident=ident, unit=unit,
+                              digits=self.hand_digits(t))  # fmt: skip
         return cell_figure(self.trace, t, caption=caption, ident=ident,
                            digits=self.hand_digits(t), highlight=highlight)  # fmt: skip
 
@@ -285,8 +290,36 @@ def symbolic_figure(caption: str = "") -> str:
 
 
 def stepper_figure_template() -> str:
-    """The cell drawing with {fields} for the stepper's script to fill: one drawing."""
-    return f'<template id="lstm-stepper-figure">{cell_template("stepper-cell")}</template>'
+    """The cell drawings with {fields} for the stepper's script to fill: one drawing per
+    cell, the LSTM's with its products written out (one input, one unit) or as symbols."""
+    templates = {
+        "lstm-stepper-figure": cell_template("stepper-cell"),
+        "lstm-stepper-figure-units": cell_template("stepper-cell-units", products=False),
+    }
+    for after, name in ((True, "after"), (False, "before")):
+        for products, suffix in ((True, ""), (False, "-units")):
+            ident = f"gru-stepper-figure-{name}{suffix}"
+            templates[ident] = gru_template(ident, reset_after=after, products=products)
+    return "".join(f'<template id="{k}">{v}</template>' for k, v in templates.items())
+
+
+STEPPER_PRESETS = {
+    "article": "the article's toy network",
+    "forget-bias": "unit_forget_bias",
+    "second-example": "the second example",
+    "gru-example": "the GRU example",
+    "fingerprint": "the fingerprint LSTM",
+    "fingerprint-gru": "the fingerprint GRU",
+}
+"""The stepper's presets: networks of `NETWORKS` by name, and how its menu calls them."""
+
+
+def stepper_presets() -> str:
+    """The presets as JSON for the stepper's script: the engine's networks, not a copy."""
+    doc = {name: {"label": label, "config": NETWORKS[name].plain()}
+           for name, label in STEPPER_PRESETS.items()}  # fmt: skip
+    text = json.dumps(doc, separators=(",", ":")).replace("</", "<\\/")
+    return f'<script type="application/json" id="lstm-stepper-presets">{text}</script>'
 
 
 class BidirectionalView:
@@ -403,6 +436,7 @@ def context() -> dict[str, Any]:
             "last_only_back": BackwardView(toy_trace(3), "last-only", outputs=(3,)),
             "symbolic_figure": symbolic_figure,
             "stepper_figure_template": stepper_figure_template,
+            "stepper_presets": stepper_presets,
         }
         | layouts_page_context()
         | {"flagged": FlaggedModelView()}

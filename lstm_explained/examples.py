@@ -6,6 +6,7 @@ so a page and its checks can never describe two different networks.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from .fingerprint import (
     fingerprint_weights,
 )
 from .recurrence import ActivationSpec, forward
-from .trace import Trace
+from .trace import Trace, jsonable
 from .weights import GRUWeights, LSTMWeights, Weights
 
 ARTICLE_INPUTS = (1, 1, 1)
@@ -101,6 +102,17 @@ class Network:
         options |= overrides
         return forward(options.pop("inputs"), self.weights, **options)
 
+    def plain(self) -> dict[str, Any]:
+        """The network as plain JSON values, for the interactive stepper's presets: its
+        weights in Keras's packed layout (`PackedWeights.plain()`), inputs, activations
+        by name and whether it computes exactly."""
+        return self.weights.plain() | {
+            "inputs": jsonable(np.asarray(self.inputs, dtype=object)),
+            "activation": str(self.activation),
+            "recurrentActivation": str(self.recurrent_activation),
+            "exact": self.exact,
+        }
+
 
 NETWORKS: dict[str, Network] = {}
 """Every named network, by the name `lstm-explained --preset` takes."""
@@ -114,28 +126,24 @@ def register(network: Network) -> Network:
     return network
 
 
-register(
-    Network(
-        "article",
-        "the article's toy network: one unit, every weight 1, no bias, identity activations",
-        article_weights,
-        ARTICLE_INPUTS,
-        "linear",
-        "linear",
-        exact=True,
+# The toy network and what Keras's default unit_forget_bias=True makes of it.
+for _name, _summary, _forget_bias in (
+    ("article",
+     "the article's toy network: one unit, every weight 1, no bias, identity activations", 0),
+    ("forget-bias",
+     "the toy network with the forget bias of 1 that Keras's unit_forget_bias=True sets", 1),
+):  # fmt: skip
+    register(
+        Network(
+            _name,
+            _summary,
+            functools.partial(article_weights, forget_bias=_forget_bias),
+            ARTICLE_INPUTS,
+            "linear",
+            "linear",
+            exact=True,
+        )
     )
-)
-register(
-    Network(
-        "forget-bias",
-        "the toy network with the forget bias of 1 that Keras's unit_forget_bias=True sets",
-        lambda: article_weights(forget_bias=1),
-        ARTICLE_INPUTS,
-        "linear",
-        "linear",
-        exact=True,
-    )
-)
 register(
     Network(
         "second-example",

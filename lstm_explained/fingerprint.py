@@ -30,11 +30,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import to_exact
 from .layouts import LAYOUTS, reorder
 from .parametric import ParametricActivation
 from .recurrence import forward
-from .trace import Trace, jsonable
+from .trace import Trace
 from .weights import GATES, GRUWeights, LSTMWeights
 
 Array = NDArray[Any]
@@ -91,20 +90,13 @@ def fingerprint_trace(weights: Any = None, *, exact: bool = True) -> Trace:
 
 
 def plain(weights: LSTMWeights | GRUWeights) -> dict[str, Any]:
-    """The network as plain nested lists (ints, fractions as "a/b" strings), with its
-    inputs and activations, for a JavaScript preset to copy."""
-    doc: dict[str, Any] = {
-        "cell": weights.cell,
+    """The network as plain nested lists (`weights.plain()`), with its inputs and
+    activations (the gates' as ONNX parameters), for a script to copy."""
+    return weights.plain() | {
         "inputs": [list(x) for x in FINGERPRINT_INPUTS],
-        "kernel": jsonable(to_exact(weights.kernel)),
-        "recurrentKernel": jsonable(to_exact(weights.recurrent_kernel)),
-        "bias": None if weights.bias is None else jsonable(to_exact(weights.bias)),
         "activation": "linear",
         "recurrentActivation": {"kind": "hard_sigmoid", "alpha": "1/4", "beta": "1/2"},
     }
-    if isinstance(weights, GRUWeights):
-        doc["resetAfter"] = weights.reset_after
-    return doc
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,31 @@ class PackedWeights:
         """How many numbers the layer holds, as Keras's `count_params()` counts them."""
         return sum(a.size for a in (self.kernel, self.recurrent_kernel, self.bias) if a is not None)
 
+    def plain(self) -> dict[str, Any]:
+        """The weights as JSON values in this packed layout, for a script (the stepper's
+        presets): `cell`, `kernel`, `recurrentKernel`, `bias` (None without one) and a
+        GRU's `resetAfter`; whole numbers as ints, others as floats."""
+
+        def values(a: NDArray[Any] | None) -> Any:
+            if a is None:
+                return None
+            return [values(row) for row in a] if a.ndim else _plain_number(a.item())
+
+        doc = {
+            "cell": self.cell,
+            "kernel": values(self.kernel),
+            "recurrentKernel": values(self.recurrent_kernel),
+            "bias": values(self.bias),
+        }
+        if hasattr(self, "reset_after"):
+            doc["resetAfter"] = self.reset_after
+        return doc
+
+
+def _plain_number(v: Any) -> int | float:
+    as_float = float(v)
+    return int(v) if as_float.is_integer() else as_float
+
 
 @dataclass(frozen=True, eq=False)
 class LSTMWeights(PackedWeights):

@@ -1,9 +1,10 @@
 """Write the golden vectors that the interactive stepper's JavaScript is tested against.
 
-Every vector is a stepper configuration (one input, one unit, per-gate weights) and the
+Every vector is a stepper configuration (an LSTM or a GRU, weights per gate) and the
 engine's trace of it, so the browser test can check the page's own code against
-`lstm_explained.forward`. The gate regenerates this in memory and fails when the file
-on disk differs, so it cannot go stale.
+`lstm_explained.forward`; exact vectors also carry the engine's hand calculation of
+every step, which the page must write word for word. The gate regenerates this in
+memory and fails when the file on disk differs, so it cannot go stale.
 
     python scripts/make_stepper_golden.py            # rewrite the file
     python scripts/make_stepper_golden.py --check    # exit 1 if it is out of date
@@ -20,59 +21,100 @@ from typing import Any
 
 import numpy as np
 
-from lstm_explained import ACTIVATIONS, GATES, LSTMWeights, format_number, forward
-from lstm_explained.examples import STANDARD_INPUTS, standard_weights
+from lstm_explained import (
+    ACTIVATIONS,
+    GATES,
+    GRU_GATES,
+    GRUWeights,
+    LSTMWeights,
+    format_number,
+    forward,
+    hand_calculation,
+)
+from lstm_explained.examples import NETWORKS, STANDARD_INPUTS, reset_pair_weights, standard_weights
+from lstm_explained.fingerprint import FINGERPRINT_GATE_ACTIVATION
+from lstm_explained.weights import Weights
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "docs" / "stepper_golden.json"
+QUARTER = str(FINGERPRINT_GATE_ACTIVATION)  # "hard_sigmoid[alpha=1/4, beta=1/2]"
 
 
 def decimal(v: Any, exact: bool) -> Any:
     """In exact mode a number typed on the page is the decimal it reads as: 0.1 is 1/10
     (not the float nearest it), as the stepper's script takes it."""
+    if isinstance(v, list):
+        return [decimal(x, exact) for x in v]
     return Fraction(repr(v)) if exact and isinstance(v, float) else v
 
 
-def weights_of(config: dict[str, Any]) -> LSTMWeights:
+def as_matrix(v: Any) -> list[list[Any]]:
+    """A per-gate W or U: a number is a 1 x 1 matrix."""
+    return v if isinstance(v, list) else [[v]]
+
+
+def as_vector(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
+def weights_of(config: dict[str, Any]) -> Weights:
+    """The per-gate weights of a config packed in Keras's layout, gate blocks side by side."""
     w, exact = config["weights"], config["exact"]
+    gru = config.get("cell") == "gru"
+    gates = GRU_GATES if gru else GATES
 
-    def get(gate: str, key: str) -> Any:
-        return decimal(w[gate][key], exact)
+    def packed(key: str) -> Any:
+        blocks = [np.array(decimal(as_matrix(w[g][key]), exact), dtype=object) for g in gates]
+        return np.concatenate(blocks, axis=1)  # (rows, gates * units)
 
-    return LSTMWeights(
-        [[get(g, "W") for g in GATES]],  # (input_dim 1, 4 gates)
-        [[get(g, "U") for g in GATES]],  # (units 1, 4 gates)
-        [get(g, "b") for g in GATES],
-    )
+    def bias(key: str) -> list[Any]:
+        return [b for g in gates for b in decimal(as_vector(w[g][key]), exact)]
+
+    kernel, recurrent = packed("W"), packed("U")  # (inputs, G*units), (units, G*units)
+    if not gru:
+        return LSTMWeights(kernel, recurrent, bias("b"))
+    reset_after = config.get("resetAfter", True)
+    rows = [bias("b"), bias("bRecurrent")] if reset_after else bias("b")
+    return GRUWeights(kernel, recurrent, rows, reset_after=reset_after)
+
+
+def activation(name: str) -> Any:
+    return FINGERPRINT_GATE_ACTIVATION if name == QUARTER else name
 
 
 def value(v: Any, exact: bool) -> Any:
-    """Exact values as the engine writes them ("12", "829/4"), floats as numbers."""
-    return format_number(v) if exact else float(v)
+    """Exact values as the engine writes them ("12", "829/4"), floats as numbers; a
+    vector of one as its number, as the page gives it."""
+    items = [format_number(x) if exact else float(x) for x in np.asarray(v).ravel()]
+    return items[0] if len(items) == 1 else items
 
 
-def expected(config: dict[str, Any]) -> list[dict[str, Any]]:
+def expected(config: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str] | None]:
+    """The engine's steps for a config and, if exact, its hand calculation of each."""
     exact = config["exact"]
+    weights = weights_of(config)
+    units = weights.units
+    h0, c0 = (decimal(as_vector(config.get(k, 0)), exact) for k in ("h0", "c0"))
+    state = [h0 * (units // len(h0))] + (
+        [c0 * (units // len(c0))] if weights.cell == "LSTM" else []
+    )
     trace = forward(
-        [decimal(x, exact) for x in config["inputs"]],
-        weights_of(config),
-        activation=config["activation"],
-        recurrent_activation=config["recurrentActivation"],
-        initial_state=([decimal(config["h0"], exact)], [decimal(config["c0"], exact)]),
+        [decimal(as_vector(x), exact) for x in config["inputs"]],
+        weights,
+        activation=activation(config["activation"]),
+        recurrent_activation=activation(config["recurrentActivation"]),
+        initial_state=state,
         exact=exact,
     )
     steps = []
     for step in trace.steps:
-        steps.append({
-            "t": step.t,
-            "x": value(step.x[0], exact),
-            "h_prev": value(step.h_prev[0], exact),
-            "c_prev": value(step.c_prev[0], exact),
-            "z": {g: value(step.z[g][0], exact) for g in GATES},
-            "gates": {g: value(step.gates[g][0], exact) for g in GATES},
-            "c": value(step.c[0], exact),
-            "h": value(step.h[0], exact),
-        })  # fmt: skip
-    return steps
+        doc: dict[str, Any] = {"t": step.t, "x": value(step.x, exact)}
+        doc |= {f"{k}_prev": value(v, exact) for k, v in step.state_prev.items()}
+        doc["z"] = {g: value(v, exact) for g, v in step.z.items()}
+        doc["gates"] = {g: value(v, exact) for g, v in step.gates.items()}
+        doc |= {k: value(step.state[k], exact) for k in ("c", "h") if k in step.state}
+        steps.append(doc)
+    hand = [hand_calculation(trace, s.t) for s in trace.steps] if exact else None
+    return steps, hand
 
 
 Gates = dict[str, tuple[Any, Any, Any]]  # gate -> (W, U, b)
@@ -142,7 +184,120 @@ def vectors() -> list[dict[str, Any]]:
         inputs = [int(v) for v in rng.integers(-2, 3, int(rng.integers(2, 7)))]
         cases.append((f"random integers {n + 1}", config(inputs, per_gate, "linear", "linear",
                                                          exact=True, h0=1, c0=-1)))  # fmt: skip
-    return [{"name": name, "config": cfg, "steps": expected(cfg)} for name, cfg in cases]
+    cases += gru_and_vector_cases()
+    vectors = []
+    for name, cfg in cases:
+        steps, hand = expected(cfg)
+        vectors.append({"name": name, "config": cfg, "steps": steps}
+                       | ({"hand": hand} if hand else {}))  # fmt: skip
+    return vectors
+
+
+def per_gate(weights: Weights, *, reset_after: bool | None = None) -> dict[str, Any]:
+    """A network's weights as the stepper's per-gate config: W (inputs, units) and U
+    (units, units) as rows, b (units); a GRU with reset_after adds bRecurrent. A GRU's
+    two bias rows are summed when `reset_after=False` asks for its one bias."""
+
+    def plain(a: Any) -> Any:
+        return np.asarray(a).tolist()
+
+    if reset_after is None:
+        reset_after = getattr(weights, "reset_after", False)
+    doc: dict[str, Any] = {}
+    for gate in weights.gates:
+        gw = weights.gate(gate)
+        b = np.zeros(weights.units) if gw.bias is None else np.asarray(gw.bias)
+        two = b.ndim == 2
+        entry = {"W": plain(gw.kernel), "U": plain(gw.recurrent_kernel)}
+        entry["b"] = plain(b.sum(axis=0) if two and reset_after is False else b[0] if two else b)
+        if weights.cell == "GRU" and reset_after:
+            entry["bRecurrent"] = plain(b[1] if two else np.zeros(weights.units))
+        doc[gate] = entry
+    return doc
+
+
+def network_config(
+    weights: Weights,
+    inputs: list[Any],
+    act: str,
+    rec: str,
+    *,
+    exact: bool,
+    reset_after: bool | None = None,
+    h0: Any = 0,
+    c0: Any = 0,
+) -> dict[str, Any]:
+    cfg: dict[str, Any] = {"cell": weights.cell.lower(), "inputs": inputs}
+    if weights.cell == "GRU":
+        cfg["resetAfter"] = (
+            getattr(weights, "reset_after", True) if reset_after is None else reset_after
+        )
+    cfg |= {"weights": per_gate(weights, reset_after=reset_after), "activation": act,
+            "recurrentActivation": rec, "exact": exact, "h0": h0}  # fmt: skip
+    return cfg | ({"c0": c0} if weights.cell == "LSTM" else {})
+
+
+def gru_and_vector_cases() -> list[tuple[str, dict[str, Any]]]:
+    """The GRU (reset_after both ways) and networks of several inputs and units: the
+    engine's own networks, then random ones from a generator of their own."""
+    gru = NETWORKS["gru-example"].weights
+    inputs = list(STANDARD_INPUTS)
+    fingerprint = [list(x) for x in NETWORKS["fingerprint"].inputs]
+    cases = [
+        ("gru example", network_config(gru, inputs, "tanh", "sigmoid", exact=False)),
+        ("gru example, reset before",
+         network_config(gru, inputs, "tanh", "sigmoid", exact=False, reset_after=False)),
+        ("gru, the article's network",  # h stays 0: z = 1 at step 1 keeps h0
+         network_config(GRUWeights.constant(1), [1, 1, 1], "linear", "linear", exact=True)),
+        ("reset pair, after", network_config(reset_pair_weights(reset_after=True), inputs,
+                                             "tanh", "sigmoid", exact=False)),
+        ("reset pair, before", network_config(reset_pair_weights(reset_after=False), inputs,
+                                              "tanh", "sigmoid", exact=False)),
+        ("fingerprint", network_config(NETWORKS["fingerprint"].weights, fingerprint, "linear",
+                                       QUARTER, exact=True)),
+        ("fingerprint gru", network_config(NETWORKS["fingerprint-gru"].weights, fingerprint,
+                                           "linear", QUARTER, exact=True)),
+        ("fingerprint gru, reset before",
+         network_config(NETWORKS["fingerprint-gru"].weights, fingerprint, "linear", QUARTER,
+                        exact=True, reset_after=False)),
+    ]  # fmt: skip
+    rng = np.random.default_rng(2027)
+
+    def rounded(*shape: int, scale: float = 0.8) -> Any:
+        return np.round(rng.normal(0, scale, shape), 3)
+
+    for name, cell, act, rec, after in (
+        ("random gru, tanh / sigmoid", GRUWeights, "tanh", "sigmoid", True),
+        ("random gru before, relu / hard_sigmoid", GRUWeights, "relu", "hard_sigmoid", False),
+        ("random lstm, 2 inputs 3 units", LSTMWeights, "tanh", "sigmoid", None),
+    ):
+        features, units = (2, 2) if cell is GRUWeights else (2, 3)
+        gates = len(GRU_GATES if cell is GRUWeights else GATES)
+        kernel, recurrent = rounded(features, gates * units), rounded(units, gates * units)
+        if cell is GRUWeights:
+            weights: Weights = GRUWeights(kernel, recurrent, rounded(2, gates * units),
+                                          reset_after=True)  # fmt: skip
+        else:
+            weights = LSTMWeights(kernel, recurrent, rounded(gates * units))
+        steps = rounded(int(rng.integers(2, 6)), features, scale=1).tolist()
+        cases.append((name, network_config(weights, steps, act, rec, exact=False,
+                                           reset_after=after)))  # fmt: skip
+    ints = GRUWeights(rng.integers(-2, 3, (1, 6)), rng.integers(-2, 3, (2, 6)),
+                      rng.integers(-2, 3, (2, 6)))  # fmt: skip
+    cases.append(
+        (
+            "random integers gru",
+            network_config(
+                ints,
+                [int(v) for v in rng.integers(-2, 3, 4)],
+                "linear",
+                "relu",
+                exact=True,
+                h0=[1, -1],
+            ),
+        )
+    )
+    return cases
 
 
 def render() -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 
 from lstm_explained.examples import (
     ARTICLE_INPUTS,
+    NETWORKS,
     STANDARD_INPUTS,
     standard_trace,
     standard_weights,
@@ -46,3 +48,27 @@ def test_standard_example_against_math_module():
         h = o * math.tanh(c)
         assert step.c[0] == pytest.approx(c, abs=1e-14)
         assert step.h[0] == pytest.approx(h, abs=1e-14)
+
+
+def test_networks_as_plain_json_for_the_stepper():
+    # The article's network by hand: one input, one unit, every weight 1, zero bias, in
+    # Keras's packed layout (columns i, f, c, o); the GRU example's two bias rows.
+    article = NETWORKS["article"].plain()
+    assert article == {
+        "cell": "LSTM",
+        "inputs": [1, 1, 1],
+        "kernel": [[1, 1, 1, 1]],
+        "recurrentKernel": [[1, 1, 1, 1]],
+        "bias": [0, 0, 0, 0],
+        "activation": "linear",
+        "recurrentActivation": "linear",
+        "exact": True,
+    }
+    assert NETWORKS["forget-bias"].plain()["bias"] == [0, 1, 0, 0]
+    gru = NETWORKS["gru-example"].plain()
+    assert gru["resetAfter"] is True
+    assert gru["bias"] == [[0, 0, 0], [0, 0, 0.5]]
+    fingerprint = NETWORKS["fingerprint"].plain()
+    assert fingerprint["inputs"] == [[1, 0], [0, 1]]
+    assert fingerprint["recurrentActivation"] == "hard_sigmoid[alpha=1/4, beta=1/2]"
+    assert json.loads(json.dumps(fingerprint)) == fingerprint  # plain JSON values only

@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from lstm_explained import LSTMWeights
+from lstm_explained import GRUWeights, LSTMWeights
 
 
 def test_constant_shapes_and_values():
@@ -71,3 +71,14 @@ def test_fractions_are_kept_for_exact_mode():
     w = LSTMWeights.constant(Fraction(1, 3))
     assert w.kernel[0, 0] == Fraction(1, 3)
     assert w.to_keras()[0][0, 0] == np.float32(1 / 3)
+
+
+def test_plain_weights_are_json_values_in_the_packed_layout():
+    # by hand: one input, one unit; whole numbers stay ints, halves floats
+    lstm = LSTMWeights([[1, 0.5, 1, 1]], [[1, 1, 1, 1]], None)
+    assert lstm.plain() == {"cell": "LSTM", "kernel": [[1, 0.5, 1, 1]],
+                            "recurrentKernel": [[1, 1, 1, 1]], "bias": None}  # fmt: skip
+    assert type(lstm.plain()["kernel"][0][0]) is int
+    gru = GRUWeights([[1, 2, 3]], [[4, 5, 6]], [[0, 0, 0], [0, 0, -0.25]])
+    assert gru.plain()["bias"] == [[0, 0, 0], [0, 0, -0.25]]
+    assert gru.plain()["resetAfter"] is True

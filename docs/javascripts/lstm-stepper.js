@@ -1,149 +1,24 @@
-/* Interactive LSTM stepper: one input, one unit, computed in the browser.
+/* Interactive stepper: an LSTM or a GRU computed in the browser, one time step at a time.
  *
- * window.LSTMStepper.forward(config) runs the cell as Keras does (gate order input,
- * forget, candidate, output; z = x*W + h_prev*U + b; c = f*c_prev + i*g; h = o*a(c)),
- * in float64 or, for the activations that keep fractions exact (linear, relu,
- * hard_sigmoid), exactly: every number typed is the decimal it reads as (0.5 is 1/2),
- * and the arithmetic is on fractions of BigInts, as `forward(..., exact=True)` does.
- * The widget on the "Interactive stepper" page fills the cell drawing that the page
- * embeds as a <template> (made by lstm_explained.figures, so there is one drawing), and
- * shows a table of every step and the hand calculation of one step in the text format
- * of lstm_explained.hand.
+ * The arithmetic is in lstm-stepper-cells.js (window.LSTMStepperCells), which the page
+ * loads first. This file builds the widget on the "Interactive stepper" page: its
+ * controls, the table of every step, the hand calculation of one step in the text format
+ * of lstm_explained.hand, and the cell drawing that the page embeds as <template>s (made
+ * by lstm_explained.figures, so there is one drawing), filled with one step's numbers.
+ * The presets are the engine's own networks (lstm_explained.examples.NETWORKS), which
+ * the page embeds as JSON.
  *
- * Plain ES2020, no dependencies, no network requests. It builds the widget only where an
- * element with id "lstm-stepper" exists; window.LSTMStepper is defined either way.
+ * window.LSTMStepper is defined either way; the widget is built only where an element
+ * with id "lstm-stepper" exists. Plain ES2020, no dependencies, no network requests.
  */
 (() => {
   "use strict";
 
   if (window.LSTMStepper) return; // loaded twice: the first copy is in charge
+  const Cells = window.LSTMStepperCells;
+  const { CELLS, LABELS, ACTIVATIONS, MAX_STEPS, formatNumber, formatVector, factor } = Cells;
 
-  const GATES = ["input", "forget", "candidate", "output"];
-  const SYMBOLS = { input: "i", forget: "f", candidate: "g", output: "o" };
-  const LABELS = {
-    input: "input gate",
-    forget: "forget gate",
-    candidate: "candidate",
-    output: "output gate",
-  };
-  const ACTIVATIONS = ["linear", "sigmoid", "hard_sigmoid", "tanh", "relu"];
-  const MAX_STEPS = 10;
-  const DIGITS = 4; // the table's significant digits; the working shows as many as it needs
-  const MOST_DIGITS = 10;
-  const EXACT_ACTIVATIONS = ["linear", "relu", "hard_sigmoid"];
-  const EXACT_NEEDS = "exact mode needs activations that keep fractions exact (linear, relu or hard_sigmoid)";
-
-  // Keras 3's definitions, in float64.
-  const FLOAT_FNS = {
-    linear: (x) => x,
-    sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-    hard_sigmoid: (x) => Math.min(Math.max(x / 6 + 0.5, 0), 1),
-    tanh: Math.tanh,
-    relu: (x) => Math.max(x, 0),
-  };
-
-  // ---- numbers as text ----------------------------------------------------------------
-
-  /** A float as Python's f"{v:.{digits}g}" writes it ("-0" becomes "0", as in hand.py). */
-  function formatFloat(v, digits = DIGITS) {
-    if (Number.isNaN(v)) return "nan";
-    if (v === Infinity) return "inf";
-    if (v === -Infinity) return "-inf";
-    if (v === 0) return "0";
-    // toPrecision(100) gives the exact decimal digits, so ties round half to even as
-    // Python does (toPrecision(4) alone would round them up).
-    const m = Math.abs(v).toPrecision(100).match(/^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/);
-    const all = m[1] + (m[2] || "");
-    let lead = 0;
-    while (all[lead] === "0") lead += 1;
-    const sig = all.slice(lead);
-    let exp = m[1].length + (m[3] ? Number(m[3]) : 0) - lead - 1;
-    let head = sig.slice(0, digits).padEnd(digits, "0");
-    const rest = sig.slice(digits);
-    let up = false;
-    if (rest[0] > "5") up = true;
-    else if (rest[0] === "5") up = /[1-9]/.test(rest.slice(1)) || Number(head[digits - 1]) % 2 === 1;
-    if (up) {
-      let n = Number(head) + 1;
-      if (n === 10 ** digits) {
-        n = 10 ** (digits - 1);
-        exp += 1;
-      }
-      head = String(n);
-    }
-    let text;
-    if (exp >= -4 && exp < digits) {
-      const fixed = exp >= 0
-        ? head.slice(0, exp + 1) + "." + head.slice(exp + 1)
-        : "0." + "0".repeat(-exp - 1) + head;
-      text = fixed.replace(/0+$/, "").replace(/\.$/, "");
-    } else {
-      const mantissa = (head[0] + "." + head.slice(1)).replace(/0+$/, "").replace(/\.$/, "");
-      text = `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-    }
-    return (v < 0 ? "-" : "") + text;
-  }
-
-  /** Exact values are strings already ("12", "829/4"); floats get `digits` significant digits. */
-  function formatNumber(v, digits = DIGITS) {
-    if (typeof v === "string") return v;
-    if (typeof v === "bigint") return v.toString();
-    return formatFloat(v, digits);
-  }
-
-  /** A number as a factor: negatives and fractions in brackets so products read right. */
-  function term(v, digits = DIGITS) {
-    return factor(formatNumber(v, digits));
-  }
-
-  function factor(text) {
-    return text.replace(/^≈/, "").startsWith("-") || text.includes("/") ? `(${text})` : text;
-  }
-
-  // ---- exact numbers: fractions of BigInts, as Python's Fraction ---------------------------
-
-  function gcd(a, b) {
-    let x = a < 0n ? -a : a;
-    let y = b < 0n ? -b : b;
-    while (y) [x, y] = [y, x % y];
-    return x;
-  }
-
-  function frac(n, d = 1n) {
-    const sign = d < 0n ? -1n : 1n;
-    const g = gcd(n, d) || 1n;
-    return { n: (sign * n) / g, d: (sign * d) / g };
-  }
-
-  const add = (a, b) => frac(a.n * b.d + b.n * a.d, a.d * b.d);
-  const mul = (a, b) => frac(a.n * b.n, a.d * b.d);
-  const less = (a, b) => a.n * b.d < b.n * a.d;
-  const ZERO = frac(0n);
-  const ONE = frac(1n);
-
-  /** A typed number as the decimal it reads as: 0.5 is 1/2 and 0.1 is 1/10. */
-  function exactOf(v) {
-    const m = String(v).match(/^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i);
-    const digits = BigInt(m[2] + (m[3] || ""));
-    const exp = (m[4] ? Number(m[4]) : 0) - (m[3] || "").length;
-    const r = exp >= 0 ? frac(digits * 10n ** BigInt(exp)) : frac(digits, 10n ** BigInt(-exp));
-    return m[1] ? frac(-r.n, r.d) : r;
-  }
-
-  /** An exact value as lstm_explained.format_number writes it: "12", "-829/4". */
-  function exactText(v) {
-    return v.d === 1n ? v.n.toString() : `${v.n}/${v.d}`;
-  }
-
-  // Keras 3's definitions where they map fractions to fractions.
-  const EXACT_FNS = {
-    linear: (v) => v,
-    relu: (v) => (less(v, ZERO) ? ZERO : v),
-    hard_sigmoid: (v) => {
-      const s = add(mul(v, frac(1n, 6n)), frac(1n, 2n));
-      return less(s, ZERO) ? ZERO : less(ONE, s) ? ONE : s;
-    },
-  };
+  // ---- numbers for the diagram ------------------------------------------------------------
 
   /** A fraction's approximate value, for the diagram, whatever its size. */
   function approx(text) {
@@ -156,7 +31,7 @@
 
   /** A long exact number shortened for the diagram: "≈9.396e+94", "≈207.2". */
   function shortNumber(text) {
-    if (text.includes("/")) return text.length <= 10 ? text : `≈${formatFloat(approx(text))}`;
+    if (text.includes("/")) return text.length <= 10 ? text : `≈${Cells.formatFloat(approx(text))}`;
     if (text.length <= 10 || !/^-?\d+$/.test(text)) return text;
     const neg = text.startsWith("-");
     const digits = neg ? text.slice(1) : text;
@@ -171,309 +46,55 @@
     return `≈${neg ? "-" : ""}${mantissa}e+${String(exp).padStart(2, "0")}`;
   }
 
-  // ---- the configuration ----------------------------------------------------------------
-
-  function describe(v) {
-    if (typeof v === "string") return JSON.stringify(v);
-    if (typeof v === "number" || typeof v === "boolean" || v == null) return String(v);
-    if (Array.isArray(v)) return `an array of ${v.length}`;
-    return typeof v;
-  }
-
-  function finite(v, name) {
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new Error(`${name} must be a finite number; got ${describe(v)}`);
-    }
-    return v;
-  }
-
-  function activationName(v, name, fallback) {
-    if (v === undefined) return fallback;
-    if (!ACTIVATIONS.includes(v)) {
-      throw new Error(`${name} must be one of ${ACTIVATIONS.join(", ")}; got ${describe(v)}`);
-    }
-    return v;
-  }
-
-  /** A checked copy of a config, with defaults filled in; throws an Error if invalid. */
-  function normalize(config) {
-    if (config === null || typeof config !== "object") {
-      throw new Error(`config must be an object; got ${describe(config)}`);
-    }
-    const { inputs, weights } = config;
-    if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > MAX_STEPS) {
-      const got = Array.isArray(inputs) ? `${inputs.length} numbers` : describe(inputs);
-      throw new Error(`inputs must be an array of 1 to ${MAX_STEPS} numbers; got ${got}`);
-    }
-    inputs.forEach((x, k) => finite(x, `inputs[${k}] (step ${k + 1})`));
-    if (weights === null || typeof weights !== "object") {
-      throw new Error(`weights must be an object with the gates ${GATES.join(", ")}; got ${describe(weights)}`);
-    }
-    const w = {};
-    for (const gate of GATES) {
-      const gw = weights[gate];
-      if (gw === null || typeof gw !== "object") {
-        throw new Error(`weights.${gate} must be an object {W, U, b}; got ${describe(gw)}`);
-      }
-      w[gate] = {
-        W: finite(gw.W, `weights.${gate}.W`),
-        U: finite(gw.U, `weights.${gate}.U`),
-        b: finite(gw.b, `weights.${gate}.b`),
-      };
-    }
-    if (config.exact !== undefined && typeof config.exact !== "boolean") {
-      throw new Error(`exact must be true or false; got ${describe(config.exact)}`);
-    }
-    return {
-      inputs: inputs.slice(),
-      weights: w,
-      activation: activationName(config.activation, "activation", "tanh"),
-      recurrentActivation: activationName(
-        config.recurrentActivation, "recurrentActivation", "sigmoid",
-      ),
-      exact: config.exact === true,
-      h0: config.h0 === undefined ? 0 : finite(config.h0, "h0"),
-      c0: config.c0 === undefined ? 0 : finite(config.c0, "c0"),
-    };
-  }
-
-  /** Why a (normalized) config cannot be computed exactly, or "" if it can. */
-  function exactProblem(cfg) {
-    const why = [];
-    for (const [name, value] of [["activation", cfg.activation], ["recurrent_activation", cfg.recurrentActivation]]) {
-      if (!EXACT_ACTIVATIONS.includes(value)) why.push(`${name} is ${value}`);
-    }
-    return why.length ? `${EXACT_NEEDS}; ${why.join(" and ")}` : "";
-  }
-
-  // ---- the computation ------------------------------------------------------------------
-
-  function forwardFloat(cfg) {
-    const act = FLOAT_FNS[cfg.activation];
-    const rec = FLOAT_FNS[cfg.recurrentActivation];
-    const w = cfg.weights;
-    let h = cfg.h0;
-    let c = cfg.c0;
-    return cfg.inputs.map((x, k) => {
-      const z = {};
-      for (const gate of GATES) z[gate] = x * w[gate].W + h * w[gate].U + w[gate].b;
-      const gates = {
-        input: rec(z.input),
-        forget: rec(z.forget),
-        candidate: act(z.candidate),
-        output: rec(z.output),
-      };
-      const cNew = gates.forget * c + gates.input * gates.candidate;
-      const hNew = gates.output * act(cNew);
-      const step = { t: k + 1, x, h_prev: h, c_prev: c, z, gates, c: cNew, h: hNew };
-      h = hNew;
-      c = cNew;
-      return step;
-    });
-  }
-
-  function forwardExact(cfg) {
-    const act = EXACT_FNS[cfg.activation];
-    const rec = EXACT_FNS[cfg.recurrentActivation];
-    const w = {};
-    for (const gate of GATES) {
-      const g = cfg.weights[gate];
-      w[gate] = { W: exactOf(g.W), U: exactOf(g.U), b: exactOf(g.b) };
-    }
-    let h = exactOf(cfg.h0);
-    let c = exactOf(cfg.c0);
-    return cfg.inputs.map((xNumber, k) => {
-      const x = exactOf(xNumber);
-      const z = {};
-      for (const gate of GATES) z[gate] = add(add(mul(x, w[gate].W), mul(h, w[gate].U)), w[gate].b);
-      const gates = {
-        input: rec(z.input),
-        forget: rec(z.forget),
-        candidate: act(z.candidate),
-        output: rec(z.output),
-      };
-      const cNew = add(mul(gates.forget, c), mul(gates.input, gates.candidate));
-      const hNew = mul(gates.output, act(cNew));
-      const text = (values) => Object.fromEntries(GATES.map((g) => [g, exactText(values[g])]));
-      const step = {
-        t: k + 1,
-        x: exactText(x),
-        h_prev: exactText(h),
-        c_prev: exactText(c),
-        z: text(z),
-        gates: text(gates),
-        c: exactText(cNew),
-        h: exactText(hNew),
-      };
-      h = hNew;
-      c = cNew;
-      return step;
-    });
-  }
-
-  /** Run the cell over config.inputs; see the file's header for the config. */
-  function forward(config) {
-    const cfg = normalize(config);
-    if (cfg.exact) {
-      const why = exactProblem(cfg);
-      if (why) throw new Error(why);
-      return { steps: forwardExact(cfg) };
-    }
-    return { steps: forwardFloat(cfg) };
-  }
-
-  /** True if forward(config) may be asked for exact integers. */
-  function canBeExact(config) {
-    try {
-      return exactProblem(normalize({ ...config, exact: false })) === "";
-    } catch (err) {
-      return false;
-    }
-  }
-
-  // ---- how many digits the working needs (as lstm_explained.figures.numbers) ---------------
-
-  /** Significant digits of a number written as text: "207.25" has 5. */
-  function significant(text) {
-    return text.toLowerCase().split("e")[0].replace(/[-.]/g, "").replace(/^0+/, "").length || 1;
-  }
-
-  /** The digits of a float's shortest decimal form if at most `most` (207.25: 5), else 0. */
-  function shortDigits(v, most) {
-    const d = significant(String(v));
-    return d <= most ? d : 0;
-  }
-
-  /** What a reader can tell from v written to d digits: v itself if the text is exact,
-   * else every number that rounds to that text. */
-  function shownInterval(v, d) {
-    const s = Number(formatFloat(v, d));
-    if (s === v || s === 0) return [s, s];
-    const half = 10 ** (Math.floor(Math.log10(Math.abs(s))) - d + 1) / 2;
-    return [s - half, s + half];
-  }
-
-  const iadd = (a, b) => [a[0] + b[0], a[1] + b[1]];
-  const imul = (a, b) => {
-    const ends = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
-    return [Math.min(...ends), Math.max(...ends)];
-  };
-  const iapply = (fn, a) => [fn(a[0]), fn(a[1])]; // Keras's activations are monotone
-
-  /** Whether a line whose right-hand side, redone from the numbers shown, lies in
-   * [lo, hi] may show `result` at d digits: from exact numbers the exact value (in full
-   * if it has a short decimal form: 207.25, not 207.2), else the rounding of some value
-   * the rounded numbers allow. */
-  function addsUp([lo, hi], result, d) {
-    if (lo === hi) {
-      if (shortDigits(lo, 10)) return Number(formatFloat(result, d)) === lo;
-      return formatFloat(lo, d) === formatFloat(result, d);
-    }
-    const s = Number(formatFloat(result, d));
-    const half = s === 0 ? 0 : 10 ** (Math.floor(Math.log10(Math.abs(s))) - d + 1) / 2;
-    const slack = 1e-12 * Math.max(1, Math.abs(s));
-    return lo <= s + half + slack && s - half - slack <= hi;
-  }
-
-  /** The significant digits to show a float step's working with so that every line adds
-   * up: at least DIGITS, every number with a short decimal form in full, and each result
-   * following from the numbers its line shows. With fewer, "c = ... = 207.2" could be
-   * followed by "h = 12×linear(207.2) = 2487". */
-  function digitsThatAddUp(cfg, s) {
-    if (cfg.exact) return DIGITS;
-    const weights = GATES.flatMap((g) => [cfg.weights[g].W, cfg.weights[g].U, cfg.weights[g].b]);
-    const values = [s.x, s.h_prev, s.c_prev, s.c, s.h, ...weights,
-      ...GATES.flatMap((g) => [s.z[g], s.gates[g]])];
-    if (!values.every(Number.isFinite)) return DIGITS;
-    const act = FLOAT_FNS[cfg.activation];
-    const rec = FLOAT_FNS[cfg.recurrentActivation];
-    const start = Math.max(DIGITS, ...values.map((v) => shortDigits(v, MOST_DIGITS)));
-    for (let d = start; d <= MOST_DIGITS; d += 1) {
-      const shown = (v) => shownInterval(v, d);
-      let ok = true;
-      for (const gate of GATES) {
-        const w = cfg.weights[gate];
-        const z = iadd(iadd(imul(shown(s.x), shown(w.W)), imul(shown(s.h_prev), shown(w.U))), shown(w.b));
-        const fn = gate === "candidate" ? act : rec;
-        ok = ok && addsUp(z, s.z[gate], d) && addsUp(iapply(fn, shown(s.z[gate])), s.gates[gate], d);
-      }
-      const g = Object.fromEntries(GATES.map((k) => [k, shown(s.gates[k])]));
-      ok = ok && addsUp(iadd(imul(g.forget, shown(s.c_prev)), imul(g.input, g.candidate)), s.c, d);
-      ok = ok && addsUp(imul(g.output, iapply(act, shown(s.c))), s.h, d);
-      if (ok) return d;
-    }
-    return MOST_DIGITS;
-  }
-
-  /** The hand calculation of step t (from 1), as lstm_explained.hand writes it. */
-  function handText(cfg, steps, t) {
-    const s = steps[t - 1];
-    const d = digitsThatAddUp(cfg, s);
-    const f = (v) => formatNumber(v, d);
-    const n = (v) => term(v, d);
-    const weight = (v) => (cfg.exact ? exactText(exactOf(v)) : v);
-    const width = "hidden state:".length + 1;
-    const pad = (text) => text.padEnd(width);
-    const act = cfg.activation;
-    const lines = [`time step ${s.t}: x = ${f(s.x)}, h_prev = ${f(s.h_prev)}, c_prev = ${f(s.c_prev)}`];
-    for (const gate of GATES) {
-      const sym = SYMBOLS[gate];
-      const gw = cfg.weights[gate];
-      const products = [
-        `${n(s.x)}×${n(weight(gw.W))}`,
-        `${n(s.h_prev)}×${n(weight(gw.U))}`,
-        n(weight(gw.b)),
-      ];
-      const fn = gate === "candidate" ? act : cfg.recurrentActivation;
-      const z = f(s.z[gate]);
-      lines.push(`${pad(LABELS[gate] + ":")}z_${sym} = ${products.join(" + ")} = ${z}`);
-      lines.push(`${pad("")}${sym} = ${fn}(${z}) = ${f(s.gates[gate])}`);
-    }
-    const g = s.gates;
-    lines.push(
-      `${pad("cell state:")}c = f×c_prev + i×g = ${n(g.forget)}×${n(s.c_prev)} + ` +
-        `${n(g.input)}×${n(g.candidate)} = ${f(s.c)}`,
-    );
-    lines.push(
-      `${pad("hidden state:")}h = o×${act}(c) = ${n(g.output)}×${act}(${f(s.c)}) = ${f(s.h)}`,
-    );
-    return lines.join("\n");
-  }
-
-  /** The values the cell drawing's {fields} take at one step (see figures.cell_template). */
-  function figureValues(cfg, s) {
-    const d = digitsThatAddUp(cfg, s);
+  /** The values the cell drawing's {fields} take at one step, for one unit (see
+   * figures.cell_template and figures.gru_template). */
+  function figureValues(cfg, s, unit) {
+    const d = Cells.digitsThatAddUp(cfg, s);
     const num = (v) => shortNumber(formatNumber(v, d));
-    const weight = (v) => (cfg.exact ? exactText(exactOf(v)) : v);
+    const weight = (v) => (cfg.exact ? Cells.exactText(Cells.exactOf(v)) : v);
+    const xs = s.x.map(num);
     const values = {
       t: String(s.t),
-      x: num(s.x),
-      h_prev: num(s.h_prev),
-      c_prev: num(s.c_prev),
-      c: num(s.c),
-      h: num(s.h),
+      x: xs.length === 1 ? xs[0] : `[${xs.join(", ")}]`,
+      h_prev: num(s.h_prev[unit]),
+      h: num(s.h[unit]),
       act: cfg.activation,
       rec: cfg.recurrentActivation,
-      xt: factor(num(s.x)),
-      h_prevt: factor(num(s.h_prev)),
+      xt: factor(num(s.x[0])),
+      h_prevt: factor(num(s.h_prev[0])),
+      unit: String(unit + 1),
     };
-    for (const gate of GATES) {
-      const sym = SYMBOLS[gate];
+    if (cfg.cell === "lstm") {
+      values.c_prev = num(s.c_prev[unit]);
+      values.c = num(s.c[unit]);
+    }
+    const { symbols } = CELLS[cfg.cell];
+    const pre = cfg.cell === "lstm" ? "z_" : "a_";
+    for (const gate of CELLS[cfg.cell].gates) {
+      const sym = symbols[gate];
       const gw = cfg.weights[gate];
-      values[`W_${sym}`] = factor(num(weight(gw.W)));
-      values[`U_${sym}`] = factor(num(weight(gw.U)));
-      values[`b_${sym}`] = factor(num(weight(gw.b)));
-      values[`z_${sym}`] = num(s.z[gate]);
-      values[`v_${sym}`] = num(s.gates[gate]);
+      values[`W_${sym}`] = factor(num(weight(gw.W[0][unit])));
+      values[`U_${sym}`] = factor(num(weight(gw.U[0][unit])));
+      values[`b_${sym}`] = factor(num(weight(gw.b[unit])));
+      if (gw.bRecurrent) values[`b2_${sym}`] = factor(num(weight(gw.bRecurrent[unit])));
+      values[`${pre}${sym}`] = num(s.z[gate][unit]);
+      values[`v_${sym}`] = num(s.gates[gate][unit]);
     }
     return values;
   }
 
-  /** The page's cell drawing (a <template>) with one step's numbers filled in. */
-  function cellFigure(cfg, step) {
-    const template = document.getElementById("lstm-stepper-figure");
+  /** Which of the page's <template>s draws this network. */
+  function templateId(cfg) {
+    const units = cfg.inputDim === 1 && cfg.units === 1 ? "" : "-units";
+    if (cfg.cell === "gru") return `gru-stepper-figure-${cfg.resetAfter ? "after" : "before"}${units}`;
+    return `lstm-stepper-figure${units}`;
+  }
+
+  /** The page's cell drawing with one step's numbers filled in (unit `unit`'s). */
+  function cellFigure(cfg, step, unit) {
+    const template = document.getElementById(templateId(cfg));
     if (!template) return document.createTextNode("");
-    const values = figureValues(cfg, step);
+    const values = figureValues(cfg, step, unit);
     const figure = template.content.cloneNode(true);
     figure.querySelectorAll("[data-text]").forEach((node) => {
       node.textContent = node.dataset.text.replace(/\{(\w+)\}/g, (_, name) => values[name]);
@@ -481,67 +102,18 @@
     return figure;
   }
 
-  /** The hand calculation of step t for a config (a convenience for checks). */
-  function handCalculation(config, t) {
-    const cfg = normalize(config);
-    const { steps } = forward(cfg);
-    if (!Number.isInteger(t) || t < 1 || t > steps.length) {
-      throw new Error(`t must be a time step from 1 to ${steps.length}; got ${describe(t)}`);
-    }
-    return handText(cfg, steps, t);
-  }
+  // ---- presets: the engine's networks, from the page ------------------------------------------
 
-  // ---- presets ----------------------------------------------------------------------------
+  let presetCache = null;
 
-  function sameWeights(W, U, bias) {
-    const weights = {};
-    for (const gate of GATES) weights[gate] = { W, U, b: bias[gate] || 0 };
-    return weights;
-  }
-
+  /** {name: {label, config}} from the page's JSON (lstm_explained.examples.NETWORKS). */
   function presets() {
-    return {
-      article: {
-        inputs: [1, 1, 1],
-        weights: sameWeights(1, 1, {}),
-        activation: "linear",
-        recurrentActivation: "linear",
-        exact: true,
-        h0: 0,
-        c0: 0,
-      },
-      unit_forget_bias: {
-        inputs: [1, 1, 1],
-        weights: sameWeights(1, 1, { forget: 1 }),
-        activation: "linear",
-        recurrentActivation: "linear",
-        exact: true,
-        h0: 0,
-        c0: 0,
-      },
-      second_example: {
-        inputs: [1, 0.5, -1],
-        weights: {
-          input: { W: 0.5, U: 0.25, b: 0 },
-          forget: { W: 0.25, U: 0.5, b: 1 },
-          candidate: { W: 0.75, U: -0.25, b: 0 },
-          output: { W: -0.5, U: 0.5, b: 0.25 },
-        },
-        activation: "tanh",
-        recurrentActivation: "sigmoid",
-        exact: false,
-        h0: 0,
-        c0: 0,
-      },
-    };
+    if (!presetCache) {
+      const node = document.getElementById("lstm-stepper-presets");
+      presetCache = node ? JSON.parse(node.textContent) : {};
+    }
+    return presetCache;
   }
-
-  const PRESET_LABELS = {
-    article: "the article's toy network",
-    unit_forget_bias: "unit_forget_bias",
-    second_example: "the second example",
-  };
-  const PRESET_MODES = { article: "one", unit_forget_bias: "one", second_example: "per-gate" };
 
   // ---- the widget -------------------------------------------------------------------------
 
@@ -549,50 +121,67 @@
     String(text).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
 
   const options = (values, labels = {}) =>
-    values.map((v) => `<option value="${v}">${esc(labels[v] || v)}</option>`).join("");
+    values.map((v) => `<option value="${esc(v)}">${esc(labels[v] || v)}</option>`).join("");
 
-  function skeleton() {
-    const gateRows = GATES.map((gate) => {
-      const cell = (key, what) =>
+  /** The weight columns of a cell: W, U, b and, for a GRU with reset_after, b′. */
+  function columns(cell, resetAfter) {
+    const cols = [["W", "input weight W"], ["U", "recurrent weight U"], ["b", "bias b"]];
+    return cell === "gru" && resetAfter ? [...cols, ["b2", "recurrent-side bias b′"]] : cols;
+  }
+
+  function gateRows(cell, resetAfter) {
+    const cols = columns(cell, resetAfter);
+    const head = `<span class="stepper-gate-head" aria-hidden="true">gate</span>` +
+      cols.map(([key]) => `<span class="stepper-gate-head stepper-col-${key}" aria-hidden="true">${key === "b2" ? "b′" : key}</span>`).join("");
+    const rows = CELLS[cell].gates.map((gate) => {
+      const cell_ = ([key, what]) =>
         `<label class="stepper-gate-cell stepper-col-${key}" for="stepper-${key}-${gate}">` +
         `<span class="stepper-sr">${LABELS[gate]}, ${what}</span>` +
+        `<span class="stepper-cell-key" aria-hidden="true">${key === "b2" ? "b′" : key}</span>` +
         `<input type="text" id="stepper-${key}-${gate}" autocomplete="off" spellcheck="false"></label>`;
-      return (
-        `<span class="stepper-gate-name" aria-hidden="true">${LABELS[gate]}</span>` +
-        cell("W", "input weight W") +
-        cell("U", "recurrent weight U") +
-        cell("b", "bias b")
-      );
-    }).join("");
+      return `<span class="stepper-gate-name" aria-hidden="true">${LABELS[gate]}</span>` + cols.map(cell_).join("");
+    });
+    return head + rows.join("");
+  }
+
+  function skeleton() {
+    const names = presets();
+    const labels = Object.fromEntries(Object.entries(names).map(([k, p]) => [k, p.label]));
     return `
 <form class="stepper-controls" id="stepper-form" novalidate>
   <div class="stepper-grid">
     <div class="stepper-field">
       <label for="stepper-preset">Preset</label>
       <div class="stepper-inline">
-        <select id="stepper-preset">${options(Object.keys(PRESET_LABELS), PRESET_LABELS)}</select>
+        <select id="stepper-preset">${options(Object.keys(names), labels)}</select>
         <button type="button" class="stepper-button" id="stepper-reset">Reset</button>
       </div>
       <span class="stepper-hint" id="stepper-preset-state" aria-live="polite"></span>
+    </div>
+    <div class="stepper-field stepper-pair">
+      <label for="stepper-cell"><span>Cell</span>
+        <select id="stepper-cell"><option value="lstm">LSTM</option><option value="gru">GRU</option></select></label>
+      <label for="stepper-reset-after" id="stepper-reset-after-box"><span><code>reset_after</code></span>
+        <select id="stepper-reset-after"><option value="true">True (default)</option><option value="false">False</option></select></label>
     </div>
     <div class="stepper-field">
       <label for="stepper-inputs">Input sequence</label>
       <input type="text" id="stepper-inputs" autocomplete="off" spellcheck="false"
         aria-describedby="stepper-inputs-hint">
-      <span class="stepper-hint" id="stepper-inputs-hint">One to ten numbers, separated by commas; one per time step.</span>
+      <span class="stepper-hint" id="stepper-inputs-hint">One to ten numbers, separated by commas; one per time step. Several inputs per step: steps separated by semicolons (1, 0; 0, 1).</span>
     </div>
     <div class="stepper-field">
-      <label for="stepper-activation"><code>activation</code> φ (the candidate g, and φ(c) in h)</label>
+      <label for="stepper-activation"><code>activation</code> φ <span id="stepper-activation-role"></span></label>
       <select id="stepper-activation">${options(ACTIVATIONS)}</select>
     </div>
     <div class="stepper-field">
-      <label for="stepper-recurrent-activation"><code>recurrent_activation</code> σ (the gates i, f, o)</label>
+      <label for="stepper-recurrent-activation"><code>recurrent_activation</code> σ <span id="stepper-recurrent-role"></span></label>
       <select id="stepper-recurrent-activation">${options(ACTIVATIONS)}</select>
     </div>
     <div class="stepper-field stepper-pair">
       <label for="stepper-h0"><span>Initial h<sub>0</sub></span>
         <input type="text" id="stepper-h0" autocomplete="off" spellcheck="false"></label>
-      <label for="stepper-c0"><span>Initial c<sub>0</sub></span>
+      <label for="stepper-c0" id="stepper-c0-box"><span>Initial c<sub>0</sub></span>
         <input type="text" id="stepper-c0" autocomplete="off" spellcheck="false"></label>
     </div>
     <div class="stepper-field">
@@ -608,14 +197,8 @@
       <label for="stepper-weight">W and U of every gate</label>
       <input type="text" id="stepper-weight" autocomplete="off" spellcheck="false">
     </div>
-    <div class="stepper-gates" role="group" aria-label="Weights and biases per gate">
-      <span class="stepper-gate-head" aria-hidden="true">gate</span>
-      <span class="stepper-gate-head stepper-col-W" aria-hidden="true">W</span>
-      <span class="stepper-gate-head stepper-col-U" aria-hidden="true">U</span>
-      <span class="stepper-gate-head stepper-col-b" aria-hidden="true">b</span>
-      ${gateRows}
-    </div>
-    <p class="stepper-hint stepper-legend" aria-hidden="true">W multiplies the input x, U the previous hidden state h_prev; b is the bias.</p>
+    <div class="stepper-gates" id="stepper-gates" role="group" aria-label="Weights and biases per gate"></div>
+    <p class="stepper-hint stepper-legend" id="stepper-legend" aria-hidden="true"></p>
   </div>
   <div class="stepper-exact">
     <input type="checkbox" id="stepper-exact" aria-describedby="stepper-exact-note">
@@ -635,6 +218,10 @@
 <p class="stepper-keys">With the focus in the stepper, the left and right arrow keys step back and forth.</p>
 <div class="stepper-out" id="stepper-out">
   <figure class="stepper-figure" id="stepper-figure">
+    <div class="stepper-unit-box" id="stepper-unit-box">
+      <label for="stepper-unit">The diagram shows unit</label>
+      <select id="stepper-unit"></select>
+    </div>
     <div id="stepper-figure-box"></div>
     <figcaption id="stepper-figcaption"></figcaption>
   </figure>
@@ -643,9 +230,7 @@
   <div class="stepper-table-box stepper-scroll" tabindex="0" role="group" aria-labelledby="stepper-table-caption">
     <table id="stepper-table" class="stepper-table">
       <caption id="stepper-table-caption">Every time step (the selected one is highlighted)</caption>
-      <thead><tr><th scope="col">t</th><th scope="col">x</th><th scope="col">h_prev</th>
-        <th scope="col">c_prev</th><th scope="col">i</th><th scope="col">f</th><th scope="col">g</th>
-        <th scope="col">o</th><th scope="col">c</th><th scope="col">h</th></tr></thead>
+      <thead></thead>
       <tbody></tbody>
     </table>
   </div>
@@ -661,6 +246,22 @@
     return Number(clean);
   }
 
+  /** "1, -1; 3, -2" as rows of numbers (NaN where a part does not parse). */
+  function parseRows(text) {
+    return text.split(";").map((row) => row.split(",").map(parseNumber));
+  }
+
+  /** A value as a field shows it: "2", "-2, -1" (a vector), "1, -1; 3, -2" (a matrix). */
+  function fieldText(v) {
+    if (!Array.isArray(v)) return String(v);
+    return v.map((row) => (Array.isArray(row) ? row.join(", ") : String(row))).join(Array.isArray(v[0]) ? "; " : ", ");
+  }
+
+  const TABLE_HEADS = {
+    lstm: ["t", "x", "h_prev", "c_prev", "i", "f", "g", "o", "c", "h"],
+    gru: ["t", "x", "h_prev", "z", "r", "n", "h"],
+  };
+
   class Stepper {
     constructor(root) {
       this.root = root;
@@ -671,41 +272,102 @@
         this.el[node.id.replace(/^stepper-/, "")] = node;
       });
       this.t = 1;
+      this.unit = 0;
       this.wantExact = true;
       this.result = null;
       this.cfg = null;
       this.bind();
-      this.applyPreset("article");
+      this.applyPreset(Object.keys(presets())[0]);
     }
 
     field(key, gate) {
-      return this.el[`${key}-${gate}`];
+      return this.root.querySelector(`#stepper-${key}-${gate}`);
     }
 
-    setNumber(input, v) {
-      input.value = String(v);
+    get cell() {
+      return this.el.cell.value;
+    }
+
+    get resetAfter() {
+      return this.el["reset-after"].value === "true";
+    }
+
+    /** Rebuild the per-gate fields for the chosen cell; returns whether they changed. */
+    buildGates() {
+      const key = `${this.cell}/${this.cell === "gru" && this.resetAfter}`;
+      if (this.gatesKey === key) return false;
+      this.gatesKey = key;
+      this.el.gates.innerHTML = gateRows(this.cell, this.resetAfter);
+      this.el.gates.classList.toggle("has-b2", columns(this.cell, this.resetAfter).length === 4);
+      this.el.legend.textContent = this.cell === "gru" && this.resetAfter
+        ? "W multiplies the input x, U the previous hidden state h_prev; b is the input-side bias, b′ the recurrent-side one. Several units: rows separated by semicolons."
+        : "W multiplies the input x, U the previous hidden state h_prev; b is the bias. Several units: rows separated by semicolons.";
+      return true;
     }
 
     applyPreset(name) {
-      const cfg = presets()[name];
-      const mode = PRESET_MODES[name];
-      this.el.preset.value = name;
-      this.el.inputs.value = cfg.inputs.join(", ");
-      this.el.activation.value = cfg.activation;
-      this.el["recurrent-activation"].value = cfg.recurrentActivation;
-      this.setNumber(this.el.h0, cfg.h0);
-      this.setNumber(this.el.c0, cfg.c0);
-      this.el["weight-mode"].value = mode;
-      this.setNumber(this.el.weight, cfg.weights.input.W);
-      for (const gate of GATES) {
-        for (const key of ["W", "U", "b"]) this.setNumber(this.field(key, gate), cfg.weights[gate][key]);
+      const preset = presets()[name];
+      const cfg = Cells.normalize(preset.config);
+      const { el } = this;
+      el.preset.value = name;
+      el.cell.value = cfg.cell;
+      el["reset-after"].value = String(cfg.cell !== "gru" || cfg.resetAfter);
+      this.buildGates();
+      el.inputs.value = cfg.inputDim === 1 ? cfg.inputs.map((x) => x[0]).join(", ") : fieldText(cfg.inputs);
+      el.activation.value = cfg.activation;
+      el["recurrent-activation"].value = cfg.recurrentActivation;
+      el.h0.value = fieldText(cfg.units === 1 ? cfg.h0[0] : cfg.h0);
+      el.c0.value = fieldText(cfg.units === 1 ? cfg.c0[0] : cfg.c0);
+      const every = Object.values(cfg.weights).flatMap((gw) => [gw.W, gw.U].flat(2));
+      const one = every.every((v) => v === every[0]);
+      el["weight-mode"].value = one ? "one" : "per-gate";
+      el.weight.value = String(every[0]);
+      for (const [gate, gw] of Object.entries(cfg.weights)) {
+        const scalar = (v) => fieldText(cfg.units === 1 && !Array.isArray(v[0]) ? v[0] : v);
+        this.field("W", gate).value = fieldText(cfg.inputDim === 1 && cfg.units === 1 ? gw.W[0][0] : gw.W);
+        this.field("U", gate).value = fieldText(cfg.units === 1 ? gw.U[0][0] : gw.U);
+        this.field("b", gate).value = scalar(gw.b);
+        if (gw.bRecurrent) this.field("b2", gate).value = scalar(gw.bRecurrent);
       }
       this.wantExact = cfg.exact;
-      this.el.exact.checked = cfg.exact;
+      el.exact.checked = cfg.exact;
       this.edited = false;
-      this.el["preset-state"].textContent = "";
+      el["preset-state"].textContent = "";
       this.t = 1;
+      this.unit = 0;
       this.render();
+    }
+
+    /** A new cell: fresh per-gate fields, W and U from the one value, biases zero, with
+     * as many units as the first bias had. A new reset_after keeps every field the two
+     * forms share and adds or drops the recurrent-side biases b′ (zero when added). */
+    switchCell() {
+      const units = parseRows(this.root.querySelector(".stepper-col-b input").value)[0].length;
+      const sameCell = this.gatesKey.startsWith(`${this.cell}/`);
+      const kept = {};
+      this.el.gates.querySelectorAll("input").forEach((input) => {
+        kept[input.id] = input.value;
+      });
+      if (!this.buildGates()) return;
+      const zeros = Array(units).fill(0).join(", ");
+      const dims = this.cellDims(units);
+      const v = this.el.weight.value;
+      for (const gate of CELLS[this.cell].gates) {
+        const fresh = { W: fieldText(dims.W(v)), U: fieldText(dims.U(v)), b: zeros, b2: zeros };
+        for (const key of Object.keys(fresh)) {
+          const input = this.field(key, gate);
+          if (input) input.value = sameCell && input.id in kept ? kept[input.id] : fresh[key];
+        }
+      }
+      this.markEdited();
+      this.render();
+    }
+
+    /** Fill-ins of one value at the shapes W (inputs x units) and U (units x units). */
+    cellDims(units) {
+      const inputDim = this.readInputs().inputs[0]?.length || 1;
+      const fill = (rows, cols) => (v) => (rows === 1 && cols === 1 ? v : Array(rows).fill(Array(cols).fill(v)));
+      return { W: fill(inputDim, units), U: fill(units, units) };
     }
 
     bind() {
@@ -714,13 +376,15 @@
       el.preset.addEventListener("change", () => this.applyPreset(el.preset.value));
       el.reset.addEventListener("click", () => this.applyPreset(el.preset.value));
       el["weight-mode"].addEventListener("change", () => this.switchMode());
+      el.cell.addEventListener("change", () => this.switchCell());
+      el["reset-after"].addEventListener("change", () => this.switchCell());
       el.exact.addEventListener("change", () => {
         this.wantExact = el.exact.checked;
         this.markEdited();
         this.render();
       });
       const onEdit = (event) => {
-        if ([el.preset, el.exact, el["weight-mode"]].includes(event.target)) return;
+        if ([el.preset, el.exact, el["weight-mode"], el.cell, el["reset-after"]].includes(event.target)) return;
         this.markEdited();
         this.render();
       };
@@ -729,6 +393,10 @@
       el.prev.addEventListener("click", () => this.go(this.t - 1));
       el.next.addEventListener("click", () => this.go(this.t + 1));
       el.slider.addEventListener("input", () => this.go(Number(el.slider.value)));
+      el.unit.addEventListener("change", () => {
+        this.unit = Number(el.unit.value) - 1; // the options count units from 1
+        this.drawStep();
+      });
       el.tbody = el.table.tBodies[0];
       el.tbody.addEventListener("click", (event) => {
         const row = event.target.closest("tr[data-t]");
@@ -761,18 +429,42 @@
       const { el } = this;
       const perGate = el["weight-mode"].value === "per-gate";
       if (perGate === this.perGate) return; // the same mode chosen again: nothing to copy
+      const gates = CELLS[this.cell].gates;
       if (perGate) {
-        const v = el.weight.value;
-        for (const gate of GATES) {
-          this.field("W", gate).value = v;
-          this.field("U", gate).value = v;
+        const units = parseRows(this.field("b", gates[0]).value)[0].length;
+        const dims = this.cellDims(units);
+        for (const gate of gates) {
+          this.field("W", gate).value = fieldText(dims.W(el.weight.value));
+          this.field("U", gate).value = fieldText(dims.U(el.weight.value));
         }
       } else {
-        const values = GATES.flatMap((g) => [this.field("W", g).value.trim(), this.field("U", g).value.trim()]);
-        if (values.every((v) => v === values[0])) el.weight.value = values[0];
+        const values = gates.flatMap((g) => ["W", "U"].flatMap((k) => parseRows(this.field(k, g).value).flat()));
+        if (values.every((v) => v === values[0])) el.weight.value = String(values[0]);
       }
       this.markEdited();
       this.render();
+    }
+
+    readInputs() {
+      const { el } = this;
+      const text = el.inputs.value;
+      const problems = [];
+      const parts = text.includes(";") ? text.split(";") : text.split(",");
+      if (parts.length > 1 && parts[parts.length - 1].trim() === "") parts.pop();
+      const inputs = parts.map((p) => (text.includes(";") ? p.split(",").map(parseNumber) : [parseNumber(p)]));
+      const bad = inputs.findIndex((x) => !x.every(Number.isFinite));
+      if (parts.length === 1 && parts[0].trim() === "") {
+        problems.push("Input sequence is empty: type 1 to 10 numbers, separated by commas.");
+      } else if (bad >= 0) {
+        problems.push(`Input ${bad + 1} must be ${inputs[bad].length > 1 ? "numbers" : "a number"}; got "${parts[bad].trim()}".`);
+      } else if (inputs.length > MAX_STEPS) {
+        problems.push(`The input sequence has ${inputs.length} steps; the stepper takes 1 to ${MAX_STEPS}.`);
+      } else if (inputs.some((x) => x.length !== inputs[0].length)) {
+        problems.push(`Every step needs the same number of inputs; step 1 has ${inputs[0].length}.`);
+      } else if (inputs[0].length > Cells.MAX_SIZE) {
+        problems.push(`Each step has ${inputs[0].length} inputs; the stepper takes 1 to ${Cells.MAX_SIZE}.`);
+      }
+      return { inputs, problems };
     }
 
     /** The config the controls describe, or the list of fields that do not parse. */
@@ -780,48 +472,57 @@
       const { el } = this;
       const problems = [];
       const invalid = new Set();
-      const num = (input, what) => {
-        const v = parseNumber(input.value);
-        if (!Number.isFinite(v)) {
-          problems.push(`${what} must be a number; got "${input.value.trim()}".`);
+      const read = this.readInputs();
+      if (read.problems.length) {
+        problems.push(...read.problems);
+        invalid.add(el.inputs);
+      }
+      const inputDim = read.problems.length ? 1 : read.inputs[0].length;
+      const cell = this.cell;
+      const gates = CELLS[cell].gates;
+      const units = parseRows(this.field("b", gates[0]).value)[0].length;
+      const grid = (input, what, rows, cols) => {
+        const m = parseRows(input.value);
+        const shape = `${rows}×${cols}`;
+        if (!m.every((row) => row.every(Number.isFinite))) {
+          problems.push(`${what} must be ${rows * cols === 1 ? "a number" : "numbers"}; got "${input.value.trim()}".`);
+          invalid.add(input);
+        } else if (m.length !== rows || m.some((row) => row.length !== cols)) {
+          const got = `${m.length}×${m[0].length}`;
+          problems.push(`${what} must be ${shape} (rows separated by semicolons); got ${got}.`);
           invalid.add(input);
         }
-        return v;
+        return m;
       };
-      const parts = el.inputs.value.split(",").map((p) => p.trim());
-      if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
-      const inputs = parts.map((p) => parseNumber(p));
-      const badInput = inputs.findIndex((x) => !Number.isFinite(x));
-      if (parts.length === 1 && parts[0] === "") {
-        problems.push("Input sequence is empty: type 1 to 10 numbers, separated by commas.");
-        invalid.add(el.inputs);
-      } else if (badInput >= 0) {
-        problems.push(`Input ${badInput + 1} must be a number; got "${parts[badInput]}".`);
-        invalid.add(el.inputs);
-      } else if (inputs.length > MAX_STEPS) {
-        problems.push(`The input sequence has ${inputs.length} numbers; the stepper takes 1 to ${MAX_STEPS}.`);
-        invalid.add(el.inputs);
-      }
       const perGate = el["weight-mode"].value === "per-gate";
+      const one = perGate ? 0 : grid(el.weight, "W and U", 1, 1)[0][0];
+      const fill = (rows, cols) => Array.from({ length: rows }, () => Array(cols).fill(one));
       const weights = {};
-      const one = perGate ? 0 : num(el.weight, "W and U");
-      for (const gate of GATES) {
+      for (const gate of gates) {
+        const name = LABELS[gate];
         weights[gate] = {
-          W: perGate ? num(this.field("W", gate), `${LABELS[gate]} W`) : one,
-          U: perGate ? num(this.field("U", gate), `${LABELS[gate]} U`) : one,
-          b: num(this.field("b", gate), `${LABELS[gate]} b`),
+          W: perGate ? grid(this.field("W", gate), `${name} W`, inputDim, units) : fill(inputDim, units),
+          U: perGate ? grid(this.field("U", gate), `${name} U`, units, units) : fill(units, units),
+          b: grid(this.field("b", gate), `${name} b`, 1, units)[0],
         };
+        const b2 = this.field("b2", gate);
+        if (b2) weights[gate].bRecurrent = grid(b2, `${name} b′`, 1, units)[0];
       }
-      const h0 = num(el.h0, "Initial h0");
-      const c0 = num(el.c0, "Initial c0");
+      const state = (input, what) => {
+        const v = parseRows(input.value)[0];
+        if (v.length === 1 && Number.isFinite(v[0])) return v[0];
+        return grid(input, what, 1, units)[0];
+      };
       const config = {
-        inputs,
+        cell,
+        resetAfter: this.resetAfter,
+        inputs: read.inputs,
         weights,
         activation: el.activation.value,
         recurrentActivation: el["recurrent-activation"].value,
         exact: false,
-        h0,
-        c0,
+        h0: state(el.h0, "Initial h0"),
+        c0: cell === "lstm" ? state(el.c0, "Initial c0") : 0,
       };
       return { config, problems, invalid };
     }
@@ -830,10 +531,15 @@
     render() {
       const { el } = this;
       const perGate = el["weight-mode"].value === "per-gate";
+      const gru = this.cell === "gru";
       this.perGate = perGate;
       el.weights.classList.toggle("is-per-gate", perGate);
       el.weight.closest(".stepper-one").hidden = perGate;
-      for (const gate of GATES) {
+      el["reset-after-box"].hidden = !gru;
+      el["c0-box"].hidden = gru;
+      el["activation-role"].textContent = gru ? "(the candidate n)" : "(the candidate g, and φ(c) in h)";
+      el["recurrent-role"].textContent = gru ? "(the gates z, r)" : "(the gates i, f, o)";
+      for (const gate of CELLS[this.cell].gates) {
         this.field("W", gate).closest("label").hidden = !perGate;
         this.field("U", gate).closest("label").hidden = !perGate;
       }
@@ -843,34 +549,38 @@
       });
       invalid.forEach((node) => node.setAttribute("aria-invalid", "true"));
 
-      // The exact checkbox: offered only when integers can stay exact. While a field
+      let cfg = null;
+      let problem = problems.join(" ");
+      if (!problem) {
+        try {
+          cfg = Cells.normalize(config);
+        } catch (err) {
+          problem = err.message;
+        }
+      }
+      // The exact checkbox: offered only when the numbers can stay exact. While a field
       // does not parse, it keeps its state.
-      if (!problems.length) {
-        const why = exactProblem(normalize(config));
+      if (cfg) {
+        const why = Cells.exactProblem(cfg);
         el.exact.disabled = why !== "";
         el["exact-note"].textContent = why
           ? `Not available: ${why}.`
           : "Integers and fractions with every digit; 0.5 counts as 1/2.";
       }
       el.exact.checked = !el.exact.disabled && this.wantExact;
-
-      if (problems.length) {
-        this.showError(problems.join(" "));
+      if (problem) {
+        this.showError(problem);
         return;
       }
-      config.exact = el.exact.checked;
-      let result;
-      try {
-        result = forward(config);
-      } catch (err) {
-        this.showError(err.message);
-        return;
-      }
+      cfg.exact = el.exact.checked;
       this.showError("");
-      this.cfg = normalize(config);
-      this.result = result;
-      const T = result.steps.length;
+      this.cfg = cfg;
+      this.steps = Cells.run(cfg);
+      this.result = { steps: this.steps };
+      const T = this.steps.length;
       this.t = Math.min(Math.max(this.t, 1), T);
+      this.unit = Math.min(this.unit, cfg.units - 1);
+      this.drawUnits();
       this.drawTable();
       this.drawNote();
       this.drawStep();
@@ -882,11 +592,20 @@
       el.out.classList.toggle("is-stale", Boolean(message));
     }
 
+    drawUnits() {
+      const { el, cfg } = this;
+      el["unit-box"].hidden = cfg.units === 1;
+      if (el.unit.options.length !== cfg.units) {
+        el.unit.innerHTML = Array.from({ length: cfg.units }, (_, u) => `<option>${u + 1}</option>`).join("");
+      }
+      el.unit.value = String(this.unit + 1);
+    }
+
     drawNote() {
-      const steps = this.result.steps;
       let text = "";
       if (!this.cfg.exact) {
-        const bad = steps.find((s) => ![s.c, s.h, ...GATES.map((g) => s.gates[g])].every(Number.isFinite));
+        const values = (s) => [s.h, s.c || [], ...Object.values(s.gates)].flat();
+        const bad = this.steps.find((s) => !values(s).every(Number.isFinite));
         if (bad) {
           text = `Float64 overflowed at step ${bad.t}: the values grew too large and show as inf or nan.`;
           if (!this.el.exact.disabled) text += " Tick Exact arithmetic to see every digit.";
@@ -896,12 +615,21 @@
     }
 
     drawTable() {
-      const rows = this.result.steps.map((s) => {
-        const values = [s.x, s.h_prev, s.c_prev, ...GATES.map((g) => s.gates[g]), s.c, s.h];
+      const cell = this.cfg.cell;
+      const heads = TABLE_HEADS[cell];
+      const head = `<tr>${heads.map((h) => `<th scope="col">${h}</th>`).join("")}</tr>`;
+      if (this.el.table.tHead.innerHTML !== head) this.el.table.tHead.innerHTML = head;
+      const gates = CELLS[cell].gates;
+      const rows = this.steps.map((s) => {
+        const values = [s.x, s.h_prev, ...(cell === "lstm" ? [s.c_prev] : []), ...gates.map((g) => s.gates[g]),
+          ...(cell === "lstm" ? [s.c] : []), s.h];
         const cells = values.map((v) => {
-          const text = formatNumber(v);
+          const text = formatVector(v);
           if (text.length > 400) {
             return `<td class="stepper-long"><span class="stepper-digits" tabindex="0">${esc(text)}</span></td>`;
+          }
+          if (Array.isArray(v) && v.length > 1) { // a vector may wrap after each comma
+            return `<td class="stepper-vector">${esc(text).replace(/, /g, ",<wbr> ")}</td>`;
           }
           return text.length > 24 ? `<td class="stepper-long">${esc(text)}</td>` : `<td>${esc(text)}</td>`;
         });
@@ -912,7 +640,7 @@
 
     go(t) {
       if (!this.result) return;
-      const T = this.result.steps.length;
+      const T = this.steps.length;
       const next = Math.min(Math.max(t, 1), T);
       if (next === this.t) return;
       this.t = next;
@@ -920,10 +648,9 @@
     }
 
     drawStep() {
-      const { el, t } = this;
-      const steps = this.result.steps;
-      const T = steps.length;
-      const step = steps[t - 1];
+      const { el, t, cfg } = this;
+      const T = this.steps.length;
+      const step = this.steps[t - 1];
       const position = `step ${t} of ${T}`;
       el.step.textContent = position;
       el.slider.max = String(T);
@@ -940,14 +667,16 @@
           row.removeAttribute("aria-current");
         }
       }
-      el["figure-box"].replaceChildren(cellFigure(this.cfg, step));
-      const shortened = [step.x, step.h_prev, step.c_prev, step.c, step.h, ...GATES.map((g) => step.gates[g])]
-        .some((v) => typeof v === "string" && shortNumber(v) !== v);
+      el["figure-box"].replaceChildren(cellFigure(cfg, step, this.unit));
+      const u = this.unit;
+      const shown = [step.x, step.h_prev, step.c_prev || [], step.c || [], step.h, ...Object.values(step.gates)].flat();
+      const shortened = shown.some((v) => typeof v === "string" && shortNumber(v) !== v);
       el.figcaption.textContent =
-        `The cell at time step ${t} of ${T}.` +
+        `The ${CELLS[cfg.cell].name} cell at time step ${t} of ${T}` +
+        (cfg.units > 1 ? `, unit ${u + 1} of ${cfg.units}.` : ".") +
         (shortened ? " Long numbers are rounded here; the table and the hand calculation show every digit." : "");
       el["hand-caption"].textContent = `Hand calculation of time step ${t}`;
-      const lines = handText(this.cfg, steps, t).split("\n").map((line) => {
+      const lines = Cells.handText(cfg, this.steps, t).split("\n").map((line) => {
         const span = document.createElement("span");
         span.className = "lx-line";
         span.textContent = line;
@@ -970,13 +699,13 @@
   }
 
   window.LSTMStepper = {
-    forward,
-    canBeExact,
-    render,
-    handCalculation,
+    forward: Cells.forward,
+    canBeExact: Cells.canBeExact,
+    handCalculation: Cells.handCalculation,
     formatNumber,
+    render,
     get PRESETS() {
-      return presets();
+      return Object.fromEntries(Object.entries(presets()).map(([k, p]) => [k, p.config]));
     },
   };
 

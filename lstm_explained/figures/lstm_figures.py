@@ -12,18 +12,11 @@ from fractions import Fraction
 from html import escape
 from typing import Any
 
-from .. import GATES, Trace, format_number
+import numpy as np
+
+from .. import GATES, Step, Trace, format_number
 from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
-from .numbers import (
-    LONG,
-    activation_value,
-    check_sample,
-    digits_that_add_up,
-    row,
-    short,
-    slope,
-    step_at,
-)
+from .numbers import LONG, activation_value, digits_that_add_up, short, slope
 from .svg import LegendEntry
 
 LAYOUT_NAMES = ("desk", "phone")
@@ -65,31 +58,38 @@ def vector(values: Any, digits: int) -> str:
     return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
 
 
+def step_values(
+    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
+) -> tuple[Step, int, dict[str, str]]:
+    """What every cell's drawing shows of step `t`: the step (of one sample), the digits
+    it is shown with, and the fields t, x, h_prev, h, act, rec, xt and h_prevt (the
+    first input and the first unit's h_prev as factors, for products)."""
+    step = trace.sample(sample).step(t)
+    d = digits or digits_that_add_up(trace, t, sample=sample)
+    values = {
+        "t": str(step.t),
+        "x": vector(step.x, d),
+        "h_prev": number(step.h_prev[unit], d),
+        "h": number(step.h[unit], d),
+        "act": trace.activation,
+        "rec": trace.recurrent_activation,
+        "xt": factor(number(step.x.ravel()[0], d)),
+        "h_prevt": factor(number(step.h_prev.ravel()[0], d)),
+    }
+    return step, d, values
+
+
 def forward_values(
     trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
 ) -> dict[str, str]:
     """Every field of the forward cell drawing, for step `t` of `trace`, as text."""
-    step = step_at(trace, t)
-    sample = check_sample(trace, sample)
-    d = digits or digits_that_add_up(trace, t, sample=sample)
+    step, d, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
     w = trace.weights
-    x, h_prev = row(trace, step.x, sample), row(trace, step.h_prev, sample)
 
     def at(arr: Any) -> str:
-        return number(row(trace, arr, sample)[unit], d)
+        return number(arr[unit], d)
 
-    values = {
-        "t": str(step.t),
-        "x": vector(x, d),
-        "h_prev": at(step.h_prev),
-        "c_prev": at(step.c_prev),
-        "c": at(step.c),
-        "h": at(step.h),
-        "act": trace.activation,
-        "rec": trace.recurrent_activation,
-        "xt": factor(number(x.ravel()[0], d)),
-        "h_prevt": factor(number(h_prev.ravel()[0], d)),
-    }
+    values |= {"c_prev": at(step.c_prev), "c": at(step.c)}
     for gate in GATES:
         s, gw = SYMBOL[gate], w.gate(gate)
         values[f"W_{s}"] = factor(number(gw.kernel[0, unit], d))
@@ -223,14 +223,15 @@ def cell_figure(
     return both_layouts(desk, phone, caption=caption, standalone=standalone)
 
 
-def cell_template(ident: str = "stepper-cell") -> str:
+def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:
     """Both layouts (in a `<div class="lx-layouts">`) with every number left as a
     `{field}` for a script to fill.
 
     The fields are those of `forward_values`: t, x, h_prev, c_prev, c, h, act, rec, xt,
-    h_prevt and, for each gate symbol s, W_s, U_s, b_s, z_s and v_s.
+    h_prevt and, for each gate symbol s, W_s, U_s, b_s, z_s and v_s. `products=False`
+    writes the products as symbols, for several inputs or units (one unit's values).
     """
-    labels = _forward_labels(numeric=True, products=True, highlight=None)
+    labels = _forward_labels(numeric=True, products=products, highlight=None)
     svgs = [
         draw(
             labels,
@@ -254,28 +255,30 @@ def backward_values(
     trace: Trace, gradients: Any, t: int, *, sample: int = 0, unit: int = 0, digits: int = 6
 ) -> dict[str, str]:
     """Every field of the backward drawing at step `t`: gradients and the values they use."""
-    step = step_at(trace, t)
-    sample = check_sample(trace, sample)
+    step = trace.sample(sample).step(t)
     grad = gradients.steps[step.t - 1]
 
-    def at(arr: Any) -> Any:
-        return row(trace, arr, sample)[unit]
+    def one_row(arr: Any) -> Any:  # gradients have a batch axis where the trace had one
+        return np.asarray(arr)[sample] if trace.batched else np.asarray(arr)
+
+    def at(arr: Any) -> Any:  # a gradient of this unit
+        return one_row(arr)[unit]
 
     def n(v: Any) -> str:
         return number(v, digits)
 
-    c, z = at(step.c), {g: at(step.z[g]) for g in GATES}
-    gates = {g: at(step.gates[g]) for g in GATES}
+    c, z = step.c[unit], {g: step.z[g][unit] for g in GATES}
+    gates = {g: step.gates[g][unit] for g in GATES}
     values = {
         "t": str(step.t),
         "act": trace.activation,
         "rec": trace.recurrent_activation,
         "later": f"step {step.t + 1}" if step.t < len(trace.steps) else "the final state",
         "before": f"step {step.t - 1}" if step.t > 1 else "h0, c0",
-        "c_prevt": factor(n(at(step.c_prev))),
+        "c_prevt": factor(n(step.c_prev[unit])),
         "phi_c": factor(n(activation_value(trace.activation, c))),
         "slope_c": factor(n(slope(trace.activation, c, activation_value(trace.activation, c)))),
-        "dx": vector(row(trace, grad.dx, sample), digits),
+        "dx": vector(one_row(grad.dx), digits),
     }
     for name in ("dh", "dc", "d_output", "dh_later", "dc_later", "dh_prev", "dc_prev"):
         values[name] = n(at(getattr(grad, name)))

@@ -14,36 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import GATES, LSTMInputError, Step, Trace, format_number
+from .. import Step, Trace, format_number
 
 LONG = 10  # integers with more digits are shortened in a figure ("≈3.569e+10")
-
-
-def step_at(trace: Trace, t: int) -> Step:
-    """The `Step` at time step `t`, counting from 1, or a clear error."""
-    if (
-        isinstance(t, bool)
-        or not isinstance(t, (int, np.integer))
-        or not 1 <= t <= len(trace.steps)
-    ):
-        raise LSTMInputError(f"t must be a time step from 1 to {len(trace.steps)}; got {t!r}")
-    return trace.steps[int(t) - 1]
-
-
-def check_sample(trace: Trace, sample: int) -> int:
-    """`sample` if the trace has that batch row (0 is the only row of an unbatched trace)."""
-    size = int(np.asarray(trace.steps[0].h).shape[0]) if trace.batched else 1
-    if not trace.batched and sample != 0:
-        raise LSTMInputError(f"sample must be 0 for an input without a batch axis; got {sample!r}")
-    if not 0 <= sample < size:
-        raise LSTMInputError(f"sample must be from 0 to {size - 1}; got {sample!r}")
-    return sample
-
-
-def row(trace: Trace, arr: Any, sample: int) -> Any:
-    """One sample's row of a recorded array: (units,) or (features,)."""
-    values = np.asarray(arr)
-    return values[sample] if trace.batched else values
 
 
 def term(value: Any, digits: int) -> str:
@@ -179,6 +152,90 @@ def adds_up(computed: Interval, result: Any, digits: int) -> bool:
     return lo <= r_hi and r_lo <= hi
 
 
+Line = tuple[Interval, Any]  # what a line's right-hand side may be, and what it shows
+
+
+def _sum(parts: list[Interval]) -> Interval:
+    total: Interval = (Fraction(0), Fraction(0))
+    for part in parts:
+        total = _add(total, part)
+    return total
+
+
+def _products(shown: Callable[[Any], Interval], v: Any, m: Any, u: int) -> list[Interval]:
+    """The terms v_j×M[j, u] of one unit's column, as intervals."""
+    return [_mul(shown(v[j]), shown(m[j, u])) for j in range(len(v))]
+
+
+def _gate_lines(one: Trace, step: Step, shown: Callable[[Any], Interval], j: int,
+                gate: str, pre: Interval) -> list[Line]:  # fmt: skip
+    """A gate's two lines: its pre-activation from `pre`, its value from what z shows."""
+    lines: list[Line] = [(pre, step.z[gate][j])]
+    fn = one.activation if gate == "candidate" else one.recurrent_activation
+    if fn in _FUNCTIONS:  # a callable activation: its line cannot be redone here
+        lines.append((_apply(fn, shown(step.z[gate][j])), step.gates[gate][j]))
+    return lines
+
+
+def _lstm_lines(one: Trace, step: Step, shown: Callable[[Any], Interval]) -> list[Line]:
+    """z = x×W + h_prev×U + b and each gate; c = f×c_prev + i×g; h = o×act(c)."""
+    w, lines = one.weights, []
+    masked = step.mask is not None and not bool(step.mask)
+    for u in one.recorded_units:
+        j = one.column(u)
+        for gate in w.gates:
+            gw = w.gate(gate)
+            terms = _products(shown, step.x, gw.kernel, u)
+            terms += _products(shown, step.h_prev, gw.recurrent_kernel, u)
+            terms += [] if gw.bias is None else [shown(gw.bias[u])]
+            lines += _gate_lines(one, step, shown, j, gate, _sum(terms))
+        if masked:  # c and h are carried over, not computed
+            continue
+        v = {gate: shown(step.gates[gate][j]) for gate in w.gates}
+        c = _add(_mul(v["forget"], shown(step.c_prev[u])), _mul(v["input"], v["candidate"]))
+        lines.append((c, step.c[u]))
+        if one.activation in _FUNCTIONS:
+            squashed = _apply(one.activation, shown(step.c[u]))
+            lines.append((_mul(v["output"], squashed), step.h[u]))
+    return lines
+
+
+def _gru_lines(one: Trace, step: Step, shown: Callable[[Any], Interval]) -> list[Line]:
+    """a_z, a_r = x×W + b + h_prev×U (+ b'); a_n with r where `reset_after` puts it;
+    each gate; h = z×h_prev + (1-z)×n."""
+    w, lines = one.weights, []
+    reset_after = getattr(w, "reset_after", True)
+    masked = step.mask is not None and not bool(step.mask)
+    r_all = None if one.units is not None else step.gates["reset"]  # every unit's r
+    for u in one.recorded_units:
+        j = one.column(u)
+        for gate in w.gates:
+            gw = w.gate(gate)
+            bias = None if gw.bias is None else np.asarray(gw.bias).reshape(-1, w.units)[:, u]
+            x_side = _products(shown, step.x, gw.kernel, u)
+            x_side += [] if bias is None else [shown(bias[0])]
+            h_side = _products(shown, step.h_prev, gw.recurrent_kernel, u)
+            h_side += [] if bias is None or not reset_after else [shown(bias[1])]
+            if gate != "candidate":
+                pre = _sum(x_side + h_side)
+            elif reset_after:  # r scales the whole recurrent part, its bias included
+                pre = _add(_sum(x_side), _mul(shown(step.gates["reset"][j]), _sum(h_side)))
+            elif r_all is None:  # every unit's r is needed: skip a line it cannot redo
+                lines.append(((Fraction(0), Fraction(0)), None))
+                continue
+            else:  # each h_prev scaled by its own r, before the product
+                rh = [_mul(_mul(shown(r_all[k]), shown(step.h_prev[k])),
+                           shown(gw.recurrent_kernel[k, u])) for k in range(w.units)]  # fmt: skip
+                pre = _sum(x_side + rh)
+            lines += _gate_lines(one, step, shown, j, gate, pre)
+        if masked:
+            continue
+        z, n = shown(step.gates["update"][j]), shown(step.gates["candidate"][j])
+        keep = (1 - z[1], 1 - z[0])  # 1 - z
+        lines.append((_add(_mul(z, shown(step.h_prev[u])), _mul(keep, n)), step.h[u]))
+    return [line for line in lines if line[1] is not None]
+
+
 def digits_that_add_up(
     trace: Trace, t: int, *, sample: int = 0, fewest: int = 4, most: int = 10
 ) -> int:
@@ -186,59 +243,37 @@ def digits_that_add_up(
 
     At least `fewest`; every number with a short decimal form is shown in full (so
     c = 207.25 never reads 207.2); and each line's result must follow from the numbers
-    it shows: z = x×W + h_prev×U + b, each gate from its z, c = f×c_prev + i×g and
-    h = o×act(c). Numbers that had to be rounded count as whatever they may stand for.
-    With fewer digits a reader could meet "c = ... = 207.2" and then
-    "h = 12×linear(207.2) = 2487". Exact traces show every digit anyway.
+    it shows, as `hand_calculation` writes them. For an LSTM: z = x×W + h_prev×U + b,
+    each gate from its z, c = f×c_prev + i×g and h = o×act(c); for a GRU: a_z and a_r,
+    a_n with r where `reset_after` puts it, each gate, and h = z×h_prev + (1-z)×n.
+    Numbers that had to be rounded count as whatever they may stand for. With fewer
+    digits a reader could meet "c = ... = 207.2" and then "h = 12×linear(207.2) = 2487".
+    Exact traces show every digit anyway.
     """
-    step = step_at(trace, t)
+    trace.step(t)  # a clear error for a step out of range, exact or not
     if trace.exact:
         return fewest
-    sample = check_sample(trace, sample)
-    known = {trace.activation, trace.recurrent_activation} <= set(_FUNCTIONS)
-    w = trace.weights
-    x, h_prev, c_prev = (row(trace, a, sample) for a in (step.x, step.h_prev, step.c_prev))
-    c, h = row(trace, step.c, sample), row(trace, step.h, sample)
-    gates = {g: row(trace, step.gates[g], sample) for g in GATES}
-    z = {g: row(trace, step.z[g], sample) for g in GATES}
-    numbers = [*x.ravel(), *h_prev.ravel(), *c_prev.ravel(), *c.ravel(), *h.ravel()]
-    numbers += [v for g in GATES for v in (*gates[g].ravel(), *z[g].ravel())]
-    for g in GATES:
-        gw = w.gate(g)
+    one = trace.sample(sample)
+    step = one.step(t)
+    w = one.weights
+    numbers = [*np.ravel(step.x)]
+    for group in (step.state_prev, step.state, step.z, step.gates):
+        numbers += [v for arr in group.values() for v in np.ravel(arr)]
+    for gate in w.gates:
+        gw = w.gate(gate)
         numbers += [*gw.kernel.ravel(), *gw.recurrent_kernel.ravel()]
         numbers += [] if gw.bias is None else [*gw.bias.ravel()]
     if not all(math.isfinite(float(v)) for v in numbers):
         return fewest
-    masked = step.mask is not None and not bool(row(trace, step.mask, sample))
+    lines_of = _lstm_lines if one.cell == "LSTM" else _gru_lines
     start = max(fewest, *(short_digits(v, most) for v in numbers))
     for digits in range(start, most + 1):
 
         def shown(v: Any, digits: int = digits) -> Interval:
             return shown_interval(v, digits)
 
-        ok = True
-        for u in range(w.units):
-            for gate in GATES:
-                gw = w.gate(gate)
-                total: Interval = (Fraction(0), Fraction(0))
-                for j in range(w.input_dim):
-                    total = _add(total, _mul(shown(x[j]), shown(gw.kernel[j, u])))
-                for k in range(w.units):
-                    total = _add(total, _mul(shown(h_prev[k]), shown(gw.recurrent_kernel[k, u])))
-                if gw.bias is not None:
-                    total = _add(total, shown(gw.bias[u]))
-                fn = trace.activation if gate == "candidate" else trace.recurrent_activation
-                ok = ok and adds_up(total, z[gate][u], digits)
-                if known:  # a callable activation: its line cannot be redone here
-                    ok = ok and adds_up(_apply(fn, shown(z[gate][u])), gates[gate][u], digits)
-            if masked:  # c and h are carried over, not computed
-                continue
-            v = {gate: shown(gates[gate][u]) for gate in GATES}
-            new_c = _add(_mul(v["forget"], shown(c_prev[u])), _mul(v["input"], v["candidate"]))
-            ok = ok and adds_up(new_c, c[u], digits)
-            if known:
-                squashed = _apply(trace.activation, shown(c[u]))
-                ok = ok and adds_up(_mul(v["output"], squashed), h[u], digits)
-        if ok:
+        if all(
+            adds_up(computed, result, digits) for computed, result in lines_of(one, step, shown)
+        ):
             return digits
     return most

@@ -12,7 +12,7 @@ from typing import Any
 from .. import GATES, Trace
 from .lstm_cell import SYMBOL
 from .lstm_figures import LAYOUT_NAMES, both_layouts, number
-from .numbers import check_sample, digits_that_add_up, row
+from .numbers import digits_that_add_up
 from .svg import LINE, Canvas, LegendEntry, legend, text_width
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -24,11 +24,11 @@ def _sub(t: int) -> str:
 
 def step_lines(trace: Trace, t: int, *, sample: int, unit: int) -> list[str]:
     """The text inside step `t`'s box: its gates, then c and h worked out."""
-    step = trace.steps[t - 1]
+    step = trace.sample(sample).step(t)
     d = digits_that_add_up(trace, t, sample=sample)
 
     def at(arr: Any) -> str:
-        return number(row(trace, arr, sample)[unit], d)
+        return number(arr[unit], d)
 
     def fac(arr: Any) -> str:
         text = at(arr)
@@ -54,19 +54,19 @@ def unrolled_svg(
     layout: str = "desk",
 ) -> str:
     """Every step of `trace` side by side (desk) or stacked (phone), with its numbers."""
-    sample = check_sample(trace, sample)
+    one = trace.sample(sample)  # this sequence's steps, without a batch axis
     steps = range(1, len(trace.steps) + 1)
     d = {t: digits_that_add_up(trace, t, sample=sample) for t in steps}
     boxes = {t: step_lines(trace, t, sample=sample, unit=unit) for t in steps}
 
     def state(name: str, t: int) -> str:
         # the state after step t (t = 0: the initial state, as step 1 received it)
-        step = trace.steps[max(t, 1) - 1]
+        step = one.steps[max(t, 1) - 1]
         arr = getattr(step, name) if t else getattr(step, f"{name}_prev")
-        return f"{name}{_sub(t)} = {number(row(trace, arr, sample)[unit], d[max(t, 1)])}"
+        return f"{name}{_sub(t)} = {number(arr[unit], d[max(t, 1)])}"
 
     def x_of(t: int) -> str:
-        return f"x{_sub(t)} = {number(row(trace, trace.steps[t - 1].x, sample).ravel()[0], d[t])}"
+        return f"x{_sub(t)} = {number(one.steps[t - 1].x.ravel()[0], d[t])}"
 
     canvas = Canvas(0, 0, ident, {})
     box_w = max(150.0, *(text_width(line) + 24 for lines in boxes.values() for line in lines))
@@ -120,14 +120,12 @@ def unrolled_svg(
     ]
     bottom = legend(canvas, 8, legend_y, entries, width=width - 16)
     canvas.width, canvas.height = width, bottom + 6
-    outputs = ", ".join(number(row(trace, s.h, sample)[unit], d[s.t]) for s in trace.steps)
-    cells = ", ".join(number(row(trace, s.c, sample)[unit], d[s.t]) for s in trace.steps)
+    outputs = ", ".join(number(s.h[unit], d[s.t]) for s in one.steps)
+    cells = ", ".join(number(s.c[unit], d[s.t]) for s in one.steps)
 
     def gates_of(t: int) -> str:
-        step = trace.steps[t - 1]
-        return ", ".join(
-            f"{SYMBOL[g]} = {number(row(trace, step.gates[g], sample)[unit], d[t])}" for g in GATES
-        )
+        step = one.steps[t - 1]
+        return ", ".join(f"{SYMBOL[g]} = {number(step.gates[g][unit], d[t])}" for g in GATES)
 
     desc = (
         f"The same cell at each of {len(steps)} time steps, left to right. Each step reads "

@@ -5,10 +5,16 @@
 "h = o×linear(c) = 12×linear(207.25) = 2487"), computes the right-hand side from the
 numbers shown, and returns the lines whose stated result does not follow.
 
+GRU working too: "a_n = 0.5×1 + 0 + r×(0.5382×1 + 0.5) = 1.014" reads r from the
+reset gate's line above it, and "h = z×h_prev + (1-z)×n = ..." subtracts. ONNX's
+hard_sigmoid with parameters, "hard_sigmoid[alpha=1/4, beta=1/2](3/4)", is min(max(
+alpha·x + beta, 0), 1).
+
 A number is exact if it is whole or a fraction, if it is an input or a weight (in a
-line z = x×W + h_prev×U + b, everything but h_prev), or if an earlier line (or, for
-h_prev and c_prev, the step before) gave it as an exact result; any other decimal is
-rounded, to the significant digits of the block (the most any of its decimals has).
+line of a pre-activation, z_... or a_..., everything but h_prev and the gate values
+shown above it), or if an earlier line (or, for h_prev and c_prev, the step before)
+gave it as an exact result; any other decimal is rounded, to the significant digits of
+the block (the most any of its decimals has).
 From exact numbers a line's result must be exact too when it has a short decimal form
 (207.25 may not be shown as 207.2), or else be its rounding; from rounded numbers it
 must be the rounding of some value they allow. Independent of the engine: its own
@@ -26,9 +32,13 @@ from fractions import Fraction
 
 Interval = tuple[Fraction, Fraction]
 NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")
-TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?|[a-z_]+(?=\()|[()×+\-/])")
+PARAMETRIC = r"hard_sigmoid\[alpha=-?\d+(?:/\d+)?, beta=-?\d+(?:/\d+)?\]"
+TOKEN = re.compile(
+    r"\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?|" + PARAMETRIC + r"(?=\()|[a-z_]+(?=\()|[()×+\-/])"
+)
 FUNCTIONS = ("linear", "relu", "sigmoid", "tanh", "hard_sigmoid")
-CALL = re.compile(r"(?:{})\(".format("|".join(FUNCTIONS)))
+CALL = re.compile(r"(?:{}|{})\(".format(PARAMETRIC, "|".join(FUNCTIONS)))
+SHOWN = re.compile(r"^\s*(?:[a-z ]+:)?\s*([a-z])\s*=.* = (\S+)$")  # "r = sigmoid(..) = 0.4952"
 
 
 def significant(text: str) -> int:
@@ -44,6 +54,9 @@ def _half_ulp(value: Fraction, digits: int) -> Fraction:
 
 def _apply(name: str, a: Interval) -> Interval:
     def one(v: Fraction) -> Fraction:
+        if name.startswith("hard_sigmoid["):  # hard_sigmoid[alpha=a, beta=b]
+            alpha, beta = (Fraction(p.split("=")[1]) for p in name[13:-1].split(", "))
+            return min(max(alpha * v + beta, Fraction(0)), Fraction(1))
         if name == "linear":
             return v
         if name == "relu":
@@ -58,12 +71,12 @@ def _apply(name: str, a: Interval) -> Interval:
 
 
 class _Parser:
-    """sum := product ('+' product)*; product := factor (('×' | '/') factor)*;
+    """sum := product (('+' | '-') product)*; product := factor (('×' | '/') factor)*;
     factor := '-' factor | number | '(' sum ')' | function '(' sum ')'."""
 
     def __init__(self, expression: str, digits: int, exact: set[str]) -> None:
         self.tokens = TOKEN.findall(expression)
-        assert "".join(self.tokens) == expression.replace(" ", ""), expression
+        assert "".join(self.tokens).replace(" ", "") == expression.replace(" ", ""), expression
         self.digits = digits
         self.exact = exact
         self.k = 0
@@ -77,10 +90,10 @@ class _Parser:
 
     def sum(self) -> Interval:
         lo, hi = self.product()
-        while self.peek() == "+":
-            self.take()
+        while self.peek() in ("+", "-"):
+            op = self.take()
             a, b = self.product()
-            lo, hi = lo + a, hi + b
+            lo, hi = (lo + a, hi + b) if op == "+" else (lo - b, hi - a)
         return lo, hi
 
     def product(self) -> Interval:
@@ -103,7 +116,7 @@ class _Parser:
             value = self.sum()
             assert self.take() == ")"
             return value
-        if token in FUNCTIONS:
+        if token in FUNCTIONS or token.startswith("hard_sigmoid["):
             assert self.take() == "("
             value = self.sum()
             assert self.take() == ")"
@@ -121,22 +134,32 @@ def block_digits(text: str) -> int:
     return max((significant(n) for n in decimals), default=0)
 
 
-def check(line: str, digits: int, exact: set[str]) -> bool | None:
+def check(
+    line: str,
+    digits: int,
+    exact: set[str],
+    rounded: frozenset[str] = frozenset(),
+    symbols: dict[str, str] | None = None,
+) -> bool | None:
     """True or False for a line of working; None for a line without arithmetic.
 
     `exact` holds the texts of numbers known to be exact; an exact result is added.
+    In a pre-activation's line the numbers in `rounded` (h_prev, gate values) are not
+    weights; `symbols` gives the values of letters shown earlier ("r" in a_n's line).
     """
     body = line.split(":", 1)[1] if re.match(r"^[a-z ]+:", line) else line
     parts = [p.strip() for p in body.split(" = ")]
     if len(parts) < 3:
         return None
     expression, result = parts[-2], parts[-1]
+    local = set(exact)
+    if parts[0].startswith(("z_", "a_")):  # x×W + h_prev×U + b: inputs, weights are exact
+        terms = [t.strip().strip("()") for t in re.split(r" \+ |×", re.sub(CALL, "", expression))]
+        local |= {t for t in terms if t not in rounded and not re.search("[a-z]", t)}
+    for letter, number in (symbols or {}).items():  # "r×(" -> "0.4952×("
+        expression = re.sub(rf"(?<![a-z_]){letter}(?=×)", f"({number})", expression)
     if re.search(r"[a-z]", re.sub(CALL, "", expression)):
         return None  # symbols, not numbers
-    local = set(exact)
-    if parts[0].startswith("z_"):  # z = x×W + h_prev×U + b: inputs and weights are exact
-        terms = [t.strip().strip("()") for t in re.split(r" \+ |×", expression)]
-        local |= {t for k, t in enumerate(terms) if k != 2}
     lo, hi = _Parser(expression, digits, local).sum()
     shown = Fraction(result.replace(" ", "").replace("(", "").replace(")", ""))
     if lo == hi:
@@ -162,21 +185,35 @@ def _long_integers() -> Iterator[None]:
         sys.set_int_max_str_digits(limit)
 
 
-def lines_that_do_not_add_up(*blocks: str) -> list[str]:
-    """The lines of hand calculations (consecutive steps, in order) whose result does not
-    follow from what they show."""
+def _verdicts(*blocks: str) -> Iterator[tuple[str, bool | None]]:
+    """Each line of hand calculations (consecutive steps, in order) with check's verdict."""
     exact: set[str] = set()
-    wrong = []
     with _long_integers():
         for text in blocks:
             digits = block_digits(text)
+            rounded, symbols = _header_values(text), {}
             for line in text.splitlines():
-                if check(line.strip(), digits, exact) is False:
-                    wrong.append(line)
-    return wrong
+                if line.startswith("unit "):
+                    symbols = {}
+                yield line, check(line.strip(), digits, exact, frozenset(rounded), symbols)
+                shown = SHOWN.match(line)
+                if shown and shown[1] in "zrnifgo" and "(" in line:  # a gate's value
+                    symbols[shown[1]] = shown[2]
+                    rounded.add(shown[2])
+
+
+def lines_that_do_not_add_up(*blocks: str) -> list[str]:
+    """The lines of hand calculations (consecutive steps, in order) whose result does not
+    follow from what they show."""
+    return [line for line, verdict in _verdicts(*blocks) if verdict is False]
+
+
+def _header_values(text: str) -> set[str]:
+    """The numbers of "time step t: ..., h_prev = [a, b], c_prev = ..." given as h_prev."""
+    found = re.search(r"h_prev = (\[[^\]]*\]|\S+?)(?:,|$)", text.splitlines()[0])
+    return set(found[1].strip("[]").split(", ")) if found else set()
 
 
 def checked_lines(text: str) -> int:
     """How many lines of `text` carry arithmetic that `check` redoes."""
-    digits = block_digits(text)
-    return sum(check(line.strip(), digits, set()) is not None for line in text.splitlines())
+    return sum(verdict is not None for _, verdict in _verdicts(text))

@@ -1,0 +1,179 @@
+"""The stepper's GRU and its networks of several inputs and units, in Chromium.
+
+Every number the page shows is compared with the engine's golden vectors
+(tests/docs/stepper_golden.json): the table of every step, the hand calculation
+(word for word where the vector is exact, else line by line redone by
+tests/docs/arithmetic.py), and the diagram's values, for each new preset and for
+configs typed into the controls. The page is measured at a phone's and a desk's width
+with every preset.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.docs.arithmetic import lines_that_do_not_add_up
+from tests.docs.layout import MIN_FONT_PX, layout_problems
+from tests.docs.site import ROOT, open_page
+from tests.docs.stepper_page import BY_NAME, GOLDEN, columns, set_controls, table, want_rows
+
+PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}  # fmt: skip
+DESK = {"viewport": {"width": 1280, "height": 800}}
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+# Each menu entry and the golden vector of the same network.
+PRESETS = {
+    "article": "article",
+    "forget-bias": "unit_forget_bias",
+    "second-example": "second example",
+    "gru-example": "gru example",
+    "fingerprint": "fingerprint",
+    "fingerprint-gru": "fingerprint gru",
+}
+# The vectors with a cell named: the GRUs and the networks of several inputs or units.
+NEW = [v for v in GOLDEN if "cell" in v["config"]]
+
+
+@pytest.fixture(scope="module")
+def stepper_url(server) -> str:
+    return f"{server}latest/stepper/"
+
+
+def steps_through(page, count: int) -> list[str]:
+    """The hand calculation of every step, clicking "next" between them."""
+    texts = [page.inner_text("#stepper-hand")]
+    for _ in range(count - 1):
+        page.click("#stepper-next")
+        texts.append(page.inner_text("#stepper-hand"))
+    return texts
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=str)
+def test_each_preset_shows_its_network(browser, stepper_url, preset):
+    vector = BY_NAME[PRESETS[preset]]
+    with open_page(browser, stepper_url) as (page, errors, _):
+        page.select_option("#stepper-preset", preset)
+        assert page.input_value("#stepper-cell") == vector["config"].get("cell", "lstm")
+        assert table(page) == want_rows(vector)
+        heads = page.locator("#stepper-table thead th").all_inner_texts()
+        letters = {"input": "i", "forget": "f", "candidate": "g", "output": "o",
+                   "update": "z", "reset": "r"}  # fmt: skip
+        if vector["config"].get("cell") == "gru":
+            letters["candidate"] = "n"
+        assert heads == [letters.get(c, c) for c in columns(vector["config"])]
+        texts = steps_through(page, len(vector["steps"]))
+        if "hand" in vector:  # exact: the engine's hand calculation, word for word
+            assert texts == vector["hand"]
+        assert lines_that_do_not_add_up(*texts) == []
+        assert errors == []
+
+
+@pytest.mark.parametrize("vector", NEW, ids=lambda v: v["name"])
+def test_the_controls_reproduce_a_gru_or_vector_network(browser, stepper_url, vector):
+    with open_page(browser, stepper_url) as (page, errors, _):
+        set_controls(page, vector["config"])
+        assert page.inner_text("#stepper-error") == ""
+        assert page.locator("#stepper-exact").is_checked() == vector["config"]["exact"]
+        assert table(page) == want_rows(vector)
+        texts = steps_through(page, len(vector["steps"]))
+        if "hand" in vector:
+            assert texts == vector["hand"]
+        if not any(word in t for t in texts for word in ("inf", "nan")):
+            assert lines_that_do_not_add_up(*texts) == []
+        assert errors == []
+
+
+def test_the_article_as_a_gru_stays_at_zero(browser, stepper_url):
+    # By hand: every weight 1, no bias, identity activations. Step 1: a_z = 1×1 + 0×1 = 1,
+    # so z = 1 and h = z×h0 + (1-z)×n = 0; every later step starts from the same zero.
+    with open_page(browser, stepper_url) as (page, errors, _):
+        page.select_option("#stepper-cell", "gru")
+        assert page.locator("#stepper-reset-after").is_visible()
+        assert not page.locator("#stepper-c0").is_visible()
+        h = [row[-1] for row in table(page)]
+        assert h == ["0", "0", "0"]
+        assert "z = linear(1) = 1" in page.inner_text("#stepper-hand")
+        assert errors == []
+
+
+def test_reset_after_switches_where_r_multiplies(browser, stepper_url):
+    with open_page(browser, stepper_url) as (page, errors, _):
+        page.select_option("#stepper-preset", "gru-example")
+        page.click("#stepper-next")
+        assert "a_n = 0.5×1 + 0 + r×(" in page.inner_text("#stepper-hand")
+        page.select_option("#stepper-reset-after", "false")
+        # one bias per gate now: the recurrent-side b′ column is gone, b keeps its value
+        assert page.locator("#stepper-b2-candidate").count() == 0
+        page.fill("#stepper-b-candidate", "0.5")  # b_n + b′_n, as the golden vector sums them
+        assert table(page) == want_rows(BY_NAME["gru example, reset before"])
+        # r multiplies h_prev before the product: "+ (r×h_prev)×U_n", with step 2's values
+        step = BY_NAME["gru example, reset before"]["steps"][1]
+        found = re.search(r"\+ \(([-\d.]+)×([-\d.]+)\)×1 = ", page.inner_text("#stepper-hand"))
+        assert found
+        r, h_prev = (float(v) for v in found.groups())
+        assert r == pytest.approx(step["gates"]["reset"], abs=5e-4)
+        assert h_prev == pytest.approx(step["h_prev"], abs=5e-4)
+        assert errors == []
+
+
+def figure_text(page) -> str:
+    return " ".join(page.locator("#stepper-figure-box svg:visible text").all_text_contents())
+
+
+def test_the_diagram_shows_the_unit_chosen(browser, stepper_url):
+    vector = BY_NAME["fingerprint"]
+    with open_page(browser, stepper_url) as (page, errors, _):
+        page.select_option("#stepper-preset", "fingerprint")
+        page.click("#stepper-next")
+        step = vector["steps"][1]
+        for unit in (0, 1):
+            page.select_option("#stepper-unit", str(unit + 1))
+            text = figure_text(page)
+            assert f"c = {step['c'][unit]}" in text
+            assert f"i = {step['gates']['input'][unit]}" in text
+            assert f"+ b_f = {step['z']['forget'][unit]}" in text
+            caption = page.inner_text("#stepper-figcaption")
+            assert f"unit {unit + 1} of 2" in caption
+        assert errors == []
+
+
+@pytest.mark.parametrize("width", ["phone", "desk"])
+@pytest.mark.parametrize("preset", PRESETS, ids=str)
+def test_every_preset_fits_and_reads(browser, stepper_url, preset, width):
+    """The layout measurements of tests/docs/layout.py with each preset at its last step."""
+    with open_page(browser, stepper_url, **(PHONE if width == "phone" else DESK)) as (
+        page, errors, _,
+    ):  # fmt: skip
+        page.select_option("#stepper-preset", preset)
+        page.click("#stepper-next")
+        problems = layout_problems(page, wide=width == "desk")
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('#stepper-figure-box svg text')]
+                .filter((t) => t.getBoundingClientRect().width > 0 && t.textContent.trim())
+                .map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"""
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"stepper-{preset}-{width}.png"), full_page=True)
+        assert problems == []
+        assert sizes
+        assert min(sizes) >= MIN_FONT_PX
+        assert errors == []
+
+
+def test_the_stepper_fills_the_same_gru_drawing_the_gru_page_shows(browser, server, stepper_url):
+    # One drawing: at step 2 the GRU example must read exactly as on the GRU page, whose
+    # first GRU figure is that step (both layouts).
+    with open_page(browser, f"{server}latest/gru/") as (page, _, _):
+        first = page.locator(".md-content .lx-layouts").filter(has=page.locator("svg.lx-gru"))
+        want = first.first.locator("svg text").all_text_contents()
+    with open_page(browser, stepper_url) as (page, errors, _):
+        page.select_option("#stepper-preset", "gru-example")
+        page.click("#stepper-next")
+        got = page.locator("#stepper-figure-box svg text").all_text_contents()
+        assert len(got) > 60
+        assert got == want
+        assert not any("{" in text or "undefined" in text for text in got)
+        assert errors == []
