@@ -23,15 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .cells import (
-    Array,
-    ArrayFn,
-    BackwardStep,
-    CellStep,
-    Derivatives,
-    Functions,
-    flat_matmul,
-)
+from . import cells
+from .cells import Array, ArrayFn, BackwardStep, CellStep, Derivatives, Functions
 from .weights import GRU_GATES, GRUWeights
 
 NAME = "GRU"
@@ -66,7 +59,7 @@ def prepare(weights: GRUWeights, convert: ArrayFn) -> Params:
 
 def project(x: Array, p: Params) -> Array:
     """`x @ kernel + b_in` for every step at once: (batch, time, 3*units)."""
-    xw = flat_matmul(x, p.kernel)
+    xw = cells.flat_matmul(x, p.kernel)
     return xw if p.input_bias is None else xw + p.input_bias
 
 

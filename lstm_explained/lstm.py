@@ -20,15 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .cells import (
-    Array,
-    ArrayFn,
-    BackwardStep,
-    CellStep,
-    Derivatives,
-    Functions,
-    flat_matmul,
-)
+from . import cells
+from .cells import Array, ArrayFn, BackwardStep, CellStep, Derivatives, Functions
 from .weights import GATES, LSTMWeights
 
 NAME = "LSTM"
@@ -53,7 +46,7 @@ def prepare(weights: LSTMWeights, convert: ArrayFn) -> Params:
 
 def project(x: Array, p: Params) -> Array:
     """`x @ kernel` for every step at once: (batch, time, features) -> (batch, time, 4*units)."""
-    return flat_matmul(x, p.kernel)
+    return cells.flat_matmul(x, p.kernel)
 
 
 def step(xw: Array, state: tuple[Array, ...], p: Params, fn: Functions) -> CellStep:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import LSTMInputError
 from ..trace import Trace
-from .lstm_figures import both_layouts
+from .lstm_figures import in_both_layouts
 from .svg import FONT, LINE, Canvas
 
 # viridis at 0, 1/4, 1/2, 3/4, 1
@@ -23,7 +23,6 @@ _VIRIDIS = [(0x44, 0x01, 0x54), (0x3B, 0x52, 0x8B), (0x21, 0x91, 0x8C), (0x5E, 0
             (0xFD, 0xE7, 0x25)]  # fmt: skip
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o", "update": "z",
            "reset": "r"}  # fmt: skip
-LAYOUT_NAMES = ("desk", "phone")
 
 
 def _num(v: float) -> str:
@@ -135,6 +134,4 @@ def heatmap_figure(
     trace: Trace, *, caption: str = "", ident: str = "gate-heatmap", **options: Any
 ) -> str:
     """Both layouts of `heatmap_svg(trace, **options)` in one `<figure>`."""
-    desk, phone = (heatmap_svg(trace, ident=f"{ident}-{name}", layout=name, **options)
-                   for name in LAYOUT_NAMES)  # fmt: skip
-    return both_layouts(desk, phone, caption=caption)
+    return in_both_layouts(heatmap_svg, trace, caption=caption, ident=ident, **options)

@@ -208,6 +208,21 @@ def both_layouts(
     return f'<figure class="{classes}">{style}{layouts}{cap}</figure>'
 
 
+def in_both_layouts(
+    draw: Any,
+    *args: Any,
+    caption: str = "",
+    ident: str,
+    standalone: bool = False,
+    **options: Any,
+) -> str:
+    """`draw(*args, ident=..., layout=..., **options)` in the desk and the phone layout,
+    in one `<figure>` with a caption (see `both_layouts`)."""
+    desk, phone = (draw(*args, ident=f"{ident}-{name}", layout=name, **options)
+                   for name in LAYOUT_NAMES)  # fmt: skip
+    return both_layouts(desk, phone, caption=caption, standalone=standalone)
+
+
 def cell_figure(
     trace: Trace | None = None,
     t: int = 1,
@@ -218,9 +233,8 @@ def cell_figure(
     **options: Any,
 ) -> str:
     """Both layouts of `cell_svg(trace, t, **options)` in one `<figure>` with a caption."""
-    desk, phone = (cell_svg(trace, t, ident=f"{ident}-{name}", layout=name, **options)
-                   for name in LAYOUT_NAMES)  # fmt: skip
-    return both_layouts(desk, phone, caption=caption, standalone=standalone)
+    return in_both_layouts(cell_svg, trace, t, caption=caption, ident=ident,
+                           standalone=standalone, **options)  # fmt: skip
 
 
 def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import GATES, Trace
 from .lstm_cell import SYMBOL
-from .lstm_figures import LAYOUT_NAMES, both_layouts, number
+from .lstm_figures import LAYOUT_NAMES, in_both_layouts, number
 from .numbers import digits_that_add_up
 from .svg import LINE, Canvas, LegendEntry, legend, text_width
 
@@ -145,6 +145,4 @@ def unrolled_figure(
     trace: Trace, *, caption: str = "", ident: str = "lstm-unrolled", **options: Any
 ) -> str:
     """Both layouts of `unrolled_svg` in one `<figure>` with a caption."""
-    desk, phone = (unrolled_svg(trace, ident=f"{ident}-{name}", layout=name, **options)
-                   for name in LAYOUT_NAMES)  # fmt: skip
-    return both_layouts(desk, phone, caption=caption)
+    return in_both_layouts(unrolled_svg, trace, caption=caption, ident=ident, **options)
