@@ -26,8 +26,9 @@ from .trace import Trace
 from .weights import GATES, GRU_GATES, GRUWeights, LSTMWeights, Weights
 
 Array = NDArray[Any]
-LETTERS = {"LSTM": ("i", "f", "c", "o"), "GRU": ("z", "r", "n")}
-"""How the gates are written in a report: Keras's letters (n for the GRU's candidate)."""
+LETTERS = {"LSTM": ("i", "f", "g", "o"), "GRU": ("z", "r", "n")}
+"""How the gates are written in a report: the site's symbols (g for the LSTM's candidate,
+which Keras and ONNX call c, the letter of the cell state; n for the GRU's)."""
 
 PROBE = np.linspace(-8.0, 8.0, 321)  # where two activations are compared, step 0.05
 
@@ -114,7 +115,7 @@ class Side:
         return int(self.recurrent_kernel.shape[0])
 
     def letters(self, order: tuple[str, ...] | None = None) -> str:
-        """Gates written as letters, "i, f, c, o" (in `order` if given)."""
+        """Gates written as letters, "i, f, g, o" (in `order` if given)."""
         names = dict(zip(self.gates, LETTERS[self.cell], strict=True))
         return ", ".join(names[g] for g in (order or self.gates))
 

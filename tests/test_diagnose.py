@@ -149,13 +149,13 @@ def test_the_order_names_its_class_and_framework():
         return diff_layers(a, b).findings[0].summary
 
     onnx = summary(ORDERS["ONNX's i, o, f, c (a 3-cycle)"])
-    assert onnx.startswith("B's gates are in order i, o, f, c (ONNX's order) read as i, f, c, o")
-    assert onnx.endswith("a 3-cycle of f, c, o")
+    assert onnx.startswith("B's gates are in order i, o, f, g (ONNX's order) read as i, f, g, o")
+    assert onnx.endswith("a 3-cycle of f, g, o")
     assert summary(ORDERS["i and f swapped"]).endswith("i and f swapped")
     tf1 = summary(ORDERS["TensorFlow 1's i, c, f, o (f and c swapped)"])
     assert "(TensorFlow 1's LSTMCell order)" in tf1
-    assert summary(ORDERS["a 4-cycle"]).endswith("a 4-cycle of i, f, c, o")
-    assert summary(ORDERS["two swaps"]).endswith("two swaps: i and f; c and o")
+    assert summary(ORDERS["a 4-cycle"]).endswith("a 4-cycle of i, f, g, o")
+    assert summary(ORDERS["two swaps"]).endswith("two swaps: i and f; g and o")
 
 
 @pytest.mark.parametrize("base", BASES)
@@ -435,7 +435,7 @@ def test_an_unknown_difference_is_said_plainly_with_the_blocks_that_differ():
     assert diff.findings == ()
     report = diff.report().splitlines()
     assert report[3] == "no known cause explains the difference"
-    assert report[4] == "    kernel blocks that differ (largest difference): c 0.3"
+    assert report[4] == "    kernel blocks that differ (largest difference): g 0.3"
 
 
 @pytest.mark.parametrize("make", [*BASES.values(), *GRU_BASES.values()])
@@ -469,7 +469,7 @@ def test_the_report_is_verdict_findings_then_indented_evidence():
     )
     assert lines[1] == "    A: A (keras LSTM, forward, 2 units, float32)"
     assert lines[2] == "    B: B (torch LSTM, forward, 2 units, float32)"
-    assert lines[3].startswith("gate-order: B's gates are in order f, i, c, o read as")
+    assert lines[3].startswith("gate-order: B's gates are in order f, i, g, o read as")
     assert all(line.startswith("    ") for line in lines[4:])
     assert "against" in lines[-1]
 

@@ -108,9 +108,10 @@ def test_keras_order_written_into_onnx_is_named_in_the_layer_that_has_it(
     low, high = out.split("high (A) against LSTM 1 (B):")
     assert "A and B agree" in low
     assert "A and B differ beyond tolerance 1e-05, first at step 1" in high
-    # ONNX reads blocks (i, o, f, c) from a file that holds Keras's (i, f, c, o): what it
-    # calls o is Keras's f, its f Keras's c, its c Keras's o.
-    assert "gate-order: B's gates are in order i, c, o, f read as i, f, c, o" in high
+    # ONNX reads blocks (i, o, f, c) from a file that holds Keras's (i, f, c, o), c being
+    # the candidate, which reports call g as the site does: what ONNX calls o is Keras's
+    # f, its f Keras's g, its g Keras's o.
+    assert "gate-order: B's gates are in order i, g, o, f read as i, f, g, o" in high
     code, out, _ = run(capsys, "diff", path, wrong, "-i", X, "--layer", "high")
     assert code == 1
     assert "low (A)" not in out
