@@ -7,23 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_explained.cli import main
+from tests.command_line import one_line_error, run
 
 X = "[[1, 0, 0.5], [-1, 1, 0], [0.5, -0.5, 1], [0, 1, -1]]"  # (time 4, features 3)
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(capsys, *args):
-    code, out, err = run(capsys, *args)
-    assert code == 2, out + err
-    assert err.startswith("lstm-explained: error: "), err
-    assert err.count("\n") == 1, err
-    return err
 
 
 @pytest.fixture(scope="module")

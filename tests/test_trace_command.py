@@ -13,25 +13,10 @@ import sys
 import numpy as np
 import pytest
 
-from lstm_explained.cli import main
+from tests.command_line import one_line_error, run
 
 RNG = np.random.default_rng(11)
 X = RNG.uniform(-1, 1, (2, 6, 3))  # (batch, time, features)
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(capsys, *args):
-    code, out, err = run(capsys, *args)
-    assert code == 2, out + err
-    assert err.startswith("lstm-explained: error: "), err
-    assert err.count("\n") == 1, err
-    assert "Traceback" not in err
-    return err
 
 
 @pytest.fixture(scope="module")
