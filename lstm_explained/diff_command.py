@@ -19,11 +19,10 @@ from .diagnose import TOLERANCE, diff_layers
 from .errors import LSTMInputError
 from .model_files import load_model
 from .saved import SavedLayer
-from .saved_model import SavedModel, run_chain
+from .saved_model import FORMAT_NAMES, SavedModel, run_chain
 from .trace_command import read_inputs
 
 Array = NDArray[Any]
-FORMATS = {"keras": "Keras", "torch": "PyTorch", "onnx": "ONNX"}
 
 EPILOG = """Examples:
 
@@ -59,8 +58,8 @@ def diff_command(model_a: str, model_b: str, **o: Any) -> int:
     that explains it."""
     a, b = load_model(model_a), load_model(model_b)
     pairs = layer_pairs(a, b, o["layer"], o["layer_b"])
-    click.echo(f"A: {a.path} ({FORMATS[a.framework]})")
-    click.echo(f"B: {b.path} ({FORMATS[b.framework]})")
+    click.echo(f"A: {a.path} ({FORMAT_NAMES[a.framework]})")
+    click.echo(f"B: {b.path} ({FORMAT_NAMES[b.framework]})")
     worst, said = 0, None
     for layer_a, layer_b in pairs:
         chain = a.chain(layer_a.name)

@@ -29,7 +29,10 @@ from .saved import SavedLayer
 from .trace import Trace
 
 Array = NDArray[Any]
-FRAMEWORK_NAMES = {"keras": "Keras", "torch": "PyTorch", "onnx": "ONNX Runtime"}
+FORMAT_NAMES = {"keras": "Keras", "torch": "PyTorch", "onnx": "ONNX"}
+"""A file's format, as reports name it."""
+FRAMEWORK_NAMES = FORMAT_NAMES | {"onnx": "ONNX Runtime"}
+"""What runs a file's layers for the check."""
 TOLERANCE = {"float32": 1e-5, "float64": 1e-9}
 """Largest difference accepted between the engine and the framework, relative to the
 largest output (at least 1): float32's rounding in a different order of sums stays well

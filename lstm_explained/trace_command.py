@@ -23,7 +23,7 @@ from .errors import LSTMInputError
 from .layers import Bidirectional
 from .model_files import load_model
 from .saved import SavedLayer
-from .saved_model import FRAMEWORK_NAMES, SavedModel, check, run_chain
+from .saved_model import FORMAT_NAMES, FRAMEWORK_NAMES, SavedModel, check, run_chain
 from .trace_report import describe_layer, npz_arrays, report_text, trace_json
 
 Array = NDArray[Any]
@@ -156,7 +156,7 @@ def _units(text: str | None, total: int, layer: SavedLayer) -> list[int]:
 
 
 def _list(model: SavedModel) -> None:
-    name = FRAMEWORK_NAMES[model.framework].replace("ONNX Runtime", "ONNX")
+    name = FORMAT_NAMES[model.framework]
     click.echo(f"{model.path} ({name}): {len(model.layers)} LSTM/GRU layer(s)")
     for k, layer in enumerate(model.layers, start=1):
         refused = model.refused.get(layer.name)

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from .hand import format_vector, hand_calculation, trace_table
 from .layers import BidirectionalTrace
 from .saved import SavedLayer
-from .saved_model import FRAMEWORK_NAMES, Check, SavedModel
+from .saved_model import FORMAT_NAMES, Check, SavedModel
 from .trace import Trace, jsonable
 
 Array = NDArray[Any]
@@ -71,7 +71,7 @@ def report_text(
     """The report: the layer, the inputs' path, a table per direction, the hand
     calculations asked for, the final state and the check."""
     layer, digits, sample = chain[-1], o["digits"], o["sample"]
-    framework = FRAMEWORK_NAMES[model.framework].replace("ONNX Runtime", "ONNX")
+    framework = FORMAT_NAMES[model.framework]
     per = shown if len(shown) < 8 else [*shown[:7], "..."]
     total = getattr(layer.weights, "forward", layer.weights).units
     lines = [
