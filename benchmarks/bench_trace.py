@@ -48,12 +48,12 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
 try:
     from lstm_explained import LSTMWeights, forward
 except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from lstm_explained import LSTMWeights, forward
+from lstm_explained.activations import sigmoid
 
 TIME_GOAL = 1.5  # trace / floor
 MEMORY_GOAL = 1024**3  # bytes of peak resident memory
@@ -99,10 +99,6 @@ def run_trace(x: np.ndarray, layers: list[LSTMWeights], record_all: bool) -> np.
     for weights in layers:
         out = forward(out, weights, dtype="float32", units=shown).sequence_out
     return np.asarray(out)
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-z))  # type: ignore[no-any-return]
 
 
 def run_floor(x: np.ndarray, layers: list[LSTMWeights]) -> np.ndarray:

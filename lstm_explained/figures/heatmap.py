@@ -16,17 +16,13 @@ from typing import Any
 from ..errors import LSTMInputError
 from ..trace import Trace
 from .lstm_figures import in_both_layouts
-from .svg import FONT, LINE, Canvas
+from .svg import FONT, LINE, Canvas, num
 
 # viridis at 0, 1/4, 1/2, 3/4, 1
 _VIRIDIS = [(0x44, 0x01, 0x54), (0x3B, 0x52, 0x8B), (0x21, 0x91, 0x8C), (0x5E, 0xC9, 0x62),
             (0xFD, 0xE7, 0x25)]  # fmt: skip
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o", "update": "z",
            "reset": "r"}  # fmt: skip
-
-
-def _num(v: float) -> str:
-    return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
 def colour(value: float) -> str:
@@ -98,13 +94,13 @@ def heatmap_svg(
         for t, v in enumerate(values):
             x = label_w + t * cell_w
             canvas.shapes.append(
-                f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(cell_w)}" '
-                f'height="{_num(cell_h)}" fill="{colour(v)}" stroke="none">'
+                f'<rect x="{num(x)}" y="{num(y)}" width="{num(cell_w)}" '
+                f'height="{num(cell_h)}" fill="{colour(v)}" stroke="none">'
                 f"<title>{escape(gate)} gate, unit {unit}, step {t + 1}: {v:.3f}</title></rect>"
             )
             if desk:
                 canvas.labels.append(
-                    f'<text x="{_num(x + cell_w / 2)}" y="{_num(y + cell_h / 2 + 5)}" '
+                    f'<text x="{num(x + cell_w / 2)}" y="{num(y + cell_h / 2 + 5)}" '
                     f'text-anchor="middle" class="lx-on-colour" fill="{ink(v)}">{v:.2f}</text>'
                 )
     _colour_bar(canvas, label_w, top + grid_h + 14, min(steps * cell_w, 240))
@@ -122,8 +118,8 @@ def _colour_bar(canvas: Canvas, x: float, y: float, width: float) -> None:
     parts = 20
     for k in range(parts):
         canvas.shapes.append(
-            f'<rect x="{_num(x + k * width / parts)}" y="{_num(y)}" '
-            f'width="{_num(width / parts + 0.5)}" height="10" fill="{colour(k / (parts - 1))}" '
+            f'<rect x="{num(x + k * width / parts)}" y="{num(y)}" '
+            f'width="{num(width / parts + 0.5)}" height="10" fill="{colour(k / (parts - 1))}" '
             'stroke="none"/>'
         )
     canvas.text(x, y + 10 + FONT + 4, "0 (shut)", "", "start")

@@ -76,7 +76,8 @@ def subscripts(text: str) -> str:
     )
 
 
-def _num(v: float) -> str:
+def num(v: float) -> str:
+    """A coordinate as SVG writes it: one decimal at most, no trailing zeros."""
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
@@ -112,7 +113,7 @@ class Canvas:
         hl: bool = False,
     ) -> None:
         """One line of text; `y` is its baseline. `anchor`: start, middle or end."""
-        attrs = f'x="{_num(x)}" y="{_num(y)}" class="{self._cls("lx-t", cls, hl)}"'
+        attrs = f'x="{num(x)}" y="{num(y)}" class="{self._cls("lx-t", cls, hl)}"'
         if anchor != "start":
             attrs += f' text-anchor="{anchor}"'
         if self.values is None:
@@ -151,17 +152,17 @@ class Canvas:
         `hops` are points where this wire jumps over another one with a small arc.
         """
         hop_list = list(hops)
-        d = f"M{_num(points[0][0])} {_num(points[0][1])}"
+        d = f"M{num(points[0][0])} {num(points[0][1])}"
         r = 5.0
         for (x0, y0), (x1, y1) in itertools.pairwise(points):
             dx, dy = (x1 > x0) - (x1 < x0), (y1 > y0) - (y1 < y0)
             on = [h for h in hop_list if _between(h, (x0, y0), (x1, y1))]
             on.sort(key=lambda h: abs(h[0] - x0) + abs(h[1] - y0))
             for hx, hy in on:
-                d += f" L{_num(hx - dx * r)} {_num(hy - dy * r)}"
+                d += f" L{num(hx - dx * r)} {num(hy - dy * r)}"
                 sweep = 1 if dx > 0 or dy < 0 else 0
-                d += f" A{_num(r)} {_num(r)} 0 0 {sweep} {_num(hx + dx * r)} {_num(hy + dy * r)}"
-            d += f" L{_num(x1)} {_num(y1)}"
+                d += f" A{num(r)} {num(r)} 0 0 {sweep} {num(hx + dx * r)} {num(hy + dy * r)}"
+            d += f" L{num(x1)} {num(y1)}"
         marker = ""
         if arrow:
             marker = f' marker-end="url(#{self.ident}-arrow{"-hl" if hl else ""})"'
@@ -180,14 +181,14 @@ class Canvas:
     ) -> None:
         """A rectangle with rounded corners, filled with the page's background."""
         self.shapes.append(
-            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" '
-            f'rx="{_num(rx)}" class="{self._cls("lx-box", cls, hl)}"/>'
+            f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" '
+            f'rx="{num(rx)}" class="{self._cls("lx-box", cls, hl)}"/>'
         )
 
     def outline(self, x: float, y: float, w: float, h: float) -> None:
         """A dashed outline under everything else: the cell's boundary."""
         self.wires.insert(0, (
-            f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" rx="14" '
+            f'<rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="14" '
             'class="lx-body" stroke-dasharray="6 4" opacity="0.5"/>'
         ))  # fmt: skip
 
@@ -195,7 +196,7 @@ class Canvas:
         """An operator circle: × (element-wise product) or + (sum)."""
         x, y = center
         cls = self._cls("lx-box lx-op", "", hl)
-        self.shapes.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{OP_R}" class="{cls}"/>')
+        self.shapes.append(f'<circle cx="{num(x)}" cy="{num(y)}" r="{OP_R}" class="{cls}"/>')
         self.text(x, y + 5, sign, "lx-sign", "middle", hl=hl)
 
     def render(self, *, title: str, desc: str, cls: str) -> str:
@@ -214,8 +215,8 @@ class Canvas:
             'class="{cls}" fill="currentColor"/></marker>'
         )
         return "".join([
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(self.width)} '
-            f'{_num(self.height)}" role="img" class="{svg_cls}" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {num(self.width)} '
+            f'{num(self.height)}" role="img" class="{svg_cls}" '
             f'aria-labelledby="{ident}-title {ident}-desc">',
             f'<title id="{ident}-title"{title_attr}>{title_body}</title>',
             f'<desc id="{ident}-desc"{desc_attr}>{desc_body}</desc>',
@@ -269,7 +270,7 @@ def legend(
             canvas.box(left, cy - 8, 20, 16, rx=3)
         elif entry.kind == "op":
             canvas.shapes.append(
-                f'<circle cx="{_num(left + 10)}" cy="{_num(cy)}" r="8" class="lx-box lx-op"/>'
+                f'<circle cx="{num(left + 10)}" cy="{num(cy)}" r="8" class="lx-box lx-op"/>'
             )
             canvas.text(left + 10, cy + 4, entry.sign, "lx-sign lx-small-sign", "middle")
         elif entry.kind in ("wire", "hl"):
