@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
-import http.server
 import os
 import re
 import shutil
@@ -18,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.site import ROOT, Quiet, build, copy_project
+from tests.docs.site import (
+    ROOT,
+    SCREENSHOTS,
+    SCREENSHOTS_ENV,
+    LocalServer,
+    Quiet,
+    build,
+    copy_project,
+)
 
 BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -110,9 +117,8 @@ def deploy_two_versions(repo: Path, root: Path) -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    shots = ROOT / "build" / "screenshots"
-    if shots.is_dir() and any(shots.iterdir()):
-        terminalreporter.write_line(f"browser screenshots: {shots}")
+    if os.environ.get(SCREENSHOTS_ENV) and SCREENSHOTS.is_dir():
+        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
 
 
 @pytest.fixture(scope="session")
@@ -136,7 +142,7 @@ def browser() -> Iterator[object]:
 def server(published) -> Iterator[str]:
     """The gh-pages tree served on a free localhost port; yields its base URL."""
     handler = functools.partial(Quiet, directory=str(published.root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = LocalServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -26,12 +27,19 @@ def build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def copy_project(dest: Path) -> Path:
-    """A copy of what the site build reads, for tests that break it on purpose."""
+def copy_project(dest: Path, *, execute_notebook: bool = True) -> Path:
+    """A copy of what the site build reads, for tests that break it on purpose. A test
+    that breaks something else than the notebook can leave it unexecuted: its kernel is
+    the longest part of a build."""
     for name in ("docs", "hooks", "overrides"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("mkdocs.yml", "CHANGELOG.md"):  # docs/changelog.md includes the latter
         shutil.copy(ROOT / name, dest / name)
+    if not execute_notebook:
+        config = dest / "mkdocs.yml"
+        text = config.read_text("utf8")
+        assert text.count("execute: true") == 1, "mkdocs-jupyter's setting has moved"
+        config.write_text(text.replace("execute: true", "execute: false"))
     return dest
 
 
@@ -118,20 +126,53 @@ def page_source(path: Path) -> str:
 LOCAL = {"127.0.0.1", "localhost"}
 
 
+class LocalServer(http.server.ThreadingHTTPServer):
+    # A deeper accept queue than socketserver's 5: Chromium opens several connections
+    # per page, and on a loaded machine the serving thread accepts them late.
+    request_queue_size = 64
+    daemon_threads = True
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
 
+# The two widths every page is measured at.
+PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}  # fmt: skip
+DESK = {"viewport": {"width": 1280, "height": 800}}
+WIDTHS = {"phone": PHONE, "desk": DESK}
+
+SCREENSHOTS = ROOT / "build" / "screenshots"
+SCREENSHOTS_ENV = "LSTM_EXPLAINED_SCREENSHOTS"
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page screenshot, build/screenshots/NAME.png, for a person to look at.
+
+    Written by `make screenshots` (which sets LSTM_EXPLAINED_SCREENSHOTS=1) and not by
+    the gate: the gate measures what a screenshot would show (tests/docs/layout.py), and
+    a full-page screenshot of a long page at a phone's doubled pixels costs seconds.
+    """
+    if os.environ.get(SCREENSHOTS_ENV):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
 @contextlib.contextmanager
-def open_page(browser, url: str, **context_options):
-    """A page with every request recorded and any leaving localhost blocked."""
+def open_page(browser, url: str, *, wait_until: str = "load", **context_options):
+    """A page with every request recorded and any leaving localhost blocked. It is
+    returned once loaded; `wait_until="networkidle"` also waits for what the page fetches
+    after loading (the search index, versions.json), for a test of every request."""
     context = browser.new_context(**context_options)
     page = context.new_page()
     errors: list[str] = []
     outside: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # A script that never arrived shows up later as "X is not defined"; say so here.
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
 
     def route(r):
         host = urlparse(r.request.url).hostname
@@ -142,7 +183,7 @@ def open_page(browser, url: str, **context_options):
             r.abort()
 
     page.route("**/*", route)
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until=wait_until)
     try:
         yield page, errors, outside
     finally:

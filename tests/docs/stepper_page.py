@@ -23,6 +23,24 @@ LSTM_COLUMNS = ("t", "x", "h_prev", "c_prev", "input", "forget", "candidate", "o
 GRU_COLUMNS = ("t", "x", "h_prev", "update", "reset", "candidate", "h")
 
 
+def loaded(page: Any, errors: list[str]) -> Any:
+    """The page, once its stepper script has defined window.LSTMStepper; if it never
+    does, the failure names what went wrong while loading (a request that failed, a
+    script error) rather than "LSTMStepper is not defined"."""
+    try:
+        page.wait_for_function("() => window.LSTMStepper !== undefined", timeout=15_000)
+    except Exception as e:  # playwright's TimeoutError
+        raise AssertionError(f"the stepper's script never loaded: {errors}") from e
+    return page
+
+
+def start_over(page: Any) -> None:
+    """Back to the state the page opens in, without reloading it: the article's preset,
+    applied by the page's own Reset button (what the page does when it loads)."""
+    page.select_option("#stepper-preset", "article")
+    page.click("#stepper-reset")
+
+
 def columns(config: dict[str, Any]) -> tuple[str, ...]:
     return GRU_COLUMNS if config.get("cell") == "gru" else LSTM_COLUMNS
 

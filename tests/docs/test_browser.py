@@ -5,8 +5,8 @@ pages load without console errors and without a request leaving the machine, mat
 figures render, code has copy buttons, search works, the version selector lists both
 versions, and the dark palette toggles. Every page is measured at a phone's width and a
 desk's (tests/docs/layout.py: nothing scrolls sideways, figures fit and stay legible,
-tables show their columns, hand calculations show their results), and full-page
-screenshots of both widths are written to build/screenshots/.
+tables show their columns, hand calculations show their results). `make screenshots`
+also writes full-page screenshots of both widths to build/screenshots/.
 """
 
 from __future__ import annotations
@@ -20,13 +20,7 @@ import pytest
 
 from tests.docs.conftest import BIN
 from tests.docs.layout import MIN_FONT_PX, layout_problems, text_sizes
-from tests.docs.site import DOCS, ROOT, open_page
-
-SCREENSHOTS = ROOT / "build" / "screenshots"
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True}  # fmt: skip
-DESK = {"viewport": {"width": 1280, "height": 800}}
-WIDTHS = {"phone": PHONE, "desk": DESK}
+from tests.docs.site import DOCS, WIDTHS, open_page, screenshot
 
 
 def page_paths() -> list[str]:
@@ -41,26 +35,23 @@ def page_paths() -> list[str]:
 PAGES = page_paths()
 
 
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_page_loads_cleanly_and_renders(browser, server, path):
-    with open_page(browser, f"{server}latest/{path}") as (page, errors, outside):
-        assert errors == []
-        assert outside == []
-        for figure in page.locator("svg.lx-svg").all():
-            if not figure.is_visible():
-                continue  # the other layout
-            figure.scroll_into_view_if_needed()
-            box = figure.bounding_box()
-            assert box["width"] > 300
-            assert box["height"] > 100
-        for math in page.locator("math").all()[:20]:
-            box = math.bounding_box()
-            assert box is not None
-            assert box["height"] > 5  # laid out by the browser's MathML engine
-        code_blocks = page.locator(".md-content .highlight pre").count()
-        if code_blocks and not path.startswith("notebooks/"):
-            copy = page.locator(".md-content .highlight button[data-md-type='copy']")
-            assert copy.count() == code_blocks
+def renders(page, path: str) -> None:
+    """Figures and math are laid out, and every code block has its copy button."""
+    for figure in page.locator("svg.lx-svg").all():
+        if not figure.is_visible():
+            continue  # the other layout
+        figure.scroll_into_view_if_needed()
+        box = figure.bounding_box()
+        assert box["width"] > 300
+        assert box["height"] > 100
+    for math in page.locator("math").all()[:20]:
+        box = math.bounding_box()
+        assert box is not None
+        assert box["height"] > 5  # laid out by the browser's MathML engine
+    code_blocks = page.locator(".md-content .highlight pre").count()
+    if code_blocks and not path.startswith("notebooks/"):
+        copy = page.locator(".md-content .highlight button[data-md-type='copy']")
+        assert copy.count() == code_blocks
 
 
 def test_pages_with_math_and_figures_have_them(browser, server):
@@ -80,25 +71,25 @@ def test_pages_with_math_and_figures_have_them(browser, server):
         assert page.locator("svg.lx-cell.lx-desk").count() == 1
 
 
-def screenshot(page, path: str, width: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = (path.strip("/").replace("/", "_") or "home") + f"-{width}.png"
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "home")
-def test_every_page_fits_and_reads(browser, server, path, width):
-    """At a phone's 375px and a desk's 1280px: the measurements of tests/docs/layout.py."""
-    with open_page(browser, f"{server}latest/{path}", **WIDTHS[width]) as (page, errors, _):
+def test_every_page_loads_cleanly_fits_and_reads(browser, server, path, width):
+    """At a phone's 375px and a desk's 1280px: no console error, no request leaving the
+    machine (counted until the network is idle, the search index included), the
+    measurements of tests/docs/layout.py; at the desk, figures and math laid out."""
+    with open_page(
+        browser, f"{server}latest/{path}", wait_until="networkidle", **WIDTHS[width]
+    ) as (page, errors, outside):
         problems = layout_problems(page, wide=width == "desk")
-        screenshot(page, path, width)
+        screenshot(page, (path.strip("/").replace("/", "_") or "home") + f"-{width}")
         assert problems == []
         assert errors == []
+        assert outside == []
         if page.locator("svg.lx-svg").count():
             assert min(text_sizes(page)) >= MIN_FONT_PX
         # a desk gets the desk layout of every figure outside the notebook's output area
         if width == "desk":
+            renders(page, path)
             phone_shown = page.locator(".md-content svg.lx-phone:visible")
             assert (
                 phone_shown.count() == page.locator(".jp-OutputArea svg.lx-phone:visible").count()

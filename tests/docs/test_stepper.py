@@ -6,17 +6,17 @@ units are in test_stepper_gru.py.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.docs.arithmetic import checked_lines, lines_that_do_not_add_up
-from tests.docs.site import ROOT, open_page
+from tests.docs.site import PHONE, open_page, screenshot
 from tests.docs.stepper_page import (
     GOLDEN,
     LSTM_COLUMNS,
+    loaded,
     make_stepper_golden,
     set_controls,
+    start_over,
     table,
     want_rows,
 )
@@ -52,6 +52,7 @@ def same(got, want, exact: bool) -> bool:
 
 def test_page_code_reproduces_every_vector(browser, stepper_url):
     with open_page(browser, stepper_url) as (page, errors, outside):
+        loaded(page, errors)
         for vector in GOLDEN:
             got = page.evaluate("cfg => LSTMStepper.forward(cfg)", vector["config"])["steps"]
             exact = vector["config"]["exact"]
@@ -71,14 +72,19 @@ CONTROL_VECTORS = [v for v in GOLDEN if v["config"].get("cell", "lstm") == "lstm
                    and v["config"]["h0"] == 0 and v["config"]["c0"] == 0]  # fmt: skip
 
 
-@pytest.mark.parametrize("vector", CONTROL_VECTORS, ids=lambda v: v["name"])
-def test_the_controls_reproduce_a_vector(browser, stepper_url, vector):
-    config = vector["config"]
+def test_the_controls_reproduce_every_vector(browser, stepper_url):
+    # One page, started over between vectors; a mismatch is reported by the vector's name.
+    wrong = {}
     with open_page(browser, stepper_url) as (page, errors, _):
-        set_controls(page, config)
-        assert page.locator("#stepper-exact").is_checked() == config["exact"]
-        assert table(page) == want_rows(vector), vector["name"]
+        for vector in CONTROL_VECTORS:
+            start_over(page)
+            set_controls(page, vector["config"])
+            exact = page.locator("#stepper-exact").is_checked()
+            if exact != vector["config"]["exact"] or table(page) != want_rows(vector):
+                wrong[vector["name"]] = {"exact": exact, "table": table(page)}
         assert errors == []
+    assert wrong == {}
+    assert len(CONTROL_VECTORS) >= 15
 
 
 def test_opened_without_parameters_it_shows_the_article(browser, stepper_url):
@@ -111,7 +117,8 @@ def test_presets(browser, stepper_url):
 
 
 def test_impossible_exact_mode_is_a_clear_error(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, _, _):
+    with open_page(browser, stepper_url) as (page, errors, _):
+        loaded(page, errors)
         config = {**GOLDEN[0]["config"], "activation": "tanh"}
         message = page.evaluate(
             "cfg => { try { LSTMStepper.forward(cfg); return ''; }"
@@ -123,13 +130,11 @@ def test_impossible_exact_mode_is_a_clear_error(browser, stepper_url):
 
 
 def test_the_page_is_usable_on_a_phone(browser, stepper_url):
-    phone = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
-    with open_page(browser, stepper_url, **phone) as (page, errors, _):
+    with open_page(browser, stepper_url, **PHONE) as (page, errors, _):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1
         assert errors == []
-        page.screenshot(path=str(Path(ROOT / "build" / "screenshots" / "stepper_phone.png")),
-                        full_page=True)  # fmt: skip
+        screenshot(page, "stepper_phone")
 
 
 def hand_after(page, config, t: int) -> str:
@@ -178,17 +183,26 @@ def test_exact_mode_takes_decimals_as_fractions(browser, stepper_url):
         assert errors == []
 
 
-@pytest.mark.parametrize("vector", GOLDEN, ids=lambda v: v["name"])
-def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url, vector):
-    config = vector["config"]
-    with open_page(browser, stepper_url) as (page, _, _):
-        steps = [
-            page.evaluate("([cfg, t]) => LSTMStepper.handCalculation(cfg, t)", [config, t])
-            for t in range(1, len(vector["steps"]) + 1)
-        ]
-    if any(word in text for text in steps for word in ("inf", "nan")):
-        pytest.skip("overflowed: nothing to add up")
-    assert lines_that_do_not_add_up(*steps) == []
+def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url):
+    # One page for all the vectors: handCalculation is a pure function of its arguments.
+    wrong, checked = {}, 0
+    with open_page(browser, stepper_url) as (page, errors, _):
+        loaded(page, errors)
+        for vector in GOLDEN:
+            config = vector["config"]
+            steps = [
+                page.evaluate("([cfg, t]) => LSTMStepper.handCalculation(cfg, t)", [config, t])
+                for t in range(1, len(vector["steps"]) + 1)
+            ]
+            assert not any(word in text for text in steps for word in ("inf", "nan")), (
+                f"{vector['name']} overflowed: nothing to add up"
+            )
+            checked += sum(checked_lines(text) for text in steps)
+            if bad := lines_that_do_not_add_up(*steps):
+                wrong[vector["name"]] = bad
+        assert errors == []
+    assert wrong == {}
+    assert checked > 10 * len(GOLDEN)
 
 
 def figure_texts(page, scope: str) -> list[str]:
