@@ -157,7 +157,7 @@ def test_published_numbers_match_the_hand_calculation(site):
 
 def build_with_extra_text(tmp_path, text):
     """Build a copy of the site with `text` appended to one page."""
-    project = copy_project(tmp_path / "project")
+    project = copy_project(tmp_path / "project", execute_notebook=False)
     page = project / "docs" / "toy-network.md"
     page.write_text(page.read_text("utf8") + text)
     return build(project, tmp_path / "site")
