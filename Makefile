@@ -17,7 +17,7 @@ SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help serve site run chromium test update-output lint bench lighthouse dist clean
+.PHONY: help serve site run chromium test update-output screenshots lint bench lighthouse dist clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -28,9 +28,22 @@ $(BIN)/python:
 	@$(BIN)/python -m pip install --quiet --quiet --upgrade pip
 
 # -qq keeps pip to errors; the line before says what is happening.
+# make serve installs with uv (itself installed by pip, from constraints.txt): about a
+# fifth of pip's time for TensorFlow and the docs tools (CONTRIBUTING.md has the figures).
+# uv does not read pip's settings (a mirror, a company index, a local wheel directory);
+# where it cannot reach what it needs, pip installs instead, only slower.
+# INSTALLER=pip skips uv altogether. make test installs with pip: PyTorch's CPU build is
+# found through pip's settings, and uv would fetch PyPI's CUDA build (several GB).
+INSTALLER ?= uv
+UV := $(BIN)/python -m uv pip install --quiet --compile-bytecode --python $(BIN)/python -c constraints.txt
+
 $(SERVE_STAMP): pyproject.toml constraints.txt | $(BIN)/python
-	@echo "installing the site's tools into $(VENV) (first run only; a few minutes)"
-	@$(PIP) -e '.[$(SERVE_EXTRAS)]'
+	@echo "installing the site's tools into $(VENV) (first run only; about a minute)"
+	@if [ "$(INSTALLER)" = uv ] && $(PIP) uv && $(UV) -e '.[$(SERVE_EXTRAS)]'; then :; \
+	else \
+	  [ "$(INSTALLER)" = pip ] || echo "uv could not install the site's tools; installing them with pip (a few minutes)"; \
+	  $(PIP) -e '.[$(SERVE_EXTRAS)]'; \
+	fi
 	@touch $@
 
 $(TEST_STAMP): pyproject.toml constraints.txt | $(BIN)/python
@@ -72,6 +85,9 @@ test: $(TEST_STAMP) chromium  ## the whole gate (a plain pytest runs the same ch
 
 update-output: $(TEST_STAMP)  ## rerun every snippet in docs/ and rewrite its Output block
 	$(BIN)/python -m pytest -q docs --update-output
+
+screenshots: $(TEST_STAMP) chromium  ## full-page screenshots of every page at 375px and 1280px into build/screenshots/
+	LSTM_EXPLAINED_SCREENSHOTS=1 $(BIN)/python -m pytest -q -n auto tests/docs/test_browser.py tests/docs/test_stepper.py tests/docs/test_stepper_gru.py -k "fits_and_reads or phone"
 
 lint: $(TEST_STAMP)  ## what pre-commit runs: ruff, mypy, actionlint, zizmor
 	$(BIN)/pre-commit run --all-files
