@@ -33,6 +33,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 from lstm_explained.keras_adapter import TENSORFLOW_ENV
 
@@ -92,10 +93,14 @@ def main() -> None:
         pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         total = run([*pytest, *make_test_pytest_args(), f"--junitxml={report}"])
         parts: dict[str, float] = {name: 0.0 for name, _ in PARTS}
+        tests: list[tuple[float, str]] = []
         for case in ET.parse(report).iter("testcase"):
             name = part_of(case)
-            parts[name] = parts.get(name, 0.0) + float(case.get("time", 0))
-    result = {
+            seconds = float(case.get("time", 0))
+            parts[name] = parts.get(name, 0.0) + seconds
+            tests.append((seconds, f"{case.get('classname')}::{case.get('name')}"))
+    slowest = sorted(tests, reverse=True)[:10]
+    result: dict[str, Any] = {
         "cpus": os.cpu_count(),
         "load_before": load_before,
         "load_after": os.getloadavg(),
@@ -103,6 +108,7 @@ def main() -> None:
         "parts_seconds": parts,
         "floor_seconds": floor,
         "snippets_over_floor": parts["snippets"] / floor,
+        "slowest_tests": [{"seconds": t, "test": n} for t, n in slowest],
     }
     if args.json:
         print(json.dumps(result))
@@ -113,6 +119,10 @@ def main() -> None:
     print(f"\n{'part':12} {'seconds':>8}  (time in tests; parts run side by side)")
     for name, seconds in parts.items():
         print(f"{name:12} {seconds:8.1f}")
+    print("\nslowest tests (setup, call and teardown; a session fixture's build counts")
+    print("toward the first test that waits for it)")
+    for seconds, test in slowest:
+        print(f"{seconds:8.1f}  {test}")
     ratio = result["snippets_over_floor"]
     verdict = "met" if ratio <= GOAL_SNIPPETS else "NOT met"
     print(f"\nfloor (one Keras check in a fresh process) {floor:.2f} s")

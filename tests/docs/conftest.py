@@ -52,6 +52,11 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[t
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The site, built once per run with `mkdocs build --strict`."""
+    return built_site(tmp_path_factory)
+
+
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `site` fixture's work; also started early by `build_early` (conftest.py)."""
     with made_once(tmp_path_factory, "site") as (out, ready):
         if not ready:
             proc = build(ROOT, out)
@@ -93,6 +98,11 @@ def run(cmd: list[str], cwd: Path) -> None:
 def published(tmp_path_factory) -> Published:
     """Two versions deployed with mike into a throwaway repository, as a release would;
     made once per run."""
+    return published_site(tmp_path_factory)
+
+
+def published_site(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """The `published` fixture's work; also started early by `build_early` (conftest.py)."""
     with made_once(tmp_path_factory, "mike") as (base, ready):
         repo, root = base / "project", base / "gh-pages"
         if not ready:
