@@ -58,25 +58,26 @@ def reshaped(arr):
     return floats(arr).T.reshape(np.shape(arr))
 
 
-def lstm(name="A", weights=None, **settings):
-    """The fingerprint LSTM (its own activations) unless other weights are given."""
+def keras_layer(name, weights, fingerprint, settings):
+    """A Keras layer of `weights`, or of the `fingerprint` network with its own
+    activations when no weights are given."""
     if weights is None:
-        weights = fingerprint_weights()
+        weights = fingerprint()
         settings = {
             "activation": "linear",
             "recurrent_activation": FINGERPRINT_GATE_ACTIVATION,
         } | settings
     return SavedLayer(name, "keras", weights, **settings)
+
+
+def lstm(name="A", weights=None, **settings):
+    """The fingerprint LSTM (its own activations) unless other weights are given."""
+    return keras_layer(name, weights, fingerprint_weights, settings)
 
 
 def gru(name="A", weights=None, **settings):
-    if weights is None:
-        weights = fingerprint_gru_weights()
-        settings = {
-            "activation": "linear",
-            "recurrent_activation": FINGERPRINT_GATE_ACTIVATION,
-        } | settings
-    return SavedLayer(name, "keras", weights, **settings)
+    """The fingerprint GRU (its own activations) unless other weights are given."""
+    return keras_layer(name, weights, fingerprint_gru_weights, settings)
 
 
 def like(a, kernel=None, recurrent=None, bias="same", name="B", **settings):
