@@ -625,17 +625,26 @@ class _Training:
 _training: _Training | None = None
 
 
-def on_pre_build(**_: Any) -> None:
-    """Start training the flagged-value model while the rest of the site builds."""
+def _started() -> _Training:
+    """The training of this build, started if it was not."""
     global _training
     if _training is None:
         _training = _Training()
+    return _training
+
+
+def on_pre_build(**_: Any) -> None:
+    """Start training the flagged-value model while the rest of the site builds."""
+    _started()
 
 
 def on_build_error(**_: Any) -> None:
-    """A failed build does not leave the training running behind it."""
+    """A failed build does not leave the training running behind it, nor a killed one
+    for the next build (`mkdocs serve` rebuilds) to wait for."""
+    global _training
     if _training is not None:
         _training.stop()
+        _training = None
 
 
 def on_files(files: Files, **_: Any) -> Files:
@@ -647,12 +656,9 @@ def on_files(files: Files, **_: Any) -> Files:
 
 
 def flagged_weights() -> LSTMWeights:
-    """The trained model's LSTM weights, from the background training if it was started
-    (a build), else trained here (a test rendering one page)."""
-    global _training
-    if _training is None:
-        _training = _Training()
-    return _training.weights
+    """The trained model's LSTM weights: from the training on_pre_build started (a
+    build), or from one started now (a test rendering one page)."""
+    return _started().weights
 
 
 class FlaggedModelView:
