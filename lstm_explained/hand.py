@@ -216,7 +216,8 @@ def trace_table(
     `preactivations=True` adds the pre-activation columns (z_i, z_f, z_g, z_o for an
     LSTM; a_z, a_r, a_n for a GRU). `units` picks which units' values the gate and
     state columns show (by default every recorded one). `show_x=False` leaves out the
-    input column (too wide to read when a step has many features).
+    input column (too wide to read when a step has many features). A masked step's t
+    is marked with a star: it carried the state forward.
     """
     one = trace.sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
@@ -236,7 +237,9 @@ def trace_table(
             arrays += [np.asarray(step.z[g])[columns] for g in gates]
         arrays += [np.asarray(step.gates[g])[columns] for g in gates]
         arrays += [np.asarray(step.state[s])[chosen] for s in new_states]
-        rows.append([str(step.t)] + [format_vector(a, digits) for a in arrays])
+        masked = step.mask is not None and not bool(np.asarray(step.mask))
+        rows.append([f"{step.t}*" if masked else str(step.t)]  # * marks a masked step
+                    + [format_vector(a, digits) for a in arrays])  # fmt: skip
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
 
     def line(cells: list[str]) -> str:

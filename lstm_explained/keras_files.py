@@ -12,7 +12,7 @@ what that layer would have passed up.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from .errors import LSTMInputError
 from .keras_adapter import import_keras
+from .keras_graph import KerasGraph
 from .layers import Bidirectional
 from .parametric import ParametricActivation
 from .recurrence import ActivationSpec
@@ -37,10 +38,9 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
 }
 """Keras's activation names (as a layer's config stores them) the engine computes."""
 
-IDENTITY_AT_INFERENCE = ("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
-                         "AlphaDropout", "ActivityRegularization")  # fmt: skip
 SETTINGS = ("use_bias", "unit_forget_bias", "reset_after", "return_sequences", "return_state",
-            "go_backwards", "stateful", "unroll", "dropout", "recurrent_dropout")  # fmt: skip
+            "go_backwards", "stateful", "unroll", "dropout", "recurrent_dropout",
+            "zero_output_for_mask")  # fmt: skip
 
 
 def read_keras(path: str) -> SavedModel:
@@ -66,20 +66,10 @@ def read_keras(path: str) -> SavedModel:
         kinds = sorted({type(layer).__name__ for _, layer in _walk(model, keras)})
         why = "".join(f"; {name} is {reason}" for name, reason in skipped)
         raise LSTMInputError(f"{path} has no LSTM or GRU layer; its layers are {kinds}{why}")
-    below, sources = {}, {}
-    ours = {id(layer): name for name, (layer, _) in found.items()}
-    for name, (layer, _) in found.items():
-        producer, note = _producer(layer, keras)
-        if producer is not None and id(producer) in ours:
-            below[name] = ours[id(producer)]
-        else:
-            sources[name] = note
-    by_name = {name: layer for name, (layer, _) in found.items()}
+    graph = KerasGraph(keras, model, found)
+    below = {name: low for name in found if (low := graph.below(name)) is not None}
     layers = tuple(saved for _, saved in found.values())
-    return SavedModel(
-        path, "keras", layers, below, sources, tuple(skipped),
-        run_own=lambda names, x: _run_own(keras, [by_name[n] for n in names], x),
-    )  # fmt: skip
+    return SavedModel(path, "keras", layers, below, {}, tuple(skipped), graph=graph)
 
 
 def _load_error(path: str, err: Exception) -> str:
@@ -172,35 +162,3 @@ def _saved(layer: Any, name: str, keras: Any) -> SavedLayer | None:
         go_backwards=bool(inner is layer and config.get("go_backwards")),
         dtype=str(inner.variable_dtype), settings=settings,
     )  # fmt: skip
-
-
-def _producer(layer: Any, keras: Any) -> tuple[Any, str]:
-    """The layer whose output `layer` reads, seen through nested models and layers that
-    are the identity at inference, and that layer in words."""
-    op = layer
-    while True:
-        try:
-            history = op.input._keras_history
-        except (AttributeError, ValueError):  # no graph, a list of inputs, or called twice
-            return None, "the layer's input (it is not called once on one input in the model)"
-        op = history.operation
-        while isinstance(op, keras.Model) and hasattr(op.output, "_keras_history"):
-            op = op.output._keras_history.operation  # the nested model's top layer
-        if type(op).__name__ not in IDENTITY_AT_INFERENCE:
-            break
-    if isinstance(op, keras.layers.InputLayer):
-        return op, "the model's input"
-    return op, f"the output of {op.name} ({type(op).__name__})"
-
-
-def _run_own(keras: Any, layers: Sequence[Any], x: Array) -> tuple[Array, str]:
-    """The loaded layers called one after the other on `x` (batch, time, features)."""
-    out: Any = np.asarray(x, dtype=layers[0].compute_dtype)
-    for layer in layers:
-        result = layer(out)
-        if isinstance(result, (list, tuple)):  # return_state=True, or merge_mode=None
-            pair = isinstance(layer, keras.layers.Bidirectional) and layer.merge_mode is None
-            result = keras.ops.concatenate(result[:2], axis=-1) if pair else result[0]
-        out = keras.ops.convert_to_numpy(result)
-    names = ", ".join(layer.name for layer in layers)
-    return np.asarray(out), f"Keras ran the loaded layer(s) {names} on the same inputs"

@@ -54,7 +54,7 @@ def read_onnx(path: str) -> SavedModel:
         found = sorted({n.op_type for n in model.graph.node})
         raise LSTMInputError(f"{path} has no LSTM or GRU node; its nodes are {found}")
     read = from_onnx(model)
-    names = [n.name or f"{n.op_type} {k}" for k, n in enumerate(nodes)]
+    names = [n.name or f"{n.op_type} node {k}" for k, n in enumerate(nodes, start=1)]
     producers = {out: n for n in model.graph.node for out in n.output if out}
     tops = {n.output[0]: name for n, name in zip(nodes, names, strict=True) if n.output}
     shapes = _static_shapes(onnx, model)
@@ -77,10 +77,11 @@ def read_onnx(path: str) -> SavedModel:
         dims = shapes.get(node.input[0])
         if dims is not None and len(dims) == 3:
             fixed[name] = dims if layer.layout else (dims[1], dims[0], dims[2])
-    by_name = dict(zip(names, zip(nodes, read, strict=True), strict=True))
+    by_name = {name: (name, node, layer) for name, node, layer in zip(names, nodes, read,
+                                                                      strict=True)}  # fmt: skip
     return SavedModel(
         path, "onnx", tuple(layers), below, sources, tuple(skipped), refused,
-        run_own=lambda chosen, x: _run_own(model, [by_name[n] for n in chosen], x),
+        run_own=lambda chosen, x, states: _run_own(model, [by_name[n] for n in chosen], x, states),
         input_shape=fixed,
     )  # fmt: skip
 
@@ -141,44 +142,154 @@ def _saved(name: str, layer: OnnxLayer, model: Any, node: Any) -> SavedLayer:
     )  # fmt: skip
 
 
-def _run_own(model: Any, chain: Sequence[tuple[Any, OnnxLayer]], x: Array) -> tuple[Array, str]:
-    """onnxruntime on the graph from the bottom node's X to the top node's Y."""
+Link = tuple[str, Any, OnnxLayer]  # a node's name as reports give it, the node, the layer
+
+
+def _run_own(model: Any, chain: Sequence[Link], x: Array, states: Any
+             ) -> tuple[dict[str, Array], str]:  # fmt: skip
+    """The graph from the bottom node's X to the top node's outputs, run by onnxruntime,
+    or by ONNX's reference evaluator where onnxruntime refuses the nodes (`layout=1`,
+    double precision) and the evaluator computes every attribute they set. Returns
+    whichever of Y, Y_h and Y_c the top node outputs: Y as (batch, time, dirs*H), the
+    states as (dirs, batch, H)."""
     onnx = import_onnx()
+    (low, bottom, _), (high, top, last) = chain[0], chain[-1]
+    outputs = {key: name for key, name in zip(("Y", "Y_h", "Y_c"), top.output, strict=False)
+               if name}  # fmt: skip
+    if not outputs:
+        raise LSTMInputError(f"{high} has no outputs to compare")
+    dtype = _stored_dtype(onnx, model, bottom)
+    feeds = _feeds(chain, x, states, dtype)
+    sub = _extract(onnx, model, feeds, list(outputs.values()))
+    runner = _runner(chain, dtype)
+    run = _onnxruntime if runner == "onnxruntime" else _reference
+    values = run(sub, feeds)
+    batch, time = x.shape[:2]
+    found: dict[str, Array] = {}
+    for key, value in zip(outputs, values, strict=True):
+        value = np.asarray(value, dtype=np.float64)
+        if key == "Y":  # (time, dirs, batch, H), or (batch, time, dirs, H) with layout 1
+            value = value.transpose(0, 2, 1, 3) if last.layout else value.transpose(2, 0, 1, 3)
+            found[key] = value.reshape(batch, time, -1)
+        else:  # (dirs, batch, H), or (batch, dirs, H) with layout 1
+            found[key] = value.transpose(1, 0, 2) if last.layout else value
+    name = "onnxruntime" if runner == "onnxruntime" else "ONNX's reference evaluator"
+    what = (f"{name} ran the graph from the input X of {low} to the outputs "
+            f"{', '.join(outputs)} of {high}")  # fmt: skip
+    return found, what
+
+
+def _stored_dtype(onnx: Any, model: Any, node: Any) -> Any:
+    stored = {t.name: t.data_type for t in model.graph.initializer}
+    if node.input[1] in stored:
+        return onnx.helper.tensor_dtype_to_np_dtype(stored[node.input[1]])
+    return np.dtype(np.float32)
+
+
+def _feeds(chain: Sequence[Link], x: Array, states: Any, dtype: Any) -> dict[str, Array]:
+    """X for the bottom node; initial states (given, or zeros) and full sequence lengths
+    for the tensors the nodes read when the model runs."""
+    (_, bottom, first) = chain[0]
+    batch, time = x.shape[:2]
+    feeds: dict[str, Array] = {
+        bottom.input[0]: np.asarray(x if first.layout else x.transpose(1, 0, 2), dtype=dtype)
+    }
+    for k, (_, _, layer) in enumerate(chain):
+        dirs = 2 if layer.direction == "bidirectional" else 1
+        for key, tensor in layer.runtime.items():
+            if key == "sequence_lens":
+                feeds[tensor] = np.full(batch, time, dtype=np.int32)
+            elif key != "X":
+                given = None
+                if states is not None and k == len(chain) - 1:
+                    given = np.asarray(states[key.removeprefix("initial_")])  # (dirs, b, H)
+                    given = given.transpose(1, 0, 2) if layer.layout else given
+                shape = (batch, dirs, layer.weights.units // dirs) if layer.layout else (
+                    dirs, batch, layer.weights.units // dirs)  # fmt: skip
+                feeds[tensor] = np.asarray(np.zeros(shape) if given is None else given, dtype)
+    return feeds
+
+
+def _extract(onnx: Any, model: Any, feeds: dict[str, Array], outputs: list[str]) -> Any:
+    """The part of the graph from the fed tensors to `outputs`."""
+    known = {i.name for i in (*model.graph.input, *model.graph.output, *model.graph.value_info)}
+    typed = model.__class__()
+    typed.CopyFrom(model)
+    for name in (*feeds, *outputs):  # the Extractor needs a type for each end
+        if name not in known:
+            elem = onnx.helper.np_dtype_to_tensor_dtype(feeds[name].dtype) if name in feeds \
+                else onnx.TensorProto.FLOAT  # fmt: skip
+            typed.graph.value_info.append(onnx.helper.make_tensor_value_info(name, elem, None))
+    try:
+        return onnx.utils.Extractor(typed).extract_model(list(feeds), outputs)
+    except Exception as err:  # onnx's own exception types
+        text = " ".join(str(err).split())
+        raise LSTMInputError(f"cannot cut the graph at the layer's inputs: {text[:200]}") from None
+
+
+def _runner(chain: Sequence[Link], dtype: Any) -> str:
+    """onnxruntime, unless it refuses the nodes (layout=1, double precision); then ONNX's
+    reference evaluator, if it computes everything the nodes set. Decided from the nodes'
+    attributes: the evaluator silently ignores some (see `_reference_ignores`)."""
+    refused = [why for _, _, layer in chain for why in (
+        "layout=1" if layer.layout else "", "double precision" if dtype == np.float64 else "")
+        if why]  # fmt: skip
+    if not refused:
+        return "onnxruntime"
+    ignored = [f"{name}: {why}" for name, node, layer in chain
+               for why in _reference_ignores(node, layer)]  # fmt: skip
+    if ignored:
+        raise LSTMInputError(
+            f"onnxruntime does not run {' and '.join(sorted(set(refused)))}, and ONNX's "
+            f"reference evaluator would silently ignore what the node sets ({'; '.join(ignored)})"
+        )
+    return "reference"
+
+
+DEFAULT_ACTIVATIONS = {"LSTM": ["sigmoid", "tanh", "tanh"], "GRU": ["sigmoid", "tanh"]}
+
+
+def _reference_ignores(node: Any, layer: OnnxLayer) -> list[str]:
+    """What a node sets that ONNX's reference evaluator ignores (onnx/reference/ops/
+    op_lstm.py and op_gru.py read neither sequence_lens, activations nor clip, and the
+    LSTM not input_forget). Sequence lengths fed as full lengths change nothing."""
+    onnx = import_onnx()
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    found = []
+    if layer.sequence_lens is not None and "sequence_lens" not in layer.runtime:
+        found.append("sequence_lens stored in the file")
+    dirs = 2 if layer.direction == "bidirectional" else 1
+    names = [a.decode() if isinstance(a, bytes) else str(a) for a in attrs.get("activations", [])]
+    if names and [n.lower() for n in names] != DEFAULT_ACTIVATIONS[node.op_type] * dirs:
+        found.append(f"activations {names}")
+    if "clip" in attrs:
+        found.append(f"clip={attrs['clip']}")
+    if attrs.get("input_forget", 0):
+        found.append("input_forget=1")
+    return found
+
+
+def _onnxruntime(sub: Any, feeds: dict[str, Array]) -> list[Array]:
     try:
         ort: Any = importlib.import_module("onnxruntime")
     except ModuleNotFoundError as err:
         raise ModuleNotFoundError(
             "onnxruntime is not installed; install it with pip install 'lstm-explained[onnx]'"
         ) from err
-    (bottom, first), (top, last) = chain[0], chain[-1]
-    if not top.output or not top.output[0]:
-        raise LSTMInputError(f"node {top.name!r} does not output its sequence Y")
-    batch, time = x.shape[:2]
-    x_fed = np.asarray(x if first.layout else x.transpose(1, 0, 2), dtype=np.float32)
-    feeds: dict[str, Array] = {bottom.input[0]: x_fed}
-    for _, layer in chain:
-        dirs = 2 if layer.direction == "bidirectional" else 1
-        for key, tensor in layer.runtime.items():
-            if key == "sequence_lens":
-                feeds[tensor] = np.full(batch, time, dtype=np.int32)
-            elif key != "X":
-                feeds[tensor] = np.zeros((dirs, batch, layer.weights.units // dirs), np.float32)
-    known = {i.name for i in (*model.graph.input, *model.graph.output, *model.graph.value_info)}
-    typed = model.__class__()
-    typed.CopyFrom(model)
-    for name in (*feeds, top.output[0]):  # the Extractor needs a type for each end
-        if name not in known:
-            elem = onnx.TensorProto.INT32 if name in feeds and feeds[name].dtype == np.int32 \
-                else onnx.TensorProto.FLOAT  # fmt: skip
-            typed.graph.value_info.append(onnx.helper.make_tensor_value_info(name, elem, None))
     try:
-        sub = onnx.utils.Extractor(typed).extract_model(list(feeds), [top.output[0]])
         session = ort.InferenceSession(sub.SerializeToString(), providers=["CPUExecutionProvider"])
-        y = session.run(None, feeds)[0]
+        return list(session.run(None, feeds))
     except Exception as err:  # onnxruntime's own exception types
         text = " ".join(str(err).split())
         raise LSTMInputError(f"onnxruntime could not run the graph: {text[:200]}") from None
-    y = y.transpose(0, 2, 1, 3) if last.layout else y.transpose(2, 0, 1, 3)  # (b, t, dirs, H)
-    what = (f"onnxruntime ran the graph from the input X of node {bottom.name or bottom.output[0]}"
-            f" to the output Y of node {top.name or top.output[0]}")  # fmt: skip
-    return y.reshape(batch, time, -1).astype(np.float64), what
+
+
+def _reference(sub: Any, feeds: dict[str, Array]) -> list[Array]:
+    try:
+        from onnx.reference import ReferenceEvaluator
+
+        return list(ReferenceEvaluator(sub).run(None, feeds))
+    except Exception as err:  # the evaluator's own exception types
+        text = " ".join(str(err).split())
+        raise LSTMInputError(f"ONNX's reference evaluator could not run the graph: {text[:200]}"
+                             ) from None  # fmt: skip

@@ -84,18 +84,22 @@ class SavedLayer:
         exact: bool = False,
         dtype: Literal["float64", "float32"] = "float64",
         units: Any = None,
+        mask: Any = None,
+        initial_state: Any = None,
     ) -> Trace | BidirectionalTrace:
         """Run the engine over `inputs` ((time, features) or (batch, time, features))
         with this layer's weights and settings; `units` records only those units' gates
-        (in each direction of a bidirectional layer)."""
+        (in each direction of a bidirectional layer). `mask` ((batch, time) booleans) and
+        `initial_state` are applied as the framework applies them: a masked step carries
+        the state forward, and outputs zeros where the framework does (inside Keras's
+        `Bidirectional`, with `zero_output_for_mask`, and at ONNX's padded steps)."""
+        options = {"activation": self.activation, "exact": exact, "dtype": dtype,
+                   "recurrent_activation": self.recurrent_activation, "units": units,
+                   "mask": mask, "initial_state": initial_state}  # fmt: skip
         if isinstance(self.weights, Bidirectional):
-            return bidirectional(
-                inputs, self.weights, activation=self.activation,
-                recurrent_activation=self.recurrent_activation, exact=exact, dtype=dtype,
-                units=units,
-            )  # fmt: skip
+            return bidirectional(inputs, self.weights, **options)
+        zero_output = bool(self.settings.get("zero_output_for_mask", self.framework == "onnx"))
         return forward(
-            inputs, self.weights, activation=self.activation,
-            recurrent_activation=self.recurrent_activation, go_backwards=self.go_backwards,
-            exact=exact, dtype=dtype, units=units,
+            inputs, self.weights, go_backwards=self.go_backwards,
+            zero_output_for_mask=zero_output, **options,
         )  # fmt: skip

@@ -16,6 +16,7 @@ PyTorch, concatenate them).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -38,10 +39,15 @@ TOLERANCE = {"float32": 1e-5, "float64": 1e-9}
 largest output (at least 1): float32's rounding in a different order of sums stays well
 inside 1e-5; two float64 computations agree to about 1e-15."""
 
-OwnRunner = Callable[[Sequence[str], Array], tuple[Array, str]]
+EXIT_UNCHECKED = 3
+"""`trace`'s exit status when the check could not run: not 0 (agree), 1 (differ) or 2
+(bad input), so that a script never takes an unchecked trace for a checked one."""
+
+OwnRunner = Callable[[Sequence[str], Array, Any], tuple[dict[str, Array], str]]
 """Runs the model's own layers (names bottom first) on (batch, time, features) inputs, in
-the precision the file stores; returns the top layer's output as `engine_output` shapes
-it, and what was run, in words."""
+the precision the file stores, the top one from the initial states given (None: as the
+model starts); returns the top layer's outputs by name (`chain_outputs` names and shapes
+them), and what was run, in words."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +64,8 @@ class SavedModel:
         skipped: (name, why) of recurrent layers the engine does not compute.
         refused: layer name -> why it cannot be traced although it was read.
         run_own: runs the model's own layers; None when nothing can run them.
+        graph: how the model connects its layers, where the file keeps it (a Keras
+            model's `KerasGraph`); None when layers are followed by `chain` alone.
         input_shape: the (batch, time, features) the file fixes for a layer's input,
             by layer name, where it fixes one (ONNX exports do); None for a free size.
     """
@@ -71,6 +79,7 @@ class SavedModel:
     refused: Mapping[str, str] = field(default_factory=dict)
     run_own: OwnRunner | None = None
     input_shape: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
+    graph: Any = None
 
     def layer(self, name: str | None = None) -> SavedLayer:
         """The layer called `name` (or numbered so, from 1, as `--list` shows them); the
@@ -104,6 +113,8 @@ class SavedModel:
 
     def source(self, layer: SavedLayer) -> str:
         """What feeds `layer` in the model, in words."""
+        if self.graph is not None:
+            return str(self.graph.describe(layer.name))
         if layer.name in self.below:
             return f"the output of {self.below[layer.name]}"
         return self.sources.get(layer.name, "the model's input")
@@ -115,8 +126,8 @@ def engine_output(layer: SavedLayer, trace: Trace | BidirectionalTrace) -> Array
     return_sequences=False. Both directions of a bidirectional layer with
     merge_mode=None come concatenated."""
     if isinstance(trace, BidirectionalTrace):
-        if not layer.settings.get("return_sequences", True):  # each direction's last step
-            fwd, back = trace.forward.sequence_out[:, -1], trace.backward.sequence_out[:, -1]
+        if not layer.settings.get("return_sequences", True):  # each direction's final h
+            fwd, back = trace.forward.states["h"], trace.backward.states["h"]
             return merge(fwd, back, trace.merge_mode)
         out = trace.sequence_out
         return np.concatenate(out, axis=-1) if isinstance(out, tuple) else np.asarray(out)
@@ -142,10 +153,12 @@ def run_chain(
     *,
     dtype: Literal["float64", "float32"],
     units: Sequence[int] | None = None,
+    initial_state: Sequence[Array] | None = None,
 ) -> tuple[Trace | BidirectionalTrace, Array]:
     """Run `x` (batch, time, features) through the layers of `chain`, bottom first, each
-    reading the one below's output; the top layer's trace (recording `units`) and its
-    output (`engine_output`). Lower layers record one unit's gates only."""
+    reading the one below's output; the top layer's trace (recording `units`, starting
+    from `initial_state` when given) and its output (`engine_output`). Lower layers
+    record one unit's gates only."""
     for layer in chain[:-1]:
         x = engine_output(layer, layer.trace(x, dtype=dtype, units=[0]))
         if x.ndim != 3:
@@ -154,63 +167,233 @@ def run_chain(
                 "so no recurrent layer above it reads a sequence from it"
             )
     top = chain[-1]
-    trace = top.trace(x, dtype=dtype, units=units)
+    trace = top.trace(x, dtype=dtype, units=units, initial_state=initial_state)
     return trace, engine_output(top, trace)
 
 
 @dataclass(frozen=True)
+class Given:
+    """What a trace starts from.
+
+    Attributes:
+        x: the chosen layer's own inputs (batch, time, features): they enter the lowest
+            recurrent layer below it (the layer itself with `direct`).
+        model: the model's inputs by name, when the file keeps a graph to run them
+            through (Keras); the layers below are then computed as the model computes them.
+        initial_state: the chosen layer's initial states by name ("h", and "c" for an
+            LSTM), each (directions, batch, units) as PyTorch's h_0 and ONNX's
+            initial_h stack them.
+        origin: where the inputs came from, in words.
+    """
+
+    x: Array | None = None
+    model: Mapping[str, Array] | None = None
+    initial_state: Mapping[str, Array] | None = None
+    origin: str = ""
+
+    def states_for(self, layer: SavedLayer) -> list[Array] | None:
+        """The initial states in the order `SavedLayer.trace` takes them: (h, c) for a
+        layer, forward's then backward's for a bidirectional one."""
+        if self.initial_state is None:
+            return None
+        dirs = 2 if layer.direction == "bidirectional" else 1
+        return [self.initial_state[k][d] for d in range(dirs) for k in self.initial_state]
+
+
+@dataclass(frozen=True)
+class LayerRun:
+    """The engine's run of one layer, as the model runs it.
+
+    `outputs` are the layer's outputs by the names its framework gives them (Keras:
+    "output", "state h", ...; ONNX: "Y", "Y_h", "Y_c"; PyTorch: "output", "h_n", "c_n");
+    `x` is what the layer itself read and `mask` its mask ((batch, time), True where a
+    step is used); `path` says in lines how the inputs reached the layer, and
+    `framework_ran` names the layers below that the framework computed for the engine."""
+
+    layer: SavedLayer
+    trace: Trace | BidirectionalTrace
+    outputs: Mapping[str, Array]
+    x: Array
+    given_to: str
+    through: tuple[str, ...] = ()
+    mask: Array | None = None
+    path: tuple[str, ...] = ()
+    framework_ran: tuple[str, ...] = ()
+    bound: Any = None  # what the framework's check starts from (the graph's own record)
+
+
+@dataclass(frozen=True)
 class Check:
-    """The engine's output beside the framework's, on the same input."""
+    """The engine's outputs beside the framework's, on the same inputs; or why no
+    comparison could run (`unchecked`), or that none was asked for (`requested`)."""
 
     what: str  # what was run, in words
-    difference: float | None = None  # largest |engine - framework|; None when skipped
+    difference: float | None = None  # largest |engine - framework| over `compared`
     scale: float = 0.0  # largest |engine output|
     tolerance: float = 0.0  # relative to max(1, scale)
-    skipped: str | None = None  # why nothing was compared
+    unchecked: str | None = None  # why nothing was compared
+    compared: tuple[str, ...] = ()  # the outputs compared, by name
+    requested: bool = True
+    scope: str = ""  # what the check covers, when less than the model (in words)
+
+    @property
+    def checked(self) -> bool:
+        """Whether a comparison ran."""
+        return self.difference is not None
 
     @property
     def ok(self) -> bool:
-        """Within the tolerance (a skipped check is not a failed one)."""
+        """A comparison ran and stayed within the tolerance."""
         if self.difference is None:
-            return True
+            return False
         return bool(self.difference <= self.tolerance * max(1.0, self.scale))
 
-    def __str__(self) -> str:
+    @property
+    def exit_code(self) -> int:
+        """0 agree (or no check asked for), 1 differ, EXIT_UNCHECKED could not check."""
+        if not self.requested:
+            return 0
         if self.difference is None:
-            return f"check skipped: {self.skipped}"
+            return EXIT_UNCHECKED
+        return 0 if self.ok else 1
+
+    def lines(self) -> list[str]:
+        """The check as the report prints it, each line within 100 columns."""
+        if not self.requested:
+            return ["check: not run (--no-check)"]
+        if self.difference is None:
+            return textwrap.wrap(f"NOT CHECKED: {self.unchecked}", 100,
+                                 subsequent_indent="    ")  # fmt: skip
         relative = self.difference / max(1.0, self.scale)
         verdict = "within" if self.ok else "MORE than"
-        return (
-            f"check: {self.what}: largest difference {self.difference:.3g} (relative "
-            f"{relative:.3g}), {verdict} the tolerance {self.tolerance:.0e}"
+        lines = textwrap.wrap(f"check: {self.what}", 100, subsequent_indent="    ")
+        lines += textwrap.wrap(
+            f"compared {', '.join(self.compared)}: largest difference {self.difference:.3g} "
+            f"(relative {relative:.3g}), {verdict} the tolerance {self.tolerance:.0e}",
+            100, initial_indent="    ", subsequent_indent="    ",
+        )  # fmt: skip
+        if self.scope:
+            lines += textwrap.wrap(self.scope, 100, initial_indent="    ",
+                                   subsequent_indent="    ")  # fmt: skip
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_json(self) -> dict[str, Any]:
+        """The check as JSON values: `checked` false with the `reason` when none ran."""
+        return {"checked": self.checked, "requested": self.requested,
+                "reason": None if self.checked else (self.unchecked or "--no-check"),
+                "what": self.what, "compared": list(self.compared),
+                "largest_difference": self.difference, "largest_output": self.scale,
+                "tolerance": self.tolerance, "ok": self.ok, "scope": self.scope}  # fmt: skip
+
+
+def compare(
+    what: str, ours: Mapping[str, Array], theirs: Mapping[str, Array], dtype: str,
+    scope: str = "",
+) -> Check:  # fmt: skip
+    """Compare every output the framework returned with the engine's of the same name."""
+    if not theirs:
+        return Check(what, unchecked=f"{what} returned none of the layer's outputs")
+    diff = scale = 0.0
+    for name, value in theirs.items():
+        mine = np.asarray(ours[name], dtype=np.float64)
+        value = np.asarray(value, dtype=np.float64)
+        if mine.shape != value.shape:
+            shapes = f"{name} of shape {value.shape}, the engine {mine.shape}"
+            return Check(what, unchecked=f"{what} returned {shapes}")
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = max(diff, float(np.max(np.abs(mine - value), initial=0.0)))
+            scale = max(scale, float(np.max(np.abs(mine), initial=0.0)))
+        if not np.isfinite(diff):
+            diff = float("inf")
+    tolerance = TOLERANCE.get(dtype, TOLERANCE["float32"])
+    return Check(what, diff, scale, tolerance, compared=tuple(theirs), scope=scope)
+
+
+def final_states(trace: Trace | BidirectionalTrace) -> dict[str, Array]:
+    """Each final state (h, and c for an LSTM) as (directions, batch, units), the way
+    PyTorch's h_n and ONNX's Y_h stack them."""
+    ones = [trace.forward, trace.backward] if isinstance(trace, BidirectionalTrace) else [trace]
+    return {k: np.stack([np.asarray(one.with_batch_axis().states[k]) for one in ones])
+            for k in ones[0].states}  # fmt: skip
+
+
+def chain_outputs(model: SavedModel, trace: Trace | BidirectionalTrace, layer: SavedLayer
+                  ) -> dict[str, Array]:  # fmt: skip
+    """The top layer's outputs by the names its framework gives them."""
+    out = engine_output(layer, trace)
+    finals = final_states(trace)
+    if model.framework == "onnx":
+        found = {"Y": out, "Y_h": finals["h"]}
+        return found | ({"Y_c": finals["c"]} if "c" in finals else {})
+    found = {"output": out, "h_n": finals["h"]}
+    return found | ({"c_n": finals["c"]} if "c" in finals else {})
+
+
+def run_layer(
+    model: SavedModel,
+    name: str | None,
+    given: Given,
+    *,
+    direct: bool = False,
+    dtype: Literal["float64", "float32"] = "float32",
+    units: Sequence[int] | None = None,
+) -> LayerRun:
+    """Trace layer `name` of `model` from what is given, as the model runs it: through
+    the file's graph where it keeps one (Keras), else up the chain of recurrent layers."""
+    if model.graph is not None:
+        chosen = model.layer(name).name
+        run: LayerRun = model.graph.run(chosen, given, direct=direct, dtype=dtype, units=units)
+        return run
+    if given.model is not None:
+        raise LSTMInputError(
+            f"--model-input needs a model file that keeps its graph (Keras); a "
+            f"{FORMAT_NAMES[model.framework]} file's recurrent layers are traced from their "
+            "own inputs: give them with -i/--inputs"
         )
+    chain = model.chain(name, direct=direct)
+    if given.initial_state is not None and len(chain) > 1:
+        raise LSTMInputError(
+            f"--initial-state starts the chosen layer, but the inputs enter {chain[0].name!r} "
+            "below it; add --direct to give the chosen layer its own inputs"
+        )
+    assert given.x is not None
+    states = given.states_for(chain[-1])
+    trace, _ = run_chain(chain, given.x, dtype=dtype, units=units, initial_state=states)
+    top = chain[-1]
+    x_top = given.x if len(chain) == 1 else run_chain(chain[:-1], given.x, dtype=dtype)[1]
+    return LayerRun(
+        top, trace, chain_outputs(model, trace, top), np.asarray(x_top), chain[0].name,
+        tuple(layer.name for layer in chain[1:]),
+    )  # fmt: skip
 
 
-def check(
-    model: SavedModel, chain: Sequence[SavedLayer], x: Array, ours: Array, dtype: str
-) -> Check:
-    """Run the model's own layers of `chain` on `x` (batch, time, features) and compare
-    their output with `ours` (`engine_output` of the top layer). `dtype` is the coarser
-    precision of the two computations, which sets the tolerance."""
+def check_layer(model: SavedModel, run: LayerRun, given: Given, dtype: str) -> Check:
+    """Run the framework on the same inputs and compare its outputs with the run's.
+    `dtype` is the coarser precision of the two computations, which sets the tolerance."""
+    if model.graph is not None:
+        found: Check = model.graph.check(run, given, dtype)
+        return found
     name = FRAMEWORK_NAMES[model.framework]
+    scope = ("only the layer(s) traced were checked: a state dict holds no graph of the "
+             "model around them") if model.framework == "torch" else ""  # fmt: skip
     if model.run_own is None:
-        return Check(name, skipped=f"nothing can run {name}'s layers for this file")
+        return Check(name, unchecked=f"nothing can run {name}'s layers for this file")
+    chain = model.chain(run.layer.name) if run.through else (run.layer,)
+    chain = tuple(layer for layer in chain if layer.name in (run.given_to, *run.through))
+    assert given.x is not None
     fixed = model.input_shape.get(chain[0].name)
+    x = given.x
     if fixed and any(d is not None and d != n for d, n in zip(fixed, x.shape, strict=True)):
         shown = tuple("any" if d is None else d for d in fixed)
-        return Check(name, skipped=(
+        return Check(name, unchecked=(
             f"the model was exported for inputs of shape {shown} (batch, time, features) "
             f"and runs only at that shape; these inputs are {x.shape}. Give inputs of that "
             "shape, or export with dynamic axes"))  # fmt: skip
     try:
-        theirs, what = model.run_own([layer.name for layer in chain], x)
-    except ModuleNotFoundError as err:
-        return Check(name, skipped=str(err))
-    except LSTMInputError as err:
-        return Check(name, skipped=str(err))
-    if theirs.shape != ours.shape:
-        return Check(what, skipped=f"{what} returned shape {theirs.shape}, ours {ours.shape}")
-    with np.errstate(invalid="ignore", over="ignore"):
-        diff = float(np.max(np.abs(ours.astype(np.float64) - theirs.astype(np.float64))))
-        scale = float(np.max(np.abs(ours)))
-    return Check(what, diff, scale, TOLERANCE.get(dtype, TOLERANCE["float32"]))
+        theirs, what = model.run_own([layer.name for layer in chain], x, given.initial_state)
+    except (ModuleNotFoundError, LSTMInputError) as err:
+        return Check(name, unchecked=str(err))
+    return compare(what, run.outputs, theirs, dtype, scope)

@@ -89,7 +89,7 @@ def read_torch(path: str) -> SavedModel:
         raise LSTMInputError(f"{path} has no LSTM or GRU the engine computes: {why}")
     return SavedModel(
         path, "torch", tuple(layers), below, {}, tuple(skipped),
-        run_own=lambda names, x: _run_own(torch, [built[n] for n in names], x),
+        run_own=lambda names, x, states: _run_own(torch, [built[n] for n in names], x, states),
     )  # fmt: skip
 
 
@@ -187,8 +187,12 @@ def _layers(module: Any, prefix: str, group: dict[str, Any]) -> list[SavedLayer]
     return saved
 
 
-def _run_own(torch: Any, layers: Sequence[tuple[Any, int]], x: Array) -> tuple[Array, str]:
-    """The module's layers named, rebuilt as one module of that many layers and run."""
+def _run_own(
+    torch: Any, layers: Sequence[tuple[Any, int]], x: Array, states: Mapping[str, Array] | None
+) -> tuple[dict[str, Array], str]:
+    """The module's layers named, rebuilt as one module of that many layers and run (a
+    single layer from `states`, h and c as (directions, batch, units), when given); the
+    output, and the top layer's h_n (and c_n), as (directions, batch, units)."""
     module, first = layers[0]
     count = len(layers)
     own = type(module)(
@@ -202,8 +206,18 @@ def _run_own(torch: Any, layers: Sequence[tuple[Any, int]], x: Array) -> tuple[A
         if m and first <= int(m[2]) < first + count:
             state[f"{m[1]}_l{int(m[2]) - first}{m[3] or ''}"] = value
     own.load_state_dict(state, strict=True)
+    dtype = module.weight_hh_l0.dtype
+    start = None
+    if states is not None:
+        h0, *c0 = (torch.from_numpy(np.asarray(states[k])).to(dtype) for k in states)
+        start = (h0, c0[0]) if c0 else h0
     with torch.no_grad():
-        out = own(torch.from_numpy(np.asarray(x)).to(module.weight_hh_l0.dtype))[0]
+        out, finals = own(torch.from_numpy(np.asarray(x)).to(dtype), start)
+    dirs = 2 if module.bidirectional else 1
+    finals = finals if isinstance(finals, tuple) else (finals,)
+    found = {"output": out.double().numpy()}
+    for name, value in zip(("h_n", "c_n"), finals, strict=False):
+        found[name] = value[-dirs:].double().numpy()  # the top layer's
     kind = type(module).__name__
     span = f"layer {first}" if count == 1 else f"layers {first} to {first + count - 1}"
-    return out.double().numpy(), f"PyTorch ran nn.{kind} ({span}, rebuilt from the state dict)"
+    return found, f"PyTorch ran nn.{kind} ({span}, rebuilt from the state dict)"

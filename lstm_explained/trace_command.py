@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,8 +23,17 @@ from numpy.typing import NDArray
 from .errors import LSTMInputError
 from .layers import Bidirectional
 from .model_files import load_model
+from .model_inputs import read_model_inputs, read_states
 from .saved import SavedLayer
-from .saved_model import FORMAT_NAMES, FRAMEWORK_NAMES, SavedModel, check, run_chain
+from .saved_model import (
+    FORMAT_NAMES,
+    FRAMEWORK_NAMES,
+    Check,
+    Given,
+    SavedModel,
+    check_layer,
+    run_layer,
+)
 from .trace_report import describe_layer, npz_arrays, report_text, trace_json
 
 Array = NDArray[Any]
@@ -43,9 +53,15 @@ EPILOG = """Examples:
 Inputs are (time, features) or (batch, time, features): JSON or '1,2,3' (one feature per
 step) with -i, or a .npy or .csv file (rows are steps, columns features). They go to the
 lowest LSTM or GRU layer below the chosen one and are followed up through the layers in
-between; --direct gives them to the chosen layer itself. Exit status: 0 when the engine
-and the framework agree, 1 when they differ by more than the tolerance (1e-5 relative in
-float32), 2 for bad input.
+between; --direct gives them to the chosen layer itself. Where that layer reads the
+model's input, they are the model's input, and a Masking layer in between masks them.
+With --model-input, every layer below is run as the model runs it: the recurrent ones
+by the engine (an encoder's final states start its decoder), the others by Keras.
+
+\b
+Exit status: 0 when the engine and the framework agree, 1 when they differ by more than
+the tolerance (1e-5 relative in float32), 2 for bad input, 3 when the check could not
+run (the report says why; --no-check asks for none).
 """
 
 
@@ -56,8 +72,16 @@ float32), 2 for bad input.
               "(default: the first).")  # fmt: skip
 @click.option("--direct", is_flag=True, help="Give the inputs to the chosen layer itself, "
               "not to the lowest LSTM or GRU layer below it.")  # fmt: skip
-@click.option("-i", "--inputs", default=None, help="Inputs: '1,2,3', JSON such as '[[1,0],[0,1]]'"
-              ", or a .npy or .csv file. Without it, seeded example inputs (said so).")  # fmt: skip
+@click.option("-i", "--inputs", default=None, help="The layer's inputs: '1,2,3', JSON such as "
+              "'[[1,0],[0,1]]', or a .npy or .csv file. Without it, seeded example inputs "
+              "(said so).")  # fmt: skip
+@click.option("-m", "--model-input", "model_inputs", multiple=True, metavar="[NAME=]FILE",
+              help="One of the model's inputs (.npy, .csv or JSON), by the name --list shows; "
+              "repeat for each. The layers below are then run as the model runs them "
+              "(Keras files).")  # fmt: skip
+@click.option("--initial-state", "state_file", default=None, metavar="FILE.npz",
+              help="The chosen layer's initial states: arrays h (and c for an LSTM), "
+              "(batch, units) or (directions, batch, units).")  # fmt: skip
 @click.option("--units", "units_text", default=None, help="Units shown, e.g. 0,3 (default: the "
               f"first {SHOWN_UNITS}); only these are recorded.")  # fmt: skip
 @click.option("--batch", "sample", type=click.IntRange(min=0), default=0, show_default=True,
@@ -75,6 +99,8 @@ float32), 2 for bad input.
               help="Precision of the engine (default: what the file stores).")  # fmt: skip
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
               help="Significant digits shown for floats.")  # fmt: skip
+@click.option("--no-check", is_flag=True, help="Do not run the framework to check the trace "
+              "(the report says so).")  # fmt: skip
 def trace_command(model_file: str, **o: Any) -> int:
     """Trace one LSTM or GRU layer of your own model (Keras .keras, PyTorch state dict,
     ONNX) step by step, and check every number against the framework itself."""
@@ -86,16 +112,11 @@ def trace_command(model_file: str, **o: Any) -> int:
         if o[name] is not None and not o["explain"]:
             raise LSTMInputError(f"--{name} chooses what --explain prints; add --explain")
     layer = model.layer(o["layer"])
-    chain = model.chain(layer.name, direct=o["direct"])
-    x, origin = read_inputs(o["inputs"], chain[0], model)
+    given = given_inputs(model, layer, o)
     per_direction = _direction_units(layer)
     shown = _units(o["units_text"], per_direction, layer)
     if o["unit"] is not None and o["unit"] >= per_direction:
         raise LSTMInputError(f"--unit must be from 0 to {per_direction - 1}; got {o['unit']}")
-    if o["sample"] >= x.shape[0]:
-        raise LSTMInputError(f"--batch must be from 0 to {x.shape[0] - 1}; got {o['sample']}")
-    if o["step"] is not None and o["step"] > x.shape[1]:
-        raise LSTMInputError(f"--step must be from 1 to {x.shape[1]}; got {o['step']}")
     recorded = sorted(set(shown) | ({o["unit"]} if o["unit"] is not None else set()))
     if not getattr(_first(layer), "reset_after", True):  # its hand calculation needs all
         recorded = list(range(per_direction))
@@ -104,29 +125,55 @@ def trace_command(model_file: str, **o: Any) -> int:
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        trace, ours = run_chain(chain, x, dtype=dtype, units=recorded)
+        run = run_layer(model, layer.name, given, direct=o["direct"], dtype=dtype, units=recorded)
     for warning in caught:
         click.echo(f"lstm-explained: warning: {warning.message}", err=True)
-    stored = "float64" if all(item.dtype == "float64" for item in chain) else "float32"
-    result = check(model, chain, x, ours, "float64" if dtype == stored == "float64" else "float32")
+    x = run.x
+    if o["sample"] >= x.shape[0]:
+        raise LSTMInputError(f"--batch must be from 0 to {x.shape[0] - 1}; got {o['sample']}")
+    if o["step"] is not None and o["step"] > x.shape[1]:
+        raise LSTMInputError(f"--step must be from 1 to {x.shape[1]}; got {o['step']}")
+    stored = "float64" if layer.dtype == "float64" else "float32"
+    coarser = "float64" if dtype == stored == "float64" else "float32"
+    result = (
+        Check("", requested=False) if o["no_check"] else check_layer(model, run, given, coarser)
+    )
     if o["npz_file"]:
-        arrays = npz_arrays(trace, x, ours)
+        arrays = npz_arrays(run.trace, x, run.outputs)
         np.savez_compressed(o["npz_file"], **arrays)  # type: ignore[arg-type]  # numpy's stub
     if o["as_json"]:
-        doc = trace_json(model, chain, trace, ours, result, origin, x, dtype)
-        click.echo(json.dumps(doc, indent=2, default=str))
+        click.echo(json.dumps(trace_json(model, run, result, given, dtype), indent=2, default=str))
     else:
-        click.echo(report_text(model, chain, trace, result, origin, x, dtype, shown, o))
+        click.echo(report_text(model, run, result, given, dtype, shown, o))
         if o["npz_file"]:
             click.echo(f"wrote {o['npz_file']} (numpy.savez_compressed; arrays are (batch, "
                        "time, ...) in processing order)")  # fmt: skip
-    if not result.ok:
+    if result.requested and not result.checked:
+        click.echo(f"lstm-explained: not checked: {result.unchecked}", err=True)
+    elif result.checked and not result.ok:
         click.echo(
             f"lstm-explained: warning: the engine and {FRAMEWORK_NAMES[model.framework]} differ "
             "by more than the tolerance; please report it with the model file", err=True,
         )  # fmt: skip
-        return 1
-    return 0
+    return result.exit_code
+
+
+def given_inputs(model: SavedModel, layer: SavedLayer, o: Mapping[str, Any]) -> Given:
+    """What the user gave: the layer's inputs (or example ones), the model's inputs, the
+    initial states."""
+    states = read_states(o["state_file"], layer) if o["state_file"] else None
+    if o["model_inputs"]:
+        if o["inputs"] is not None:
+            raise LSTMInputError(
+                "give either the layer's inputs (-i) or the model's (--model-input)"
+            )
+        named = read_model_inputs(o["model_inputs"], model)
+        shown = ", ".join(f"{k}: {origin}" for k, (_, origin) in named.items())
+        return Given(model={k: v for k, (v, _) in named.items()}, initial_state=states,
+                     origin=shown)  # fmt: skip
+    bottom = model.chain(layer.name, direct=o["direct"])[0]
+    x, origin = read_inputs(o["inputs"], bottom, model)
+    return Given(x=x, initial_state=states, origin=origin)
 
 
 def _first(layer: SavedLayer) -> Any:

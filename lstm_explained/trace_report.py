@@ -4,7 +4,7 @@ check), the JSON document and the arrays of the .npz file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from .hand import format_vector, hand_calculation, trace_table
 from .layers import BidirectionalTrace
 from .saved import SavedLayer
-from .saved_model import FORMAT_NAMES, Check, SavedModel
+from .saved_model import FORMAT_NAMES, Check, Given, LayerRun, SavedModel
 from .trace import Trace, jsonable
 
 Array = NDArray[Any]
@@ -46,37 +46,43 @@ def as_traces(trace: Trace | BidirectionalTrace) -> list[tuple[str, Trace]]:
     return [("", trace)]
 
 
-def _path(model: SavedModel, chain: Sequence[SavedLayer], origin: str, x: Array) -> str:
-    batch, time, features = x.shape
-    where = f"inputs: {origin}, shape {x.shape} (batch {batch}, time {time}, features {features})"
-    bottom = chain[0]
-    reads = model.source(bottom)
-    line = f"{where}\ngiven to {bottom.name} (in the model it reads {reads})"
-    if len(chain) > 1:
-        line += ", then through " + " -> ".join(layer.name for layer in chain[1:])
-    return line
+def _path(run: LayerRun, model: SavedModel, given: Given) -> list[str]:
+    """How the inputs reached the traced layer, in lines."""
+    if given.model is not None:
+        lines = [f"inputs: {given.origin}"]
+    else:
+        assert given.x is not None
+        batch, time, features = given.x.shape
+        lines = [f"inputs: {given.origin}, shape {given.x.shape} (batch {batch}, time {time}, "
+                 f"features {features})"]  # fmt: skip
+    if run.path:
+        return lines + list(run.path)
+    bottom = next(layer for layer in model.layers if layer.name == run.given_to)
+    line = f"given to {bottom.name} (in the model it reads {model.source(bottom)})"
+    if run.through:
+        line += ", then through " + " -> ".join(run.through)
+    return [*lines, line]
 
 
 def report_text(
     model: SavedModel,
-    chain: Sequence[SavedLayer],
-    trace: Trace | BidirectionalTrace,
+    run: LayerRun,
     result: Check,
-    origin: str,
-    x: Array,
+    given: Given,
     dtype: str,
     shown: list[int],
     o: dict[str, Any],
 ) -> str:
     """The report: the layer, the inputs' path, a table per direction, the hand
     calculations asked for, the final state and the check."""
-    layer, digits, sample = chain[-1], o["digits"], o["sample"]
+    layer, trace, digits, sample = run.layer, run.trace, o["digits"], o["sample"]
     framework = FORMAT_NAMES[model.framework]
     per = shown if len(shown) < 8 else [*shown[:7], "..."]
     total = getattr(layer.weights, "forward", layer.weights).units
+    x = run.x
     lines = [
         f"{model.path} ({framework}), layer {describe_layer(layer)}",
-        _path(model, chain, origin, x),
+        *_path(run, model, given),
         f"computed in {dtype}; showing unit(s) {', '.join(map(str, per))} of {total}"
         + (f", sequence {sample} of the batch" if x.shape[0] > 1 else ""),
     ]
@@ -103,22 +109,15 @@ def report_text(
         states = ", ".join(f"{k} = {format_vector(np.asarray(v)[shown], digits)}"
                            for k, v in final.states.items())  # fmt: skip
         lines.append(f"final state{', ' + heading.split(' (')[0] if heading else ''}: {states}")
-    lines.append(str(result))
+    lines += result.lines()
     return "\n".join(lines)
 
 
 def trace_json(
-    model: SavedModel,
-    chain: Sequence[SavedLayer],
-    trace: Trace | BidirectionalTrace,
-    ours: Array,
-    result: Check,
-    origin: str,
-    x: Array,
-    dtype: str,
+    model: SavedModel, run: LayerRun, result: Check, given: Given, dtype: str
 ) -> dict[str, Any]:
     """The whole trace, the inputs' path, the layer's output and the check, as JSON values."""
-    layer = chain[-1]
+    layer, trace = run.layer, run.trace
     doc: dict[str, Any] = {
         "model": model.path,
         "framework": model.framework,
@@ -131,25 +130,29 @@ def trace_json(
         "recurrent_activation": activation_name(layer.recurrent_activation),
         "settings": dict(layer.settings),
         "dtype": dtype,
-        "inputs": {"from": origin, "shape": list(x.shape), "given_to": chain[0].name,
-                   "through": [item.name for item in chain[1:]], "values": jsonable(x)},
+        "inputs": {"from": given.origin, "given_to": run.given_to, "through": list(run.through),
+                   "path": list(run.path), "framework_ran": list(run.framework_ran),
+                   "shape": list(run.x.shape), "values": jsonable(run.x),
+                   "mask": None if run.mask is None else jsonable(run.mask)},
     }  # fmt: skip
     if isinstance(trace, BidirectionalTrace):
         doc["trace"] = {"forward": trace.forward.to_dict(), "backward": trace.backward.to_dict()}
     else:
         doc["trace"] = trace.to_dict()
-    doc["output"] = jsonable(ours)
-    doc["check"] = {"what": result.what, "largest_difference": result.difference,
-                    "largest_output": result.scale, "tolerance": result.tolerance,
-                    "ok": result.ok, "skipped": result.skipped}  # fmt: skip
+    doc["output"] = jsonable(next(iter(run.outputs.values())))  # the layer's (Y for ONNX)
+    doc["outputs"] = {name: jsonable(value) for name, value in run.outputs.items()}
+    doc["check"] = result.to_json()
     return doc
 
 
-def npz_arrays(trace: Trace | BidirectionalTrace, x: Array, ours: Array) -> dict[str, Array]:
+def npz_arrays(
+    trace: Trace | BidirectionalTrace, x: Array, outputs: Mapping[str, Array]
+) -> dict[str, Array]:
     """Arrays for `numpy.savez_compressed`, every one (batch, time, ...), steps in
     processing order: `x`, the layer's `output`, and per direction (prefix "forward_",
     "backward_" for a bidirectional layer) `units` (the recorded ones), `z_<gate>` and
     `<gate>` (batch, time, recorded units), `h` and `c` (batch, time, units)."""
+    ours = next(iter(outputs.values()))  # the layer's output (Y for ONNX)
     arrays: dict[str, Array] = {"x": x, "output": ours}
     for heading, one in as_traces(trace):
         prefix = heading.split(" ")[0] + "_" if heading else ""

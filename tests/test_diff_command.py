@@ -74,8 +74,8 @@ def test_a_correct_conversion_agrees_layer_by_layer(
     right = onnx_file(onnx, tmp_path, "right", [onnx_arrays(*w) for w in weights])
     code, out, err = run(capsys, "diff", path, right, "-i", X)
     assert code == 0, out + err
-    assert "low (A) against LSTM 0 (B):" in out
-    assert "high (A) against LSTM 1 (B):" in out
+    assert "low (A) against LSTM node 1 (B):" in out
+    assert "high (A) against LSTM node 2 (B):" in out
     assert out.count("A and B agree within tolerance 1e-05") == 2
     assert "both read what A's low output(s) for these inputs" in out
 
@@ -91,7 +91,7 @@ def test_keras_order_written_into_onnx_is_named_in_the_layer_that_has_it(
     wrong = onnx_file(onnx, tmp_path, "wrong", layers)
     code, out, _ = run(capsys, "diff", path, wrong, "-i", X)
     assert code == 1
-    low, high = out.split("high (A) against LSTM 1 (B):")
+    low, high = out.split("high (A) against LSTM node 2 (B):")
     assert "A and B agree" in low
     assert "A and B differ beyond tolerance 1e-05, first at step 1" in high
     # ONNX reads blocks (i, o, f, c) from a file that holds Keras's (i, f, c, o), c being

@@ -117,9 +117,8 @@ def test_keras_stack_with_example_inputs_says_so(capsys, keras, tmp_path):
     code, out, err = run(capsys, "trace", tmp_path / "m.keras", "--layer", "gru")
     assert code == 0, err
     assert "no --inputs given: example inputs from numpy.random.default_rng(0)" in out
-    assert (
-        "given to lstm (in the model it reads the output of dense (Dense)), then through gru" in out
-    )
+    assert "given where the output of dense (Dense) enters" in out
+    assert "the engine traced lstm -> gru" in out
     assert "the layer reads backwards: step 1 reads the last input" in out
     x = np.round(np.random.default_rng(0).uniform(-1, 1, (1, 5, 2)), 2)  # as the output says
     sub = keras.Model(model.get_layer("lstm").input, model.get_layer("gru").output)
@@ -131,12 +130,13 @@ def test_keras_stack_with_example_inputs_says_so(capsys, keras, tmp_path):
 
 @pytest.mark.onnx
 @pytest.mark.torch
-def test_a_fixed_shape_onnx_export_says_why_the_check_was_skipped(capsys, torch, tmp_path):
+def test_a_fixed_shape_onnx_export_says_why_it_was_not_checked(capsys, torch, tmp_path):
     module = torch.nn.GRU(3, 2)
     torch.onnx.export(module, (torch.zeros(6, 2, 3),), str(tmp_path / "g.onnx"), dynamo=False)
     code, out, err = run(capsys, "trace", tmp_path / "g.onnx", "-i", "[[1, 2, 3], [0, 0, 1]]")
-    assert code == 0, err
-    assert "check skipped: the model was exported for inputs of shape (2, 6, 3)" in out
+    assert code == 3, err  # traced, but not checked: never the exit status of a check
+    assert "NOT CHECKED: the model was exported for inputs of shape (2, 6, 3)" in out
+    assert err.startswith("lstm-explained: not checked: the model was exported")
     code, out, _ = run(capsys, "trace", tmp_path / "g.onnx")  # example inputs at that shape
     assert code == 0
     assert "shape (2, 6, 3)" in out
