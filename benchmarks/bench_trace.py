@@ -22,6 +22,17 @@ summarised by its best and median time. Then, with the goals:
     trace / keras       for information
     trace peak memory   goal <= 1 GB (the peak resident set of its process)
 
+End to end (with Keras), each a whole fresh process, wall time and peak memory:
+
+5. cli       `lstm-explained trace big.keras --layer 2 -i x.npy`: Python and TensorFlow
+             starting, the file read, the trace printed, and the check (Keras running
+             the model to the traced layer's output);
+6. process   Keras's own whole process on the same file: import, `load_model`,
+             `predict`: what a practitioner runs anyway.
+
+    cli / process       goal <= 1.5x
+    cli peak memory     goal <= 1 GB, the check included
+
 This is a measurement, not a test: a missed goal is printed, never an error. The exit
 status is 1 only when a variant's output disagrees with the trace, 2 when Keras is asked
 for and cannot be imported.
@@ -55,7 +66,7 @@ except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
     from lstm_explained import LSTMWeights, forward
 from lstm_explained.activations import sigmoid
 
-TIME_GOAL = 1.5  # trace / floor
+TIME_GOAL = 1.5  # trace / floor, and cli / process
 MEMORY_GOAL = 1024**3  # bytes of peak resident memory
 SHOWN_UNITS = [0, 1, 2, 3]
 
@@ -176,6 +187,72 @@ def spawn(variant: str, quick: bool) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+KERAS_PROCESS = """
+import sys, numpy, keras
+model = keras.saving.load_model(sys.argv[1], compile=False)
+model.predict(numpy.load(sys.argv[2]), batch_size=%d, verbose=0)
+"""
+MEASURED = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "peak_bytes": peak, "status": done.returncode,
+                  "stderr": done.stderr.decode()[-300:]}))
+"""
+
+
+def make_files(folder: Path, quick: bool) -> tuple[Path, Path]:
+    """The benchmark's model saved as a .keras file, and its input as .npy (in a child,
+    so that this process never imports TensorFlow)."""
+    shape = QUICK if quick else FULL
+    np.save(folder / "x.npy", problem(shape)[0])
+    here, saved = str(Path(__file__).parent), str(folder / "big.keras")
+    script = (f"import sys; sys.path.insert(0, {here!r}); import bench_trace as b; "
+              f"s = b.QUICK if {quick!r} else b.FULL; "
+              f"b.keras_model(b.problem(s)[1], s).save({saved!r})")  # fmt: skip
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
+    return folder / "big.keras", folder / "x.npy"
+
+
+def end_to_end(variant: str, model: Path, x: Path, batch: int) -> dict[str, Any]:
+    """One whole process, timed from outside: the trace command or Keras's own."""
+    if variant == "cli":
+        cli = Path(sys.executable).with_name("lstm-explained")
+        command = [str(cli), "trace", str(model), "--layer", "2", "-i", str(x)]
+    else:
+        command = [sys.executable, "-c", KERAS_PROCESS % batch, str(model), str(x)]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([sys.executable, "-c", MEASURED, *command], capture_output=True,
+                          text=True, check=True, env=env)  # fmt: skip
+    found: dict[str, Any] = json.loads(done.stdout)
+    if found["status"]:
+        print(
+            f"bench_trace: {variant} exited {found['status']}: {found['stderr']}", file=sys.stderr
+        )
+        sys.exit(1)
+    return {"best_s": found["seconds"], "median_s": found["seconds"],
+            "peak_bytes": found["peak_bytes"], "difference": 0.0}  # fmt: skip
+
+
+def end_to_end_rounds(rounds: int, quick: bool) -> dict[str, dict[str, Any]]:
+    """cli and process, interleaved for `rounds` rounds, each summarised."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        model, x = make_files(Path(folder), quick)
+        batch = (QUICK if quick else FULL).batch
+        runs: dict[str, list[dict[str, Any]]] = {"cli": [], "process": []}
+        for _ in range(rounds):
+            for variant in runs:
+                runs[variant].append(end_to_end(variant, model, x, batch))
+    return {v: {"best_s": min(r["best_s"] for r in rs),
+                "median_s": statistics.median(r["median_s"] for r in rs),
+                "peak_bytes": max(r["peak_bytes"] for r in rs), "difference": 0.0}
+            for v, rs in runs.items()}  # fmt: skip
+
+
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     seconds = [r["seconds"] for r in runs]
     return {"best_s": min(seconds), "median_s": statistics.median(seconds),
@@ -208,12 +285,16 @@ def main() -> int:
               "trace/floor best": trace["best_s"] / result["floor"]["best_s"]}  # fmt: skip
     if "keras" in result:
         ratios["trace/keras"] = trace["median_s"] / result["keras"]["median_s"]
+        result |= end_to_end_rounds(args.rounds, args.quick)
+        ratios["cli/process"] = result["cli"]["median_s"] / result["process"]["median_s"]
+        ratios["cli/process best"] = result["cli"]["best_s"] / result["process"]["best_s"]
     # float32 against float64 drifts with length; beyond this something is wrong
     tolerance = 1e-3
     wrong = [v for v, s in result.items() if not s["difference"] <= tolerance]
     report = {"shape": asdict(shape), "rounds": args.rounds, "load": os.getloadavg(),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores", "variants": result,
-              "ratios": ratios, "goals": {"trace/floor": TIME_GOAL, "peak_bytes": MEMORY_GOAL},
+              "ratios": ratios, "goals": {"trace/floor": TIME_GOAL, "cli/process": TIME_GOAL,
+                                          "peak_bytes": MEMORY_GOAL},
               "disagree": wrong}  # fmt: skip
     if args.json:
         print(json.dumps(report, indent=2))
@@ -235,6 +316,14 @@ def main() -> int:
             f"  memory goal trace peak <= 1 GiB: {'met' if mem else 'NOT met'} "
             f"({trace['peak_bytes'] / 2**30:.2f} GiB)"
         )
+        if "cli" in result:
+            met = ratios["cli/process"] <= TIME_GOAL
+            print(f"  end-to-end goal cli/process <= {TIME_GOAL}x: {'met' if met else 'NOT met'}")
+            mem = result["cli"]["peak_bytes"] <= MEMORY_GOAL
+            print(
+                f"  end-to-end memory goal cli peak <= 1 GiB, check included: "
+                f"{'met' if mem else 'NOT met'} ({result['cli']['peak_bytes'] / 2**30:.2f} GiB)"
+            )
         for v in wrong:
             print(
                 f"  DISAGREES: {v} differs from the float64 engine by {result[v]['difference']:.3g}"

@@ -64,7 +64,8 @@ class Evaluation:
     target: int
     dtype: str
     units: Sequence[int] | None
-    traces: dict[int, Trace | BidirectionalTrace] = field(default_factory=dict)
+    traces: dict[int, Trace | BidirectionalTrace] = field(default_factory=dict)  # the target's
+    order: list[str] = field(default_factory=list)  # the layers traced, bottom first
     feeds: dict[int, tuple[Array, Array | None, Any]] = field(default_factory=dict)
     done: dict[int, list[tuple[Array, Array | None]]] = field(default_factory=dict)
     framework_ran: list[str] = field(default_factory=list)
@@ -116,7 +117,7 @@ class KerasGraph:
             elif isinstance(op, self.keras.layers.InputLayer) and ctx:  # step outside
                 outer, call = ctx[-1]
                 k = [id(i) for i in _flat(outer.inputs)].index(id(t))
-                t, ctx = outer._inbound_nodes[call].input_tensors[k], ctx[:-1]
+                t, ctx = _call_inputs(outer._inbound_nodes[call])[k], ctx[:-1]
             else:
                 return op, t, ctx
         return None, t, ctx
@@ -230,10 +231,11 @@ class KerasGraph:
             value, _ = self.evaluate(ev, _node_of(t).input_tensors[0], ctx)
             value = np.asarray(value, dtype=op.compute_dtype)
             keep = np.any(value != np.asarray(op.mask_value, value.dtype), axis=-1)  # (batch, time)
-            ev.computed.append(f"{op.name} (Masking, mask_value={op.mask_value})")
+            ev.computed.append(f"the Masking layer {op.name} (mask_value={op.mask_value})")
             return value * keep[..., None], keep
-        ev.framework_ran.extend(n for n in self.ops_below(t, ctx) if n not in ev.framework_ran)
-        (value, mask), = self.keras_values(ev.bound, [t], ctx)  # fmt: skip
+        ran = self.ops_below(t, ctx) or ["the mask's operations in the model's graph"]
+        ev.framework_ran.extend(n for n in ran if n not in ev.framework_ran)
+        (value, mask), = self.keras_values(ev.bound, [t], ctx, masks=True)  # fmt: skip
         return value, mask
 
     def _engine_layer(self, ev: Evaluation, layer: Any) -> list[tuple[Array, Array | None]]:
@@ -253,10 +255,13 @@ class KerasGraph:
                 raise self._states_refusal(layer, state_ts[0], ctx, err.input_name) from None
         saved = self.saved[id(layer)]
         units = ev.units if id(layer) == ev.target else [0]
-        trace = saved.trace(np.asarray(x, dtype=np.float64), dtype=ev.dtype,  # type: ignore[arg-type]
-                            units=units, mask=mask, initial_state=states)  # fmt: skip
-        ev.traces[id(layer)] = trace
-        ev.feeds[id(layer)] = (np.asarray(x, dtype=np.float64), mask, states)
+        target = id(layer) == ev.target
+        trace = saved.trace(x, dtype=ev.dtype, units=units, mask=mask,  # type: ignore[arg-type]
+                            initial_state=states, record=target)  # fmt: skip
+        ev.order.append(self.names[id(layer)])
+        if target:  # a lower layer's steps are not shown: not kept
+            ev.traces[id(layer)] = trace
+            ev.feeds[id(layer)] = (np.asarray(x), mask, states)
         outputs = keras_outputs(saved, trace)
         keeps_mask = saved.settings.get("return_sequences", False)
         main = 2 if isinstance(trace, BidirectionalTrace) and trace.merge_mode is None else 1
@@ -282,7 +287,8 @@ class KerasGraph:
             if op is None or isinstance(op, self.keras.layers.InputLayer) or id(op) in seen:
                 continue
             seen.add(id(op))
-            names.append(f"{op.name} ({type(op).__name__})")
+            if isinstance(op, self.keras.layers.Layer):  # not the ops that compute a mask
+                names.append(f"{op.name} ({type(op).__name__})")
             stack.extend((s, where) for s in _node_of(tensor).input_tensors)
         return names[::-1]
 
@@ -305,7 +311,7 @@ class KerasGraph:
                 f"--model-input {' --model-input '.join(f'{n}=FILE' for n in self.inputs)}"
             ) from None
         x, mask, _ = ev.feeds[id(layer)]
-        traced = [self.names[key] for key in ev.traces]
+        traced = ev.order
         path += _path_notes(ev, traced, calls, mask, given, self.feeds(node)[1], self, ctx)
         return LayerRun(
             saved, ev.traces[id(layer)], dict(keras_outputs(saved, ev.traces[id(layer)])), x,
@@ -387,11 +393,12 @@ class KerasGraph:
     # ---- Keras's own run ----------------------------------------------------------------
     def keras_values(
         self, bound: Mapping[int, tuple[Array, Array | None]], tensors: Sequence[Any],
-        ctx: Context,
+        ctx: Context, *, masks: bool = False,
     ) -> list[tuple[Array, Array | None]]:  # fmt: skip
         """`tensors` computed by Keras alone: a sub-model from the model's inputs (in
         stages through nested models) when only model inputs are bound, else the model's
-        calls replayed from the bound tensors."""
+        calls replayed from the bound tensors. With `masks`, each value's mask too (the
+        sub-model then runs eagerly, where masks ride on tensors)."""
         model_inputs = {id(t) for t in self.inputs.values()}
         if any(key not in model_inputs for key in bound):
             cache: dict[int, list[Any]] = {}
@@ -402,12 +409,22 @@ class KerasGraph:
                 if id(t) not in bound:
                     raise MissingInput(str(t.name))
             sub = self.keras.Model(needed, list(tensors))
-            outs = _call(sub, [bound[id(t)][0] for t in needed], None)
+            values = [bound[id(t)][0] for t in needed]
+            if not masks:  # the model's own compiled run, in one batch
+                one: Any = values[0] if len(values) == 1 else values
+                got = sub.predict(one, verbose=0, batch_size=len(values[0]))
+                return [(np.asarray(v), None) for v in _flat(got)]
+            outs = _call(sub, values, None)
         else:
             outer, call = ctx[-1]
-            fed = self.keras_values(bound, outer._inbound_nodes[call].input_tensors, ctx[:-1])
+            node = outer._inbound_nodes[call]
+            fed = self.keras_values(bound, _call_inputs(node), ctx[:-1], masks=True)
+            given = [m for _, m in fed]
+            mask_ts = _flat(node.arguments.kwargs.get("mask"))
+            if mask_ts:  # the masks the model hands the nested model, as it computes them
+                given = [v for v, _ in self.keras_values(bound, mask_ts, ctx[:-1])]
             sub = self.keras.Model(_flat(outer.inputs), list(tensors))
-            outs = _call(sub, [v for v, _ in fed], [m for _, m in fed])
+            outs = _call(sub, [v for v, _ in fed], given)
         return [self._numpy(out) for out in _flat(outs)]
 
     def _inputs_of(self, tensors: Sequence[Any]) -> list[Any]:
@@ -491,6 +508,12 @@ def _flat(value: Any) -> list[Any]:
     return [] if value is None else [value]
 
 
+def _call_inputs(node: Any) -> list[Any]:
+    """The tensors a call passes as its inputs (its first argument), masks aside."""
+    args, kwargs = node.arguments.args, node.arguments.kwargs
+    return _flat(args[0] if args else kwargs.get("inputs"))
+
+
 def _history(t: Any) -> tuple[Any, int, int]:
     history = t._keras_history
     return history.operation, history.node_index, history.tensor_index
@@ -533,9 +556,9 @@ def _path_notes(
     """The lines of a run's path after where the inputs went: what computed what."""
     notes = []
     if ev.computed:
-        notes.append(f"lstm-explained computed {', '.join(ev.computed)}")
+        notes.append(f"the engine applied {', '.join(ev.computed)}")
     if ev.framework_ran:
-        notes.append(f"Keras ran {', '.join(ev.framework_ran)} (the layers below)")
+        notes.append(f"Keras ran {', '.join(ev.framework_ran)}")
     notes.append(f"the engine traced {' -> '.join(traced)}")
     if mask is not None:
         used, total = int(np.count_nonzero(mask)), mask.size

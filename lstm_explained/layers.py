@@ -145,6 +145,7 @@ def bidirectional(
     exact: bool = False,
     dtype: Literal["float64", "float32"] = "float64",
     units: Sequence[int] | None = None,
+    record: bool = True,
 ) -> BidirectionalTrace:
     """Run both directions of a bidirectional layer over `inputs` and merge them.
 
@@ -172,6 +173,7 @@ def bidirectional(
     # Keras's Bidirectional makes both directions output zeros at masked steps.
     options["zero_output_for_mask"] = True
     options["units"] = units
+    options["record"] = record
     fwd = forward(inputs, layer.forward, initial_state=states[0], **options)
     back = forward(inputs, layer.backward, initial_state=states[1], go_backwards=True, **options)
     flipped = np.flip(back.sequence_out, axis=-2)  # into input order

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -56,6 +56,7 @@ def forward(
     exact: bool = False,
     dtype: Literal["float64", "float32"] = "float64",
     units: Sequence[int] | None = None,
+    record: bool = True,
 ) -> Trace:
     """Run an LSTM or a GRU over `inputs` and record every step.
 
@@ -84,6 +85,8 @@ def forward(
         units: record the gates of these units only (every unit if None). The states
             are recorded whole either way, so a hand calculation of a recorded unit is
             complete; a large layer traced over a long sequence needs far less memory.
+        record: False keeps no steps (the trace's `steps` is empty), only the outputs
+            and the final states: what a layer below the one traced needs.
 
     Returns:
         A `Trace`: `sequence_out` `(batch, time, units)`, the final states `(batch,
@@ -120,16 +123,22 @@ def forward(
     fn = Functions(act.fn, rec.fn, to_exact if exact else keep_as_is)
     x, state = convert(x), tuple(convert(s) for s in state)
     params = cell.prepare(weights, convert)
-    # every step's input-side product in one matrix product; the loop walks it by time
-    xw = fn.tidy(cell.project(x, params)).transpose(1, 0, 2)  # (time, batch, n*units)
+    xw = _projections(x, cell, params, fn)
 
     zeros = convert(np.zeros((batch, weights.units)))
     out = zeros  # what a masked first step repeats
     outputs = np.empty((batch, time, weights.units), dtype=zeros.dtype)  # sequence_out
+    # every step's state in one buffer per state name, (time + 1, batch, units): the
+    # steps hold views into it (one allocation, not two small ones per step)
+    held = {name: np.empty((time + 1 if record else 1, batch, weights.units), zeros.dtype)
+            for name in cell.STATES}  # fmt: skip
+    for name, value in zip(cell.STATES, state, strict=True):
+        held[name][0] = value
+    state = tuple(held[name][0] for name in cell.STATES)
     steps: list[Step] = []
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(time):
-            result = cell.step(xw[t], state, params, fn)
+            result = cell.step(next(xw), state, params, fn)
             new = result.state
             if keep is None:
                 out = new[0]
@@ -137,25 +146,15 @@ def forward(
                 k_t = keep[:, t, None]  # (batch, 1)
                 new = tuple(np.where(k_t, a, b) for a, b in zip(new, state, strict=True))
                 out = np.where(k_t, new[0], zeros if zero_output_for_mask else out)
-            z, gates, parts = result.z, result.gates, result.parts or {}
-            if chosen is not None:  # keep only the chosen units' columns
-                z, gates, parts = ({k: a[:, chosen] for k, a in d.items()}
-                                   for d in (z, gates, parts))  # fmt: skip
-            steps.append(
-                Step(
-                    t + 1,
-                    x[:, t],
-                    MappingProxyType(dict(zip(cell.STATES, state, strict=True))),
-                    MappingProxyType(z),
-                    MappingProxyType(gates),
-                    MappingProxyType(dict(zip(cell.STATES, new, strict=True))),
-                    None if keep is None else keep[:, t],
-                    MappingProxyType(parts),
-                )
-            )
             outputs[:, t] = out
+            slot = t + 1 if record else 0
+            for name, value in zip(cell.STATES, new, strict=True):
+                held[name][slot] = value
+            new = tuple(held[name][slot] for name in cell.STATES)
+            if record:
+                steps.append(_step(t, x, state, new, result, chosen, keep, cell.STATES))
             state = new
-    overflow_step = 0 if exact else _first_overflow(steps, outputs, state)
+    overflow_step = 0 if exact else _first_overflow(steps, outputs, state, record)
     if overflow_step:
         warnings.warn(
             f"float overflow at time step {overflow_step}: values became inf or NaN and "
@@ -180,6 +179,40 @@ def forward(
     return trace if batched else trace.sample(0)
 
 
+PROJECTED_STEPS = 256
+"""Time steps whose input-side products are computed in one matrix product: one
+product per block is nearly as fast as one for the whole sequence, and a long
+sequence's products never sit in memory all at once."""
+
+
+def _projections(x: Array, cell: Cell, params: Any, fn: Functions) -> Iterator[Array]:
+    """`x_t @ kernel` (batch, n*units) for each step t in turn, computed a block of
+    steps at a time."""
+    for start in range(0, x.shape[1], PROJECTED_STEPS):
+        block = fn.tidy(cell.project(x[:, start : start + PROJECTED_STEPS], params))
+        yield from block.transpose(1, 0, 2)  # (steps, batch, n*units), one step at a time
+
+
+def _step(
+    t: int, x: Array, state: tuple[Array, ...], new: tuple[Array, ...], result: Any,
+    chosen: list[int] | None, keep: Array | None, names: tuple[str, ...],
+) -> Step:  # fmt: skip
+    """The record of step t (from 0): the chosen units' gates, the states whole."""
+    z, gates, parts = result.z, result.gates, result.parts or {}
+    if chosen is not None:  # keep only the chosen units' columns
+        z, gates, parts = ({k: a[:, chosen] for k, a in d.items()} for d in (z, gates, parts))
+    return Step(
+        t + 1,
+        x[:, t],
+        MappingProxyType(dict(zip(names, state, strict=True))),
+        MappingProxyType(z),
+        MappingProxyType(gates),
+        MappingProxyType(dict(zip(names, new, strict=True))),
+        None if keep is None else keep[:, t],
+        MappingProxyType(parts),
+    )
+
+
 def recorded_units(units: Any, total: int) -> list[int]:
     """The units to record, checked: distinct integers from 0 to total - 1."""
     if isinstance(units, (str, bytes)) or not isinstance(units, Sequence) or not units:
@@ -202,7 +235,9 @@ def _finite(*arrays: Array) -> bool:
     return math.isfinite(sum(float(a.sum()) for a in arrays))
 
 
-def _first_overflow(steps: list[Step], outputs: Array, final: tuple[Array, ...]) -> int:
+def _first_overflow(
+    steps: list[Step], outputs: Array, final: tuple[Array, ...], record: bool = True
+) -> int:
     """The first step whose state became inf or NaN, or 0 if none did.
 
     A non-finite state stays non-finite (inf times a positive gate is inf, times zero
@@ -211,6 +246,9 @@ def _first_overflow(steps: list[Step], outputs: Array, final: tuple[Array, ...])
     """
     if _finite(outputs, *final):
         return 0
+    if not record:  # no steps kept: the first output that is not finite
+        bad = ~np.isfinite(outputs).all(axis=(0, 2))
+        return int(np.argmax(bad)) + 1 if bad.any() else int(bad.shape[0])
     for step in steps:
         if not _finite(*step.state.values()):
             return step.t

@@ -86,16 +86,18 @@ class SavedLayer:
         units: Any = None,
         mask: Any = None,
         initial_state: Any = None,
+        record: bool = True,
     ) -> Trace | BidirectionalTrace:
         """Run the engine over `inputs` ((time, features) or (batch, time, features))
         with this layer's weights and settings; `units` records only those units' gates
         (in each direction of a bidirectional layer). `mask` ((batch, time) booleans) and
         `initial_state` are applied as the framework applies them: a masked step carries
         the state forward, and outputs zeros where the framework does (inside Keras's
-        `Bidirectional`, with `zero_output_for_mask`, and at ONNX's padded steps)."""
+        `Bidirectional`, with `zero_output_for_mask`, and at ONNX's padded steps).
+        `record=False` keeps only the outputs and final states (for a layer below)."""
         options = {"activation": self.activation, "exact": exact, "dtype": dtype,
                    "recurrent_activation": self.recurrent_activation, "units": units,
-                   "mask": mask, "initial_state": initial_state}  # fmt: skip
+                   "mask": mask, "initial_state": initial_state, "record": record}  # fmt: skip
         if isinstance(self.weights, Bidirectional):
             return bidirectional(inputs, self.weights, **options)
         zero_output = bool(self.settings.get("zero_output_for_mask", self.framework == "onnx"))

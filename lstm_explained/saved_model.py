@@ -160,7 +160,7 @@ def run_chain(
     from `initial_state` when given) and its output (`engine_output`). Lower layers
     record one unit's gates only."""
     for layer in chain[:-1]:
-        x = engine_output(layer, layer.trace(x, dtype=dtype, units=[0]))
+        x = engine_output(layer, layer.trace(x, dtype=dtype, record=False))
         if x.ndim != 3:
             raise LSTMInputError(
                 f"layer {layer.name!r} returns its last step only (return_sequences=False), "

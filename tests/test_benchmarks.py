@@ -38,8 +38,12 @@ def test_bench_trace_quick_prints_time_and_memory_against_the_goals(keras):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert set(report["variants"]) == {"trace", "floor", "full", "keras"}
+    assert set(report["variants"]) == {"trace", "floor", "full", "keras", "cli", "process"}
     assert report["disagree"] == []
     assert all(v["difference"] <= 1e-5 for v in report["variants"].values())
-    assert set(report["ratios"]) == {"trace/floor", "trace/floor best", "trace/keras"}
+    assert set(report["ratios"]) == {"trace/floor", "trace/floor best", "trace/keras",
+                                     "cli/process", "cli/process best"}  # fmt: skip
     assert report["variants"]["trace"]["peak_bytes"] > 0
+    # the end-to-end runs are whole processes: TensorFlow alone takes more than 100 MB
+    assert report["variants"]["cli"]["peak_bytes"] > 100 * 2**20
+    assert report["variants"]["process"]["peak_bytes"] > 100 * 2**20
