@@ -324,7 +324,24 @@ class KerasGraph:
         first lines of the run's path."""
         bound: dict[int, tuple[Array, Array | None]] = {}
         if given.model is not None:
+            unknown = [key for key in given.model if key not in self.inputs]
+            if unknown:
+                raise LSTMInputError(f"the model has no input {unknown[0]!r}; its inputs are "
+                                     f"{', '.join(self.inputs)}")  # fmt: skip
+            node, ctx, _ = self.call_of(layer)
+            outer = (
+                _flat(node.outputs)
+                if not ctx
+                else _call_inputs(ctx[0][0]._inbound_nodes[ctx[0][1]])
+            )
+            missing = [t.name for t in self._inputs_of(outer) if t.name not in given.model]
+            if missing:
+                raise LSTMInputError(
+                    f"the model's input(s) {', '.join(missing)} are not given; give every "
+                    "one (--model-input NAME=FILE)"
+                )
             for key, value in given.model.items():
+                value = fit_input(np.asarray(value), self.inputs[key], key)
                 bound[id(self.inputs[key])] = (value, None)
             engine = {id(layer)} if direct else set(self.saved)
             shown = ", ".join(f"{k} {v.shape}" for k, v in given.model.items())
@@ -465,6 +482,27 @@ class KerasGraph:
         mask = _mask_of(out, self.keras)
         value = np.asarray(self.keras.ops.convert_to_numpy(out))
         return value, None if mask is None else np.asarray(self.keras.ops.convert_to_numpy(mask))
+
+
+def fit_input(arr: Array, tensor: Any, name: str) -> Array:
+    """`arr` with a batch axis, shaped and typed as the model's input `tensor` declares."""
+    shape = tuple(tensor.shape)
+    if arr.ndim == len(shape) - 1:
+        arr = arr[None]
+    fits = arr.ndim == len(shape) and all(
+        d is None or d == n for d, n in zip(shape, arr.shape, strict=True)
+    )
+    if not fits or 0 in arr.shape:
+        shown = tuple("any" if d is None else d for d in shape)
+        raise LSTMInputError(
+            f"the model's input {name!r} is {shown} (batch first); the file gives {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise LSTMInputError(f"the model's input {name!r} holds inf or NaN")
+    dtype = np.dtype(str(tensor.dtype))
+    if dtype.kind in "iu" and not np.all(arr == np.round(arr)):
+        raise LSTMInputError(f"the model's input {name!r} takes integers ({dtype}); got fractions")
+    return arr.astype(dtype)
 
 
 def keras_outputs(saved: SavedLayer, trace: Trace | BidirectionalTrace) -> list[tuple[str, Array]]:

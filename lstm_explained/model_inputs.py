@@ -59,8 +59,8 @@ def _numeric(line: str) -> bool:
 
 
 def read_model_inputs(specs: Sequence[str], model: SavedModel) -> dict[str, tuple[Array, str]]:
-    """`--model-input [NAME=]FILE` options as arrays by the model's input names, each
-    with a batch axis and in the dtype the model declares; every input must be given."""
+    """`--model-input [NAME=]FILE` options as arrays by the model's input names (the
+    graph checks their shapes and types when it binds them)."""
     declared: Mapping[str, Any] = getattr(model.graph, "inputs", {})
     if not declared:
         raise LSTMInputError(
@@ -83,35 +83,8 @@ def read_model_inputs(specs: Sequence[str], model: SavedModel) -> dict[str, tupl
             )
         if name in found:
             raise LSTMInputError(f"--model-input gives {name!r} twice")
-        found[name] = (_fit(read_array(where, "--model-input"), declared[name], name), where)
-    missing = [n for n in declared if n not in found]
-    if missing:
-        raise LSTMInputError(
-            f"the model's input(s) {', '.join(missing)} are not given; give every one with "
-            "--model-input NAME=FILE"
-        )
+        found[name] = (read_array(where, "--model-input"), where)
     return found
-
-
-def _fit(arr: Array, tensor: Any, name: str) -> Array:
-    """`arr` with a batch axis, shaped and typed as the model's input `tensor` declares."""
-    shape = tuple(tensor.shape)
-    if arr.ndim == len(shape) - 1:
-        arr = arr[None]
-    fits = arr.ndim == len(shape) and all(
-        d is None or d == n for d, n in zip(shape, arr.shape, strict=True)
-    )
-    if not fits or 0 in arr.shape:
-        shown = tuple("any" if d is None else d for d in shape)
-        raise LSTMInputError(
-            f"the model's input {name!r} is {shown} (batch first); the file gives {arr.shape}"
-        )
-    if not np.all(np.isfinite(arr)):
-        raise LSTMInputError(f"the model's input {name!r} holds inf or NaN")
-    dtype = np.dtype(str(tensor.dtype))
-    if dtype.kind in "iu" and not np.all(arr == np.round(arr)):
-        raise LSTMInputError(f"the model's input {name!r} takes integers ({dtype}); got fractions")
-    return arr.astype(dtype)
 
 
 def read_states(path: str, layer: SavedLayer) -> dict[str, Array]:

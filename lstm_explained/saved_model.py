@@ -16,6 +16,7 @@ PyTorch, concatenate them).
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -110,6 +111,42 @@ class SavedModel:
             if layer.name in self.refused:
                 raise LSTMInputError(f"layer {layer.name!r}: {self.refused[layer.name]}")
         return tuple(reversed(path))
+
+    def trace(
+        self,
+        name: str | None = None,
+        inputs: Any = None,
+        *,
+        model_inputs: Mapping[str, Any] | None = None,
+        initial_state: Mapping[str, Any] | None = None,
+        direct: bool = False,
+        dtype: Literal["float64", "float32"] | None = None,
+        units: Sequence[int] | None = None,
+    ) -> LayerRun:
+        """Trace layer `name` as the model runs it: from its own `inputs` ((time,
+        features) or (batch, time, features); they enter the lowest recurrent layer
+        below it, the layer itself with `direct`), or from the model's inputs by name
+        (`model_inputs`, Keras files), with the masks and initial states the model
+        gives it. `initial_state` holds "h" (and "c"), each (directions, batch, units).
+        `dtype` defaults to what the file stores. `check(run)` compares the run with the
+        framework. (`SavedLayer.trace` runs a layer alone, with no mask.)"""
+        layer = self.layer(name)
+        states = None if initial_state is None else {
+            k: np.asarray(v, dtype=np.float64) for k, v in initial_state.items()}  # fmt: skip
+        if model_inputs is not None:
+            given = Given(model={k: np.asarray(v) for k, v in model_inputs.items()},
+                          initial_state=states, origin="model_inputs")  # fmt: skip
+        else:
+            x = np.asarray(inputs, dtype=np.float64)
+            x = x[None] if x.ndim == 2 else x
+            given = Given(x=x, initial_state=states, origin="inputs")
+        chosen = dtype or ("float64" if layer.dtype == "float64" else "float32")
+        return run_layer(self, layer.name, given, direct=direct, dtype=chosen, units=units)
+
+    def check(self, run: LayerRun) -> Check:
+        """Run the framework on what `run` was given and compare it with the run."""
+        dtype = "float64" if run.layer.dtype == run.dtype == "float64" else "float32"
+        return check_layer(self, run, run.given, dtype)
 
     def source(self, layer: SavedLayer) -> str:
         """What feeds `layer` in the model, in words."""
@@ -220,6 +257,8 @@ class LayerRun:
     path: tuple[str, ...] = ()
     framework_ran: tuple[str, ...] = ()
     bound: Any = None  # what the framework's check starts from (the graph's own record)
+    given: Given = field(default_factory=lambda: Given())
+    dtype: str = "float32"
 
 
 @dataclass(frozen=True)
@@ -346,7 +385,7 @@ def run_layer(
     if model.graph is not None:
         chosen = model.layer(name).name
         run: LayerRun = model.graph.run(chosen, given, direct=direct, dtype=dtype, units=units)
-        return run
+        return dataclasses.replace(run, given=given, dtype=dtype)
     if given.model is not None:
         raise LSTMInputError(
             f"--model-input needs a model file that keeps its graph (Keras); a "
@@ -366,7 +405,7 @@ def run_layer(
     x_top = given.x if len(chain) == 1 else run_chain(chain[:-1], given.x, dtype=dtype)[1]
     return LayerRun(
         top, trace, chain_outputs(model, trace, top), np.asarray(x_top), chain[0].name,
-        tuple(layer.name for layer in chain[1:]),
+        tuple(layer.name for layer in chain[1:]), given=given, dtype=dtype,
     )  # fmt: skip
 
 
