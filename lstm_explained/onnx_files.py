@@ -6,14 +6,17 @@ Y seen through reshaping alone (Transpose, Reshape, Squeeze, ...), which is how
 `torch.onnx.export` connects the layers of a module (as `onnx_reader.run_layers` does).
 The check runs the part of the graph from the bottom node's X to the top node's Y,
 extracted with `onnx.utils.Extractor`; initial states and sequence lengths the model
-takes as inputs are fed as zeros and full lengths, as the engine runs.
+takes as inputs are fed as zeros (or the chosen node's states given) and full lengths,
+as the engine runs. Initial states and sequence lengths the file stores are the
+engine's too (`SavedLayer.initial_state`, `sequence_lens`); an initial state another
+node computes (a decoder's, from its encoder) is traced only from a state given.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,42 +51,72 @@ def read_onnx(path: str) -> SavedModel:
     _load_external_data(onnx, model, path)
     nodes = [n for n in model.graph.node if n.op_type in ("LSTM", "GRU")
              and n.domain in ("", "ai.onnx")]  # fmt: skip
-    skipped = [(n.name or n.output[0], "an ONNX RNN node, which the engine does not compute "
-                "(LSTM and GRU only)") for n in model.graph.node if n.op_type == "RNN"]  # fmt: skip
+    rnn = [n.name or f"RNN node {k}" for k, n in enumerate(
+        (n for n in model.graph.node if n.op_type == "RNN"), start=1)]  # fmt: skip
+    skipped = [(name, RNN_WHY) for name in rnn]
     if not nodes:
         found = sorted({n.op_type for n in model.graph.node})
-        raise LSTMInputError(f"{path} has no LSTM or GRU node; its nodes are {found}")
+        plain = f"; {', '.join(rnn)}: {RNN_WHY}" if rnn else ""
+        raise LSTMInputError(f"{path} has no LSTM or GRU node; its nodes are {found}{plain}")
     read = from_onnx(model)
     names = [n.name or f"{n.op_type} node {k}" for k, n in enumerate(nodes, start=1)]
     producers = {out: n for n in model.graph.node for out in n.output if out}
-    tops = {n.output[0]: name for n, name in zip(nodes, names, strict=True) if n.output}
+    recurrent = {out: name for n, name in zip(nodes, names, strict=True) for out in n.output
+                 if out}  # fmt: skip
     shapes = _static_shapes(onnx, model)
-    layers, below, sources, refused, fixed = [], {}, {}, {}, {}
+    below, sources, needs_state, fixed = {}, {}, {}, {}
     for node, name, layer in zip(nodes, names, read, strict=True):
-        layers.append(_saved(name, layer, model, node))
-        tensor = node.input[0]
-        while tensor in producers and producers[tensor].op_type in RESHAPING:
-            tensor = producers[tensor].input[0]
-        if tensor in tops:
-            below[name] = tops[tensor]
+        tensor = _through(node.input[0], producers, RESHAPING)
+        if tensor in recurrent and producers[tensor].output[0] == tensor:
+            below[name] = recurrent[tensor]
         elif tensor in producers:
             p = producers[tensor]
             sources[name] = f"the output of {p.name or p.output[0]} ({p.op_type})"
         else:
             sources[name] = f"the model's input {tensor!r}"
-        if any(s is not None and np.any(s) for s in layer.initial_state):
-            refused[name] = ("it starts from an initial state stored in the file; the engine "
-                             "traces from zeros")  # fmt: skip
+        why = _computed_states(layer, producers, recurrent)
+        if why:
+            needs_state[name] = why
         dims = shapes.get(node.input[0])
         if dims is not None and len(dims) == 3:
             fixed[name] = dims if layer.layout else (dims[1], dims[0], dims[2])
     by_name = {name: (name, node, layer) for name, node, layer in zip(names, nodes, read,
                                                                       strict=True)}  # fmt: skip
     return SavedModel(
-        path, "onnx", tuple(layers), below, sources, tuple(skipped), refused,
+        path, "onnx", tuple(_saved(n, layer, model, node, producers, recurrent)
+                            for n, layer, node in zip(names, read, nodes, strict=True)),
+        below, sources, tuple(skipped), needs_state=needs_state,
         run_own=lambda chosen, x, states: _run_own(model, [by_name[n] for n in chosen], x, states),
         input_shape=fixed,
     )  # fmt: skip
+
+
+RNN_WHY = "an ONNX RNN node, which the engine does not compute (LSTM and GRU only)"
+SLICING = (*RESHAPING, "Slice", "Gather", "Split", "Cast")
+"""Operators that only select, reshape or retype their first input: zeros fed at the
+model's input reach the node as zeros (`torch.onnx.export` slices each layer's initial
+state out of one input this way)."""
+
+
+def _through(tensor: str, producers: Mapping[str, Any], ops: Sequence[str]) -> str:
+    """The tensor that `tensor` is, seen back through operators `ops` alone."""
+    while tensor in producers and producers[tensor].op_type in ops:
+        tensor = producers[tensor].input[0]
+    return tensor
+
+
+def _computed_states(layer: OnnxLayer, producers: Mapping[str, Any],
+                     recurrent: Mapping[str, str]) -> str:  # fmt: skip
+    """Why the node cannot start from zeros: an initial state another node computes
+    (not the model's input, nor a slice of it); empty when it can."""
+    for key, tensor in layer.runtime.items():
+        source = _through(tensor, producers, SLICING)
+        if key.startswith("initial_") and source in producers:
+            p = producers[source]
+            who = recurrent.get(source) or f"{p.name or p.output[0]} ({p.op_type})"
+            return (f"it starts from {key} {tensor!r}, which {who} computes when the model "
+                    "runs; give that state with --initial-state FILE.npz")  # fmt: skip
+    return ""
 
 
 def _load_external_data(onnx: Any, model: Any, path: str) -> None:
@@ -122,7 +155,10 @@ def _static_shapes(onnx: Any, model: Any) -> dict[str, tuple[int | None, ...]]:
     return found
 
 
-def _saved(name: str, layer: OnnxLayer, model: Any, node: Any) -> SavedLayer:
+def _saved(name: str, layer: OnnxLayer, model: Any, node: Any, producers: Mapping[str, Any],
+           recurrent: Mapping[str, str]) -> SavedLayer:  # fmt: skip
+    """The node as a `SavedLayer`, with the initial state and sequence lengths the file
+    stores (a stored state of zeros is the engine's own start, for any batch)."""
     onnx = import_onnx()
     stored = {t.name: t.data_type for t in model.graph.initializer}
     dtype = onnx.helper.tensor_dtype_to_np_dtype(stored[node.input[1]]).name \
@@ -131,15 +167,51 @@ def _saved(name: str, layer: OnnxLayer, model: Any, node: Any) -> SavedLayer:
     weights = layer.weights.forward if isinstance(layer.weights, Bidirectional) else layer.weights
     if isinstance(weights, GRUWeights):
         settings["linear_before_reset"] = int(weights.reset_after)
-    for key, tensor in layer.runtime.items():
-        fed = "full lengths" if key == "sequence_lens" else "zeros"
-        if key != "X":
-            settings[key] = f"model input {tensor!r} (fed as {fed})"
+    settings |= _runtime_settings(layer, producers, recurrent)
+    start = _stored_states(layer)
+    for k, v in (start or {}).items():
+        settings[f"initial_{k}"] = f"stored in the file, {v.shape} (directions, batch, units)"
+    if layer.sequence_lens is not None:
+        settings["sequence_lens"] = f"stored in the file, {layer.sequence_lens.tolist()}"
     return SavedLayer(
         name, "onnx", layer.weights, layer.activation, layer.recurrent_activation,
         go_backwards=layer.direction == "reverse", bias_halves=layer.bias_halves, dtype=dtype,
-        settings=settings,
+        settings=settings, initial_state=start, sequence_lens=layer.sequence_lens,
     )  # fmt: skip
+
+
+def _runtime_settings(layer: OnnxLayer, producers: Mapping[str, Any],
+                      recurrent: Mapping[str, str]) -> dict[str, str]:  # fmt: skip
+    """Where the node's runtime initial states and sequence lengths come from, in words."""
+    found = {}
+    for key, tensor in layer.runtime.items():
+        if key == "X":
+            continue
+        source, lens = _through(tensor, producers, SLICING), key == "sequence_lens"
+        if source in producers:
+            who = recurrent.get(source) or producers[source].op_type
+            how = "fed as full lengths" if lens else "give --initial-state"
+            found[key] = f"{tensor!r}, computed by {who} ({how})"
+        else:
+            part = "" if source == tensor else f"{tensor!r}, from "
+            how = "full lengths" if lens else "zeros, or --initial-state"
+            found[key] = f"{part}model input {source!r} (fed as {how})"
+    return found
+
+
+def _stored_states(layer: OnnxLayer) -> dict[str, Array] | None:
+    """The initial states the file stores, each (dirs, batch, H) whatever the layout, one
+    stored alone paired with zeros; None when there are none, or only zeros (the engine's
+    own start, for any batch)."""
+    found = {}
+    for k, value in zip(("h", "c"), layer.initial_state, strict=False):
+        if value is not None:  # (dirs, batch, H), or (batch, dirs, H) with layout 1
+            found[k] = np.asarray(value, np.float64).swapaxes(0, 1) if layer.layout else \
+                np.asarray(value, np.float64)  # fmt: skip
+    if not any(np.any(v) for v in found.values()):
+        return None
+    shape = next(iter(found.values())).shape
+    return {k: found.get(k, np.zeros(shape)) for k in ("h", "c")[: len(layer.initial_state)]}
 
 
 Link = tuple[str, Any, OnnxLayer]  # a node's name as reports give it, the node, the layer
@@ -158,22 +230,32 @@ def _run_own(model: Any, chain: Sequence[Link], x: Array, states: Any
                if name}  # fmt: skip
     if not outputs:
         raise LSTMInputError(f"{high} has no outputs to compare")
+    unfed = [f"initial_{k}" for k, v in (states or {}).items()
+             if f"initial_{k}" not in last.runtime and np.any(v)]  # fmt: skip
+    if unfed:
+        raise LSTMInputError(
+            f"{high} reads no {' or '.join(unfed)} when the model runs (the model starts it "
+            "from zeros or from what the file stores), so the graph cannot be run from the "
+            "initial state given"
+        )
     dtype = _stored_dtype(onnx, model, bottom)
     feeds = _feeds(chain, x, states, dtype)
     sub = _extract(onnx, model, feeds, list(outputs.values()))
-    runner = _runner(chain, dtype)
+    batch, time = x.shape[:2]
+    runner = _runner(chain, dtype, time)
     run = _onnxruntime if runner == "onnxruntime" else _reference
     values = run(sub, feeds)
-    batch, time = x.shape[:2]
+    name = "onnxruntime" if runner == "onnxruntime" else "ONNX's reference evaluator"
     found: dict[str, Array] = {}
     for key, value in zip(outputs, values, strict=True):
         value = np.asarray(value, dtype=np.float64)
+        if value.ndim != (4 if key == "Y" else 3):
+            raise LSTMInputError(f"{name} returned {key} of shape {value.shape}")
         if key == "Y":  # (time, dirs, batch, H), or (batch, time, dirs, H) with layout 1
             value = value.transpose(0, 2, 1, 3) if last.layout else value.transpose(2, 0, 1, 3)
             found[key] = value.reshape(batch, time, -1)
         else:  # (dirs, batch, H), or (batch, dirs, H) with layout 1
             found[key] = value.transpose(1, 0, 2) if last.layout else value
-    name = "onnxruntime" if runner == "onnxruntime" else "ONNX's reference evaluator"
     what = (f"{name} ran the graph from the input X of {low} to the outputs "
             f"{', '.join(outputs)} of {high}")  # fmt: skip
     return found, what
@@ -227,17 +309,18 @@ def _extract(onnx: Any, model: Any, feeds: dict[str, Array], outputs: list[str])
         raise LSTMInputError(f"cannot cut the graph at the layer's inputs: {text[:200]}") from None
 
 
-def _runner(chain: Sequence[Link], dtype: Any) -> str:
+def _runner(chain: Sequence[Link], dtype: Any, time: int) -> str:
     """onnxruntime, unless it refuses the nodes (layout=1, double precision); then ONNX's
-    reference evaluator, if it computes everything the nodes set. Decided from the nodes'
-    attributes: the evaluator silently ignores some (see `_reference_ignores`)."""
+    reference evaluator, if it computes everything the nodes set for inputs of `time`
+    steps. Decided from the nodes' attributes: the evaluator silently ignores some (see
+    `_reference_ignores`)."""
     refused = [why for _, _, layer in chain for why in (
         "layout=1" if layer.layout else "", "double precision" if dtype == np.float64 else "")
         if why]  # fmt: skip
     if not refused:
         return "onnxruntime"
     ignored = [f"{name}: {why}" for name, node, layer in chain
-               for why in _reference_ignores(node, layer)]  # fmt: skip
+               for why in _reference_ignores(node, layer, time)]  # fmt: skip
     if ignored:
         raise LSTMInputError(
             f"onnxruntime does not run {' and '.join(sorted(set(refused)))}, and ONNX's "
@@ -249,14 +332,15 @@ def _runner(chain: Sequence[Link], dtype: Any) -> str:
 DEFAULT_ACTIVATIONS = {"LSTM": ["sigmoid", "tanh", "tanh"], "GRU": ["sigmoid", "tanh"]}
 
 
-def _reference_ignores(node: Any, layer: OnnxLayer) -> list[str]:
+def _reference_ignores(node: Any, layer: OnnxLayer, time: int) -> list[str]:
     """What a node sets that ONNX's reference evaluator ignores (onnx/reference/ops/
     op_lstm.py and op_gru.py read neither sequence_lens, activations nor clip, and the
-    LSTM not input_forget). Sequence lengths fed as full lengths change nothing."""
+    LSTM not input_forget). Sequence lengths fed as full lengths, or stored ones that
+    are `time`, change nothing."""
     onnx = import_onnx()
     attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
     found = []
-    if layer.sequence_lens is not None and "sequence_lens" not in layer.runtime:
+    if layer.sequence_lens is not None and np.any(layer.sequence_lens < time):
         found.append("sequence_lens stored in the file")
     dirs = 2 if layer.direction == "bidirectional" else 1
     names = [a.decode() if isinstance(a, bytes) else str(a) for a in attrs.get("activations", [])]

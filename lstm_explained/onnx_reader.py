@@ -40,10 +40,12 @@ class OnnxLayer:
     """One LSTM or GRU node in the engine's terms.
 
     `weights` is `LSTMWeights`/`GRUWeights`, or a `Bidirectional` pair when `direction`
-    is "bidirectional". `initial_state` holds ONNX's (dirs, batch, H) arrays (h, then c
-    for an LSTM), None for zeros; `sequence_lens` is (batch,) or None. `runtime` names the
-    tensors that supply X, and sequence_lens or initial states when they are not stored
-    in the file but given when the model runs (graph inputs, or slices of them).
+    is "bidirectional". `initial_state` holds the stored arrays as the node reads them
+    (h, then c for an LSTM): (dirs, batch, H), or (batch, dirs, H) with layout 1; None for
+    zeros or a state given when the model runs. `sequence_lens` is (batch,) or None.
+    `runtime` names the tensors that supply X, and sequence_lens or initial states when
+    they are not stored in the file but given when the model runs (graph inputs, or
+    slices of them, or tensors other nodes compute).
     """
 
     name: str
@@ -73,7 +75,8 @@ class OnnxLayer:
 
         `x` is (time, batch, features), or (batch, time, features) with layout 1; Y is
         (time, dirs, batch, H) or (batch, time, dirs, H); Y_h (dirs, batch, H) or (batch,
-        dirs, H). Padded steps past `sequence_lens` output zeros, as in ONNX.
+        dirs, H); `initial_state` (h, then c) is shaped as Y_h. Padded steps past
+        `sequence_lens` output zeros, as in ONNX.
         """
         x = np.asarray(x)
         if x.ndim != 3:
@@ -97,7 +100,8 @@ class OnnxLayer:
         for d, (weights, backwards) in enumerate(pairs):
             start = None if all(s is None for s in states) else [
                 np.zeros((batch_first.shape[0], weights.units)) if s is None
-                else np.asarray(s)[d] for s in states]  # fmt: skip
+                else np.asarray(s)[:, d] if self.layout else np.asarray(s)[d]
+                for s in states]  # fmt: skip
             trace = forward(
                 batch_first, weights, activation=self.activation,
                 recurrent_activation=self.recurrent_activation, initial_state=start,
@@ -186,13 +190,13 @@ def _attributes(node: Any) -> dict[str, Any]:
             else v for k, v in values.items()}  # fmt: skip
 
 
-def _activations(node: Any, attrs: dict[str, Any], dirs: int) -> tuple[Any, Any]:
+def _activations(node: Any, attrs: dict[str, Any], dirs: int, label: str) -> tuple[Any, Any]:
     """(activation, recurrent_activation) of a node, read as onnxruntime reads them."""
     per = 3 if node.op_type == "LSTM" else 2
     names = attrs.get("activations") or (["Sigmoid", "Tanh", "Tanh"][:per] * dirs)
     if len(names) != per * dirs:
         raise LSTMInputError(
-            f"node {node.name!r}: activations must name {per * dirs} functions ({per} per "
+            f"{label}: activations must name {per * dirs} functions ({per} per "
             f"direction); got {names}"
         )
     alphas, betas = list(attrs.get("activation_alpha", [])), list(attrs.get("activation_beta", []))
@@ -208,7 +212,7 @@ def _activations(node: Any, attrs: dict[str, Any], dirs: int) -> tuple[Any, Any]
                 default = DEFAULTS.get(canonical)
                 if not values and default is None:
                     raise LSTMInputError(
-                        f"node {node.name!r}: {canonical} needs activation_"
+                        f"{label}: {canonical} needs activation_"
                         f"{'alpha' if k == 0 else 'beta'}, and ONNX and onnxruntime disagree "
                         "on its default; write it explicitly"
                     )
@@ -217,19 +221,44 @@ def _activations(node: Any, attrs: dict[str, Any], dirs: int) -> tuple[Any, Any]
     gates, candidate = specs[0], specs[1]
     if node.op_type == "LSTM" and specs[2] != candidate:
         raise LSTMInputError(
-            f"node {node.name!r}: the engine uses one activation for the candidate and for "
+            f"{label}: the engine uses one activation for the candidate and for "
             f"the cell state on its way to h; this node has {names[1]} and {names[2]}"
         )
     if specs[per:] and specs[per:] != specs[:per]:
-        raise LSTMInputError(
-            f"node {node.name!r}: both directions must use the same activations; got {names}"
-        )
+        raise LSTMInputError(f"{label}: both directions must use the same activations; got {names}")
     return candidate, gates
 
 
-def _layer(model: Any, node: Any, constants: dict[str, Array]) -> OnnxLayer:
+def _inputs(model: Any, slot: dict[str, str], constants: dict[str, Array], label: str
+            ) -> tuple[dict[str, Array | None], dict[str, str]]:  # fmt: skip
+    """A node's optional inputs by slot, the stored ones as arrays (None when absent or
+    given when the model runs), and the names of the tensors given when it runs."""
+    tensors: dict[str, Array | None] = {}
+    runtime = {"X": slot["X"]}
+    for key in ("W", "R", "B", "P", "sequence_lens", "initial_h", "initial_c"):
+        name = slot[key]
+        if not name:
+            tensors[key] = None
+        elif name in constants:
+            tensors[key] = np.asarray(constants[name])
+        elif key in ("initial_h", "initial_c") and _zeros_made_by(model, name, constants):
+            tensors[key] = None
+        elif key in ("sequence_lens", "initial_h", "initial_c"):
+            tensors[key], runtime[key] = None, name  # a graph input, or computed
+        else:
+            raise LSTMInputError(
+                f"{label}: its {key} input {name!r} is computed by other nodes; from_onnx reads "
+                "W, R, B and P from initializers or Constant nodes only"
+            )
+    return tensors, runtime
+
+
+def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) -> OnnxLayer:
+    """The node as a layer; `position` numbers it among the recurrent nodes, from 1, to
+    name an unnamed node ("LSTM node 2") as `trace` does."""
     attrs = _attributes(node)
-    op, label = node.op_type, f"node {node.name or node.output[0]!r} ({node.op_type})"
+    op = node.op_type
+    label = f"node {node.name!r} ({op})" if node.name else f"{op} node {position}"
     names = list(node.input) + [""] * (len(SLOTS) - len(node.input))
     slot = dict(zip(SLOTS, names, strict=True))
     for bad, why in (("clip", "clips its pre-activations"),
@@ -242,23 +271,7 @@ def _layer(model: Any, node: Any, constants: dict[str, Array]) -> OnnxLayer:
         raise LSTMInputError(f"{label}: direction must be forward, reverse or bidirectional; "
                              f"got {direction!r}")  # fmt: skip
     dirs = 2 if direction == "bidirectional" else 1
-    tensors: dict[str, Array | None] = {}
-    runtime = {"X": slot["X"]}
-    for key in ("W", "R", "B", "P", "sequence_lens", "initial_h", "initial_c"):
-        name = slot[key]
-        if not name:
-            tensors[key] = None
-        elif name in constants:
-            tensors[key] = np.asarray(constants[name])
-        elif key in ("initial_h", "initial_c") and _zeros_made_by(model, name, constants):
-            tensors[key] = None
-        elif key in ("sequence_lens", "initial_h", "initial_c"):
-            tensors[key], runtime[key] = None, name  # a graph input, or computed from one
-        else:
-            raise LSTMInputError(
-                f"{label}: its {key} input {name!r} is computed by other nodes; from_onnx reads "
-                "W, R, B and P from initializers or Constant nodes only"
-            )
+    tensors, runtime = _inputs(model, slot, constants, label)
     w, r = tensors["W"], tensors["R"]
     if w is None or r is None:
         raise LSTMInputError(f"{label} has no W or R input")
@@ -285,7 +298,7 @@ def _layer(model: Any, node: Any, constants: dict[str, Array]) -> OnnxLayer:
     halves = None if b is None else tuple(
         tuple(reorder(np.asarray(h, np.float64), lay.gate_order, ours) for h in np.split(b[d], 2))
         for d in range(dirs))  # fmt: skip
-    activation, recurrent = _activations(node, attrs, dirs)
+    activation, recurrent = _activations(node, attrs, dirs, label)
     lens = tensors["sequence_lens"]
     states = tuple(tensors[k] for k in ("initial_h", "initial_c")[: 2 if op == "LSTM" else 1])
     return OnnxLayer(node.name, op, weights, direction, activation, recurrent,
@@ -304,8 +317,9 @@ def from_onnx(model_or_path: Any) -> list[OnnxLayer]:
     """
     model = _load(model_or_path)
     constants = _constants(model)
-    layers = [_layer(model, node, constants) for node in model.graph.node
-              if node.op_type in ("LSTM", "GRU") and node.domain in ("", "ai.onnx")]  # fmt: skip
+    nodes = [node for node in model.graph.node
+             if node.op_type in ("LSTM", "GRU") and node.domain in ("", "ai.onnx")]  # fmt: skip
+    layers = [_layer(model, node, constants, k) for k, node in enumerate(nodes, start=1)]
     if not layers:
         found = sorted({node.op_type for node in model.graph.node})
         raise LSTMInputError(f"the model has no LSTM or GRU node; its nodes are {found}")

@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 from numpy.typing import NDArray
 
+from .errors import LSTMInputError
 from .layers import Bidirectional, BidirectionalTrace, bidirectional
 from .recurrence import ActivationSpec, cell_of, forward
 from .trace import Trace
@@ -21,6 +23,13 @@ from .weights import Weights
 
 Array = NDArray[Any]
 FRAMEWORKS = ("keras", "torch", "onnx")
+
+
+def in_trace_order(states: Mapping[str, Array], directions: int) -> list[Array]:
+    """States by name ("h", and "c" for an LSTM), each (directions, batch, units), in the
+    order `SavedLayer.trace` takes them: h, c of the forward direction, then the
+    backward's."""
+    return [np.asarray(states[k])[d] for d in range(directions) for k in states]
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +51,11 @@ class SavedLayer:
         dtype: the dtype the file stores the weights in ("float32", "float64").
         settings: what else the framework records and a report should name
             (`reset_after`, `unit_forget_bias`, `return_sequences`, `merge_mode`, ...).
+        initial_state: the state the file stores for the layer to start from (an ONNX
+            node's initial_h and initial_c initializers), by name ("h", "c"), each
+            (directions, batch, units); None: the layer starts from zeros.
+        sequence_lens: the steps each sequence uses, (batch,), when the file stores
+            them (an ONNX node's sequence_lens initializer); None: every step.
     """
 
     name: str
@@ -53,6 +67,8 @@ class SavedLayer:
     bias_halves: Any = None
     dtype: str = "float32"
     settings: Mapping[str, Any] = field(default_factory=dict)
+    initial_state: Mapping[str, Array] | None = None
+    sequence_lens: Array | None = None
 
     @property
     def kind(self) -> str:
@@ -93,8 +109,13 @@ class SavedLayer:
         (in each direction of a bidirectional layer). `mask` ((batch, time) booleans) and
         `initial_state` are applied as the framework applies them: a masked step carries
         the state forward, and outputs zeros where the framework does (inside Keras's
-        `Bidirectional`, with `zero_output_for_mask`, and at ONNX's padded steps).
+        `Bidirectional`, with `zero_output_for_mask`, and at ONNX's padded steps). Without
+        them, the state and sequence lengths the file stores apply (`stored_start`).
         `record=False` keeps only the outputs and final states (for a layer below)."""
+        if initial_state is None or mask is None:
+            start, lens_mask = self.stored_start(inputs)
+            initial_state = start if initial_state is None else initial_state
+            mask = lens_mask if mask is None else mask
         options = {"activation": self.activation, "exact": exact, "dtype": dtype,
                    "recurrent_activation": self.recurrent_activation, "units": units,
                    "mask": mask, "initial_state": initial_state, "record": record}  # fmt: skip
@@ -105,3 +126,35 @@ class SavedLayer:
             inputs, self.weights, go_backwards=self.go_backwards,
             zero_output_for_mask=zero_output, **options,
         )  # fmt: skip
+
+    def stored_start(self, inputs: Any) -> tuple[list[Array] | None, Array | None]:
+        """The stored initial state (in `trace`'s order) and the mask of the stored
+        sequence lengths ((batch, time), True where a step is used) for `inputs`, None
+        where the file stores none; an error naming the shapes when the inputs' batch is
+        not the one the file stores them for."""
+        shape = np.shape(inputs)  # (time,), (time, features) or (batch, time, features)
+        batch, time = (shape[0], shape[1]) if len(shape) == 3 else (1, shape[0])
+        stored = [(f"starts from the initial state {k}", v.shape, "(directions, batch, units)",
+                   v.shape[1]) for k, v in (self.initial_state or {}).items()]  # fmt: skip
+        if self.sequence_lens is not None:
+            lens = np.asarray(self.sequence_lens)  # (batch,)
+            stored.append(("uses the sequence_lens", lens.shape, "(batch,)", len(lens)))
+        for what, found, axes, made_for in stored:
+            if made_for != batch:
+                raise LSTMInputError(
+                    f"layer {self.name!r} {what} stored in the file, of shape {found} {axes}, "
+                    f"made for a batch of {made_for}; the inputs hold {batch} sequence(s) "
+                    f"(shape {shape}): give {made_for}"
+                )
+        mask = None
+        if self.sequence_lens is not None:
+            if np.any(lens < 0) or np.any(lens > time):
+                raise LSTMInputError(
+                    f"layer {self.name!r}: the sequence_lens stored in the file, "
+                    f"{lens.tolist()}, do not fit inputs of {time} steps"
+                )
+            mask = np.arange(time) < lens[:, None]  # (batch, time)
+        if self.initial_state is None:
+            return None, mask
+        dirs = 2 if isinstance(self.weights, Bidirectional) else 1
+        return in_trace_order(self.initial_state, dirs), mask

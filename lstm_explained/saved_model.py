@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from .errors import LSTMInputError
 from .layers import BidirectionalTrace
-from .saved import SavedLayer
+from .saved import SavedLayer, in_trace_order
 from .trace import Trace
 
 Array = NDArray[Any]
@@ -64,6 +64,9 @@ class SavedModel:
             model's input", "dense (Dense)").
         skipped: (name, why) of recurrent layers the engine does not compute.
         refused: layer name -> why it cannot be traced although it was read.
+        needs_state: layer name -> why it cannot start from zeros (its initial state is
+            computed by another layer when the model runs): traced only as the chosen
+            layer, from the initial state given (`Given.initial_state`).
         run_own: runs the model's own layers; None when nothing can run them.
         graph: how the model connects its layers, where the file keeps it (a Keras
             model's `KerasGraph`); None when layers are followed by `chain` alone.
@@ -78,6 +81,7 @@ class SavedModel:
     sources: Mapping[str, str] = field(default_factory=dict)
     skipped: tuple[tuple[str, str], ...] = ()
     refused: Mapping[str, str] = field(default_factory=dict)
+    needs_state: Mapping[str, str] = field(default_factory=dict)
     run_own: OwnRunner | None = None
     input_shape: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
     graph: Any = None
@@ -233,8 +237,7 @@ class Given:
         layer, forward's then backward's for a bidirectional one."""
         if self.initial_state is None:
             return None
-        dirs = 2 if layer.direction == "bidirectional" else 1
-        return [self.initial_state[k][d] for d in range(dirs) for k in self.initial_state]
+        return in_trace_order(self.initial_state, 2 if layer.direction == "bidirectional" else 1)
 
 
 @dataclass(frozen=True)
@@ -393,11 +396,7 @@ def run_layer(
             "own inputs: give them with -i/--inputs"
         )
     chain = model.chain(name, direct=direct)
-    if given.initial_state is not None and len(chain) > 1:
-        raise LSTMInputError(
-            f"--initial-state starts the chosen layer, but the inputs enter {chain[0].name!r} "
-            "below it; add --direct to give the chosen layer its own inputs"
-        )
+    _check_states(model, chain, given)
     assert given.x is not None
     states = given.states_for(chain[-1])
     trace, _ = run_chain(chain, given.x, dtype=dtype, units=units, initial_state=states)
@@ -405,8 +404,33 @@ def run_layer(
     x_top = given.x if len(chain) == 1 else run_chain(chain[:-1], given.x, dtype=dtype)[1]
     return LayerRun(
         top, trace, chain_outputs(model, trace, top), np.asarray(x_top), chain[0].name,
-        tuple(layer.name for layer in chain[1:]), given=given, dtype=dtype,
+        tuple(layer.name for layer in chain[1:]), mask=top.stored_start(x_top)[1],
+        given=given, dtype=dtype,
     )  # fmt: skip
+
+
+def _check_states(model: SavedModel, chain: Sequence[SavedLayer], given: Given) -> None:
+    """Refuse what no trace of `chain` can start from: a state another layer computes
+    (unless it is given for the chosen layer), a given state for a layer below the
+    inputs' entry or one the file stores its own for."""
+    top = chain[-1]
+    for layer in chain:
+        why = model.needs_state.get(layer.name)
+        if why and (layer is not top or given.initial_state is None):
+            raise LSTMInputError(f"layer {layer.name!r}: {why}")
+    if given.initial_state is None:
+        return
+    if len(chain) > 1:
+        raise LSTMInputError(
+            f"--initial-state starts the chosen layer, but the inputs enter {chain[0].name!r} "
+            "below it; add --direct to give the chosen layer its own inputs"
+        )
+    if top.initial_state is not None:
+        shapes = ", ".join(f"{k} {v.shape}" for k, v in top.initial_state.items())
+        raise LSTMInputError(
+            f"layer {top.name!r} starts from the initial state stored in the file ({shapes}); "
+            "--initial-state cannot replace it"
+        )
 
 
 def check_layer(model: SavedModel, run: LayerRun, given: Given, dtype: str) -> Check:

@@ -5,7 +5,7 @@ the chosen layer in the engine on the inputs given, prints the per-step table (o
 hand calculation of one unit at one step, the JSON trace, an .npz of the arrays), and
 always runs the framework's own layer(s) on the same inputs and prints the largest
 difference. Exit status 0 when they agree, 1 when they differ by more than the
-tolerance, 2 for bad input.
+tolerance, 2 for bad input, 3 when the check could not run.
 """
 
 from __future__ import annotations
@@ -206,8 +206,8 @@ def _list(model: SavedModel) -> None:
     name = FORMAT_NAMES[model.framework]
     click.echo(f"{model.path} ({name}): {len(model.layers)} LSTM/GRU layer(s)")
     for k, layer in enumerate(model.layers, start=1):
-        refused = model.refused.get(layer.name)
-        note = f"; cannot be traced: {refused}" if refused else ""
+        refused, needs = model.refused.get(layer.name), model.needs_state.get(layer.name)
+        note = f"; cannot be traced: {refused}" if refused else f"; {needs}" if needs else ""
         click.echo(f"{k}. {describe_layer(layer)}; reads {model.source(layer)}{note}")
     for name, why in model.skipped:
         click.echo(f"-  {name}: not computed: {why}")

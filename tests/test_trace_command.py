@@ -105,6 +105,25 @@ def test_json_is_the_trace_and_the_check(capsys, torch, tmp_path):
     assert doc["check"]["largest_difference"] < 1e-5
 
 
+@pytest.mark.torch
+def test_initial_state_starts_a_torch_layer_as_h0_and_c0_start_it(capsys, torch, tmp_path):
+    torch.manual_seed(5)
+    module = torch.nn.LSTM(3, 4, bidirectional=True, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "bi.pt")
+    h0, c0 = np.random.default_rng(12).uniform(-1, 1, (2, 2, 2, 4))  # (dirs, batch, H) each
+    np.savez(tmp_path / "s.npz", h=h0, c=c0)
+    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", json.dumps(X.tolist()),
+                         "--initial-state", tmp_path / "s.npz", "--json")  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["check"]["checked"] is True
+    start = (torch.from_numpy(h0).float(), torch.from_numpy(c0).float())
+    with torch.no_grad():
+        theirs, (h_n, c_n) = module(torch.from_numpy(X).float(), start)
+    for name, value in (("output", theirs), ("h_n", h_n), ("c_n", c_n)):
+        np.testing.assert_allclose(doc["outputs"][name], value.numpy(), atol=2e-6, rtol=0)
+
+
 @pytest.mark.keras
 def test_keras_stack_with_example_inputs_says_so(capsys, keras, tmp_path):
     model = keras.Sequential([

@@ -21,7 +21,8 @@ def traced(capsys, *args):
     code, out, err = run(capsys, "trace", *args, "--json")
     assert code == 0, out + err
     doc = json.loads(out)
-    assert doc["check"]["checked"] is True and doc["check"]["ok"] is True
+    assert doc["check"]["checked"] is True
+    assert doc["check"]["ok"] is True
     return doc
 
 
@@ -86,7 +87,8 @@ def test_without_the_mask_the_layer_alone_would_differ(keras, masked):
     _, model = masked
     x = padded()
     alone = model.get_layer("low")(keras.layers.Masking(999.0)(x))  # a mask that masks nothing
-    assert np.max(np.abs(keras.ops.convert_to_numpy(alone) - own_output(keras, model, "low", x))) > 1e-2
+    alone = keras.ops.convert_to_numpy(alone)
+    assert np.max(np.abs(alone - own_output(keras, model, "low", x))) > 1e-2
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +254,5 @@ def test_no_check_is_said_and_exits_zero(capsys, masked):
     assert code == 0
     assert out.rstrip().endswith("check: not run (--no-check)")
     code, out, _ = run(capsys, "trace", path, "-i", "[[1, 2, 3]]", "--no-check", "--json")
-    assert json.loads(out)["check"] | {} == json.loads(out)["check"]
     assert json.loads(out)["check"]["checked"] is False
     assert json.loads(out)["check"]["reason"] == "--no-check"
