@@ -23,7 +23,7 @@ from .errors import LSTMInputError
 from .layers import Bidirectional
 from .onnx_adapter import import_onnx
 from .onnx_reader import OnnxLayer, from_onnx
-from .saved import SavedLayer
+from .saved import LayerMask, SavedLayer
 from .saved_model import SavedModel
 from .weights import GRUWeights
 
@@ -138,8 +138,20 @@ def _saved(name: str, layer: OnnxLayer, model: Any, node: Any) -> SavedLayer:
     return SavedLayer(
         name, "onnx", layer.weights, layer.activation, layer.recurrent_activation,
         go_backwards=layer.direction == "reverse", bias_halves=layer.bias_halves, dtype=dtype,
-        settings=settings,
+        settings=settings, mask=_lengths(layer),
     )  # fmt: skip
+
+
+def _lengths(layer: OnnxLayer) -> LayerMask | None:
+    """The node's sequence_lens as a mask: real steps first, padding at the end."""
+    if "sequence_lens" in layer.runtime:
+        return LayerMask(
+            "lengths", f"sequence_lens (model input {layer.runtime['sequence_lens']!r})"
+        )
+    if layer.sequence_lens is None:
+        return None
+    stored = tuple(int(n) for n in layer.sequence_lens)
+    return LayerMask("lengths", "sequence_lens (stored in the file)", lengths=stored)
 
 
 Link = tuple[str, Any, OnnxLayer]  # a node's name as reports give it, the node, the layer
