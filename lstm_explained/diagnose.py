@@ -5,6 +5,10 @@ two frameworks) on the same inputs, each in the dtype its file stores, and finds
 first step, quantity, batch row and unit where they part beyond the tolerance
 (`divergence`). When they part it looks for the cause:
 
+0. masking (`padding`): when the two mask the padded steps differently (one repeats the
+   last output there and the other outputs zeros; one ignores the mask; the padding at
+   the start on one side and at the end on the other), B is given A's way and run
+   again; if that makes them agree, that is the finding, else the rest looks further.
 1. float32 rounding: run both in float64; if they agree there, that is the finding,
    with the difference step by step.
 2. otherwise the known mistakes (`hypotheses`, searched by `search`): each proposes
@@ -15,13 +19,16 @@ first step, quantity, batch row and unit where they part beyond the tolerance
 3. a bidirectional layer is searched direction by direction, after checking whether
    its two directions were exchanged.
 
-`LayerDiff.report()` is the text: the verdict, one line per finding, evidence indented;
+Every step's output is compared too: at a masked step it is not h but the last output
+repeated, or zeros. `LayerDiff.report()` is the text: the verdict, how each side masks
+the inputs, one line per finding, evidence indented;
 `exit_code` is 0 when the two agree and 1 when they differ. To add a cause, see
 `hypotheses`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -35,6 +42,7 @@ from .divergence import Divergence, TraceComparison, compare_traces, growth
 from .errors import LSTMInputError, LSTMOverflowWarning
 from .findings import Finding
 from .layers import Bidirectional, BidirectionalTrace
+from .padding import Padding, padding_findings
 from .recurrence import sequence_inputs
 from .saved import SavedLayer
 from .search import search_layer
@@ -45,14 +53,23 @@ TOLERANCE = 1e-5
 """Largest difference taken as agreement: absolute below 1, relative above."""
 WINDOW = (16, 4)  # steps (at least, past the first difference) and batch rows searched
 
-__all__ = ["TOLERANCE", "Divergence", "Finding", "LayerDiff", "default_inputs", "diff_layers"]
+__all__ = [
+    "TOLERANCE",
+    "Divergence",
+    "Finding",
+    "LayerDiff",
+    "Padding",
+    "default_inputs",
+    "diff_layers",
+]
 
 
 @dataclass(frozen=True)
 class LayerDiff:
     """What `diff_layers` found. `first` is None when A and B agree; `findings` the
     causes that explain the difference (empty when none does, and `evidence` then shows
-    what differs); `largest` the largest difference, each run in its file's dtype."""
+    what differs); `largest` the largest difference, each run in its file's dtype;
+    `masks` how each side masked the inputs (`Padding.lines`)."""
 
     a: str
     b: str
@@ -61,6 +78,7 @@ class LayerDiff:
     first: Divergence | None
     findings: tuple[Finding, ...] = ()
     evidence: tuple[str, ...] = ()
+    masks: tuple[str, ...] = ()
 
     @property
     def agree(self) -> bool:
@@ -90,6 +108,7 @@ class LayerDiff:
         """The verdict; one line per finding with its evidence indented under it; or,
         when nothing explains the difference, that sentence and what differs."""
         lines = [self.verdict(), f"    A: {self.a}", f"    B: {self.b}"]
+        lines += [f"    {m}" for m in self.masks]
         for finding in self.findings:
             lines.append(f"{finding.cause}: {finding.summary}")
             lines += [f"    {e}" for e in finding.evidence]
@@ -109,7 +128,12 @@ def default_inputs(input_dim: int, *, steps: int = 10, seed: int = 0) -> Array:
 
 
 def diff_layers(
-    a: SavedLayer, b: SavedLayer, inputs: Any = None, *, tolerance: float = TOLERANCE
+    a: SavedLayer,
+    b: SavedLayer,
+    inputs: Any = None,
+    *,
+    tolerance: float = TOLERANCE,
+    padding: Padding | None = None,
 ) -> LayerDiff:
     """Run A and B on the same inputs and say where and why they part.
 
@@ -121,10 +145,14 @@ def diff_layers(
             of 10 steps if None.
         tolerance: the largest difference taken as agreement (absolute below 1,
             relative above).
+        padding: the masks each side applies, `(batch, time)` booleans each
+            (`padding.padding_of` builds them as the two models would); no masks if None.
+            A masked step carries the state forward and outputs as the layer's
+            framework does (`SavedLayer.zero_output_for_mask`).
 
     Raises:
         LSTMInputError: when the two cannot be compared (naming what differs), or for
-            malformed inputs or tolerance.
+            malformed inputs, masks or tolerance.
     """
     _check_comparable(a, b)
     if (
@@ -135,24 +163,48 @@ def diff_layers(
         raise LSTMInputError(f"tolerance must be a positive number; got {describe(tolerance)}")
     first_weights = a.weights.forward if isinstance(a.weights, Bidirectional) else a.weights
     x, _ = sequence_inputs(default_inputs(a.input_dim) if inputs is None else inputs, first_weights)
+    padding = _checked_padding(Padding() if padding is None else padding, x)
     names = (_describe_layer(a), _describe_layer(b))
+    stored_dtypes = (_dtype(a), _dtype(b))
+
+    def compare(
+        side: SavedLayer, masks: Padding, dtypes: tuple[Any, Any] = stored_dtypes
+    ) -> TraceComparison:
+        return _compare(a, side, x, *dtypes, tolerance, masks)
+
     with warnings.catch_warnings():  # an overflowing layer still has a first difference
         warnings.simplefilter("ignore", LSTMOverflowWarning)
-        stored = _compare(a, b, x, _dtype(a), _dtype(b), tolerance)
+        stored = compare(b, padding)
+        found = LayerDiff(*names, tolerance, stored.largest, stored.first, masks=padding.lines())
         if stored.first is None:
-            notes = _agreeing_notes(a, b, tolerance)
-            return LayerDiff(*names, tolerance, stored.largest, None, (), notes)
-        wide = _compare(a, b, x, "float64", "float64", tolerance)
+            return dataclasses.replace(found, evidence=_agreeing_notes(a, b, tolerance))
+        masking, b, padding, agreed = padding_findings(a, b, x, padding, compare)
+        if agreed:
+            return dataclasses.replace(found, findings=masking)
+        wide = compare(b, padding, ("float64", "float64"))
         if wide.first is None:
-            return LayerDiff(
-                *names,
-                tolerance,
-                stored.largest,
-                stored.first,
-                (_drift(a, b, stored, wide, tolerance),),
-            )
+            drift = _drift(a, b, stored, wide, tolerance)
+            return dataclasses.replace(found, findings=(*masking, drift))
         findings, evidence = search_layer(a, b, _window(x, stored.first), tolerance)
-    return LayerDiff(*names, tolerance, stored.largest, stored.first, findings, evidence)
+    return dataclasses.replace(found, findings=(*masking, *findings), evidence=evidence)
+
+
+def _checked_padding(padding: Any, x: Array) -> Padding:
+    """The padding's masks as (batch, time) booleans for `x`, or an error naming them."""
+    if not isinstance(padding, Padding):
+        raise LSTMInputError(f"padding must be a Padding; got {describe(padding)}")
+    masks = {}
+    for label in ("a", "b"):
+        mask = getattr(padding, label)
+        if mask is not None:
+            mask = np.asarray(mask)
+            if mask.dtype != bool or mask.shape != x.shape[:2]:
+                raise LSTMInputError(
+                    f"padding.{label} must be booleans of shape (batch, time) = "
+                    f"{x.shape[:2]}; got {describe(mask)}"
+                )
+        masks[label] = mask
+    return dataclasses.replace(padding, **masks)
 
 
 def _check_comparable(a: Any, b: Any) -> None:
@@ -194,10 +246,11 @@ def _dtype(layer: SavedLayer) -> Literal["float64", "float32"]:
 
 
 def _compare(
-    a: SavedLayer, b: SavedLayer, x: Array, da: Any, db: Any, tol: float
+    a: SavedLayer, b: SavedLayer, x: Array, da: Any, db: Any, tol: float, padding: Padding
 ) -> TraceComparison:
-    """Compare the two layers' traces of x, both directions of a bidirectional layer."""
-    ta, tb = a.trace(x, dtype=da), b.trace(x, dtype=db)
+    """Compare the two layers' traces of x, each masked as `padding` says, both
+    directions of a bidirectional layer."""
+    ta, tb = a.trace(x, dtype=da, mask=padding.a), b.trace(x, dtype=db, mask=padding.b)
     if not isinstance(ta, BidirectionalTrace) or not isinstance(tb, BidirectionalTrace):
         assert not isinstance(ta, BidirectionalTrace)
         assert not isinstance(tb, BidirectionalTrace)

@@ -4,7 +4,10 @@ Reads two saved models (`load_model`; Keras, PyTorch or ONNX, in any mix), pairs
 LSTM and GRU layers bottom first (or the ones `--layer` names), gives each pair the same
 inputs, and prints `diff_layers`'s report for each: the first step, quantity, gate and
 unit where the two part beyond the tolerance, and the known mistake that explains it.
-Exit status 0 when every pair agrees, 1 when one differs, 2 for bad input.
+Each side masks the padded steps as its model does (`padding.padding_of`): a Keras
+`Masking` layer from the inputs' values, an ONNX node's `sequence_lens` from the number
+of real steps in each row of the other side's mask. Exit status 0 when every pair
+agrees, 1 when one differs, 2 for bad input.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from numpy.typing import NDArray
 from .diagnose import TOLERANCE, diff_layers
 from .errors import LSTMInputError
 from .model_files import load_model
+from .padding import padding_of
 from .saved import SavedLayer
-from .saved_model import FORMAT_NAMES, SavedModel, run_chain
+from .saved_model import FORMAT_NAMES, SavedModel, engine_output
 from .trace_command import read_inputs
 
 Array = NDArray[Any]
@@ -36,7 +40,18 @@ Without --layer every pair of layers is compared, bottom first; both models need
 number of LSTM and GRU layers. Each pair reads the same inputs: for a layer above the
 lowest, A's own layers below it compute them from yours. Without --inputs, seeded
 example inputs are used (said so). A difference is measured as |a - b| / max(1, |a|,
-|b|). Exit status: 0 when the models agree, 1 when they differ, 2 for bad input.
+|b|), on every gate, state and output. Exit status: 0 when the models agree, 1 when
+they differ, 2 for bad input.
+
+\b
+Padding: give padded inputs to compare how the two mask them. A Keras model with a
+Masking layer masks the steps whose features all equal its mask_value; an ONNX node
+with sequence_lens is given each row's number of real steps in the other side's mask
+(ONNX pads at the end only). diff names: padding-output (padded steps repeat the last
+h on one side, output zeros on the other), mask-ignored (one side runs the padded steps
+as real ones), padding-moved (padding at the start on one side, at the end on the
+other). A mask from Embedding(mask_zero=True) cannot be seen in a layer's inputs: then
+the padding is not compared (said so).
 """
 
 
@@ -53,9 +68,9 @@ example inputs are used (said so). A difference is measured as |a - b| / max(1, 
 @click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=TOLERANCE,
               show_default=True, help="Largest difference taken as agreement.")  # fmt: skip
 def diff_command(model_a: str, model_b: str, **o: Any) -> int:
-    """Run two models (or one model in two frameworks) on the same inputs, find the first
-    step, gate and unit where their LSTM or GRU layers part, and name the known mistake
-    that explains it."""
+    """Run two models (or one model in two frameworks) on the same inputs, each masking
+    the padded steps as it does, find the first step, gate and unit where their LSTM or
+    GRU layers part, and name the known mistake that explains it."""
     a, b = load_model(model_a), load_model(model_b)
     pairs = layer_pairs(a, b, o["layer"], o["layer_b"])
     click.echo(f"A: {a.path} ({FORMAT_NAMES[a.framework]})")
@@ -72,7 +87,9 @@ def diff_command(model_a: str, model_b: str, **o: Any) -> int:
         if len(chain) > 1:
             below = ", ".join(layer.name for layer in chain[:-1])
             click.echo(f"    both read what A's {below} output(s) for these inputs")
-        result = diff_layers(layer_a, layer_b, inputs_of(chain, x), tolerance=o["tolerance"])
+        padding = padding_of(layer_a, layer_b, x)
+        x_top = inputs_of(chain, x, padding.a)
+        result = diff_layers(layer_a, layer_b, x_top, tolerance=o["tolerance"], padding=padding)
         click.echo(result.report())
         worst = max(worst, result.exit_code)
     return worst
@@ -105,10 +122,16 @@ def layer_pairs(
     return list(zip(a.layers, b.layers, strict=True))
 
 
-def inputs_of(chain: tuple[SavedLayer, ...], x: Array) -> Array:
+def inputs_of(chain: tuple[SavedLayer, ...], x: Array, mask: Array | None = None) -> Array:
     """What the top layer of `chain` reads when `x` enters its lowest layer: computed by
-    the engine (float64) through the layers below it."""
-    if len(chain) == 1:
-        return x
-    _, below = run_chain(chain[:-1], x, dtype="float64", units=[0])
-    return np.asarray(below)
+    the engine (float64) through the layers below it, each that masks with `mask`
+    ((batch, time), the top layer's: a mask passes up a stack)."""
+    for layer in chain[:-1]:
+        used = mask if layer.mask is not None else None
+        x = engine_output(layer, layer.trace(x, dtype="float64", units=[0], mask=used))
+        if x.ndim != 3:
+            raise LSTMInputError(
+                f"layer {layer.name!r} returns its last step only (return_sequences=False), "
+                "so no recurrent layer above it reads a sequence from it"
+            )
+    return np.asarray(x)

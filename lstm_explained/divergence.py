@@ -2,8 +2,9 @@
 whose values differ beyond a tolerance, and how the difference grows step by step.
 
 Within a step the quantities are compared in the order the cell computes them: every
-gate's pre-activation (Keras's gate order), every gate's value, then the state (c, then
-h for an LSTM). Differences are `sides.relative_difference`: absolute below 1, relative
+gate's pre-activation (Keras's gate order), every gate's value, the state (c, then h for
+an LSTM), then the output, which is h except at a masked step (the last output repeated,
+or zeros). Differences are `sides.relative_difference`: absolute below 1, relative
 above, so a tolerance means the same for a gate near 0.5 and for the toy network's h in
 the thousands.
 """
@@ -25,9 +26,9 @@ Array = NDArray[Any]
 @dataclass(frozen=True)
 class Divergence:
     """The first value where A and B part: `step` from 1 (processing order), `row` the
-    batch row from 0, `quantity` "pre-activation", "gate" or "state", `name` the gate
-    ("forget") or state ("c"), `unit` from 0, and both values; `direction` is "forward"
-    or "backward" in a bidirectional layer, else ""."""
+    batch row from 0, `quantity` "pre-activation", "gate", "state" or "output", `name`
+    the gate ("forget"), state ("c") or "output", `unit` from 0, and both values;
+    `direction` is "forward" or "backward" in a bidirectional layer, else ""."""
 
     step: int
     row: int
@@ -44,6 +45,7 @@ class Divergence:
             "pre-activation": f"the {self.name} gate's pre-activation",
             "gate": f"the {self.name} gate",
             "state": {"c": "the cell state c", "h": "the hidden state h"}.get(self.name, self.name),
+            "output": "the output",
         }[self.quantity]
         where = f"{self.direction} direction, " if self.direction else ""
         return (
@@ -65,6 +67,8 @@ class TraceComparison:
 
 def _stacked(trace: Trace, field: str, name: str) -> Array:
     """One quantity over all steps: (time, batch, units) as float64."""
+    if field == "output":
+        return np.asarray(trace.with_batch_axis().sequence_out, np.float64).transpose(1, 0, 2)
     arrays = [getattr(step, field)[name] for step in trace.steps]
     return np.asarray(np.stack(arrays), dtype=np.float64)
 
@@ -74,6 +78,7 @@ def compare_traces(a: Trace, b: Trace, tolerance: float, direction: str = "") ->
     quantities = [("pre-activation", "z", g) for g in a.steps[0].z]
     quantities += [("gate", "gates", g) for g in a.steps[0].gates]
     quantities += [("state", "state", s) for s in reversed(list(a.steps[0].state))]  # c, h
+    quantities.append(("output", "output", "output"))  # h, or what a masked step outputs
     per_step = np.zeros(len(a.steps))
     first: Divergence | None = None
     for quantity, field, name in quantities:  # one at a time: a long trace is large

@@ -11,6 +11,7 @@ what that layer would have passed up.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterator
 from fractions import Fraction
@@ -67,6 +68,9 @@ def read_keras(path: str) -> SavedModel:
         why = "".join(f"; {name} is {reason}" for name, reason in skipped)
         raise LSTMInputError(f"{path} has no LSTM or GRU layer; its layers are {kinds}{why}")
     graph = KerasGraph(keras, model, found)
+    found = {name: (layer, dataclasses.replace(saved, mask=graph.mask_source(name)))
+             for name, (layer, saved) in found.items()}  # fmt: skip
+    graph = KerasGraph(keras, model, found)  # with the layers that know their masks
     below = {name: low for name in found if (low := graph.below(name)) is not None}
     layers = tuple(saved for _, saved in found.values())
     return SavedModel(path, "keras", layers, below, {}, tuple(skipped), graph=graph)

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from .errors import LSTMInputError
 from .layers import BidirectionalTrace
-from .saved import SavedLayer
+from .saved import LayerMask, SavedLayer
 from .saved_model import Check, Given, LayerRun, compare
 from .trace import Trace
 
@@ -183,6 +183,32 @@ class KerasGraph:
                 found.append(f"{op.name} ({kind})")
             stack.extend((s, where) for s in _node_of(tensor).input_tensors)
         return found
+
+    def mask_source(self, name: str) -> LayerMask | None:
+        """How the model masks layer `name`'s steps, for `SavedLayer.mask`: from the one
+        `Masking` layer on the path `entry` follows below its chain of recurrent layers
+        (the chain's inputs show that mask), else made where they cannot show it."""
+        node, ctx, _ = self.call_of(self.objects[name])
+        t, _, given = self.feeds(node)
+        makers = self.mask_makers_below(t, ctx)
+        if given is None and not makers:
+            return None
+        passed = []  # the layers `entry` passes on its way down, top first
+        while True:
+            op, t, ctx = self.resolve(t, ctx, {})
+            if id(op) in self.saved:
+                t = self.feeds(self.call_of(op)[0])[0]
+            elif type(op).__name__ in (*IDENTITY_AT_INFERENCE, "Masking"):
+                t = _node_of(t).input_tensors[0]
+            else:
+                break
+            passed.append(op)
+        maskings = [op for op in passed if type(op).__name__ == "Masking"]
+        plain = given is None and len(maskings) == 1 and not self.mask_makers_below(t, ctx)
+        if plain and all(id(op) not in self.saved for op in passed[passed.index(maskings[0]) :]):
+            value = float(maskings[0].mask_value)
+            return LayerMask("values", f"{maskings[0].name} (Masking, mask_value={value:g})", value)
+        return LayerMask("model", ", ".join(makers) or f"the mask passed to {name}'s call")
 
     def describe(self, name: str) -> str:
         """What feeds layer `name` in the model, in words, for `trace --list`."""

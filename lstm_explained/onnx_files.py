@@ -26,7 +26,7 @@ from .errors import LSTMInputError
 from .layers import Bidirectional
 from .onnx_adapter import import_onnx
 from .onnx_reader import OnnxLayer, from_onnx
-from .saved import SavedLayer
+from .saved import LayerMask, SavedLayer
 from .saved_model import SavedModel
 from .weights import GRUWeights
 
@@ -177,6 +177,7 @@ def _saved(name: str, layer: OnnxLayer, model: Any, node: Any, producers: Mappin
         name, "onnx", layer.weights, layer.activation, layer.recurrent_activation,
         go_backwards=layer.direction == "reverse", bias_halves=layer.bias_halves, dtype=dtype,
         settings=settings, initial_state=start, sequence_lens=layer.sequence_lens,
+        mask=_lengths(layer),
     )  # fmt: skip
 
 
@@ -212,6 +213,18 @@ def _stored_states(layer: OnnxLayer) -> dict[str, Array] | None:
         return None
     shape = next(iter(found.values())).shape
     return {k: found.get(k, np.zeros(shape)) for k in ("h", "c")[: len(layer.initial_state)]}
+
+
+def _lengths(layer: OnnxLayer) -> LayerMask | None:
+    """The node's sequence_lens as a mask: real steps first, padding at the end."""
+    if "sequence_lens" in layer.runtime:
+        return LayerMask(
+            "lengths", f"sequence_lens (model input {layer.runtime['sequence_lens']!r})"
+        )
+    if layer.sequence_lens is None:
+        return None
+    stored = tuple(int(n) for n in layer.sequence_lens)
+    return LayerMask("lengths", "sequence_lens (stored in the file)", lengths=stored)
 
 
 Link = tuple[str, Any, OnnxLayer]  # a node's name as reports give it, the node, the layer

@@ -2,8 +2,9 @@
 
 `SavedLayer` is what the loaders (Keras `.keras`, PyTorch `state_dict`, ONNX) return
 for each LSTM or GRU layer they find, and what `trace` and `diff` work on: the weights
-in Keras's layout, the activations, the direction, and what the file stored besides
-(`settings`), so that a report can name it.
+in Keras's layout, the activations, the direction, how the model masks the layer's
+padded steps (`LayerMask`), and what the file stored besides (`settings`), so that a
+report can name it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,25 @@ def in_trace_order(states: Mapping[str, Array], directions: int) -> list[Array]:
     return [np.asarray(states[k])[d] for d in range(directions) for k in states]
 
 
+@dataclass(frozen=True)
+class LayerMask:
+    """How a model marks a layer's padded steps (the loaders fill it in).
+
+    `kind` is "values" for a Keras `Masking` layer below the layer's chain of recurrent
+    layers: a step is padding where every feature of the inputs entering that chain
+    equals `mask_value`; "lengths" for an ONNX node's `sequence_lens`: the first
+    `lengths[row]` steps of each row are real, the rest padding, the lengths given when
+    the model runs (`lengths` None) or stored in the file; "model" for a mask made
+    where those inputs cannot show it (`Embedding(mask_zero=True)`, a `Masking` layer
+    below other layers, a mask passed to the call). `by` says what makes it, in words.
+    """
+
+    kind: Literal["values", "lengths", "model"]
+    by: str
+    mask_value: float = 0.0
+    lengths: tuple[int, ...] | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class SavedLayer:
     """One LSTM or GRU layer of a saved model.
@@ -56,6 +76,7 @@ class SavedLayer:
             (directions, batch, units); None: the layer starts from zeros.
         sequence_lens: the steps each sequence uses, (batch,), when the file stores
             them (an ONNX node's sequence_lens initializer); None: every step.
+        mask: how the model masks the layer's padded steps, or None when it does not.
     """
 
     name: str
@@ -69,6 +90,7 @@ class SavedLayer:
     settings: Mapping[str, Any] = field(default_factory=dict)
     initial_state: Mapping[str, Array] | None = None
     sequence_lens: Array | None = None
+    mask: LayerMask | None = None
 
     @property
     def kind(self) -> str:
@@ -92,6 +114,15 @@ class SavedLayer:
         if isinstance(self.weights, Bidirectional):
             return "bidirectional"
         return "reverse" if self.go_backwards else "forward"
+
+    @property
+    def zero_output_for_mask(self) -> bool:
+        """Whether a masked step outputs zeros (inside Keras's `Bidirectional`, with
+        `zero_output_for_mask=True`, at ONNX's padded steps) instead of repeating the
+        last output, as a plain Keras layer does. The state is carried either way."""
+        if isinstance(self.weights, Bidirectional):
+            return True
+        return bool(self.settings.get("zero_output_for_mask", self.framework == "onnx"))
 
     def trace(
         self,
@@ -121,10 +152,9 @@ class SavedLayer:
                    "mask": mask, "initial_state": initial_state, "record": record}  # fmt: skip
         if isinstance(self.weights, Bidirectional):
             return bidirectional(inputs, self.weights, **options)
-        zero_output = bool(self.settings.get("zero_output_for_mask", self.framework == "onnx"))
         return forward(
             inputs, self.weights, go_backwards=self.go_backwards,
-            zero_output_for_mask=zero_output, **options,
+            zero_output_for_mask=self.zero_output_for_mask, **options,
         )  # fmt: skip
 
     def stored_start(self, inputs: Any) -> tuple[list[Array] | None, Array | None]:

@@ -10,6 +10,7 @@ activations; with input size == units, so that kernel blocks are square too.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from fractions import Fraction
@@ -28,8 +29,8 @@ from lstm_explained import (
     fingerprint_gru_weights,
     fingerprint_weights,
 )
-from lstm_explained.diagnose import TOLERANCE, default_inputs, diff_layers
-from lstm_explained.saved import SavedLayer
+from lstm_explained.diagnose import TOLERANCE, Padding, default_inputs, diff_layers
+from lstm_explained.saved import LayerMask, SavedLayer
 
 LSTM = ("input", "forget", "candidate", "output")
 GRU = ("update", "reset", "candidate")
@@ -473,6 +474,128 @@ def test_the_report_is_verdict_findings_then_indented_evidence():
     assert lines[3].startswith("gate-order: B's gates are in order f, i, g, o read as")
     assert all(line.startswith("    ") for line in lines[4:])
     assert "against" in lines[-1]
+
+
+# ---- masking: the masks written here by hand, (batch, time), True at a real step --------
+
+REAL = np.array([
+    [1, 1, 1, 1, 0, 0],  # row 0: padded at the end, steps 5-6
+    [1, 1, 1, 1, 1, 1],  # row 1: no padding
+    [0, 0, 1, 1, 1, 1],  # row 2: padded at the start, steps 1-2
+], dtype=bool)  # fmt: skip
+AT_THE_END = np.array([[1, 1, 1, 1, 0, 0], [1] * 6, [1, 1, 1, 1, 0, 0]], dtype=bool)
+
+
+def padded_pair(framework_b="onnx", weights=None, **settings):
+    """A Keras layer (masked steps repeat the last output) and B, the same weights in
+    `framework_b` (ONNX: masked steps output zeros), with inputs of 3 rows and 6 steps."""
+    a = lstm(weights=LSTMWeights.random(3, 3, seed=4) if weights is None else weights)
+    b = SavedLayer("B", framework_b, a.weights, a.activation, a.recurrent_activation, **settings)
+    x = np.random.default_rng(2).normal(size=(3, 6, 3)) * REAL[..., None]
+    return a, b, x
+
+
+@pytest.mark.parametrize("keras_side", ["A", "B"])
+def test_padding_that_repeats_h_against_padding_that_outputs_zeros(keras_side):
+    a, b, x = padded_pair()
+    if keras_side == "B":
+        a, b = dataclasses.replace(b, name="A"), dataclasses.replace(a, name="B")
+    diff = diff_layers(a, b, x, padding=Padding(REAL, REAL))
+    finding = only(diff, "padding-output")
+    assert finding.detail["repeats"] == keras_side
+    assert finding.detail["rows"] == [0]  # row 2's padded steps come before any real one
+    assert diff.first.step == 5
+    assert diff.first.quantity == "output"
+    zeros = "B" if keras_side == "A" else "A"
+    assert (
+        f"at padded step(s) 5-6 of row 0 {keras_side} repeats h of step 4 (" in finding.evidence[0]
+    )
+    assert finding.evidence[0].endswith(f"{zeros} outputs 0")
+    assert finding.evidence[-1].startswith("undone, B's trace matches A's over 6 step(s) of 3")
+
+
+def test_zero_output_for_mask_and_padding_only_before_the_first_real_step_agree():
+    a, b, x = padded_pair()
+    zeroing = dataclasses.replace(a, settings={"zero_output_for_mask": True})
+    assert diff_layers(zeroing, b, x, padding=Padding(REAL, REAL)).agree
+    start = REAL.copy()
+    start[0] = True  # only row 2, padded at the start: a Keras layer outputs zeros there too
+    assert diff_layers(a, b, x, padding=Padding(start, start)).agree
+
+
+@pytest.mark.parametrize("ignores", ["A", "B"])
+def test_a_mask_ignored_on_either_side(ignores):
+    a, b, x = padded_pair("keras")
+    masks = (None, REAL) if ignores == "A" else (REAL, None)
+    finding = only(diff_layers(a, b, x, padding=Padding(*masks)), "mask-ignored")
+    assert finding.detail == {"ignores": ignores, "rows": [0, 2]}
+    other = "B" if ignores == "A" else "A"
+    assert finding.summary.startswith(f"{ignores} runs the padded steps as real steps: {other}")
+    assert finding.evidence[0].startswith(f"row 0, padded step(s) 5-6: {other} carries h of step 4")
+    assert f"{ignores}'s h at step 5 is (" in finding.evidence[0]
+
+
+def test_a_mask_ignored_by_a_bidirectional_layer():
+    w = LSTMWeights.random(3, 2, seed=6)
+    a = lstm(weights=Bidirectional(w, LSTMWeights.random(3, 2, seed=9)))
+    b = SavedLayer("B", "onnx", a.weights, a.activation, a.recurrent_activation)
+    x = np.random.default_rng(2).normal(size=(3, 6, 3)) * REAL[..., None]
+    diff = diff_layers(a, b, x, padding=Padding(REAL, None))
+    assert diff.causes == ("mask-ignored",), diff.report()  # both output zeros when masked
+
+
+def test_padding_at_the_start_against_lengths_at_the_end():
+    lengths = LayerMask("lengths", "sequence_lens (model input 'lens')")
+    a, b, x = padded_pair(mask=lengths)
+    diff = diff_layers(a, b, x, padding=Padding(REAL, AT_THE_END))
+    # row 2 is padded at the start for A, at the end for B; row 0 at the end on both
+    # sides, where A repeats h and B outputs zeros: two findings, confirmed together
+    assert diff.causes == ("padding-moved", "padding-output"), diff.report()
+    moved, output = diff.findings
+    assert moved.detail == {"a": "at the start", "b": "at the end", "rows": [2]}
+    assert moved.evidence[0].startswith("row 2: A masks steps 1-2 (at the start), B steps 5-6")
+    assert moved.evidence[1].startswith("B's sequence_lens can only mark the last steps")
+    assert output.detail == {"repeats": "A", "rows": [0]}
+    assert moved.evidence[-1].startswith("undone with the other finding(s) of this diff")
+
+
+def test_masks_that_differ_otherwise():
+    a, b, x = padded_pair("keras")
+    other = REAL.copy()
+    other[0, 4] = True  # B masks step 6 of row 0 only
+    finding = only(diff_layers(a, b, x, padding=Padding(REAL, other)), "mask-differs")
+    assert finding.detail["rows"] == [0]
+    assert finding.evidence[0] == "row 0: A masks step(s) 5-6, B step(s) 6"
+
+
+def test_a_masking_mistake_and_a_gate_order_together():
+    a = lstm(weights=LSTMWeights.random(3, 3, seed=4))
+    w, order = a.weights, ORDERS["ONNX's i, o, f, c (a 3-cycle)"]
+    arrays = (in_order(m, order, LSTM) for m in (w.kernel, w.recurrent_kernel, w.bias))
+    b = SavedLayer("B", "onnx", LSTMWeights(*arrays), a.activation, a.recurrent_activation)
+    x = np.random.default_rng(2).normal(size=(3, 6, 3)) * REAL[..., None]
+    diff = diff_layers(a, b, x, padding=Padding(REAL, REAL))
+    assert diff.causes == ("padding-output", "gate-order"), diff.report()
+    assert diff.findings[0].evidence[-1] == (
+        "undone, B's trace still differs from A's: see what follows"
+    )
+
+
+@pytest.mark.parametrize(
+    ("padding", "message"),
+    [
+        (
+            Padding(np.ones((3, 5), bool)),
+            "padding.a must be booleans of shape (batch, time) = (3, 6)",
+        ),
+        (Padding(None, np.ones((3, 6))), "padding.b must be booleans"),
+        ("mask", "padding must be a Padding"),
+    ],
+)
+def test_masks_that_do_not_fit_the_inputs(padding, message):
+    a, b, x = padded_pair()
+    with pytest.raises(LSTMInputError, match=re.escape(message)):
+        diff_layers(a, b, x, padding=padding)
 
 
 # ---- what cannot be compared ----------------------------------------------------------
