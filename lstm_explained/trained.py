@@ -1,5 +1,4 @@
-"""Small Keras models for the page "Trace your own model": one trained on a toy task, a
-padded (masked) one and an encoder-decoder.
+"""A small Keras model trained on a toy task, for the page "Trace your own model".
 
 The task: read a sequence of steps, each a value (+1 or -1) and a flag (1 at exactly
 one step, else 0), and answer at the end whether the *flagged* value was +1. A model
@@ -8,13 +7,9 @@ before, and keep the new value to the end: its forget gates drop at the flag, wh
 page's heatmap shows.
 
     python -m lstm_explained.trained flagged.keras   # train (a few seconds) and save
-    python -m lstm_explained.trained --padded padded.keras
-    python -m lstm_explained.trained --encoder-decoder translate.keras
 
-The padded model and the encoder-decoder are not trained: their weights are seeded
-numbers rounded to one decimal, the same on every machine. Training is seeded and runs
-TensorFlow's deterministic kernels, so on one machine every run gives the same weights
-to the last bit. Needs the `keras` extra.
+Training is seeded and runs TensorFlow's deterministic kernels, so on one machine every
+run gives the same weights to the last bit. Needs the `keras` extra.
 """
 
 from __future__ import annotations
@@ -64,64 +59,13 @@ def train_flagged_value(path: str | None = None, *, seed: int = 7, epochs: int =
     return model
 
 
-def _weights(rng: Any, layer: Any) -> list[NDArray[Any]]:
-    """Seeded weights for `layer`, shaped as its own, rounded to one decimal."""
-    return [rng.normal(0, 0.8, w.shape).round(1).astype("float32") for w in layer.get_weights()]
-
-
-# --8<-- [start:padded]
-def padded_model(path: str | None = None) -> Any:
-    """Masking below an LSTM that returns every step: zeros mark padding."""
-    from .keras_adapter import import_keras
-
-    keras = import_keras()
-    model = keras.Sequential([
-        keras.Input((None, 2), name="x"),
-        keras.layers.Masking(mask_value=0.0, name="padding"),  # all-zero steps are padding
-        keras.layers.LSTM(2, return_sequences=True, name="lstm"),
-    ])  # fmt: skip
-    model.get_layer("lstm").set_weights(_weights(np.random.default_rng(3), model.get_layer("lstm")))
-    if path is not None:
-        model.save(path)
-    return model
-    # --8<-- [end:padded]
-
-
-# --8<-- [start:encoder-decoder]
-def encoder_decoder(path: str | None = None) -> Any:
-    """An encoder reads the source; its final h and c start the decoder."""
-    from .keras_adapter import import_keras
-
-    keras = import_keras()
-    source = keras.Input((None, 2), name="source")
-    target = keras.Input((None, 2), name="target")
-    _, h, c = keras.layers.LSTM(2, return_state=True, name="encoder")(source)
-    decoder = keras.layers.LSTM(2, return_sequences=True, name="decoder")
-    decoded = decoder(target, initial_state=[h, c])  # it starts where the encoder ended
-    model = keras.Model([source, target], decoded)
-    rng = np.random.default_rng(4)
-    for name in ("encoder", "decoder"):
-        model.get_layer(name).set_weights(_weights(rng, model.get_layer(name)))
-    if path is not None:
-        model.save(path)
-    return model
-    # --8<-- [end:encoder-decoder]
-
-
-MAKERS = {"--padded": padded_model, "--encoder-decoder": encoder_decoder}
-USAGE = "usage: python -m lstm_explained.trained [--padded | --encoder-decoder] FILE.keras"
-
-
 def main(argv: list[str]) -> int:
-    """`python -m lstm_explained.trained [--padded | --encoder-decoder] FILE.keras`:
-    train the flagged-value model (or make one of the others) and save it."""
-    make = MAKERS.get(argv[0]) if len(argv) == 2 else None
-    if not argv or not argv[-1].endswith(".keras") or (len(argv) == 2 and make is None) \
-            or len(argv) > 2:  # fmt: skip
-        print(USAGE, file=sys.stderr)
+    """`python -m lstm_explained.trained FILE.keras`: train and save."""
+    if len(argv) != 1 or not argv[0].endswith(".keras"):
+        print("usage: python -m lstm_explained.trained FILE.keras", file=sys.stderr)
         return 2
-    (make or train_flagged_value)(argv[-1])
-    print(f"saved {argv[-1]}")
+    train_flagged_value(argv[0])
+    print(f"saved {argv[0]}")
     return 0
 
 
