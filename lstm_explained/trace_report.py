@@ -146,18 +146,28 @@ def trace_json(
 
 
 def npz_arrays(trace: Trace | BidirectionalTrace, x: Array, ours: Array) -> dict[str, Array]:
-    """Arrays for `numpy.savez_compressed`, every one (batch, time, ...), steps in
-    processing order: `x`, the layer's `output`, and per direction (prefix "forward_",
-    "backward_" for a bidirectional layer) `units` (the recorded ones), `z_<gate>` and
-    `<gate>` (batch, time, recorded units), `h` and `c` (batch, time, units)."""
-    arrays: dict[str, Array] = {"x": x, "output": ours}
+    """Arrays for `numpy.savez_compressed`, under keys that cannot collide (an LSTM's
+    output gate is not the layer's output):
+
+    - `x`: the inputs given (batch, time, features); `layer_output`: the layer's
+      output as the framework returns it, (batch, time, units) in input order, or
+      (batch, units) with return_sequences=False (a bidirectional layer's merged output);
+    - per direction, prefixed "forward_" and "backward_" for a bidirectional layer:
+      `units` (the recorded units), `preact_<gate>` and `gate_<gate>` (batch, time,
+      recorded units) for each gate by name (`gate_input`, `gate_forget`,
+      `gate_candidate`, `gate_output`; a GRU's `gate_update`, `gate_reset`,
+      `gate_candidate`), and the states `h` and, for an LSTM, `c` (batch, time, units);
+      the per-direction arrays run in processing order (a backward direction's step 1
+      read the last input).
+    """
+    arrays: dict[str, Array] = {"x": x, "layer_output": ours}
     for heading, one in as_traces(trace):
         prefix = heading.split(" ")[0] + "_" if heading else ""
         steps = one.with_batch_axis().steps
         arrays[prefix + "units"] = np.asarray(one.recorded_units)
         for gate in steps[0].gates:
-            arrays[f"{prefix}z_{gate}"] = np.stack([s.z[gate] for s in steps], axis=1)
-            arrays[prefix + gate] = np.stack([s.gates[gate] for s in steps], axis=1)
+            arrays[f"{prefix}preact_{gate}"] = np.stack([s.z[gate] for s in steps], axis=1)
+            arrays[f"{prefix}gate_{gate}"] = np.stack([s.gates[gate] for s in steps], axis=1)
         for state in steps[0].state:
             arrays[prefix + state] = np.stack([s.state[state] for s in steps], axis=1)
     return arrays

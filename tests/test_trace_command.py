@@ -56,18 +56,42 @@ def test_npz_holds_the_top_layers_output_and_the_chosen_units(capsys, torch, tor
     assert code == 0, err
     arrays = np.load(npz)
     theirs = torch_output(torch, module, X)  # (batch, time, 2*5), the top layer's output
-    np.testing.assert_allclose(arrays["output"], theirs, atol=2e-6, rtol=0)
+    np.testing.assert_allclose(arrays["layer_output"], theirs, atol=2e-6, rtol=0)
     # the forward direction's h is the first 5 columns of PyTorch's output
     np.testing.assert_allclose(arrays["forward_h"], theirs[..., :5], atol=2e-6, rtol=0)
     # the backward direction ran from the last step: its step k is input step T - k
     np.testing.assert_allclose(arrays["backward_h"][:, ::-1], theirs[..., 5:], atol=2e-6, rtol=0)
     assert arrays["forward_units"].tolist() == [1, 3]
     assert "x has 10 features per step: left out of the table" in out
-    assert arrays["forward_input"].shape == (2, 6, 2)  # only the recorded units' gates
+    assert arrays["forward_gate_input"].shape == (2, 6, 2)  # only the recorded units' gates
     assert "given to encoder, layer 0 (in the model it reads the model's input), then " \
            "through encoder, layer 1" in out  # fmt: skip
     assert "check: PyTorch ran nn.LSTM (layers 0 to 1" in out
     assert "within the tolerance" in out
+
+
+@pytest.mark.torch
+def test_npz_keeps_an_lstms_output_gate_apart_from_the_layers_output(capsys, torch, tmp_path):
+    torch.manual_seed(5)
+    module = torch.nn.LSTM(3, 2, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "lstm.pt")
+    np.save(tmp_path / "x.npy", X)
+    code, _, err = run(capsys, "trace", tmp_path / "lstm.pt", "--inputs", tmp_path / "x.npy",
+                       "--npz", tmp_path / "t.npz")  # fmt: skip
+    assert code == 0, err
+    arrays = np.load(tmp_path / "t.npz")
+    assert {"layer_output", "gate_output", "preact_output", "h", "c"} <= set(arrays)
+    h = torch_output(torch, module, X)  # (batch, time, 2): PyTorch's own outputs
+    np.testing.assert_allclose(arrays["layer_output"], h, atol=2e-6, rtol=0)
+    # The output gate from PyTorch's weights (gate order i, f, g, o: o is rows 6:8 for
+    # H = 2) and PyTorch's h of the step before: o = sigmoid(W_io x + b_io + W_ho h + b_ho).
+    w = {k: v.detach().numpy().astype(np.float64) for k, v in module.state_dict().items()}
+    h_prev = np.concatenate([np.zeros((2, 1, 2)), h[:, :-1]], axis=1)
+    a = X @ w["weight_ih_l0"][6:].T + w["bias_ih_l0"][6:] + h_prev @ w["weight_hh_l0"][6:].T
+    o = 1 / (1 + np.exp(-(a + w["bias_hh_l0"][6:])))
+    np.testing.assert_allclose(arrays["preact_output"], a + w["bias_hh_l0"][6:], atol=2e-6)
+    np.testing.assert_allclose(arrays["gate_output"], o, atol=2e-6, rtol=0)
+    assert not np.allclose(arrays["gate_output"], arrays["layer_output"])
 
 
 @pytest.mark.torch
