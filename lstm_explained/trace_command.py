@@ -59,7 +59,8 @@ float32), 2 for bad input.
 @click.option("-i", "--inputs", default=None, help="Inputs: '1,2,3', JSON such as '[[1,0],[0,1]]'"
               ", or a .npy or .csv file. Without it, seeded example inputs (said so).")  # fmt: skip
 @click.option("--units", "units_text", default=None, help="Units shown, e.g. 0,3 (default: the "
-              f"first {SHOWN_UNITS}); only these are recorded.")  # fmt: skip
+              f"first {SHOWN_UNITS}); only these are recorded. A bidirectional layer's "
+              "directions number their units from 0 each.")  # fmt: skip
 @click.option("--batch", "sample", type=click.IntRange(min=0), default=0, show_default=True,
               help="Which sequence of a batch the table and hand calculation show.")  # fmt: skip
 @click.option("--explain", is_flag=True, help="Print the hand calculation (of --unit at --step).")
@@ -150,9 +151,17 @@ def _units(text: str | None, total: int, layer: SavedLayer) -> list[int]:
         raise LSTMInputError(f"--units must be unit numbers like 0,3; got {text!r}") from None
     bad = [u for u in units if not 0 <= u < total]
     if bad or len(set(units)) != len(units):
+        where = f"layer {layer.name!r} has {total} units"
+        w = layer.weights
+        if isinstance(w, Bidirectional):  # as --list says: "4 units per direction, output 8"
+            where = (
+                f"layer {layer.name!r} is bidirectional: each direction's units are "
+                f"numbered 0 to {total - 1} and the table shows each direction apart"
+            )
+            if w.merge_mode == "concat":
+                where += f"; backward unit k is column {w.forward.units} + k of the output"
         raise LSTMInputError(
-            f"--units must be distinct unit numbers from 0 to {total - 1} (layer "
-            f"{layer.name!r} has {total} per direction); got {text!r}"
+            f"--units must be distinct unit numbers from 0 to {total - 1} ({where}); got {text!r}"
         )
     return units
 

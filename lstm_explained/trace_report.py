@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .hand import format_vector, hand_calculation, trace_table
-from .layers import BidirectionalTrace
+from .layers import Bidirectional, BidirectionalTrace
 from .saved import SavedLayer
 from .saved_model import FORMAT_NAMES, Check, SavedModel
 from .trace import Trace, jsonable
@@ -27,11 +27,25 @@ def activation_name(spec: Any) -> str:
     return str(getattr(spec, "__name__", type(spec).__name__))
 
 
+def units_text(layer: SavedLayer) -> str:
+    """The layer's units as --units numbers them: "4 units", or for a bidirectional
+    layer "4 units per direction, output 8" (each direction's units count from 0)."""
+    w = layer.weights
+    if not isinstance(w, Bidirectional):
+        return f"{w.units} units"
+    fwd, back = w.forward.units, w.backward.units
+    per = f"{fwd} units per direction" if fwd == back else f"{fwd} units forward, {back} backward"
+    if w.merge_mode is None:
+        return f"{per}, two outputs (merge_mode=None)"
+    merged = "" if w.merge_mode == "concat" else f" ({w.merge_mode} of the two)"
+    return f"{per}, output {w.units}{merged}"
+
+
 def describe_layer(layer: SavedLayer) -> str:
     """One line: name, kind, input size, units, direction, activations, settings."""
     settings = ", ".join(f"{k}={v}" for k, v in layer.settings.items())
     return (
-        f"{layer.name}: {layer.kind}, input size {layer.input_dim}, {layer.units} units, "
+        f"{layer.name}: {layer.kind}, input size {layer.input_dim}, {units_text(layer)}, "
         f"{layer.direction}, activation={activation_name(layer.activation)}, "
         f"recurrent_activation={activation_name(layer.recurrent_activation)}, "
         f"weights {layer.dtype}; {settings}"
@@ -74,10 +88,11 @@ def report_text(
     framework = FORMAT_NAMES[model.framework]
     per = shown if len(shown) < 8 else [*shown[:7], "..."]
     total = getattr(layer.weights, "forward", layer.weights).units
+    of = f"{total} per direction" if isinstance(layer.weights, Bidirectional) else str(total)
     lines = [
         f"{model.path} ({framework}), layer {describe_layer(layer)}",
         _path(model, chain, origin, x),
-        f"computed in {dtype}; showing unit(s) {', '.join(map(str, per))} of {total}"
+        f"computed in {dtype}; showing unit(s) {', '.join(map(str, per))} of {of}"
         + (f", sequence {sample} of the batch" if x.shape[0] > 1 else ""),
     ]
     if layer.go_backwards:

@@ -41,7 +41,9 @@ def test_list_shows_one_line_per_layer(capsys, torch_file):
     lines = out.splitlines()
     assert code == 0
     assert len(lines) == 3
-    assert lines[1].startswith("1. encoder, layer 0: LSTM, input size 3, 10 units, bidirectional")
+    assert lines[1].startswith(
+        "1. encoder, layer 0: LSTM, input size 3, 5 units per direction, output 10, bidirectional"
+    )
     assert "activation=tanh, recurrent_activation=sigmoid" in lines[1]
     assert lines[2].endswith("reads the output of encoder, layer 0")
 
@@ -92,6 +94,32 @@ def test_npz_keeps_an_lstms_output_gate_apart_from_the_layers_output(capsys, tor
     np.testing.assert_allclose(arrays["preact_output"], a + w["bias_hh_l0"][6:], atol=2e-6)
     np.testing.assert_allclose(arrays["gate_output"], o, atol=2e-6, rtol=0)
     assert not np.allclose(arrays["gate_output"], arrays["layer_output"])
+
+
+@pytest.mark.torch
+def test_a_bidirectional_layers_units_are_listed_and_chosen_per_direction(capsys, torch, tmp_path):
+    torch.manual_seed(6)
+    module = torch.nn.GRU(3, 4, bidirectional=True, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "bi.pt")
+    code, out, _ = run(capsys, "trace", tmp_path / "bi.pt", "--list")
+    assert code == 0
+    assert "GRU, input size 3, 4 units per direction, output 8, bidirectional" in out
+    x = json.dumps(X[0].tolist())
+    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "0,1,2,3")
+    assert code == 0, err
+    assert "showing unit(s) 0, 1, 2, 3 of 4 per direction" in out
+    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "3")
+    assert code == 0, err
+    theirs = torch_output(torch, module, X[:1])[0]  # (time, 8): forward 0-3, backward 4-7
+    finals = {line.split(":")[0]: float(line.rsplit("= ", 1)[1])
+              for line in out.splitlines() if line.startswith("final state")}  # fmt: skip
+    assert finals["final state, forward in time"] == pytest.approx(theirs[-1, 3], abs=2e-6)
+    # the backward direction ends on the first input: PyTorch's column 4 + 3 at step 0
+    assert finals["final state, backward in time"] == pytest.approx(theirs[0, 7], abs=2e-6)
+    err = one_line_error(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "0,7")
+    assert "--units must be distinct unit numbers from 0 to 3" in err
+    assert "each direction's units are numbered 0 to 3" in err
+    assert "backward unit k is column 4 + k of the output" in err
 
 
 @pytest.mark.torch
