@@ -57,7 +57,9 @@ float32), 2 for bad input.
 @click.option("--direct", is_flag=True, help="Give the inputs to the chosen layer itself, "
               "not to the lowest LSTM or GRU layer below it.")  # fmt: skip
 @click.option("-i", "--inputs", default=None, help="Inputs: '1,2,3', JSON such as '[[1,0],[0,1]]'"
-              ", or a .npy or .csv file. Without it, seeded example inputs (said so).")  # fmt: skip
+              ", or a .npy or .csv file (a first row that is not numbers is a header: "
+              "skipped, and the report's inputs line says so). Without it, seeded example "
+              "inputs (said so).")  # fmt: skip
 @click.option("--units", "units_text", default=None, help="Units shown, e.g. 0,3 (default: the "
               f"first {SHOWN_UNITS}); only these are recorded. A bidirectional layer's "
               "directions number their units from 0 each.")  # fmt: skip
@@ -187,7 +189,7 @@ def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tupl
         return x, ("no --inputs given: example inputs from numpy.random.default_rng(0), "
                    "uniform in [-1, 1], rounded to 2 decimals")  # fmt: skip
     if text.lower().endswith((".npy", ".csv", ".txt")):
-        arr, origin = _read_file(text), text
+        arr, origin = _read_file(text)
     else:
         from .cli import parse_inputs
 
@@ -202,6 +204,16 @@ def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tupl
         arr = arr[:, None]  # a sequence of one-feature steps
     if arr.ndim == 2:
         arr = arr[None]
+    if (arr.ndim < 3 and arr.size == 0) or (arr.ndim == 3 and arr.shape[1] == 0):
+        raise LSTMInputError(
+            f"the inputs from {origin} have no time steps (shape {arr.shape}); {bottom.name} "
+            f"needs at least one step of {features} feature(s)"
+        )
+    if arr.ndim == 3 and arr.shape[0] == 0:
+        raise LSTMInputError(
+            f"the inputs from {origin} hold no sequence (shape {arr.shape}, batch 0); give "
+            f"(time, {features}) or (batch, time, {features})"
+        )
     if arr.ndim != 3 or arr.shape[-1] != features or 0 in arr.shape:
         raise LSTMInputError(
             f"{bottom.name} reads {features} feature(s) per time step (its input size); the "
@@ -213,24 +225,33 @@ def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tupl
     return arr, origin
 
 
-def _read_file(path: str) -> Array:
-    """A .npy array (never a pickle) or a .csv table of numbers."""
+def _read_file(path: str) -> tuple[Array, str]:
+    """A .npy array (never a pickle) or a .csv table of numbers, and where it came from
+    in words: the path, and a .csv's header row if one was skipped."""
     if not Path(path).is_file():
         raise LSTMInputError(f"--inputs {path}: no such file")
+    origin = path
     try:
         if path.lower().endswith(".npy"):
             arr = np.load(path, allow_pickle=False)
         else:
             with open(path, encoding="utf8") as fh:
                 lines = [line for line in fh.read().splitlines() if line.strip()]
-            header = lines and not _numeric(lines[0])
-            arr = np.loadtxt(lines[1:] if header else lines, delimiter=",", ndmin=2)
+            if lines and not _numeric(lines[0]):  # a header row: say so, not silently
+                head = lines.pop(0).strip()
+                shown = head if len(head) <= 40 else head[:37] + "..."
+                origin += f" (skipped a header row: {shown})"
+                columns = len(head.split(","))
+            else:
+                columns = 0
+            # no rows of numbers: an empty table, not loadtxt's warning
+            arr = np.loadtxt(lines, delimiter=",", ndmin=2) if lines else np.empty((0, columns))
     except (ValueError, OSError, EOFError) as err:
         text = " ".join(str(err).split())[:160]
         raise LSTMInputError(f"cannot read --inputs {path}: {text}") from None
     if arr.dtype.kind not in "iuf":
         raise LSTMInputError(f"--inputs {path} holds {arr.dtype} values; numbers expected")
-    return np.asarray(arr, dtype=np.float64)
+    return np.asarray(arr, dtype=np.float64), origin
 
 
 def _numeric(line: str) -> bool:

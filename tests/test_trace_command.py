@@ -152,6 +152,7 @@ def test_json_is_the_trace_and_the_check(capsys, torch, tmp_path):
     theirs = torch_output(torch, module, [[[0.5], [-1], [0.25], [2]]])
     np.testing.assert_allclose(doc["output"], theirs, atol=2e-6, rtol=0)
     assert doc["inputs"]["shape"] == [1, 4, 1]
+    assert doc["inputs"]["from"] == f"{tmp_path / 'x.csv'} (skipped a header row: value)"
     assert len(doc["trace"]["steps"]) == 4
     assert doc["check"]["ok"] is True
     assert doc["check"]["largest_difference"] < 1e-5
@@ -309,6 +310,26 @@ def test_an_onnx_model_without_a_recurrent_node_and_a_corrupt_one(capsys, onnx, 
 )  # fmt: skip
 def test_bad_options_are_one_line(capsys, torch_file, args, message):
     assert message in one_line_error(capsys, "trace", torch_file[0], *args)
+
+
+@pytest.mark.torch
+def test_inputs_without_time_steps_say_so_and_a_csv_header_is_named(capsys, torch_file, tmp_path):
+    model = torch_file[0]  # its bottom layer reads 3 features
+    np.save(tmp_path / "none.npy", np.zeros((1, 0, 3)))
+    err = one_line_error(capsys, "trace", model, "-i", tmp_path / "none.npy")
+    assert "have no time steps (shape (1, 0, 3))" in err
+    assert "reads 3 feature(s)" not in err
+    assert "have no time steps (shape (0,))" in one_line_error(capsys, "trace", model, "-i", "[]")
+    (tmp_path / "header.csv").write_text("a,b,c\n")  # a header and no rows of numbers
+    err = one_line_error(capsys, "trace", model, "-i", tmp_path / "header.csv")
+    assert "(skipped a header row: a,b,c) have no time steps (shape (1, 0, 3))" in err
+    np.save(tmp_path / "no_batch.npy", np.zeros((0, 2, 3)))
+    err = one_line_error(capsys, "trace", model, "-i", tmp_path / "no_batch.npy")
+    assert "hold no sequence (shape (0, 2, 3), batch 0)" in err
+    (tmp_path / "x.csv").write_text("a,b,c\n1,2,3\n4,5,6\n")
+    code, out, err = run(capsys, "trace", model, "-i", tmp_path / "x.csv")
+    assert code == 0, err
+    assert f"inputs: {tmp_path / 'x.csv'} (skipped a header row: a,b,c), shape (1, 2, 3)" in out
 
 
 def test_a_missing_framework_names_the_extra(capsys, monkeypatch, tmp_path):
