@@ -181,12 +181,12 @@ def _gru_unit(one: Trace, step: Step, u: int, j: int, digits: int, masked: bool)
         elif reset_after:  # r multiplies the whole recurrent side, bias included
             terms = [*inputs, f"r×({' + '.join(recurrent)})"]
         else:  # r multiplies h_prev, unit by unit, before the product
-            if one.units is not None:
+            if set(one.recorded_units) != set(range(w.units)):
                 raise LSTMInputError(
                     "the reset-before form multiplies every unit's h_prev by its own r, so "
                     "its hand calculation needs every unit's gates; trace without units="
                 )
-            r = step.gates["reset"]
+            r = [step.gates["reset"][one.column(k)] for k in range(w.units)]
             terms = inputs + [
                 f"({n(r[k])}×{n(step.h_prev[k])})×{n(gw.recurrent_kernel[k, u])}"
                 for k in range(len(step.h_prev))
