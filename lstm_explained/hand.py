@@ -8,6 +8,7 @@ print is what the engine computed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -17,6 +18,7 @@ from ._validate import int_text
 from .activations import derivative, resolve
 from .errors import LSTMInputError
 from .trace import Step, Trace
+from .working import Expr, Num, Op, Sym, Wrap, digits_to_show
 
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
 """One letter per LSTM gate, as in the equations on the site (Keras's code calls g "c")."""
@@ -75,10 +77,59 @@ def _label(text: str) -> str:
     return f"{text}:".ljust(_WIDTH) if text else " " * _WIDTH
 
 
-def _products(x: Any, kernel: Any, h: Any, recurrent: Any, u: int, n: Any) -> list[str]:
+def _products(x: Any, kernel: Any, h: Any, recurrent: Any, u: int) -> list[Expr]:
     """The terms of x·W + h·U for unit u: "x×W" for every input, "h×U" for every unit."""
-    terms = [f"{n(x[j])}×{n(kernel[j, u])}" for j in range(len(x))]
-    return terms + [f"{n(h[k])}×{n(recurrent[k, u])}" for k in range(len(h))]
+    terms: list[Expr] = [Op("×", (Num(x[j]), Num(kernel[j, u]))) for j in range(len(x))]
+    return terms + [Op("×", (Num(h[k]), Num(recurrent[k, u]))) for k in range(len(h))]
+
+
+def _text(expr: Expr, digits: int) -> str:
+    """An expression as a line of working writes it, every number at `digits`."""
+    if isinstance(expr, Num):
+        return (format_number if expr.bare else format_factor)(expr.value, digits)
+    if isinstance(expr, Sym):
+        return expr.name
+    if isinstance(expr, Op):
+        return (" + " if expr.op == "+" else "×").join(_text(p, digits) for p in expr.parts)
+    inner = _text(expr.inner, digits)
+    return f"(1-{inner})" if expr.head == "1-" else f"{expr.head}({inner})"
+
+
+def _shown(value: Any, digits: int) -> Fraction:
+    """The exact value of a number as `format_number` writes it."""
+    return Fraction(format_number(value, digits))
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """Writes lines of working at `digits`; with `add_up`, each line with the digits it
+    needs for its result to be the rounding of what its numbers give as written (up to
+    `most`, what the trace's float type holds; the fewest first, result at `digits`
+    where it can be). A line that cannot add up (float32 rounded its result otherwise
+    than exact arithmetic would) shows its operands at `most` digits and says "≈"
+    instead of its last "="; one that cannot be redone (an activation known only by
+    name, inf) is written at `digits`."""
+
+    digits: int
+    add_up: bool = False
+    most: int = 17
+
+    def line(self, start: str, expr: Expr, result: Any) -> tuple[str, str]:
+        """`start` (label and left-hand side), the expression and the result; and the
+        result's text, for a later line that names it by its letter."""
+        d_operands = d_result = self.digits
+        equals = "="
+        if self.add_up:
+            try:
+                found = digits_to_show(expr, result, _shown, self.digits, self.most)
+            except ValueError:  # it cannot be redone: written as without add_up
+                found = (self.digits, self.digits)
+            if found:
+                d_operands, d_result = found
+            else:
+                d_operands, equals = self.most, "≈"
+        shown = format_number(result, d_result)
+        return f"{start}{_text(expr, d_operands)} {equals} {shown}", shown
 
 
 def hand_calculation(
@@ -89,6 +140,7 @@ def hand_calculation(
     digits: int = 6,
     units: Any = None,
     count_units_from: int = 1,
+    add_up: bool = False,
 ) -> str:
     """The arithmetic of time step `t` (counting from 1), one line per quantity.
 
@@ -97,6 +149,12 @@ def hand_calculation(
     Keras and PyTorch index them); `units` picks some by index from 0 (by default every
     recorded one). Floats show `digits` significant digits; exact traces show every
     digit. Works for an LSTM and a GRU (`reset_after` either way).
+
+    `add_up=True` lets each line show as many digits as it needs for its result to be
+    the rounding of what the numbers it shows give (so its operands, and rarely its
+    result, may show more than `digits`); a GRU's a_n then shows r's value where it
+    otherwise writes the letter. A line float32's rounding keeps from adding up at any
+    digits shows its operands in full and "≈" before its result.
     """
     one = trace.sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
@@ -106,29 +164,34 @@ def hand_calculation(
     lines = [f"time step {step.t}: " + ", ".join(f"{k} = {format_vector(v, digits)}"
                                                 for k, v in states)]  # fmt: skip
     masked = step.mask is not None and not bool(step.mask)
+    writer = _Writer(digits, add_up and not one.exact, _most_digits(step.h))
     for u, j in zip(chosen, columns, strict=True):
         if one.weights.units > 1:
             lines.append(f"unit {u + count_units_from}:")
         if trace.cell == "LSTM":
-            lines += _lstm_unit(one, step, u, j, digits, masked)
+            lines += _lstm_unit(one, step, u, j, writer, masked)
         else:
-            lines += _gru_unit(one, step, u, j, digits, masked)
+            lines += _gru_unit(one, step, u, j, writer, masked)
     return "\n".join(lines)
 
 
+def _most_digits(values: Any) -> int:
+    """The significant digits beyond which a float type's numbers say nothing more."""
+    dtype = np.asarray(values).dtype
+    return min(17, np.finfo(dtype).precision + 3) if dtype.kind == "f" else 17
+
+
 def _gate_lines(
-    one: Trace, step: Step, gate: str, j: int, terms: list[str], digits: int
-) -> list[str]:
+    one: Trace, step: Step, gate: str, j: int, terms: list[Expr], w: _Writer
+) -> tuple[list[str], str]:
     """'z_s = terms = value' and 's = fn(z) = value' for one gate of one unit (whose
-    recorded gate values sit in column j)."""
+    recorded gate values sit in column j), and the gate's value as shown."""
     s, pre = symbols(one)[gate], preactivation_symbol(one, gate)
     fn = one.activation if gate == "candidate" else one.recurrent_activation
-    z_text = format_number(step.z[gate][j], digits)
-    value = format_number(step.gates[gate][j], digits)
-    return [
-        f"{_label(_LABELS[gate])}{pre} = {' + '.join(terms)} = {z_text}",
-        f"{_label('')}{s} = {fn}({z_text}) = {value}",
-    ]
+    z, value = step.z[gate][j], step.gates[gate][j]
+    z_line, _ = w.line(f"{_label(_LABELS[gate])}{pre} = ", Op("+", tuple(terms)), z)
+    gate_line, shown = w.line(f"{_label('')}{s} = ", Wrap(fn, Num(z, bare=True)), value)
+    return [z_line, gate_line], shown
 
 
 def _masked_lines(step: Step, u: int, digits: int) -> list[str]:
@@ -138,68 +201,69 @@ def _masked_lines(step: Step, u: int, digits: int) -> list[str]:
     return [f"{_label('masked')}{' and '.join(names)} {keeps}", f"{_label('')}{values}"]
 
 
-def _lstm_unit(one: Trace, step: Step, u: int, j: int, digits: int, masked: bool) -> list[str]:
-    def n(v: Any) -> str:
-        return format_factor(v, digits)
+def _times(a: Any, b: Any) -> Op:
+    return Op("×", (Num(a), Num(b)))
 
+
+def _lstm_unit(one: Trace, step: Step, u: int, j: int, w: _Writer, masked: bool) -> list[str]:
     lines = []
     for gate in one.weights.gates:
         gw = one.weights.gate(gate)
-        terms = _products(step.x, gw.kernel, step.h_prev, gw.recurrent_kernel, u, n)
+        terms = _products(step.x, gw.kernel, step.h_prev, gw.recurrent_kernel, u)
         if gw.bias is not None:
-            terms.append(n(gw.bias[u]))
-        lines += _gate_lines(one, step, gate, j, terms, digits)
+            terms.append(Num(gw.bias[u]))
+        lines += _gate_lines(one, step, gate, j, terms, w)[0]
     if masked:
-        return lines + _masked_lines(step, u, digits)
+        return lines + _masked_lines(step, u, w.digits)
     g = {gate: step.gates[gate][j] for gate in one.weights.gates}
-    act, c = one.activation, format_number(step.c[u], digits)
+    act = one.activation
+    c_sum = Op("+", (_times(g["forget"], step.c_prev[u]), _times(g["input"], g["candidate"])))
+    h_product = Op("×", (Num(g["output"]), Wrap(act, Num(step.c[u], bare=True))))
     return [
         *lines,
-        f"{_label('cell state')}c = f×c_prev + i×g = {n(g['forget'])}×{n(step.c_prev[u])} + "
-        f"{n(g['input'])}×{n(g['candidate'])} = {c}",
-        f"{_label('hidden state')}h = o×{act}(c) = {n(g['output'])}×{act}({c}) "
-        f"= {format_number(step.h[u], digits)}",
+        w.line(f"{_label('cell state')}c = f×c_prev + i×g = ", c_sum, step.c[u])[0],
+        w.line(f"{_label('hidden state')}h = o×{act}(c) = ", h_product, step.h[u])[0],
     ]
 
 
-def _gru_unit(one: Trace, step: Step, u: int, j: int, digits: int, masked: bool) -> list[str]:
-    def n(v: Any) -> str:
-        return format_factor(v, digits)
-
-    w = one.weights
-    reset_after = getattr(w, "reset_after", True)
-    lines = []
-    for gate in w.gates:
-        gw = one.weights.gate(gate)
+def _gru_unit(one: Trace, step: Step, u: int, j: int, w: _Writer, masked: bool) -> list[str]:
+    weights = one.weights
+    reset_after = getattr(weights, "reset_after", True)
+    lines, r_shown = [], ""
+    for gate in weights.gates:
+        gw = weights.gate(gate)
         bias = None if gw.bias is None else (gw.bias[:, u] if reset_after else gw.bias[[u]])
-        inputs = _products(step.x, gw.kernel, [], gw.recurrent_kernel, u, n)
-        inputs += [] if bias is None else [n(bias[0])]
-        recurrent = _products([], gw.kernel, step.h_prev, gw.recurrent_kernel, u, n)
-        recurrent += [] if bias is None or not reset_after else [n(bias[1])]
+        inputs = _products(step.x, gw.kernel, [], gw.recurrent_kernel, u)
+        inputs += [] if bias is None else [Num(bias[0])]
+        recurrent = _products([], gw.kernel, step.h_prev, gw.recurrent_kernel, u)
+        recurrent += [] if bias is None or not reset_after else [Num(bias[1])]
         if gate != "candidate":
             terms = inputs + recurrent
         elif reset_after:  # r multiplies the whole recurrent side, bias included
-            terms = [*inputs, f"r×({' + '.join(recurrent)})"]
+            # the letter r, whose value the line above shows; when the line must add up on
+            # its own, r's value at the digits this line needs
+            r_factor = Num(step.gates["reset"][j]) if w.add_up else Sym("r", r_shown)
+            terms = [*inputs, Op("×", (r_factor, Wrap("", Op("+", tuple(recurrent)))))]
         else:  # r multiplies h_prev, unit by unit, before the product
-            if set(one.recorded_units) != set(range(w.units)):
+            if set(one.recorded_units) != set(range(weights.units)):
                 raise LSTMInputError(
                     "the reset-before form multiplies every unit's h_prev by its own r, so "
                     "its hand calculation needs every unit's gates; trace without units="
                 )
-            r = [step.gates["reset"][one.column(k)] for k in range(w.units)]
+            r = [step.gates["reset"][one.column(k)] for k in range(weights.units)]
             terms = inputs + [
-                f"({n(r[k])}×{n(step.h_prev[k])})×{n(gw.recurrent_kernel[k, u])}"
+                Op("×", (Wrap("", _times(r[k], step.h_prev[k])), Num(gw.recurrent_kernel[k, u])))
                 for k in range(len(step.h_prev))
             ]
-        lines += _gate_lines(one, step, gate, j, terms, digits)
+        gate_lines, shown = _gate_lines(one, step, gate, j, terms, w)
+        lines += gate_lines
+        r_shown = shown if gate == "reset" else r_shown
     if masked:
-        return lines + _masked_lines(step, u, digits)
+        return lines + _masked_lines(step, u, w.digits)
     z, cand = step.gates["update"][j], step.gates["candidate"][j]
-    return [
-        *lines,
-        f"{_label('hidden state')}h = z×h_prev + (1-z)×n = {n(z)}×{n(step.h_prev[u])} + "
-        f"(1-{n(z)})×{n(cand)} = {format_number(step.h[u], digits)}",
-    ]
+    kept = Op("+", (_times(z, step.h_prev[u]), Op("×", (Wrap("1-", Num(z)), Num(cand)))))
+    start = f"{_label('hidden state')}h = z×h_prev + (1-z)×n = "
+    return [*lines, w.line(start, kept, step.h[u])[0]]
 
 
 def trace_table(

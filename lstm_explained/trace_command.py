@@ -65,7 +65,8 @@ float32), 2 for bad input.
               "directions number their units from 0 each.")  # fmt: skip
 @click.option("--batch", "sample", type=click.IntRange(min=0), default=0, show_default=True,
               help="Which sequence of a batch the table and hand calculation show.")  # fmt: skip
-@click.option("--explain", is_flag=True, help="Print the hand calculation (of --unit at --step).")
+@click.option("--explain", is_flag=True, help="Print the hand calculation (of --unit at --step); "
+              "each line shows the digits it needs to add up from the numbers on it.")  # fmt: skip
 @click.option("--step", type=click.IntRange(min=1), default=None,
               help="With --explain: the time step, from 1 (default: every step).")  # fmt: skip
 @click.option("--unit", type=click.IntRange(min=0), default=None,

@@ -101,6 +101,7 @@ def report_text(
     if not show_x:
         lines.append(f"x has {layer.input_dim} features per step: left out of the table "
                      "(in --json and --npz; --explain shows it)")  # fmt: skip
+    rounded_apart = False  # whether a line of working says "≈"
     for heading, one in as_traces(trace):
         lines += ["", f"{heading}:"] if heading else [""]
         lines.append(trace_table(one, sample=sample, digits=digits, units=shown, show_x=show_x))
@@ -109,9 +110,21 @@ def report_text(
             units = [o["unit"]] if o["unit"] is not None else shown
             for t in steps:
                 text = hand_calculation(
-                    one, t, sample=sample, digits=digits, units=units, count_units_from=0
-                )  # as --units numbers them
+                    one,
+                    t,
+                    sample=sample,
+                    digits=digits,
+                    units=units,
+                    count_units_from=0,
+                    add_up=True,
+                )  # units numbered as --units numbers them
                 lines += ["", text]
+                rounded_apart = rounded_apart or "≈" in text
+    if rounded_apart:
+        more = "; --dtype float64 rounds far less" if dtype == "float32" else ""
+        note = (f"≈: the engine computed this result in {dtype}, whose rounding keeps it from "
+                f"being the exact arithmetic of the numbers shown{more}")  # fmt: skip
+        lines += ["", note]
     lines.append("")
     for heading, one in as_traces(trace):
         final = one.sample(sample) if one.batched else one
