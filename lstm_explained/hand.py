@@ -8,6 +8,7 @@ print is what the engine computed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -18,7 +19,7 @@ from ._validate import int_text
 from .activations import derivative, resolve
 from .errors import LSTMInputError
 from .trace import Step, Trace
-from .working import Expr, Num, Op, Sym, Wrap, digits_to_show
+from .working import Expr, Num, Op, Sym, Wrap, digits_to_show, wrap_working
 
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
 """One letter per LSTM gate, as in the equations on the site (Keras's code calls g "c")."""
@@ -141,6 +142,7 @@ def hand_calculation(
     units: Any = None,
     count_units_from: int = 1,
     add_up: bool = False,
+    width: int | None = None,
 ) -> str:
     """The arithmetic of time step `t` (counting from 1), one line per quantity.
 
@@ -154,7 +156,8 @@ def hand_calculation(
     the rounding of what the numbers it shows give (so its operands, and rarely its
     result, may show more than `digits`); a GRU's a_n then shows r's value where it
     otherwise writes the letter. A line float32's rounding keeps from adding up at any
-    digits shows its operands in full and "≈" before its result.
+    digits shows its operands in full and "≈" before its result. `width` wraps lines
+    longer than that between terms, continuations indented past their "=".
     """
     one = trace.sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
@@ -172,6 +175,8 @@ def hand_calculation(
             lines += _lstm_unit(one, step, u, j, writer, masked)
         else:
             lines += _gru_unit(one, step, u, j, writer, masked)
+    if width is not None:
+        lines = [part for line in lines for part in wrap_working(line, width)]
     return "\n".join(lines)
 
 
@@ -274,6 +279,7 @@ def trace_table(
     preactivations: bool = False,
     units: Any = None,
     show_x: bool = True,
+    width: int | None = None,
 ) -> str:
     """A Markdown table with one row per time step: inputs, gates and states.
 
@@ -281,26 +287,105 @@ def trace_table(
     LSTM; a_z, a_r, a_n for a GRU). `units` picks which units' values the gate and
     state columns show (by default every recorded one). `show_x=False` leaves out the
     input column (too wide to read when a step has many features).
+
+    `width` keeps the text within that many characters where it can: a table wider
+    than that gives each unit its own row instead (a column "unit" numbers them from 0,
+    as `units` does), and if that is still too wide, the gates (with x) and the states
+    go to two tables, each repeating t and unit, split further if need be.
     """
     one = trace.sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
-    columns = [one.column(u) for u in chosen]
+    gates, before, after = _table_columns(one, chosen, preactivations)
+    x = ["x"] if show_x else []
+    order = [*before, *gates, *after]
+    header = ["t", *x, *(name for name, _ in order)]
+    rows = [
+        [str(st.t), *([format_vector(st.x, digits)] if show_x else []),
+         *(format_vector(get(st), digits) for _, get in order)]
+        for st in one.steps
+    ]  # fmt: skip
+    table = _markdown(header, rows)
+    if width is None or len(table.split("\n", 1)[0]) <= width:
+        return table
+    return _per_unit_tables(one, chosen, show_x, (before, gates, after), digits, width)
+
+
+def _per_unit_tables(
+    one: Trace,
+    chosen: list[int],
+    show_x: bool,
+    parts: tuple[list[Column], list[Column], list[Column]],
+    digits: int,
+    width: int,
+) -> str:
+    """One row per unit and step (x on the step's first row only): in one table if it
+    fits `width`, else the gates (with x) in one and the states in another, each split
+    again where a column would not fit."""
+    before, gates, after = parts
+    keys = ["t", "unit"] if len(chosen) > 1 else ["t"]
+    x = ["x"] if show_x else []
+    cells: dict[str, list[str]] = {name: [] for name in ["t", "unit", *x]}
+    cells |= {name: [] for name, _ in before + gates + after}
+    for st in one.steps:
+        for k, u in enumerate(chosen):
+            cells["t"].append(str(st.t))
+            cells["unit"].append(str(u))
+            for name in x:
+                cells[name].append(format_vector(st.x, digits) if k == 0 else "")
+            for name, get in before + gates + after:
+                cells[name].append(format_number(get(st)[k], digits))
+    groups = [x + [name for name, _ in before + gates + after]]
+    if _width([*keys, *groups[0]], cells) > width:
+        groups = [x + [name for name, _ in gates], [name for name, _ in before + after]]
+    tables: list[list[str]] = []
+    for group in groups:
+        tables.append([])
+        for name in group:  # left to right; a new table when the next column won't fit
+            if tables[-1] and _width([*keys, *tables[-1], name], cells) > width:
+                tables.append([])
+            tables[-1].append(name)
+    return "\n\n".join(
+        _markdown(
+            [*keys, *names],
+            [list(row) for row in zip(*(cells[n] for n in [*keys, *names]), strict=True)],
+        )
+        for names in tables
+    )
+
+
+Column = tuple[str, Callable[[Step], Any]]  # a heading, and a step's values in that column
+
+
+def _table_columns(
+    one: Trace, chosen: list[int], preactivations: bool
+) -> tuple[list[Column], list[Column], list[Column]]:
+    """The gate columns (pre-activations first if asked), the previous states' and the
+    new states' (c before h, as the equations go), for the chosen units."""
+    columns = [one.column(u) for u in chosen]  # checks each unit was recorded
+
+    def recorded(kind: str, g: str) -> Column:
+        name = preactivation_symbol(one, g) if kind == "z" else symbols(one)[g]
+        return name, lambda st: np.asarray((st.z if kind == "z" else st.gates)[g])[columns]
+
+    def state(s: str, prev: bool) -> Column:
+        name = f"{s}_prev" if prev else s
+        return name, lambda st: np.asarray((st.state_prev if prev else st.state)[s])[chosen]
+
     gates = one.weights.gates
-    prev_states = list(one.steps[0].state_prev)
-    new_states = list(one.steps[0].state)[::-1]  # c before h, as the equations go
-    header = ["t", *(["x"] if show_x else []), *(f"{s}_prev" for s in prev_states)]
-    if preactivations:
-        header += [preactivation_symbol(one, g) for g in gates]
-    header += [symbols(one)[g] for g in gates] + new_states
-    rows = []
-    for step in one.steps:
-        arrays = [step.x] if show_x else []
-        arrays += [np.asarray(step.state_prev[s])[chosen] for s in prev_states]
-        if preactivations:
-            arrays += [np.asarray(step.z[g])[columns] for g in gates]
-        arrays += [np.asarray(step.gates[g])[columns] for g in gates]
-        arrays += [np.asarray(step.state[s])[chosen] for s in new_states]
-        rows.append([str(step.t)] + [format_vector(a, digits) for a in arrays])
+    pre = [recorded("z", g) for g in gates] if preactivations else []
+    before = [state(s, True) for s in one.steps[0].state_prev]
+    after = [state(s, False) for s in list(one.steps[0].state)[::-1]]
+    return pre + [recorded("gate", g) for g in gates], before, after
+
+
+def _width(names: list[str], cells: dict[str, list[str]]) -> int:
+    """How wide `_markdown` writes a table of these columns."""
+    widths = [max(len(name), *(len(v) for v in cells[name])) for name in names]
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table, every column right-aligned."""
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
 
     def line(cells: list[str]) -> str:

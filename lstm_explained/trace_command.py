@@ -24,7 +24,7 @@ from .layers import Bidirectional
 from .model_files import load_model
 from .saved import SavedLayer
 from .saved_model import FORMAT_NAMES, FRAMEWORK_NAMES, SavedModel, check, run_chain
-from .trace_report import describe_layer, npz_arrays, report_text, trace_json
+from .trace_report import describe_layer, npz_arrays, report_text, trace_json, wrap
 
 Array = NDArray[Any]
 SHOWN_UNITS = 4  # units in the table unless --units says otherwise
@@ -33,7 +33,7 @@ EXAMPLE_TIME = 5  # steps of example inputs when none are given
 EPILOG = """Examples:
 
 \b
-  lstm-explained trace model.keras --list        every LSTM and GRU layer, one line each
+  lstm-explained trace model.keras --list        every LSTM and GRU layer and its settings
   lstm-explained trace model.keras --layer lstm_1 -i '[[0.5, -1], [1, 0]]' --units 0,1
   lstm-explained trace model.pt --inputs x.npy --explain --step 3 --unit 0
   lstm-explained trace model.onnx --inputs x.csv --json > trace.json
@@ -175,9 +175,11 @@ def _list(model: SavedModel) -> None:
     for k, layer in enumerate(model.layers, start=1):
         refused = model.refused.get(layer.name)
         note = f"; cannot be traced: {refused}" if refused else ""
-        click.echo(f"{k}. {describe_layer(layer)}; reads {model.source(layer)}{note}")
+        click.echo(
+            describe_layer(layer, lead=f"{k}. ", tail=f"; reads {model.source(layer)}{note}")
+        )
     for name, why in model.skipped:
-        click.echo(f"-  {name}: not computed: {why}")
+        click.echo(wrap(f"-  {name}: not computed: {why}"))
 
 
 def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tuple[Array, str]:

@@ -1,9 +1,11 @@
 """What `lstm-explained trace` prints or writes about a traced layer of a saved model:
-one line per layer for `--list`, the text report (tables, hand calculations, the
-check), the JSON document and the arrays of the .npz file."""
+a few lines per layer for `--list`, the text report (tables, hand calculations, the
+check), the JSON document and the arrays of the .npz file. The text fits a terminal of
+`WIDTH` columns: long lines wrap, indented."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +20,15 @@ from .trace import Trace, jsonable
 
 Array = NDArray[Any]
 WIDEST_X = 6  # features per step the table still shows
+WIDTH = 100  # characters per line of the text report
+INDENT = "    "  # a wrapped line's continuation, and a layer's settings under it
+
+
+def wrap(text: str, indent: str = INDENT) -> str:
+    """A line of prose in lines of at most `WIDTH` characters (a word longer than that,
+    such as a long path, stays whole), continuations indented."""
+    return textwrap.fill(text, WIDTH, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False)  # fmt: skip
 
 
 def activation_name(spec: Any) -> str:
@@ -41,15 +52,19 @@ def units_text(layer: SavedLayer) -> str:
     return f"{per}, output {w.units}{merged}"
 
 
-def describe_layer(layer: SavedLayer) -> str:
-    """One line: name, kind, input size, units, direction, activations, settings."""
-    settings = ", ".join(f"{k}={v}" for k, v in layer.settings.items())
-    return (
-        f"{layer.name}: {layer.kind}, input size {layer.input_dim}, {units_text(layer)}, "
-        f"{layer.direction}, activation={activation_name(layer.activation)}, "
-        f"recurrent_activation={activation_name(layer.recurrent_activation)}, "
-        f"weights {layer.dtype}; {settings}"
-    )
+def describe_layer(layer: SavedLayer, lead: str = "", tail: str = "") -> str:
+    """The layer in lines of at most `WIDTH` characters: `lead`, its name, kind, input
+    size, units and direction, `tail` (continued, if need be, indented twice); then,
+    indented once, its weights' type, activations and every setting the file stores."""
+    head = (f"{lead}{layer.name}: {layer.kind}, input size {layer.input_dim}, "
+            f"{units_text(layer)}, {layer.direction}{tail}")  # fmt: skip
+    settings = [
+        f"weights {layer.dtype}",
+        f"activation={activation_name(layer.activation)}",
+        f"recurrent_activation={activation_name(layer.recurrent_activation)}",
+        *(f"{k}={v}" for k, v in layer.settings.items()),
+    ]
+    return wrap(head, 2 * INDENT) + "\n" + wrap(INDENT + ", ".join(settings))
 
 
 def as_traces(trace: Trace | BidirectionalTrace) -> list[tuple[str, Trace]]:
@@ -65,10 +80,10 @@ def _path(model: SavedModel, chain: Sequence[SavedLayer], origin: str, x: Array)
     where = f"inputs: {origin}, shape {x.shape} (batch {batch}, time {time}, features {features})"
     bottom = chain[0]
     reads = model.source(bottom)
-    line = f"{where}\ngiven to {bottom.name} (in the model it reads {reads})"
+    line = f"given to {bottom.name} (in the model it reads {reads})"
     if len(chain) > 1:
         line += ", then through " + " -> ".join(layer.name for layer in chain[1:])
-    return line
+    return wrap(where) + "\n" + wrap(line)
 
 
 def report_text(
@@ -90,21 +105,22 @@ def report_text(
     total = getattr(layer.weights, "forward", layer.weights).units
     of = f"{total} per direction" if isinstance(layer.weights, Bidirectional) else str(total)
     lines = [
-        f"{model.path} ({framework}), layer {describe_layer(layer)}",
+        describe_layer(layer, lead=f"{model.path} ({framework}), layer "),
         _path(model, chain, origin, x),
-        f"computed in {dtype}; showing unit(s) {', '.join(map(str, per))} of {of}"
-        + (f", sequence {sample} of the batch" if x.shape[0] > 1 else ""),
-    ]
+        wrap(f"computed in {dtype}; showing unit(s) {', '.join(map(str, per))} of {of}"
+             + (f", sequence {sample} of the batch" if x.shape[0] > 1 else "")),
+    ]  # fmt: skip
     if layer.go_backwards:
         lines.append("the layer reads backwards: step 1 reads the last input")
     show_x = layer.input_dim <= WIDEST_X
     if not show_x:
-        lines.append(f"x has {layer.input_dim} features per step: left out of the table "
-                     "(in --json and --npz; --explain shows it)")  # fmt: skip
+        lines.append(wrap(f"x has {layer.input_dim} features per step: left out of the table "
+                          "(in --json and --npz; --explain shows it)"))  # fmt: skip
     rounded_apart = False  # whether a line of working says "≈"
     for heading, one in as_traces(trace):
         lines += ["", f"{heading}:"] if heading else [""]
-        lines.append(trace_table(one, sample=sample, digits=digits, units=shown, show_x=show_x))
+        lines.append(trace_table(one, sample=sample, digits=digits, units=shown,
+                                 show_x=show_x, width=WIDTH))  # fmt: skip
         if o["explain"]:
             steps = [o["step"]] if o["step"] else range(1, len(one.steps) + 1)
             units = [o["unit"]] if o["unit"] is not None else shown
@@ -117,6 +133,7 @@ def report_text(
                     units=units,
                     count_units_from=0,
                     add_up=True,
+                    width=WIDTH,
                 )  # units numbered as --units numbers them
                 lines += ["", text]
                 rounded_apart = rounded_apart or "≈" in text
@@ -124,14 +141,20 @@ def report_text(
         more = "; --dtype float64 rounds far less" if dtype == "float32" else ""
         note = (f"≈: the engine computed this result in {dtype}, whose rounding keeps it from "
                 f"being the exact arithmetic of the numbers shown{more}")  # fmt: skip
-        lines += ["", note]
+        lines += ["", wrap(note)]
     lines.append("")
     for heading, one in as_traces(trace):
         final = one.sample(sample) if one.batched else one
-        states = ", ".join(f"{k} = {format_vector(np.asarray(v)[shown], digits)}"
-                           for k, v in final.states.items())  # fmt: skip
-        lines.append(f"final state{', ' + heading.split(' (')[0] if heading else ''}: {states}")
-    lines.append(str(result))
+        lead = f"final state{', ' + heading.split(' (')[0] if heading else ''}: "
+        states = [f"{k} = {format_vector(np.asarray(v)[shown], digits)}"
+                  for k, v in final.states.items()]  # fmt: skip
+        if len(lead + ", ".join(states)) <= WIDTH:
+            lines.append(lead + ", ".join(states))
+        else:  # one state a line, under each other
+            indent = " " * len(lead)
+            lines += [wrap((lead if k == 0 else indent) + state, indent + INDENT)
+                      for k, state in enumerate(states)]  # fmt: skip
+    lines.append(wrap(str(result)))
     return "\n".join(lines)
 
 

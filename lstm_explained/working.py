@@ -6,8 +6,9 @@ reader checks it by redoing the arithmetic from the numbers as written: here tha
 -0.8882478, so the line does not add up at 3 digits although every number in it is a
 correct rounding. `redo` does what the reader does, and `digits_to_show` finds the
 fewest digits at which the recorded result, rounded, is the rounding of what the shown
-numbers give: first the operands get more digits, then the result too. Writing the
-expression as text is the hand calculation's job (`hand.py`).
+numbers give: first the operands get more digits, then the result too. `wrap_working`
+breaks a long line before its " + " and " = ". Writing the expression as text is the
+hand calculation's job (`hand.py`).
 """
 
 from __future__ import annotations
@@ -123,3 +124,45 @@ def digits_to_show(
             if rounding(redo(expr, shown, d_operands), d_result) == target:
                 return d_operands, d_result
     return None
+
+
+GLUED = ("+", "=", "≈")  # kept with the word after them, so a continuation starts "+ ..."
+
+
+def wrap_working(line: str, width: int) -> list[str]:
+    """A line of working in lines of at most `width` characters where it can be: broken
+    between terms (and between vectors rather than inside one), each continuation
+    indented to where the first " = " ends."""
+    if len(line) <= width:
+        return [line]
+    equals = line.find(" = ")
+    indent = equals + 3 if 0 <= equals < width // 2 else 8
+    head, words = line[:indent], line[indent:].split(" ")
+    glued: list[str] = []
+    for word in words:
+        if glued and glued[-1] in GLUED:
+            glued[-1] += " " + word
+        else:
+            glued.append(word)
+    for k in range(len(glued) - 1, 0, -1):  # "= value" stays with the word before it
+        if glued[k].startswith(("= ", "≈ ")):
+            glued[k - 1] += " " + glued.pop(k)
+    whole: list[str] = []  # the same with each "[...]" in one piece
+    for word in glued:
+        if whole and whole[-1].count("[") > whole[-1].count("]"):
+            whole[-1] += " " + word
+        else:
+            whole.append(word)
+    lines = _fill(head, whole, indent, width)
+    return lines if all(len(part) <= width for part in lines) else _fill(head, glued, indent, width)
+
+
+def _fill(head: str, words: list[str], indent: int, width: int) -> list[str]:
+    lines, current = [], head + words[0]
+    for word in words[1:]:
+        if len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = " " * indent + word
+        else:
+            current += " " + word
+    return [*lines, current]

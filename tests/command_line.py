@@ -25,6 +25,11 @@ def one_line_error(capsys: Any, *args: object) -> str:
     return err
 
 
+def flat(text: str) -> str:
+    """Text with its wrapped lines joined: every run of spaces and newlines one space."""
+    return " ".join(text.split())
+
+
 def working_lines(out: str) -> list[str]:
     """Output lines with --explain's wrapped lines of working joined again: a
     continuation is indented deeper than a gate's second line (14 spaces)."""

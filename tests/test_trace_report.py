@@ -1,6 +1,6 @@
-"""What `lstm-explained trace --explain` prints: every line of working adds up from the
-numbers it shows, redone here with a parser of our own (exact arithmetic; sigmoid and
-tanh from the math module)."""
+"""What `lstm-explained trace` prints: every line fits a terminal of 100 columns, and every
+line of --explain's working adds up from the numbers it shows, redone here with a parser
+of our own (exact arithmetic; sigmoid and tanh from the math module)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 
 from tests.command_line import run, working_lines
 
+WIDTH = 100
 RNG = np.random.default_rng(21)
 X2 = RNG.uniform(-1, 1, (6, 2)).round(3)  # (time, features)
 X8 = RNG.uniform(-1, 1, (6, 8)).round(3)
@@ -22,15 +23,60 @@ X8 = RNG.uniform(-1, 1, (6, 8)).round(3)
 
 @pytest.fixture(scope="module")
 def keras_files(keras, tmp_path_factory):
-    """A Keras GRU (reset_after=False) of 4 units reading 8 features, saved."""
+    """A Keras LSTM of 4 units reading 2 features and a GRU (reset_after=False) of 4
+    units reading 8: each saved, its inputs, and Keras's own output on them."""
     keras.utils.set_random_seed(3)
     folder = tmp_path_factory.mktemp("keras")
+    lstm = keras.Sequential([keras.Input((None, 2)), keras.layers.LSTM(4, name="lstm")])
     gru = keras.Sequential(
         [keras.Input((None, 8)), keras.layers.GRU(4, reset_after=False, name="gru")]
     )
+    lstm.save(folder / "lstm.keras")
     gru.save(folder / "gru.keras")
-    return {"gru": (folder / "gru.keras", X8)}
+    return {  # each output (units,): h after the last step
+        "lstm": (folder / "lstm.keras", X2, lstm.predict(X2[None], verbose=0)[0]),
+        "gru": (folder / "gru.keras", X8, gru.predict(X8[None], verbose=0)[0]),
+    }
 
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name", ["lstm", "gru"])
+@pytest.mark.parametrize("extra", [[], ["--explain"], ["--list"]], ids=["table", "explain", "list"])
+def test_every_line_fits_100_columns(capsys, keras_files, name, extra):
+    path, x, _ = keras_files[name]
+    code, out, err = run(capsys, "trace", path, "-i", json.dumps(x.tolist()), *extra)
+    assert code == 0, err
+    too_wide = [line for line in out.splitlines() if len(line) > WIDTH]
+    assert too_wide == []
+
+
+def tables(out: str) -> list[list[list[str]]]:
+    """Each Markdown table in the output as rows of cells, the header first."""
+    found: list[list[list[str]]] = []
+    for block in out.split("\n\n"):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if rows:
+            found.append(
+                [[c.strip() for c in r.strip("|").split("|")] for r in rows if ":|" not in r]
+            )
+    return found
+
+
+@pytest.mark.keras
+def test_a_table_split_to_fit_still_shows_every_value(capsys, keras_files):
+    path, x, h_last = keras_files["lstm"]
+    code, out, err = run(capsys, "trace", path, "-i", json.dumps(x.tolist()))
+    assert code == 0, err
+    gates, states = tables(out)  # a row per step and unit; too wide for one table
+    assert gates[0] == ["t", "unit", "x", "i", "f", "g", "o"]
+    assert states[0] == ["t", "unit", "h_prev", "c_prev", "c", "h"]
+    steps_and_units = [[str(t), str(u)] for t in range(1, 7) for u in range(4)]
+    assert [row[:2] for row in gates[1:]] == [row[:2] for row in states[1:]] == steps_and_units
+    last = {int(row[1]): float(row[-1]) for row in states[1:] if row[0] == "6"}
+    np.testing.assert_allclose([last[u] for u in range(4)], h_last, atol=1e-5)  # Keras's h
+
+
+# ---- every line of working adds up --------------------------------------------------
 
 TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?|[a-z_]+(?=\()|[()×+\-])")
 
@@ -179,7 +225,7 @@ def test_every_line_of_working_adds_up_from_the_digits_shown(
 @pytest.mark.keras
 @pytest.mark.parametrize("digits", [3, 6])
 def test_a_reset_before_grus_working_adds_up(capsys, keras_files, digits):
-    path, x = keras_files["gru"]
+    path, x, _ = keras_files["gru"]
     code, out, err = run(capsys, "trace", path, "-i", json.dumps(x.tolist()), "--explain",
                          "--step", "3", "--digits", digits)  # fmt: skip
     assert code == 0, err

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from lstm_explained.hand import format_number
-from lstm_explained.working import Num, Op, Wrap, digits_to_show, rounding
+from lstm_explained.working import Num, Op, Wrap, digits_to_show, rounding, wrap_working
 
 
 def shown(value, digits):
@@ -45,3 +45,18 @@ def test_rounding_is_exact_and_refuses_a_tie():
     assert rounding(Fraction("0.12350001"), 3) == Fraction("0.124")
     assert rounding(Fraction(999, 1000), 2) == Fraction(1)  # 0.999 -> 1.0
     assert rounding(Fraction(0), 4) == 0
+
+
+def test_a_long_line_breaks_before_a_term_indented_past_its_equals_sign():
+    line = "input gate:   z_i = " + " + ".join(["0.123456×(-0.654321)"] * 6) + " = -0.484"
+    assert wrap_working(line, 100) == [
+        "input gate:   z_i = 0.123456×(-0.654321) + 0.123456×(-0.654321) + 0.123456×(-0.654321)",
+        "                    + 0.123456×(-0.654321) + 0.123456×(-0.654321) + 0.123456×(-0.654321)"
+        " = -0.484",
+    ]
+    header = "time step 4: x = [-1, 1], h_prev = [" + ", ".join(["-0.300465"] * 4) + "], c_prev = ["
+    header += ", ".join(["0.272212"] * 4) + "]"
+    assert wrap_working(header, 100) == [
+        "time step 4: x = [-1, 1], h_prev = [-0.300465, -0.300465, -0.300465, -0.300465],",
+        "                 c_prev = [0.272212, 0.272212, 0.272212, 0.272212]",
+    ]
