@@ -34,7 +34,7 @@ from .saved_model import (
     check_layer,
     run_layer,
 )
-from .trace_report import describe_layer, npz_arrays, report_text, trace_json
+from .trace_report import describe_layer, npz_arrays, report_text, trace_json, wrap
 
 Array = NDArray[Any]
 SHOWN_UNITS = 4  # units in the table unless --units says otherwise
@@ -43,7 +43,7 @@ EXAMPLE_TIME = 5  # steps of example inputs when none are given
 EPILOG = """Examples:
 
 \b
-  lstm-explained trace model.keras --list        every LSTM and GRU layer, one line each
+  lstm-explained trace model.keras --list        every LSTM and GRU layer and its settings
   lstm-explained trace model.keras --layer lstm_1 -i '[[0.5, -1], [1, 0]]' --units 0,1
   lstm-explained trace model.pt --inputs x.npy --explain --step 3 --unit 0
   lstm-explained trace model.onnx --inputs x.csv --json > trace.json
@@ -73,8 +73,9 @@ run (the report says why; --no-check asks for none).
 @click.option("--direct", is_flag=True, help="Give the inputs to the chosen layer itself, "
               "not to the lowest LSTM or GRU layer below it.")  # fmt: skip
 @click.option("-i", "--inputs", default=None, help="The layer's inputs: '1,2,3', JSON such as "
-              "'[[1,0],[0,1]]', or a .npy or .csv file. Without it, seeded example inputs "
-              "(said so).")  # fmt: skip
+              "'[[1,0],[0,1]]', or a .npy or .csv file (a first row that is not numbers is a "
+              "header: skipped, and the report's inputs line says so). Without it, seeded "
+              "example inputs (said so).")  # fmt: skip
 @click.option("-m", "--model-input", "model_inputs", multiple=True, metavar="[NAME=]FILE",
               help="One of the model's inputs (.npy, .csv or JSON), by the name --list shows; "
               "repeat for each. The layers below are then run as the model runs them "
@@ -83,18 +84,22 @@ run (the report says why; --no-check asks for none).
               help="The chosen layer's initial states: arrays h (and c for an LSTM), "
               "(batch, units) or (directions, batch, units).")  # fmt: skip
 @click.option("--units", "units_text", default=None, help="Units shown, e.g. 0,3 (default: the "
-              f"first {SHOWN_UNITS}); only these are recorded.")  # fmt: skip
+              f"first {SHOWN_UNITS}); only these are recorded. A bidirectional layer's "
+              "directions number their units from 0 each.")  # fmt: skip
 @click.option("--batch", "sample", type=click.IntRange(min=0), default=0, show_default=True,
               help="Which sequence of a batch the table and hand calculation show.")  # fmt: skip
-@click.option("--explain", is_flag=True, help="Print the hand calculation (of --unit at --step).")
+@click.option("--explain", is_flag=True, help="Print the hand calculation (of --unit at --step); "
+              "each line shows the digits it needs to add up from the numbers on it.")  # fmt: skip
 @click.option("--step", type=click.IntRange(min=1), default=None,
               help="With --explain: the time step, from 1 (default: every step).")  # fmt: skip
 @click.option("--unit", type=click.IntRange(min=0), default=None,
               help="With --explain: the unit (default: the units shown).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the whole trace and check as JSON.")
 @click.option("--npz", "npz_file", default=None, metavar="FILE",
-              help="Also write the inputs, pre-activations, gates, h and c of every step "
-              "as arrays (numpy.savez_compressed).")  # fmt: skip
+              help="Also write the arrays of every step (numpy.savez_compressed): x, "
+              "layer_output, units, preact_<gate>, gate_<gate> (gate_input, gate_forget, "
+              "gate_candidate, gate_output; gate_update, gate_reset), h and c, the last "
+              "five prefixed forward_ and backward_ for a bidirectional layer.")  # fmt: skip
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default=None,
               help="Precision of the engine (default: what the file stores).")  # fmt: skip
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
@@ -195,9 +200,17 @@ def _units(text: str | None, total: int, layer: SavedLayer) -> list[int]:
         raise LSTMInputError(f"--units must be unit numbers like 0,3; got {text!r}") from None
     bad = [u for u in units if not 0 <= u < total]
     if bad or len(set(units)) != len(units):
+        where = f"layer {layer.name!r} has {total} units"
+        w = layer.weights
+        if isinstance(w, Bidirectional):  # as --list says: "4 units per direction, output 8"
+            where = (
+                f"layer {layer.name!r} is bidirectional: each direction's units are "
+                f"numbered 0 to {total - 1} and the table shows each direction apart"
+            )
+            if w.merge_mode == "concat":
+                where += f"; backward unit k is column {w.forward.units} + k of the output"
         raise LSTMInputError(
-            f"--units must be distinct unit numbers from 0 to {total - 1} (layer "
-            f"{layer.name!r} has {total} per direction); got {text!r}"
+            f"--units must be distinct unit numbers from 0 to {total - 1} ({where}); got {text!r}"
         )
     return units
 
@@ -208,9 +221,11 @@ def _list(model: SavedModel) -> None:
     for k, layer in enumerate(model.layers, start=1):
         refused, needs = model.refused.get(layer.name), model.needs_state.get(layer.name)
         note = f"; cannot be traced: {refused}" if refused else f"; {needs}" if needs else ""
-        click.echo(f"{k}. {describe_layer(layer)}; reads {model.source(layer)}{note}")
+        click.echo(
+            describe_layer(layer, lead=f"{k}. ", tail=f"; reads {model.source(layer)}{note}")
+        )
     for name, why in model.skipped:
-        click.echo(f"-  {name}: not computed: {why}")
+        click.echo(wrap(f"-  {name}: not computed: {why}"))
 
 
 def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tuple[Array, str]:
@@ -223,7 +238,7 @@ def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tupl
         return x, ("no --inputs given: example inputs from numpy.random.default_rng(0), "
                    "uniform in [-1, 1], rounded to 2 decimals")  # fmt: skip
     if text.lower().endswith((".npy", ".csv", ".txt")):
-        arr, origin = _read_file(text), text
+        arr, origin = _read_file(text)
     else:
         from .cli import parse_inputs
 
@@ -238,6 +253,16 @@ def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tupl
         arr = arr[:, None]  # a sequence of one-feature steps
     if arr.ndim == 2:
         arr = arr[None]
+    if (arr.ndim < 3 and arr.size == 0) or (arr.ndim == 3 and arr.shape[1] == 0):
+        raise LSTMInputError(
+            f"the inputs from {origin} have no time steps (shape {arr.shape}); {bottom.name} "
+            f"needs at least one step of {features} feature(s)"
+        )
+    if arr.ndim == 3 and arr.shape[0] == 0:
+        raise LSTMInputError(
+            f"the inputs from {origin} hold no sequence (shape {arr.shape}, batch 0); give "
+            f"(time, {features}) or (batch, time, {features})"
+        )
     if arr.ndim != 3 or arr.shape[-1] != features or 0 in arr.shape:
         raise LSTMInputError(
             f"{bottom.name} reads {features} feature(s) per time step (its input size); the "
@@ -249,24 +274,33 @@ def read_inputs(text: str | None, bottom: SavedLayer, model: SavedModel) -> tupl
     return arr, origin
 
 
-def _read_file(path: str) -> Array:
-    """A .npy array (never a pickle) or a .csv table of numbers."""
+def _read_file(path: str) -> tuple[Array, str]:
+    """A .npy array (never a pickle) or a .csv table of numbers, and where it came from
+    in words: the path, and a .csv's header row if one was skipped."""
     if not Path(path).is_file():
         raise LSTMInputError(f"--inputs {path}: no such file")
+    origin = path
     try:
         if path.lower().endswith(".npy"):
             arr = np.load(path, allow_pickle=False)
         else:
             with open(path, encoding="utf8") as fh:
                 lines = [line for line in fh.read().splitlines() if line.strip()]
-            header = lines and not _numeric(lines[0])
-            arr = np.loadtxt(lines[1:] if header else lines, delimiter=",", ndmin=2)
+            if lines and not _numeric(lines[0]):  # a header row: say so, not silently
+                head = lines.pop(0).strip()
+                shown = head if len(head) <= 40 else head[:37] + "..."
+                origin += f" (skipped a header row: {shown})"
+                columns = len(head.split(","))
+            else:
+                columns = 0
+            # no rows of numbers: an empty table, not loadtxt's warning
+            arr = np.loadtxt(lines, delimiter=",", ndmin=2) if lines else np.empty((0, columns))
     except (ValueError, OSError, EOFError) as err:
         text = " ".join(str(err).split())[:160]
         raise LSTMInputError(f"cannot read --inputs {path}: {text}") from None
     if arr.dtype.kind not in "iuf":
         raise LSTMInputError(f"--inputs {path} holds {arr.dtype} values; numbers expected")
-    return np.asarray(arr, dtype=np.float64)
+    return np.asarray(arr, dtype=np.float64), origin
 
 
 def _numeric(line: str) -> bool:

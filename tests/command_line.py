@@ -1,4 +1,5 @@
-"""Running the lstm-explained command in a test, and what a bad-input error must look like."""
+"""Running the lstm-explained command in a test, what a bad-input error must look like,
+and reading its wrapped output back."""
 
 from __future__ import annotations
 
@@ -22,3 +23,20 @@ def one_line_error(capsys: Any, *args: object) -> str:
     assert err.count("\n") == 1, err
     assert "Traceback" not in err
     return err
+
+
+def flat(text: str) -> str:
+    """Text with its wrapped lines joined: every run of spaces and newlines one space."""
+    return " ".join(text.split())
+
+
+def working_lines(out: str) -> list[str]:
+    """Output lines with --explain's wrapped lines of working joined again: a
+    continuation is indented deeper than a gate's second line (14 spaces)."""
+    lines: list[str] = []
+    for line in out.splitlines():
+        if lines and line.startswith(" " * 15):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return lines

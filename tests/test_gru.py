@@ -77,6 +77,25 @@ def test_a_small_gru_by_hand():
     assert "hidden state: h = z×h_prev + (1-z)×n = (1/2)×1 + (1-(1/2))×4 = 5/2" in text
 
 
+def test_a_reset_before_hand_calculation_takes_each_units_own_r():
+    # Two units, no bias, linear candidate, hard_sigmoid gates (exact), inputs 1, 1; the
+    # trace records every unit, in the order 1, 0 (as `trace --units 1,0` asks).
+    # Step 1 from h0 = 0: a_r = x*W_r = [1, -1], a_n = x*W_n = [2, 1], z = 2/3 each,
+    #   h = (1 - z)*n = [2/3, 1/3].
+    # Step 2: a_r = [1, -1] + [2/3, 1/3] @ [[2, 1], [-1, 2]] = [2, 1/3],
+    #   r = [2/6 + 1/2, 1/18 + 1/2] = [5/6, 5/9];
+    #   unit 0's a_n = 1*2 + (5/6*2/3)*1 + (5/9*1/3)*1 = 2 + 5/9 + 5/27 = 74/27.
+    kernel = [[1, 1, 1, -1, 2, 1]]
+    recurrent = [[1, -1, 2, 1, 1, 0], [0, 1, -1, 2, 1, 3]]
+    weights = GRUWeights(kernel, recurrent, None, reset_after=False)
+    trace = forward([1, 1], weights, activation="linear", recurrent_activation="hard_sigmoid",
+                    exact=True, units=[1, 0])  # fmt: skip
+    text = hand_calculation(trace, 2, units=[0])
+    assert "candidate:    a_n = 1×2 + ((5/6)×(2/3))×1 + ((5/9)×(1/3))×1 = 74/27" in text
+    with pytest.raises(LSTMInputError, match="needs every unit's gates"):
+        hand_calculation(forward([1, 1], weights, units=[0]), 2)
+
+
 def test_the_recurrent_candidate_bias_sits_inside_the_reset_gate():
     # reset_after with b_rec_n = 3, one unit, U_n = 0: a_n = x*W_n + r*(0 + 3).
     # kernel z, r, n = 0, 1, 1; x = 1, h0 = 0: r = a_r = 1*1 = 1 -> a_n = 1 + 1*3 = 4.

@@ -10,6 +10,7 @@ import pytest
 from lstm_explained import (
     LSTMInputError,
     LSTMWeights,
+    ParametricActivation,
     format_number,
     forward,
     hand_calculation,
@@ -185,3 +186,16 @@ def test_gru_hand_calculation_shows_where_the_reset_gate_acts(reset_after, candi
     for line in candidate_lines:
         assert f"candidate:    {line}" in text
     assert f"hidden state: {h_line}" in text
+
+
+def test_add_up_writes_a_line_it_cannot_redo_at_the_digits_asked():
+    # z = 1×0.5 + 0×0.5 + 0 = 0.5 for every gate; ONNX's hard_sigmoid with alpha 1/4 and
+    # beta 1/2 gives 0.5/4 + 1/2 = 0.625 for i, f and o; g = tanh(0.5) = 0.46211715726;
+    # c = 0.625×0 + 0.625×0.462117 = 0.288823125, which rounds to 0.288823.
+    gates = ParametricActivation("hard_sigmoid", Fraction(1, 4), Fraction(1, 2))
+    trace = forward([1], LSTMWeights.constant(0.5, bias=0.0), recurrent_activation=gates)
+    text = hand_calculation(trace, 1, add_up=True)
+    assert "i = hard_sigmoid[alpha=1/4, beta=1/2](0.5) = 0.625" in text
+    assert "g = tanh(0.5) = 0.462117" in text
+    assert "c = f×c_prev + i×g = 0.625×0 + 0.625×0.462117 = 0.288823" in text
+    assert "≈" not in text

@@ -194,7 +194,8 @@ def test_a_state_another_node_computes_must_be_given(capsys, onnx, onnxruntime, 
     assert "layer 'decoder': it starts from initial_h 'enc_h', which encoder computes when " \
            "the model runs; give that state with --initial-state FILE.npz" in err  # fmt: skip
     _, out, _ = run(capsys, "trace", path, "--list")
-    assert "which encoder computes when the model runs" in out.splitlines()[2]
+    listed = out.split("\n2. ")[1]  # the decoder's entry, its wrapped lines joined
+    assert "which encoder computes when the model runs" in " ".join(listed.split())
     # the whole model in onnxruntime: the encoder's states, and the decoder run from them
     session = onnxruntime.InferenceSession(model.SerializeToString(),
                                            providers=["CPUExecutionProvider"])  # fmt: skip

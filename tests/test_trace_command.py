@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from tests.command_line import one_line_error, run
+from tests.command_line import flat, one_line_error, run, working_lines
 
 RNG = np.random.default_rng(11)
 X = RNG.uniform(-1, 1, (2, 6, 3))  # (batch, time, features)
@@ -36,14 +37,17 @@ def torch_output(torch, module, x):
 
 
 @pytest.mark.torch
-def test_list_shows_one_line_per_layer(capsys, torch_file):
+def test_list_shows_each_layer_and_its_settings(capsys, torch_file):
     code, out, _ = run(capsys, "trace", torch_file[0], "--list")
-    lines = out.splitlines()
     assert code == 0
-    assert len(lines) == 3
-    assert lines[1].startswith("1. encoder, layer 0: LSTM, input size 3, 10 units, bidirectional")
-    assert "activation=tanh, recurrent_activation=sigmoid" in lines[1]
-    assert lines[2].endswith("reads the output of encoder, layer 0")
+    first, second = flat(out).split(" 2. ")  # wrapped lines joined
+    assert first.endswith(
+        ": 2 LSTM/GRU layer(s) 1. encoder, layer 0: LSTM, input size 3, 5 units per direction, "
+        "output 10, bidirectional; reads the model's input weights float32, activation=tanh, "
+        "recurrent_activation=sigmoid, num_layers=2, bias=True, bidirectional=True"
+    )
+    assert second.startswith("encoder, layer 1: LSTM, input size 10, 5 units per direction")
+    assert "bidirectional; reads the output of encoder, layer 0 weights float32" in second
 
 
 @pytest.mark.torch
@@ -56,18 +60,68 @@ def test_npz_holds_the_top_layers_output_and_the_chosen_units(capsys, torch, tor
     assert code == 0, err
     arrays = np.load(npz)
     theirs = torch_output(torch, module, X)  # (batch, time, 2*5), the top layer's output
-    np.testing.assert_allclose(arrays["output"], theirs, atol=2e-6, rtol=0)
+    np.testing.assert_allclose(arrays["layer_output"], theirs, atol=2e-6, rtol=0)
     # the forward direction's h is the first 5 columns of PyTorch's output
     np.testing.assert_allclose(arrays["forward_h"], theirs[..., :5], atol=2e-6, rtol=0)
     # the backward direction ran from the last step: its step k is input step T - k
     np.testing.assert_allclose(arrays["backward_h"][:, ::-1], theirs[..., 5:], atol=2e-6, rtol=0)
     assert arrays["forward_units"].tolist() == [1, 3]
     assert "x has 10 features per step: left out of the table" in out
-    assert arrays["forward_input"].shape == (2, 6, 2)  # only the recorded units' gates
+    assert arrays["forward_gate_input"].shape == (2, 6, 2)  # only the recorded units' gates
     assert "given to encoder, layer 0 (in the model it reads the model's input), then " \
            "through encoder, layer 1" in out  # fmt: skip
     assert "check: PyTorch ran nn.LSTM (layers 0 to 1" in out
     assert "within the tolerance" in out
+
+
+@pytest.mark.torch
+def test_npz_keeps_an_lstms_output_gate_apart_from_the_layers_output(capsys, torch, tmp_path):
+    torch.manual_seed(5)
+    module = torch.nn.LSTM(3, 2, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "lstm.pt")
+    np.save(tmp_path / "x.npy", X)
+    code, _, err = run(capsys, "trace", tmp_path / "lstm.pt", "--inputs", tmp_path / "x.npy",
+                       "--npz", tmp_path / "t.npz")  # fmt: skip
+    assert code == 0, err
+    arrays = np.load(tmp_path / "t.npz")
+    assert {"layer_output", "gate_output", "preact_output", "h", "c"} <= set(arrays)
+    h = torch_output(torch, module, X)  # (batch, time, 2): PyTorch's own outputs
+    np.testing.assert_allclose(arrays["layer_output"], h, atol=2e-6, rtol=0)
+    # The output gate from PyTorch's weights (gate order i, f, g, o: o is rows 6:8 for
+    # H = 2) and PyTorch's h of the step before: o = sigmoid(W_io x + b_io + W_ho h + b_ho).
+    w = {k: v.detach().numpy().astype(np.float64) for k, v in module.state_dict().items()}
+    h_prev = np.concatenate([np.zeros((2, 1, 2)), h[:, :-1]], axis=1)
+    a = X @ w["weight_ih_l0"][6:].T + w["bias_ih_l0"][6:] + h_prev @ w["weight_hh_l0"][6:].T
+    o = 1 / (1 + np.exp(-(a + w["bias_hh_l0"][6:])))
+    np.testing.assert_allclose(arrays["preact_output"], a + w["bias_hh_l0"][6:], atol=2e-6)
+    np.testing.assert_allclose(arrays["gate_output"], o, atol=2e-6, rtol=0)
+    assert not np.allclose(arrays["gate_output"], arrays["layer_output"])
+
+
+@pytest.mark.torch
+def test_a_bidirectional_layers_units_are_listed_and_chosen_per_direction(capsys, torch, tmp_path):
+    torch.manual_seed(6)
+    module = torch.nn.GRU(3, 4, bidirectional=True, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "bi.pt")
+    code, out, _ = run(capsys, "trace", tmp_path / "bi.pt", "--list")
+    assert code == 0
+    assert "GRU, input size 3, 4 units per direction, output 8, bidirectional" in out
+    x = json.dumps(X[0].tolist())
+    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "0,1,2,3")
+    assert code == 0, err
+    assert "showing unit(s) 0, 1, 2, 3 of 4 per direction" in out
+    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "3")
+    assert code == 0, err
+    theirs = torch_output(torch, module, X[:1])[0]  # (time, 8): forward 0-3, backward 4-7
+    finals = {line.split(":")[0]: float(line.rsplit("= ", 1)[1])
+              for line in out.splitlines() if line.startswith("final state")}  # fmt: skip
+    assert finals["final state, forward in time"] == pytest.approx(theirs[-1, 3], abs=2e-6)
+    # the backward direction ends on the first input: PyTorch's column 4 + 3 at step 0
+    assert finals["final state, backward in time"] == pytest.approx(theirs[0, 7], abs=2e-6)
+    err = one_line_error(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "0,7")
+    assert "--units must be distinct unit numbers from 0 to 3" in err
+    assert "each direction's units are numbered 0 to 3" in err
+    assert "backward unit k is column 4 + k of the output" in err
 
 
 @pytest.mark.torch
@@ -81,9 +135,10 @@ def test_explain_writes_out_one_unit_at_one_step(capsys, torch, tmp_path):
     assert code == 0, err
     assert "unit 2:" in out
     assert "time step 4:" in out
-    line = next(s for s in out.splitlines() if s.startswith("hidden state: h = z×h_prev"))
-    # PyTorch's own h of unit 2 after step 4, to the 9 digits printed (float32 ~ 7)
-    assert float(line.rsplit("= ", 1)[1]) == pytest.approx(
+    line = next(s for s in working_lines(out) if s.startswith("hidden state: h = z×h_prev"))
+    # PyTorch's own h of unit 2 after step 4, to the 9 digits printed (float32 ~ 7, so the
+    # line may say ≈: float32 rounds it otherwise than exact arithmetic on what it shows)
+    assert float(re.split("[=≈] ", line)[-1]) == pytest.approx(
         torch_output(torch, module, X[:1])[0, 3, 2], abs=2e-6
     )
 
@@ -100,6 +155,7 @@ def test_json_is_the_trace_and_the_check(capsys, torch, tmp_path):
     theirs = torch_output(torch, module, [[[0.5], [-1], [0.25], [2]]])
     np.testing.assert_allclose(doc["output"], theirs, atol=2e-6, rtol=0)
     assert doc["inputs"]["shape"] == [1, 4, 1]
+    assert doc["inputs"]["from"] == f"{tmp_path / 'x.csv'} (skipped a header row: value)"
     assert len(doc["trace"]["steps"]) == 4
     assert doc["check"]["ok"] is True
     assert doc["check"]["largest_difference"] < 1e-5
@@ -276,6 +332,27 @@ def test_an_onnx_model_without_a_recurrent_node_and_a_corrupt_one(capsys, onnx, 
 )  # fmt: skip
 def test_bad_options_are_one_line(capsys, torch_file, args, message):
     assert message in one_line_error(capsys, "trace", torch_file[0], *args)
+
+
+@pytest.mark.torch
+def test_inputs_without_time_steps_say_so_and_a_csv_header_is_named(capsys, torch_file, tmp_path):
+    model = torch_file[0]  # its bottom layer reads 3 features
+    np.save(tmp_path / "none.npy", np.zeros((1, 0, 3)))
+    err = one_line_error(capsys, "trace", model, "-i", tmp_path / "none.npy")
+    assert "have no time steps (shape (1, 0, 3))" in err
+    assert "reads 3 feature(s)" not in err
+    assert "have no time steps (shape (0,))" in one_line_error(capsys, "trace", model, "-i", "[]")
+    (tmp_path / "header.csv").write_text("a,b,c\n")  # a header and no rows of numbers
+    err = one_line_error(capsys, "trace", model, "-i", tmp_path / "header.csv")
+    assert "(skipped a header row: a,b,c) have no time steps (shape (1, 0, 3))" in err
+    np.save(tmp_path / "no_batch.npy", np.zeros((0, 2, 3)))
+    err = one_line_error(capsys, "trace", model, "-i", tmp_path / "no_batch.npy")
+    assert "hold no sequence (shape (0, 2, 3), batch 0)" in err
+    (tmp_path / "x.csv").write_text("a,b,c\n1,2,3\n4,5,6\n")
+    code, out, err = run(capsys, "trace", model, "-i", tmp_path / "x.csv")
+    assert code == 0, err
+    inputs = f"inputs: {tmp_path / 'x.csv'} (skipped a header row: a,b,c), shape (1, 2, 3)"
+    assert inputs in flat(out)  # wrapped lines joined
 
 
 def test_a_missing_framework_names_the_extra(capsys, monkeypatch, tmp_path):
