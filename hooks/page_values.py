@@ -12,17 +12,12 @@ from __future__ import annotations
 import functools
 import html
 import json
-import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import numpy as np
-from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from lstm_explained import (
@@ -73,6 +68,7 @@ from lstm_explained.fingerprint import (
 from lstm_explained.hand import format_vector, preactivation_symbol, symbols
 from lstm_explained.layers import MERGE_MODES
 from lstm_explained.layouts import LAYOUTS, Layout
+from lstm_explained.trained import flagged_arrays
 from lstm_explained.weights import Weights
 
 
@@ -574,91 +570,14 @@ def on_page_markdown(markdown: str, page: Page, **_: Any) -> str:
 
 
 # ---- "Trace your own model" (docs/trace-your-model.md) ---------------------------------
-# The page trains a small Keras model in a snippet; the build trains the same one
-# (lstm_explained.trained, seeded and deterministic) to draw its gates. The training runs
-# in its own process, started before the first page is read, so that it overlaps the
-# notebook's kernel and the other pages instead of following them: on two cores that is
-# about a third of the build. The process writes the LSTM layer's three arrays to .npz.
-
-_TRAIN = """
-import sys
-import numpy as np
-from lstm_explained.trained import train_flagged_value
-layer = train_flagged_value().get_layer("memory")
-np.savez(sys.argv[1], *layer.get_weights())
-"""
-
-
-class _Training:
-    """`python -c _TRAIN` in the background; `weights` waits for it."""
-
-    def __init__(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="lstm-explained-train-")
-        self._out = Path(self._dir.name) / "memory.npz"
-        self._proc = subprocess.Popen(
-            [sys.executable, "-c", _TRAIN, str(self._out)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    @functools.cached_property
-    def weights(self) -> LSTMWeights:
-        _, err = self._proc.communicate()
-        if self._proc.returncode != 0:
-            raise RuntimeError(
-                "training the flagged-value model for docs/trace-your-model.md failed "
-                f"(exit {self._proc.returncode}):\n{err.strip()}"
-            )
-        with np.load(self._out) as arrays:
-            weights = LSTMWeights(*(arrays[f"arr_{k}"] for k in range(3)))
-        self._dir.cleanup()
-        return weights
-
-    def stop(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.communicate()
-        self._dir.cleanup()
-
-
-_training: _Training | None = None
-
-
-def _started() -> _Training:
-    """The training of this build, started if it was not."""
-    global _training
-    if _training is None:
-        _training = _Training()
-    return _training
-
-
-def on_pre_build(**_: Any) -> None:
-    """Start training the flagged-value model while the rest of the site builds."""
-    _started()
-
-
-def on_build_error(**_: Any) -> None:
-    """A failed build does not leave the training running behind it, nor a killed one
-    for the next build (`mkdocs serve` rebuilds) to wait for."""
-    global _training
-    if _training is not None:
-        _training.stop()
-        _training = None
-
-
-def on_files(files: Files, **_: Any) -> Files:
-    """Notebooks first: MkDocs reads pages in this order, and the notebook's kernel is the
-    longest wait of the build (TensorFlow's import, then Keras). Executed first, it runs
-    beside the training started above; the Markdown pages (under 4 s in all) follow, and
-    the trace page then finds its model trained rather than waiting for it."""
-    return Files(sorted(files, key=lambda f: not f.src_uri.endswith(".ipynb")))
+# The page trains a small Keras model in a snippet; its figures use the weights that
+# training gives, stored in lstm_explained.trained (rounded to three decimals, so that
+# every machine draws the same numbers; a test trains it again and compares).
 
 
 def flagged_weights() -> LSTMWeights:
-    """The trained model's LSTM weights: from the training on_pre_build started (a
-    build), or from one started now (a test rendering one page)."""
-    return _started().weights
+    """The trained model's LSTM weights, as `lstm_explained.trained` stores them."""
+    return LSTMWeights(*flagged_arrays("memory"))
 
 
 class FlaggedModelView:

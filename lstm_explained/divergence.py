@@ -102,6 +102,16 @@ def compare_traces(a: Trace, b: Trace, tolerance: float, direction: str = "") ->
     return TraceComparison(first, float(per_step.max()), per_step)
 
 
+ROUNDING_NOISE = 1e-12
+"""Differences below this are float64 rounding: their digits change with the machine's
+instruction set and say nothing, so reports do not print them."""
+
+
+def shown_difference(value: float) -> str:
+    """A difference as a report prints it: two significant digits, or "below 1e-12"."""
+    return f"below {ROUNDING_NOISE:.0e}" if value < ROUNDING_NOISE else f"{value:.2g}"
+
+
 def growth(per_step: Array, tolerance: float) -> str:
     """The largest difference at a few steps (1, 10, 100, ..., the first beyond the
     tolerance, the last): "1: 6e-08, 10: 3.1e-07, 97: 1.2e-05 (first beyond), 300: 0.41"."""

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .divergence import TraceComparison
+from .divergence import TraceComparison, shown_difference
 from .findings import Finding
 from .layers import BidirectionalTrace
 from .saved import LayerMask, SavedLayer
@@ -215,7 +215,7 @@ def _confirmed(x: Array, after: TraceComparison, before: TraceComparison, togeth
     return (
         f"undone{' with the other finding(s) of this diff' if together else ''}, B's trace "
         f"matches A's over {x.shape[1]} step(s) of {x.shape[0]} batch row(s): largest "
-        f"difference {after.largest:.2g}, against {before.largest:.2g} before"
+        f"difference {shown_difference(after.largest)}, against {before.largest:.2g} before"
     )
 
 

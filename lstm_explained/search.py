@@ -16,7 +16,7 @@ from typing import Any
 
 from numpy.typing import NDArray
 
-from .divergence import TraceComparison, compare_traces
+from .divergence import TraceComparison, compare_traces, shown_difference
 from .findings import Finding
 from .hypotheses import HYPOTHESES, describe_activation
 from .saved import SavedLayer
@@ -139,7 +139,7 @@ def _with_trace_evidence(
         f"weights and settings equal A's (largest weight difference "
         f"{largest_weight_difference(a, repaired):.2g}), and B's trace matches A's over "
         f"{x.shape[1]} step(s) of {x.shape[0]} batch row(s): largest difference "
-        f"{after.largest:.2g}, against {before:.2g} before"
+        f"{shown_difference(after.largest)}, against {before:.2g} before"
     )
     return tuple(dataclasses.replace(f, evidence=(*f.evidence, line)) for _, f in chain)
 

@@ -1,4 +1,5 @@
-"""The toy task's model: it learns the task, and training it twice gives the same weights."""
+"""The toy task's model: it learns the task, training it twice gives the same weights, and
+the weights stored for the page are that training's, rounded."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_explained.trained import flagged_value_data, main, train_flagged_value
+from lstm_explained.trained import (
+    FLAGGED_WEIGHTS,
+    flagged_model,
+    flagged_value_data,
+    main,
+    train_flagged_value,
+)
 
 
 def test_each_sequence_has_one_flag_and_its_answer_is_the_flagged_value():
@@ -37,6 +44,22 @@ def test_the_model_learns_the_task_and_is_reproducible(keras, tmp_path):
     assert json.loads(printed[1]) == [round(float(b), 2) for b in bias]
     again = keras.saving.load_model(path, safe_mode=True)
     np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    # the stored weights are this training's, to their three decimals (a processor with
+    # other vector instructions moves the trained ones by about 1e-6, so not exactly)
+    for name, stored in FLAGGED_WEIGHTS.items():
+        for mine, kept in zip(model.get_layer(name).get_weights(), stored, strict=True):
+            np.testing.assert_allclose(kept, mine, rtol=0, atol=0.0005 + 1e-5)
+
+
+@pytest.mark.keras
+def test_the_stored_model_solves_the_task_and_saves_as_built(keras, tmp_path):
+    model = flagged_model(str(tmp_path / "flagged.keras"))
+    x, y = flagged_value_data(400, seed=99)  # the page's unseen sequences
+    assert np.mean((model.predict(x, verbose=0)[:, 0] > 0.5) == (y == 1)) == 1.0
+    again = keras.saving.load_model(tmp_path / "flagged.keras", safe_mode=True)
+    for name, stored in FLAGGED_WEIGHTS.items():
+        for kept, loaded in zip(stored, again.get_layer(name).get_weights(), strict=True):
+            np.testing.assert_array_equal(loaded, np.asarray(kept, dtype=np.float32))
 
 
 def test_the_command_wants_one_keras_file(capsys):
