@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from .errors import LSTMInputError
 from .layers import BidirectionalTrace
 from .saved import LayerMask, SavedLayer
-from .saved_model import Check, Given, LayerRun, compare
+from .saved_model import Given, LayerRun, Observed
 from .trace import Trace
 
 Array = NDArray[Any]
@@ -411,27 +411,31 @@ class KerasGraph:
         for t, value in zip(state_ts, states, strict=True):
             bound[id(t)] = (np.asarray(value), None)
 
-    def check(self, run: LayerRun, given: Given, dtype: str) -> Check:
-        """Keras alone from the same bound tensors to the layer's outputs, compared."""
-        layer = self.objects[run.layer.name]
+    def observe(self, name: str, given: Given, *, direct: bool = False) -> Observed:
+        """Keras alone, from what is given to the layer's outputs: a sub-model from the
+        model's inputs, or the model's own calls from the bound tensors."""
+        layer = self.objects[name]
         node, ctx, _ = self.call_of(layer)
+        bound, _, _ = self._bind(layer, given, direct=direct)
         model_inputs = {id(t): n for n, t in self.inputs.items()}
-        if all(key in model_inputs for key in run.bound):
-            names = ", ".join(model_inputs[key] for key in run.bound)
-            what = f"Keras ran the model from its input(s) {names} to {run.layer.name}'s outputs"
+        if all(key in model_inputs for key in bound):
+            names = ", ".join(model_inputs[key] for key in bound)
+            what = f"Keras ran the model from its input(s) {names} to {name}'s outputs"
         else:
-            what = (f"Keras ran the model's own layers from the given inputs to "
-                    f"{run.layer.name}'s outputs, as the model calls them")  # fmt: skip
+            what = (f"Keras ran the model's own layers from the given inputs to {name}'s "
+                    "outputs, as the model calls them")  # fmt: skip
         try:
-            values = self.keras_values(run.bound, _flat(node.outputs), ctx)
+            values = self.keras_values(bound, _flat(node.outputs), ctx)
         except MissingInput as err:
-            return Check(what, unchecked=f"Keras needs the model's input {err.input_name!r}")
+            return Observed(what, unchecked=f"Keras needs the model's input {err.input_name!r}")
         except Exception as err:  # whatever Keras raises while running the model
             text = " ".join(str(err).split())[:200]
-            return Check(what, unchecked=f"Keras could not run the model: {text}")
-        keys = [key for key, _ in keras_outputs(run.layer, run.trace)]
-        theirs = {key: v for key, (v, _) in zip(keys, values, strict=True)}
-        return compare(what, run.outputs, theirs, dtype)
+            return Observed(what, unchecked=f"Keras could not run the model: {text}")
+        keys = output_names(self.saved[id(layer)])
+        if len(keys) != len(values):
+            return Observed(what, unchecked=f"Keras returned {len(values)} outputs, not "
+                                            f"{len(keys)} ({', '.join(keys)})")  # fmt: skip
+        return Observed(what, {key: v for key, (v, _) in zip(keys, values, strict=True)})
 
     # ---- Keras's own run ----------------------------------------------------------------
     def keras_values(
@@ -529,6 +533,19 @@ def fit_input(arr: Array, tensor: Any, name: str) -> Array:
     if dtype.kind in "iu" and not np.all(arr == np.round(arr)):
         raise LSTMInputError(f"the model's input {name!r} takes integers ({dtype}); got fractions")
     return arr.astype(dtype)
+
+
+def output_names(saved: SavedLayer) -> list[str]:
+    """The layer's outputs as Keras returns them, by name: the output (two with
+    `merge_mode=None`), then the final states when `return_state=True`."""
+    states = ["h", "c"] if saved.kind == "LSTM" else ["h"]
+    if saved.direction == "bidirectional":
+        merged = saved.settings.get("merge_mode", "concat") is not None
+        main = ["output"] if merged else ["forward output", "backward output"]
+        return main + ([f"{d} state {k}" for d in ("forward", "backward") for k in states]
+                       if saved.settings.get("return_state") else [])  # fmt: skip
+    return ["output"] + ([f"state {k}" for k in states] if saved.settings.get("return_state")
+                         else [])  # fmt: skip
 
 
 def keras_outputs(saved: SavedLayer, trace: Trace | BidirectionalTrace) -> list[tuple[str, Array]]:

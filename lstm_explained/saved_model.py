@@ -262,6 +262,7 @@ class LayerRun:
     bound: Any = None  # what the framework's check starts from (the graph's own record)
     given: Given = field(default_factory=lambda: Given())
     dtype: str = "float32"
+    direct: bool = False
 
 
 @dataclass(frozen=True)
@@ -331,27 +332,42 @@ class Check:
                 "tolerance": self.tolerance, "ok": self.ok, "scope": self.scope}  # fmt: skip
 
 
-def compare(
-    what: str, ours: Mapping[str, Array], theirs: Mapping[str, Array], dtype: str,
-    scope: str = "",
-) -> Check:  # fmt: skip
+@dataclass(frozen=True)
+class Observed:
+    """What the framework computed for a layer, before the engine runs: its outputs by
+    name, or why it could not run (`unchecked`)."""
+
+    what: str
+    outputs: Mapping[str, Array] | None = None
+    unchecked: str | None = None
+    scope: str = ""
+
+
+def compare(observed: Observed, ours: Mapping[str, Array], dtype: str) -> Check:
     """Compare every output the framework returned with the engine's of the same name."""
-    if not theirs:
+    what = observed.what
+    if observed.outputs is None:
+        return Check(what, unchecked=observed.unchecked or f"{what} did not run")
+    if not observed.outputs:
         return Check(what, unchecked=f"{what} returned none of the layer's outputs")
     diff = scale = 0.0
-    for name, value in theirs.items():
-        mine = np.asarray(ours[name], dtype=np.float64)
-        value = np.asarray(value, dtype=np.float64)
+    for name, value in observed.outputs.items():
+        mine, value = np.asarray(ours[name]), np.asarray(value)
         if mine.shape != value.shape:
             shapes = f"{name} of shape {value.shape}, the engine {mine.shape}"
             return Check(what, unchecked=f"{what} returned {shapes}")
+        # in the finer of the two dtypes, without float64 copies of a large output: the
+        # difference of two nearby float32 numbers is exact in float32
+        common = np.result_type(mine.dtype, value.dtype, np.float32)
         with np.errstate(invalid="ignore", over="ignore"):
-            diff = max(diff, float(np.max(np.abs(mine - value), initial=0.0)))
+            gap = np.subtract(mine, value, dtype=common)
+            diff = max(diff, float(np.max(np.abs(gap, out=gap), initial=0.0)))
             scale = max(scale, float(np.max(np.abs(mine), initial=0.0)))
         if not np.isfinite(diff):
             diff = float("inf")
     tolerance = TOLERANCE.get(dtype, TOLERANCE["float32"])
-    return Check(what, diff, scale, tolerance, compared=tuple(theirs), scope=scope)
+    return Check(what, diff, scale, tolerance, compared=tuple(observed.outputs),
+                 scope=observed.scope)  # fmt: skip
 
 
 def final_states(trace: Trace | BidirectionalTrace) -> dict[str, Array]:
@@ -388,7 +404,7 @@ def run_layer(
     if model.graph is not None:
         chosen = model.layer(name).name
         run: LayerRun = model.graph.run(chosen, given, direct=direct, dtype=dtype, units=units)
-        return dataclasses.replace(run, given=given, dtype=dtype)
+        return dataclasses.replace(run, given=given, dtype=dtype, direct=direct)
     if given.model is not None:
         raise LSTMInputError(
             f"--model-input needs a model file that keeps its graph (Keras); a "
@@ -405,7 +421,7 @@ def run_layer(
     return LayerRun(
         top, trace, chain_outputs(model, trace, top), np.asarray(x_top), chain[0].name,
         tuple(layer.name for layer in chain[1:]), mask=top.stored_start(x_top)[1],
-        given=given, dtype=dtype,
+        given=given, dtype=dtype, direct=direct,
     )  # fmt: skip
 
 
@@ -433,35 +449,39 @@ def _check_states(model: SavedModel, chain: Sequence[SavedLayer], given: Given) 
         )
 
 
-def check_layer(model: SavedModel, run: LayerRun, given: Given, dtype: str) -> Check:
-    """Run the framework on the same inputs and compare its outputs with the run's.
-    `dtype` is the coarser precision of the two computations, which sets the tolerance."""
+def observe(model: SavedModel, name: str, given: Given, *, direct: bool = False) -> Observed:
+    """The framework's own outputs of layer `name` from what is given: run before the
+    engine, so that the two never hold their memory at once."""
     if model.graph is not None:
-        found: Check = model.graph.check(run, given, dtype)
+        found: Observed = model.graph.observe(name, given, direct=direct)
         return found
-    name = FRAMEWORK_NAMES[model.framework]
+    who = FRAMEWORK_NAMES[model.framework]
     scope = ("only the layer(s) traced were checked: a state dict holds no graph of the "
              "model around them") if model.framework == "torch" else ""  # fmt: skip
     if model.run_own is None:
-        return Check(name, unchecked=f"nothing can run {name}'s layers for this file")
-    chain = model.chain(run.layer.name) if run.through else (run.layer,)
-    chain = tuple(layer for layer in chain if layer.name in (run.given_to, *run.through))
+        return Observed(who, unchecked=f"nothing can run {who}'s layers for this file")
+    chain = model.chain(name, direct=direct)
     assert given.x is not None
     fixed = model.input_shape.get(chain[0].name)
     x = given.x
     if fixed and any(d is not None and d != n for d, n in zip(fixed, x.shape, strict=True)):
         shown = tuple("any" if d is None else d for d in fixed)
-        return Check(name, unchecked=(
+        return Observed(who, unchecked=(
             f"the model was exported for inputs of shape {shown} (batch, time, features) "
             f"and runs only at that shape; these inputs are {x.shape}. Give inputs of that "
             "shape, or export with dynamic axes"))  # fmt: skip
     try:
         theirs, what = model.run_own([layer.name for layer in chain], x, given.initial_state)
     except (ModuleNotFoundError, LSTMInputError) as err:
-        return Check(name, unchecked=str(err))
+        return Observed(who, unchecked=str(err))
     except Exception as err:  # the framework's own failure: no check, never a pass
         text = " ".join(str(err).split())[:200]
-        return Check(
-            name, unchecked=f"{name} could not run the layer ({type(err).__name__}: {text})"
-        )
-    return compare(what, run.outputs, theirs, dtype, scope)
+        return Observed(who, unchecked=f"{who} could not run the layer ({type(err).__name__}: "
+                                       f"{text})")  # fmt: skip
+    return Observed(what, theirs, scope=scope)
+
+
+def check_layer(model: SavedModel, run: LayerRun, given: Given, dtype: str) -> Check:
+    """Run the framework on the same inputs and compare its outputs with the run's.
+    `dtype` is the coarser precision of the two computations, which sets the tolerance."""
+    return compare(observe(model, run.layer.name, given, direct=run.direct), run.outputs, dtype)
