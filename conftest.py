@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from lstm_explained.keras_adapter import TENSORFLOW_ENV
+from lstm_explained.frameworks.keras_adapter import TENSORFLOW_ENV
 
 # Snippets import Keras directly: the same quiet start-up and float32 order as the package's
 # import_keras, for this process and every one it starts (fresh-process snippets, builds).

@@ -68,7 +68,7 @@ try:
 except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from lstm_explained import GRUWeights, LSTMWeights, forward
-from lstm_explained.activations import sigmoid
+from lstm_explained.engine.activations import sigmoid
 
 Array = NDArray[np.float64]
 
@@ -104,7 +104,7 @@ def floor_lstm(x: Array, weights: Any) -> tuple[Array, ...]:
     """The LSTM arithmetic of `forward`, with no checks and no trace: (sequence_out, h, c).
 
     Gate columns in Keras's order input, forget, candidate, output; tanh for the
-    candidate and the cell output, `lstm_explained.activations.sigmoid` for the gates.
+    candidate and the cell output, `lstm_explained.engine.activations.sigmoid` for the gates.
     """
     kernel, recurrent, bias = weights.kernel, weights.recurrent_kernel, weights.bias
     batch, time, _ = x.shape
@@ -200,7 +200,7 @@ def check_floor(name: str, floor: Any, x: Array, weights: Any, tolerance: float 
 
 def load_keras() -> Any:
     """Keras via the adapter, or exit 2 with a one-line explanation."""
-    from lstm_explained.keras_adapter import import_keras
+    from lstm_explained.frameworks.keras_adapter import import_keras
 
     try:
         return import_keras()
@@ -211,7 +211,7 @@ def load_keras() -> Any:
 
 def keras_variant(x: Array, weights: Any) -> tuple[Callable[[], object], float]:
     """A zero-argument eager Keras call, and its largest difference from forward()."""
-    from lstm_explained.keras_adapter import build_keras_layer
+    from lstm_explained.frameworks.keras_adapter import build_keras_layer
 
     keras = load_keras()
     layer = build_keras_layer(weights)

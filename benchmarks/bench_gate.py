@@ -35,7 +35,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from lstm_explained.keras_adapter import TENSORFLOW_ENV
+from lstm_explained.frameworks.keras_adapter import TENSORFLOW_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_TOTAL, GOAL_SNIPPETS = 240.0, 10.0

@@ -64,7 +64,7 @@ try:
 except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from lstm_explained import LSTMWeights, forward
-from lstm_explained.activations import sigmoid
+from lstm_explained.engine.activations import sigmoid
 
 TIME_GOAL = 1.5  # trace / floor, and cli / process
 MEMORY_GOAL = 1024**3  # bytes of peak resident memory

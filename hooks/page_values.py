@@ -37,7 +37,21 @@ from lstm_explained import (
     sum_of_outputs,
     trace_table,
 )
-from lstm_explained.examples import (
+from lstm_explained.engine.layers import MERGE_MODES
+from lstm_explained.engine.weights import Weights
+from lstm_explained.explain.figures import (
+    backward_figure,
+    cell_figure,
+    cell_template,
+    gru_figure,
+    gru_template,
+    unrolled_figure,
+)
+from lstm_explained.explain.figures.heatmap import heatmap_figure
+from lstm_explained.explain.figures.numbers import digits_that_add_up
+from lstm_explained.explain.hand import format_vector, preactivation_symbol, symbols
+from lstm_explained.frameworks.layouts import LAYOUTS, Layout
+from lstm_explained.networks.examples import (
     NETWORKS,
     STANDARD_INPUTS,
     article_weights,
@@ -47,17 +61,7 @@ from lstm_explained.examples import (
     toy_trace,
     toy_variant_trace,
 )
-from lstm_explained.figures import (
-    backward_figure,
-    cell_figure,
-    cell_template,
-    gru_figure,
-    gru_template,
-    unrolled_figure,
-)
-from lstm_explained.figures.heatmap import heatmap_figure
-from lstm_explained.figures.numbers import digits_that_add_up
-from lstm_explained.fingerprint import (
+from lstm_explained.networks.fingerprint import (
     MISTAKES,
     Mistake,
     fingerprint_bias_halves,
@@ -65,11 +69,7 @@ from lstm_explained.fingerprint import (
     fingerprint_trace,
     fingerprint_weights,
 )
-from lstm_explained.hand import format_vector, preactivation_symbol, symbols
-from lstm_explained.layers import MERGE_MODES
-from lstm_explained.layouts import LAYOUTS, Layout
-from lstm_explained.trained import flagged_arrays
-from lstm_explained.weights import Weights
+from lstm_explained.networks.trained import flagged_arrays
 
 
 def hand_block(text: str, label: str) -> str:
@@ -445,12 +445,12 @@ def context() -> dict[str, Any]:
 
 
 # ---- "One cell, four layouts" (docs/layouts.md) -----------------------------------------
-# A self-contained block: the layout tables come from lstm_explained.layouts, the numbers
+# A self-contained block: the layout tables come from lstm_explained.frameworks.layouts, the numbers
 # from the fingerprint networks run in the engine. Merged into context() below.
 
 
 class LayoutTables:
-    """Side-by-side Markdown tables of the layouts in `lstm_explained.layouts`."""
+    """Side-by-side Markdown tables of the layouts in `lstm_explained.frameworks.layouts`."""
 
     ROWS: tuple[tuple[str, Callable[[Layout], str]], ...] = (
         ("layer", lambda lay: f"`{lay.layer}`"),
@@ -571,12 +571,12 @@ def on_page_markdown(markdown: str, page: Page, **_: Any) -> str:
 
 # ---- "Trace your own model" (docs/trace-your-model.md) ---------------------------------
 # The page trains a small Keras model in a snippet; its figures use the weights that
-# training gives, stored in lstm_explained.trained (rounded to three decimals, so that
+# training gives, stored in lstm_explained.networks.trained (rounded to three decimals, so that
 # every machine draws the same numbers; a test trains it again and compares).
 
 
 def flagged_weights() -> LSTMWeights:
-    """The trained model's LSTM weights, as `lstm_explained.trained` stores them."""
+    """The trained model's LSTM weights, as `lstm_explained.networks.trained` stores them."""
     return LSTMWeights(*flagged_arrays("memory"))
 
 

@@ -7,20 +7,18 @@
 [1, 12, 3211]
 """
 
-from .activations import ACTIVATIONS, EXACT_ACTIVATIONS
-from .backward import Gradients, StepGradients, backward, sgd_step
-from .diagnose import LayerDiff, diff_layers
+from ._version import __version__ as __version__
+from .diagnose.diff import LayerDiff, diff_layers
+from .engine.activations import ACTIVATIONS, EXACT_ACTIVATIONS
+from .engine.backward import Gradients, StepGradients, backward, sgd_step
+from .engine.layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
+from .engine.losses import Loss, mean_squared_error, sum_of_outputs
+from .engine.parametric import ParametricActivation
+from .engine.recurrence import forward
+from .engine.trace import Step, Trace
+from .engine.weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
 from .errors import LSTMInputError, LSTMOverflowWarning
-from .fingerprint import (
-    FINGERPRINT_GATE_ACTIVATION,
-    FINGERPRINT_INPUTS,
-    fingerprint_bias_halves,
-    fingerprint_gru_weights,
-    fingerprint_trace,
-    fingerprint_weights,
-)
-from .flax_adapter import from_flax, to_flax
-from .hand import (
+from .explain.hand import (
     GRU_SYMBOLS,
     SYMBOLS,
     format_number,
@@ -28,17 +26,21 @@ from .hand import (
     hand_calculation,
     trace_table,
 )
-from .layers import Bidirectional, BidirectionalTrace, StackedTrace, bidirectional, stacked
-from .layouts import LAYOUTS, Layout
-from .losses import Loss, mean_squared_error, sum_of_outputs
-from .model_files import load_model
-from .onnx_adapter import to_onnx
-from .onnx_reader import OnnxLayer, from_onnx
-from .parametric import ParametricActivation
-from .recurrence import forward
-from .saved_model import SavedModel
-from .trace import Step, Trace
-from .weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
+from .frameworks.flax_adapter import from_flax, to_flax
+from .frameworks.layouts import LAYOUTS, Layout
+from .frameworks.onnx_adapter import to_onnx
+from .frameworks.onnx_reader import OnnxLayer, from_onnx
+from .frameworks.torch_adapter import from_torch, to_torch
+from .networks.fingerprint import (
+    FINGERPRINT_GATE_ACTIVATION,
+    FINGERPRINT_INPUTS,
+    fingerprint_bias_halves,
+    fingerprint_gru_weights,
+    fingerprint_trace,
+    fingerprint_weights,
+)
+from .saved.files import load_model
+from .saved.model import SavedModel
 
 __all__ = [
     "ACTIVATIONS",
@@ -79,6 +81,7 @@ __all__ = [
     "forward",
     "from_flax",
     "from_onnx",
+    "from_torch",
     "hand_backward",
     "hand_calculation",
     "load_model",
@@ -88,6 +91,6 @@ __all__ = [
     "sum_of_outputs",
     "to_flax",
     "to_onnx",
+    "to_torch",
     "trace_table",
 ]
-__version__ = "0.1.0"

@@ -31,9 +31,14 @@ from lstm_explained import (
     forward,
     hand_calculation,
 )
-from lstm_explained.examples import NETWORKS, STANDARD_INPUTS, reset_pair_weights, standard_weights
-from lstm_explained.fingerprint import FINGERPRINT_GATE_ACTIVATION
-from lstm_explained.weights import Weights
+from lstm_explained.engine.weights import Weights
+from lstm_explained.networks.examples import (
+    NETWORKS,
+    STANDARD_INPUTS,
+    reset_pair_weights,
+    standard_weights,
+)
+from lstm_explained.networks.fingerprint import FINGERPRINT_GATE_ACTIVATION
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "docs" / "stepper_golden.json"
 QUARTER = str(FINGERPRINT_GATE_ACTIVATION)  # "hard_sigmoid[alpha=1/4, beta=1/2]"

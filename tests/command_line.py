@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lstm_explained.cli import main
+from lstm_explained.cli.main import main
 
 
 def run(capsys: Any, *args: object) -> tuple[int, str, str]:

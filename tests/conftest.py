@@ -26,7 +26,7 @@ def optional_module(module: str) -> Any:
 def keras() -> Any:
     """The keras module; skipped when absent locally, a failure under CI=true."""
     try:
-        from lstm_explained.keras_adapter import import_keras
+        from lstm_explained.frameworks.keras_adapter import import_keras
 
         return import_keras()
     except ModuleNotFoundError as err:

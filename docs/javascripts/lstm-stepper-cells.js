@@ -14,7 +14,7 @@
  * an array per step; `weights` holds per gate {W (inputs x units), U (units x units),
  * b (units), and for a GRU with reset_after bRecurrent (units)}, each a number when it is
  * 1 x 1. Instead of `weights`, Keras's packed layout may be given: `kernel`,
- * `recurrentKernel`, `bias` (what lstm_explained.fingerprint.plain() writes). A step holds
+ * `recurrentKernel`, `bias` (what lstm_explained.networks.fingerprint.plain() writes). A step holds
  * x, h_prev (and c_prev), z (pre-activations by gate), gates, h (and c); x is an array
  * when there are several inputs, the rest when there are several units.
  *
@@ -452,7 +452,7 @@
     return { steps: computable(cfg).map((s) => shaped(cfg, s)) };
   }
 
-  // ---- how many digits the working needs (as lstm_explained.figures.numbers) ---------------
+  // ---- how many digits the working needs (as lstm_explained.explain.figures.numbers) ---------------
 
   /** Significant digits of a number written as text: "207.25" has 5. */
   function significant(text) {
@@ -553,7 +553,7 @@
     return MOST_DIGITS;
   }
 
-  // ---- the hand calculation, as lstm_explained.hand writes it -------------------------------
+  // ---- the hand calculation, as lstm_explained.explain.hand writes it -------------------------------
 
   const WIDTH = "hidden state:".length + 1;
   const label = (text) => (text ? `${text}:` : "").padEnd(WIDTH);

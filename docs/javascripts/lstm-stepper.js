@@ -3,9 +3,9 @@
  * The arithmetic is in lstm-stepper-cells.js (window.LSTMStepperCells), which the page
  * loads first. This file builds the widget on the "Interactive stepper" page: its
  * controls, the table of every step, the hand calculation of one step in the text format
- * of lstm_explained.hand, and the cell drawing that the page embeds as <template>s (made
- * by lstm_explained.figures, so there is one drawing), filled with one step's numbers.
- * The presets are the engine's own networks (lstm_explained.examples.NETWORKS), which
+ * of lstm_explained.explain.hand, and the cell drawing that the page embeds as <template>s (made
+ * by lstm_explained.explain.figures, so there is one drawing), filled with one step's numbers.
+ * The presets are the engine's own networks (lstm_explained.networks.examples.NETWORKS), which
  * the page embeds as JSON.
  *
  * window.LSTMStepper is defined either way; the widget is built only where an element
@@ -106,7 +106,7 @@
 
   let presetCache = null;
 
-  /** {name: {label, config}} from the page's JSON (lstm_explained.examples.NETWORKS). */
+  /** {name: {label, config}} from the page's JSON (lstm_explained.networks.examples.NETWORKS). */
   function presets() {
     if (!presetCache) {
       const node = document.getElementById("lstm-stepper-presets");

@@ -156,7 +156,7 @@ def gate_labels(text: str) -> list[str]:
 
 def test_hand_backward_itself_lists_the_gates_in_keras_order():
     from lstm_explained import backward, hand_backward, sum_of_outputs
-    from lstm_explained.examples import toy_trace
+    from lstm_explained.networks.examples import toy_trace
 
     trace = toy_trace(3)
     text = hand_backward(trace, backward(trace, sum_of_outputs(trace).d_sequence_out), 2)
@@ -172,7 +172,7 @@ def test_the_layouts_page_values():
     # the fingerprint's size, 2 inputs and 2 units: 4*2*(2 + 2 + 1) and 4*2*(2 + 2 + 2)
     assert (ctx["layouts"].count("keras-lstm"), ctx["layouts"].count("onnx-lstm")) == ("40", "48")
     # step 1 by hand in tests/test_fingerprint.py; step 2 from the Fractions written out there
-    from tests.test_fingerprint import lstm_arrays, reference_lstm
+    from tests.networks.test_fingerprint import lstm_arrays, reference_lstm
 
     kernel, recurrent, b_ih, b_hh = lstm_arrays()
     steps, _ = reference_lstm(kernel, recurrent, [p + q for p, q in zip(b_ih, b_hh, strict=True)])

@@ -1,0 +1,293 @@
+"""Backpropagation through time over a recorded `Trace`, written once for every cell.
+
+Going backwards from the last step, with `dX` meaning dLoss/dX, the loop hands each
+step what reaches its state (its output's gradient plus what the step after sent back)
+and the cell's `step_backward` turns that into gradients of its gates, its weights, its
+input and the state before (see `lstm.step_backward`, `gru.step_backward`):
+
+    dh  = d_sequence_out[t] + dh from step t+1          # (batch, units)
+    dc  = dc from step t+1                              # an LSTM's cell state
+    ... the cell's step backward ...
+    dkernel += x.T @ dz    drecurrent_kernel += ...     dbias += ...
+
+A masked step passes its gradients straight through to the step before, as its forward
+pass passed the state. Exact traces give exact gradients (ints and Fractions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import LSTMInputError
+from ._validate import describe, numeric_array, to_exact
+from .activations import derivative, resolve
+from .cells import Derivatives, keep_as_is
+from .recurrence import cell_of
+from .trace import Trace, jsonable
+from .weights import PackedWeights
+
+Array = NDArray[Any]
+
+
+@dataclass(frozen=True, eq=False)
+class StepGradients:
+    """The gradients at one time step (`t` counts from 1), shaped like `Step`'s arrays.
+
+    `d_output` is the loss's gradient on this step's output; `later` holds what arrives
+    from the following step (or, at the last step, from the loss's use of the final
+    state) and `total` what reaches this step's new state in all (an LSTM's dc includes
+    the path through h); `prev` flows to the step before. Each is keyed by state name,
+    "h" (and "c"), also readable as `dh_later`, `dc_later`, `dh`, `dc`, `dh_prev`,
+    `dc_prev`. `gates[gate]` is the gradient of a gate's value and `z[gate]` of its
+    pre-activation; `dx` flows to the input.
+    """
+
+    t: int
+    d_output: Array
+    later: Mapping[str, Array]
+    total: Mapping[str, Array]
+    gates: Mapping[str, Array]
+    z: Mapping[str, Array]
+    dx: Array
+    prev: Mapping[str, Array]
+
+    @property
+    def dh_later(self) -> Array:
+        return self.later["h"]
+
+    @property
+    def dc_later(self) -> Array:
+        return self.later["c"]
+
+    @property
+    def dh(self) -> Array:
+        return self.total["h"]
+
+    @property
+    def dc(self) -> Array:
+        return self.total["c"]
+
+    @property
+    def dh_prev(self) -> Array:
+        return self.prev["h"]
+
+    @property
+    def dc_prev(self) -> Array:
+        return self.prev["c"]
+
+
+@dataclass(frozen=True, eq=False)
+class Gradients:
+    """dLoss with respect to the weights, the inputs and the initial state.
+
+    `kernel`, `recurrent_kernel` and `bias` are shaped like the weights (bias None when
+    the weights have none); `inputs` like the trace's inputs; `initial_state` holds the
+    initial state's gradients by name ("h", "c"), also readable as `initial_h` and
+    `initial_c`, each like `state_h`. `steps` holds one `StepGradients` per time step,
+    in time order.
+    """
+
+    kernel: Array
+    recurrent_kernel: Array
+    bias: Array | None
+    inputs: Array
+    initial_state: Mapping[str, Array]
+    steps: tuple[StepGradients, ...]
+
+    @property
+    def initial_h(self) -> Array:
+        return self.initial_state["h"]
+
+    @property
+    def initial_c(self) -> Array:
+        return self.initial_state["c"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python values (Fractions as "p/q"), ready for `json.dumps`."""
+        doc = {
+            "kernel": jsonable(self.kernel),
+            "recurrent_kernel": jsonable(self.recurrent_kernel),
+            "bias": None if self.bias is None else jsonable(self.bias),
+            "inputs": jsonable(self.inputs),
+        }
+        return doc | {f"initial_{k}": jsonable(v) for k, v in self.initial_state.items()}
+
+
+def backward(
+    trace: Trace,
+    d_sequence_out: Any,
+    *,
+    d_state_h: Any = None,
+    d_state_c: Any = None,
+) -> Gradients:
+    """Gradients of a loss whose gradient with respect to the outputs is given.
+
+    Args:
+        trace: a `forward` result (LSTM or GRU); its recorded values are reused.
+        d_sequence_out: dLoss/d(sequence_out), shaped like `trace.sequence_out`
+            (see `lstm_explained.engine.losses` for common losses).
+        d_state_h: dLoss/d(state_h), shaped like `trace.state_h`, if the loss uses it.
+        d_state_c: dLoss/d(state_c), likewise (an LSTM's only).
+
+    Returns:
+        `Gradients` for the weights, inputs and initial state, with a record per step.
+
+    Raises:
+        LSTMInputError: for a wrongly shaped or non-finite gradient, or a trace whose
+            activation is a callable (its derivative is unknown).
+    """
+    if not isinstance(trace, Trace):
+        raise LSTMInputError(f"trace must be a Trace from forward(); got {describe(trace)}")
+    cell = cell_of(trace.weights)
+    if trace.units is not None:
+        raise LSTMInputError(
+            f"backward() needs every unit's gates, but this trace recorded only units "
+            f"{list(trace.units)}; run forward() without units="
+        )
+    if d_state_c is not None and "c" not in cell.STATES:
+        raise LSTMInputError(f"d_state_c was given, but a {cell.NAME} has no cell state c")
+    exact = trace.exact
+    full = trace.with_batch_axis()  # the loop works with the batch axis throughout
+    batch, time, units = full.sequence_out.shape
+    dtype = full.sequence_out.dtype
+
+    def convert(a: Array) -> Array:
+        return to_exact(a) if exact else np.asarray(a, dtype=dtype)
+
+    def batched(value: Any, name: str, like: Array) -> Array:
+        arr = convert(_checked(value, name, like))
+        return arr if trace.batched else arr[None]
+
+    d_seq = batched(d_sequence_out, "d_sequence_out", trace.sequence_out)
+    given = {"h": d_state_h, "c": d_state_c}
+    d_next = tuple(batched(given[s], f"d_state_{s}", trace.states[s]) for s in cell.STATES)
+    act_d = derivative(trace.activation, argument="activation")  # refuses a callable
+    rec_d = derivative(trace.recurrent_activation, argument="recurrent_activation")
+    fn = Derivatives(
+        act=resolve(trace.activation, argument="activation", exact=exact).fn,
+        rec=resolve(trace.recurrent_activation, argument="recurrent_activation", exact=exact).fn,
+        tidy=to_exact if exact else keep_as_is,
+        act_d=act_d,
+        rec_d=rec_d,
+    )
+    params = cell.prepare(trace.weights, convert)
+    w = trace.weights
+    d_weights = [convert(np.zeros(a.shape)) for a in (w.kernel, w.recurrent_kernel)]
+    d_bias = convert(np.zeros(np.shape(w.bias) if w.bias is not None else (0,)))
+    d_inputs: list[Array] = [convert(np.zeros(0))] * time
+    zero = convert(np.zeros((batch, units)))
+    out_carry = zero  # gradient a masked step hands back
+    records: list[StepGradients] = []
+
+    def view(a: Array) -> Array:
+        return a if trace.batched else a[0]
+
+    def named(arrays: tuple[Array, ...] | list[Array]) -> Mapping[str, Array]:
+        return MappingProxyType({s: view(a) for s, a in zip(cell.STATES, arrays, strict=True)})
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in reversed(full.steps):
+            t = step.t - 1
+            keep = _keep(step.mask, batch, object if exact else dtype)  # (batch, 1)
+            d_out = fn.tidy(d_seq[:, t, :] + out_carry)  # this step's output, and repeats
+            d_in = [fn.tidy(keep * (d_out + d_next[0]))]  # reaches h only if the step ran
+            d_in += [fn.tidy(keep * d) for d in d_next[1:]]
+            b = cell.step_backward(step, tuple(d_in), params, fn)
+            d_weights = [fn.tidy(d_weights[0] + b.d_kernel),
+                         fn.tidy(d_weights[1] + b.d_recurrent_kernel)]  # fmt: skip
+            if w.bias is not None:
+                d_bias = fn.tidy(d_bias + b.d_bias)
+            skip = 1 - keep  # a masked step hands its gradients straight back
+            d_prev = tuple(
+                fn.tidy(p + skip * d) for p, d in zip(b.d_state_prev, d_next, strict=True)
+            )
+            # a masked step's output repeats this step's, unless it is a constant zero
+            out_carry = zero if trace.zero_output_for_mask else fn.tidy(skip * d_out)
+            d_inputs[t] = b.dx
+            records.append(
+                StepGradients(
+                    t=step.t,
+                    d_output=view(d_out),
+                    later=named(d_next),
+                    total=named(b.d_state),
+                    gates=MappingProxyType({g: view(a) for g, a in b.gates.items()}),
+                    z=MappingProxyType({g: view(a) for g, a in b.z.items()}),
+                    dx=view(b.dx),
+                    prev=named(d_prev),
+                )
+            )
+            d_next = d_prev
+
+    d_x = np.stack(d_inputs, axis=1)  # (batch, time, features), in processing order
+    if trace.go_backwards:
+        d_x = d_x[:, ::-1]  # back to the order the inputs were given in
+    return Gradients(
+        kernel=d_weights[0],
+        recurrent_kernel=d_weights[1],
+        bias=None if w.bias is None else d_bias,
+        inputs=view(d_x),
+        initial_state=named(d_next),
+        steps=tuple(reversed(records)),
+    )
+
+
+def sgd_step(weights: PackedWeights, gradients: Gradients, learning_rate: Any) -> Any:
+    """One plain gradient-descent update: each weight minus `learning_rate` times its gradient.
+
+    Returns weights of the same kind (LSTM or GRU). With exact gradients and a Fraction
+    or int learning rate, the new weights are exact.
+    """
+    if not isinstance(weights, PackedWeights) or not isinstance(gradients, Gradients):
+        raise LSTMInputError("sgd_step(weights, gradients, learning_rate) needs LSTMWeights "
+                             "(or GRUWeights) and the Gradients from backward()")  # fmt: skip
+    lr = numeric_array(learning_rate, "learning_rate")
+    if lr.shape != ():
+        raise LSTMInputError(f"learning_rate must be one number; got shape {lr.shape}")
+    exact = gradients.kernel.dtype == object
+    lr_value = lr.item() if not exact else to_exact(lr).item()
+
+    def step(w: Array, g: Array) -> Array:
+        w = to_exact(w) if exact else w
+        if w.shape != g.shape:
+            raise LSTMInputError(
+                f"gradient shape {g.shape} does not match weight shape {w.shape}; were the "
+                "gradients computed for these weights?"
+            )
+        return to_exact(w - lr_value * g) if exact else w - lr_value * g
+
+    bias = None
+    if weights.bias is not None:
+        if gradients.bias is None:
+            raise LSTMInputError("the weights have a bias but the gradients do not")
+        bias = step(weights.bias, gradients.bias)
+    return weights.replace(
+        kernel=step(weights.kernel, gradients.kernel),
+        recurrent_kernel=step(weights.recurrent_kernel, gradients.recurrent_kernel),
+        bias=bias,
+    )
+
+
+def _keep(mask: Any, batch: int, dtype: Any) -> Array:
+    """1 where the step ran, 0 where it was masked, as a (batch, 1) column."""
+    if mask is None:
+        return np.full((batch, 1), 1, dtype=dtype)
+    return np.asarray(mask).astype(int).reshape(batch, 1).astype(dtype)
+
+
+def _checked(value: Any, name: str, like: Array) -> Array:
+    """A gradient argument: zeros when None, else numbers shaped exactly like `like`."""
+    if value is None:
+        return np.zeros(like.shape)
+    arr = numeric_array(value, name)
+    if arr.shape != like.shape:
+        raise LSTMInputError(
+            f"{name} must have the shape of the trace's {name[2:]}, {like.shape}; "
+            f"got shape {arr.shape}"
+        )
+    return arr

@@ -1,0 +1,394 @@
+"""The LSTM cell with a trace's numbers: forwards, gate by gate, backwards, or as a template.
+
+`cell_svg` draws one layout (desk or phone) as an SVG string; `cell_figure` wraps both in
+a `<figure>` whose stylesheet shows the one that fits; `cell_template` leaves every
+number as a `{field}` for the interactive stepper's script to fill; `backward_figure`
+draws the gradients of one step. All numbers come from the `Trace` and `Gradients`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from html import escape
+from typing import Any
+
+import numpy as np
+
+from ...engine.trace import Step, Trace
+from ...engine.weights import GATES
+from ..hand import format_number
+from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
+from .numbers import LONG, activation_value, digits_that_add_up, short, slope
+from .svg import LegendEntry
+
+LAYOUT_NAMES = ("desk", "phone")
+
+TITLES = {
+    "forget": "The forget gate",
+    "input": "The input gate and the candidate",
+    "cell": "The cell state update",
+    "output": "The output gate",
+}
+FOCUS = {
+    "forget": "Highlighted: the forget gate and its product with the previous cell state. ",
+    "input": "Highlighted: the input gate, the candidate and their product. ",
+    "cell": "Highlighted: the cell state line, where f×c_prev and i×g are added. ",
+    "output": "Highlighted: the output gate, φ of the new cell state and their product. ",
+}
+
+# Stand-ins for a template's widest values, to lay its legend out.
+WIDEST = {"act": "hard_sigmoid", "rec": "hard_sigmoid"}
+
+
+def number(value: Any, digits: int) -> str:
+    """A value as a figure shows it: long integers and fractions shortened ("≈...")."""
+    text = format_number(value, digits)
+    if len(text.lstrip("-")) <= LONG:
+        return text
+    if "/" in text:
+        return "≈" + format_number(float(Fraction(value)), 4)
+    return short(text)
+
+
+def factor(text: str) -> str:
+    """A number written as a factor: negatives and fractions in brackets."""
+    return f"({text})" if text.lstrip("≈").startswith("-") or "/" in text else text
+
+
+def vector(values: Any, digits: int) -> str:
+    items = [number(v, digits) for v in values.ravel()]
+    return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
+
+
+def step_values(
+    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
+) -> tuple[Step, int, dict[str, str]]:
+    """What every cell's drawing shows of step `t`: the step (of one sample), the digits
+    it is shown with, and the fields t, x, h_prev, h, act, rec, xt and h_prevt (the
+    first input and the first unit's h_prev as factors, for products)."""
+    step = trace.sample(sample).step(t)
+    d = digits or digits_that_add_up(trace, t, sample=sample)
+    values = {
+        "t": str(step.t),
+        "x": vector(step.x, d),
+        "h_prev": number(step.h_prev[unit], d),
+        "h": number(step.h[unit], d),
+        "act": trace.activation,
+        "rec": trace.recurrent_activation,
+        "xt": factor(number(step.x.ravel()[0], d)),
+        "h_prevt": factor(number(step.h_prev.ravel()[0], d)),
+    }
+    return step, d, values
+
+
+def forward_values(
+    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
+) -> dict[str, str]:
+    """Every field of the forward cell drawing, for step `t` of `trace`, as text."""
+    step, d, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
+    w = trace.weights
+
+    def at(arr: Any) -> str:
+        return number(arr[unit], d)
+
+    values |= {"c_prev": at(step.c_prev), "c": at(step.c)}
+    for gate in GATES:
+        s, gw = SYMBOL[gate], w.gate(gate)
+        values[f"W_{s}"] = factor(number(gw.kernel[0, unit], d))
+        values[f"U_{s}"] = factor(number(gw.recurrent_kernel[0, unit], d))
+        values[f"b_{s}"] = factor(number(0 if gw.bias is None else gw.bias[unit], d))
+        values[f"z_{s}"] = at(step.z[gate])
+        values[f"v_{s}"] = at(step.gates[gate])
+    return values
+
+
+FORWARD_DESC = (
+    "Time step {t}. The input x = {x} and the previous hidden state h_prev = {h_prev} feed "
+    "four gates, each σ or φ of its pre-activation z = x×W + h_prev×U + b: input gate "
+    "i = {v_i} (z_i = {z_i}), forget gate f = {v_f} (z_f = {z_f}), candidate g = {v_g} "
+    "(z_g = {z_g}) and output gate o = {v_o} (z_o = {z_o}). Along the top, the previous cell "
+    "state c_prev = {c_prev} is multiplied by f and i×g is added, giving the new cell state "
+    "c = {c}. The output gate times φ of c gives the new hidden state h = {h}, which leaves "
+    "the cell and is fed back at the next step. Here σ is {rec} and φ is {act}."
+)
+SYMBOLIC_DESC = (
+    "The input x and the previous hidden state h_prev feed four gates, each σ or φ of its "
+    "pre-activation z = x×W + h_prev×U + b: the input gate i, the forget gate f, the "
+    "candidate g and the output gate o, in that order. Along the top, the previous cell "
+    "state c_prev is multiplied by f and i×g is added, giving the new cell state c. The "
+    "output gate times φ of c gives the new hidden state h, which leaves the cell and is "
+    "fed back at the next step. σ is the recurrent activation, φ the activation."
+)
+
+
+def forward_legend(*, symbolic: bool) -> list[LegendEntry]:
+    entries = [
+        LegendEntry("box", "gate: σ or φ of its z"),
+        LegendEntry("op", "element-wise product", "×"),
+        LegendEntry("op", "sum", "+"),
+    ]
+    if symbolic:
+        entries.append(LegendEntry("text", "σ: recurrent_activation, φ: activation"))
+    else:
+        entries.append(LegendEntry("text", "σ = {rec} (recurrent_activation)"))
+        entries.append(LegendEntry("text", "φ = {act} (activation)"))
+    return entries
+
+
+def _forward_labels(*, numeric: bool, products: bool, highlight: str | None) -> CellLabels:
+    if highlight is not None and highlight not in HIGHLIGHTS:
+        raise ValueError(f"highlight must be one of {', '.join(HIGHLIGHTS)}; got {highlight!r}")
+    named = (lambda name: f"{name} = {{{name}}}") if numeric else (lambda name: name)
+    return CellLabels(
+        gates={g: gate_lines(g, numeric=numeric, products=products) for g in GATES},
+        c_prev=named("c_prev"),
+        c=named("c"),
+        h_prev=named("h_prev"),
+        h=named("h"),
+        x=named("x"),
+        highlight=HIGHLIGHTS[highlight] if highlight else frozenset(),
+    )
+
+
+def cell_svg(
+    trace: Trace | None = None,
+    t: int = 1,
+    *,
+    sample: int = 0,
+    unit: int = 0,
+    digits: int | None = None,
+    ident: str = "lstm-cell",
+    layout: str = "desk",
+    highlight: str | None = None,
+) -> str:
+    """The cell as an SVG string, with the values of step `t` or, without a trace, symbols.
+
+    `layout` is "desk" (gates side by side) or "phone" (gates stacked, for a narrow
+    column). `highlight` singles out "forget", "input", "cell" or "output". `unit` picks
+    which unit's values to show when there are several; `digits` fixes the significant
+    digits (by default, the fewest from four with which every line adds up). `ident`
+    makes the element ids unique when a page holds more than one figure.
+    """
+    if trace is None:
+        labels = _forward_labels(numeric=False, products=False, highlight=highlight)
+        title, desc, values = "The LSTM cell", SYMBOLIC_DESC, {}
+    else:
+        values = forward_values(trace, t, sample=sample, unit=unit, digits=digits)
+        simple = trace.weights.input_dim == 1 and trace.weights.units == 1
+        labels = _forward_labels(numeric=True, products=simple, highlight=highlight)
+        title = f"{TITLES.get(highlight or '', 'The LSTM cell')} at time step {values['t']}"
+        desc = FOCUS.get(highlight or "", "") + FORWARD_DESC
+    return draw(
+        labels,
+        layout=layout,
+        ident=ident,
+        values=values,
+        title=title,
+        desc=desc,
+        legend_entries=forward_legend(symbolic=trace is None),
+    )
+
+
+def both_layouts(
+    desk: str, phone: str, *, caption: str = "", cls: str = "", standalone: bool = False
+) -> str:
+    """A `<figure>` holding a desk and a phone layout; the stylesheet shows the one that fits.
+
+    `standalone` adds the few style rules that choose between them, for pages without
+    the site's stylesheet (a notebook).
+    """
+    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    style = (
+        "<style>.lx-layouts{container-type:inline-size}.lx-layouts>.lx-phone{display:none}"
+        "@container (max-width:659.98px){.lx-layouts>.lx-desk{display:none}"
+        ".lx-layouts>.lx-phone{display:block}}</style>"
+        if standalone
+        else ""
+    )
+    classes = " ".join(c for c in ("lx-figure", cls) if c)
+    layouts = f'<div class="lx-layouts">{desk}{phone}</div>'
+    return f'<figure class="{classes}">{style}{layouts}{cap}</figure>'
+
+
+def in_both_layouts(
+    draw: Any,
+    *args: Any,
+    caption: str = "",
+    ident: str,
+    standalone: bool = False,
+    **options: Any,
+) -> str:
+    """`draw(*args, ident=..., layout=..., **options)` in the desk and the phone layout,
+    in one `<figure>` with a caption (see `both_layouts`)."""
+    desk, phone = (draw(*args, ident=f"{ident}-{name}", layout=name, **options)
+                   for name in LAYOUT_NAMES)  # fmt: skip
+    return both_layouts(desk, phone, caption=caption, standalone=standalone)
+
+
+def cell_figure(
+    trace: Trace | None = None,
+    t: int = 1,
+    *,
+    caption: str = "",
+    ident: str = "lstm-cell",
+    standalone: bool = False,
+    **options: Any,
+) -> str:
+    """Both layouts of `cell_svg(trace, t, **options)` in one `<figure>` with a caption."""
+    return in_both_layouts(cell_svg, trace, t, caption=caption, ident=ident,
+                           standalone=standalone, **options)  # fmt: skip
+
+
+def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:
+    """Both layouts (in a `<div class="lx-layouts">`) with every number left as a
+    `{field}` for a script to fill.
+
+    The fields are those of `forward_values`: t, x, h_prev, c_prev, c, h, act, rec, xt,
+    h_prevt and, for each gate symbol s, W_s, U_s, b_s, z_s and v_s. `products=False`
+    writes the products as symbols, for several inputs or units (one unit's values).
+    """
+    labels = _forward_labels(numeric=True, products=products, highlight=None)
+    svgs = [
+        draw(
+            labels,
+            layout=name,
+            ident=f"{ident}-{name}",
+            values=None,
+            title="The LSTM cell at time step {t}",
+            desc=FORWARD_DESC,
+            legend_entries=forward_legend(symbolic=False),
+            widest=WIDEST,
+        )
+        for name in LAYOUT_NAMES
+    ]
+    return f'<div class="lx-layouts">{"".join(svgs)}</div>'
+
+
+# ---- backwards ----------------------------------------------------------------------------
+
+
+def backward_values(
+    trace: Trace, gradients: Any, t: int, *, sample: int = 0, unit: int = 0, digits: int = 6
+) -> dict[str, str]:
+    """Every field of the backward drawing at step `t`: gradients and the values they use."""
+    step = trace.sample(sample).step(t)
+    grad = gradients.steps[step.t - 1]
+
+    def one_row(arr: Any) -> Any:  # gradients have a batch axis where the trace had one
+        return np.asarray(arr)[sample] if trace.batched else np.asarray(arr)
+
+    def at(arr: Any) -> Any:  # a gradient of this unit
+        return one_row(arr)[unit]
+
+    def n(v: Any) -> str:
+        return number(v, digits)
+
+    c, z = step.c[unit], {g: step.z[g][unit] for g in GATES}
+    gates = {g: step.gates[g][unit] for g in GATES}
+    values = {
+        "t": str(step.t),
+        "act": trace.activation,
+        "rec": trace.recurrent_activation,
+        "later": f"step {step.t + 1}" if step.t < len(trace.steps) else "the final state",
+        "before": f"step {step.t - 1}" if step.t > 1 else "h0, c0",
+        "c_prevt": factor(n(step.c_prev[unit])),
+        "phi_c": factor(n(activation_value(trace.activation, c))),
+        "slope_c": factor(n(slope(trace.activation, c, activation_value(trace.activation, c)))),
+        "dx": vector(one_row(grad.dx), digits),
+    }
+    for name in ("dh", "dc", "d_output", "dh_later", "dc_later", "dh_prev", "dc_prev"):
+        values[name] = n(at(getattr(grad, name)))
+    values["dct"], values["dht"] = factor(values["dc"]), factor(values["dh"])
+    for gate in GATES:
+        s = SYMBOL[gate]
+        fn = trace.activation if gate == "candidate" else trace.recurrent_activation
+        values[f"{s}t"] = factor(n(gates[gate]))
+        values[f"d_{s}"] = n(at(grad.gates[gate]))
+        values[f"d_{s}t"] = factor(values[f"d_{s}"])
+        values[f"slope_{s}"] = factor(n(slope(fn, z[gate], gates[gate])))
+        values[f"dz_{s}"] = n(at(grad.z[gate]))
+    return values
+
+
+# Each gate's share: the product it appears in, then its activation's slope.
+BACKWARD_PRODUCT = {
+    "input": ("dc×g", "{dct}×{gt}"),
+    "forget": ("dc×c_prev", "{dct}×{c_prevt}"),
+    "candidate": ("dc×i", "{dct}×{it}"),
+    "output": ("dh×φ(c)", "{dht}×{phi_c}"),
+}
+
+BACKWARD_DESC = (
+    "Backpropagation through time step {t}, with dX for the loss's gradient with respect "
+    "to X. From the right arrive the hidden state's gradient dh = {d_output} (this step's "
+    "output) + {dh_later} (from {later}) = {dh} and the cell state's gradient from {later}, "
+    "dc_later = {dc_later}; adding the path through h gives dc = {dc}. Each gate receives "
+    "its share: input gate di = dc×g = {d_i} (dz_i = {dz_i}), forget gate df = dc×c_prev = "
+    "{d_f} (dz_f = {dz_f}), candidate dg = dc×i = {d_g} (dz_g = {dz_g}) and output gate "
+    "do = dh×φ(c) = {d_o} (dz_o = {dz_o}). Leaving for {before}: dh_prev = {dh_prev} "
+    "through the recurrent weights and dc_prev = dc×f = {dc_prev}; to the input, "
+    "dx = {dx}. Here σ is {rec} and φ is {act}."
+)
+
+
+def backward_svg(
+    trace: Trace,
+    gradients: Any,
+    t: int,
+    *,
+    sample: int = 0,
+    unit: int = 0,
+    digits: int = 6,
+    ident: str = "lstm-backward",
+    layout: str = "desk",
+) -> str:
+    """Step `t` of backpropagation as an SVG: the gradients entering from the right (the
+    later step and this step's output), what each gate receives, and what leaves to the
+    left for the step before. `gradients` is what `backward(trace, ...)` returned."""
+    values = backward_values(trace, gradients, t, sample=sample, unit=unit, digits=digits)
+    boxes = {}
+    for gate in GATES:
+        s = SYMBOL[gate]
+        formula, numbers = BACKWARD_PRODUCT[gate]
+        boxes[gate] = [
+            f"d{s} = {formula}",
+            f"= {numbers} = {{d_{s}}}",
+            f"dz_{s} = d{s}×{FN[gate]}′(z_{s})",
+            f"= {{d_{s}t}}×{{slope_{s}}}",
+            f"= {{dz_{s}}}",
+        ]
+    labels = CellLabels(
+        gates=boxes,
+        c_prev="dc_prev = {dc_prev}",
+        c="dc_later = {dc_later}",
+        h_prev="dh_prev = {dh_prev}",
+        h="dh = {d_output} + {dh_later} = {dh}",
+        x="dx = {dx}",
+        note=("dc = {dc_later} + {dht}×{ot}×{slope_c}", "= {dc}"),
+        backward=True,
+    )
+    legend = [
+        LegendEntry("box", "gate: its gradient d, then dz = d × slope"),
+        LegendEntry("wire", "gradient, flowing back"),
+        LegendEntry("text", "σ′, φ′: slopes of σ = {rec} and φ = {act}"),
+    ]
+    return draw(labels, layout=layout, ident=ident, values=values,
+                title=f"Backpropagation through time step {values['t']}",
+                desc=BACKWARD_DESC, legend_entries=legend)  # fmt: skip
+
+
+def backward_figure(
+    trace: Trace,
+    gradients: Any,
+    t: int,
+    *,
+    caption: str = "",
+    ident: str = "lstm-backward",
+    **options: Any,
+) -> str:
+    """Both layouts of `backward_svg` in one `<figure>` with a caption."""
+    desk, phone = (
+        backward_svg(trace, gradients, t, ident=f"{ident}-{name}", layout=name, **options)
+        for name in LAYOUT_NAMES
+    )
+    return both_layouts(desk, phone, caption=caption)

@@ -1,0 +1,261 @@
+"""PyTorch's `nn.LSTM` and `nn.GRU` in the engine's layout (Keras's), and back.
+
+PyTorch stacks the gates in rows and keeps two biases, for every layer `k` and, in a
+bidirectional module, for the reverse direction too (names ending in `_reverse`):
+
+    LSTM  weight_ih_l{k} (4*H, in)   rows i, f, g, o (Keras's order)   = kernel.T
+          weight_hh_l{k} (4*H, H)                                       = recurrent_kernel.T
+          bias_ih_l{k} + bias_hh_l{k}  (4*H,)  only their sum is used   = bias
+    GRU   weight_ih_l{k} (3*H, in)   rows r, z, n (Keras: z, r, h)
+          weight_hh_l{k} (3*H, H)
+          bias_ih_l{k}, bias_hh_l{k}  (3*H,)   = Keras's bias rows 0 and 1 (reset_after)
+
+A GRU's two biases cannot be summed: b_hn sits inside r * (W_hn h + b_hn). So PyTorch's
+GRU is Keras's `reset_after=True`, and both biases carry over unchanged but for the
+gate order. PyTorch is imported only when one of these functions runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..engine._validate import describe, to_float
+from ..engine.layers import Bidirectional
+from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..errors import LSTMInputError
+
+Array = NDArray[Any]
+
+_GRU_ORDER = [1, 0, 2]  # Keras's block k is PyTorch's block _GRU_ORDER[k] (and back)
+
+
+def import_torch() -> Any:
+    """Import PyTorch on first use, or explain how to install it."""
+    try:
+        import torch
+    except ModuleNotFoundError as err:
+        raise ModuleNotFoundError(
+            "this needs PyTorch, which is not installed; install it with "
+            "pip install 'lstm-explained[torch]'"
+        ) from err
+    return torch
+
+
+def _kind(module: Any, torch: Any, want: str | None = None) -> str:
+    """ "LSTM" or "GRU" for a PyTorch recurrent module (of the kind wanted), or an error."""
+    if want is not None and not isinstance(module, getattr(torch.nn, want)):
+        raise LSTMInputError(f"module must be a torch.nn.{want}; got {type(module).__name__}")
+    if isinstance(module, torch.nn.LSTM):
+        if module.proj_size:
+            raise LSTMInputError(
+                f"module must be an nn.LSTM with proj_size=0 (Keras has no projection); "
+                f"got proj_size={module.proj_size}"
+            )
+        return "LSTM"
+    if isinstance(module, torch.nn.GRU):
+        return "GRU"
+    raise LSTMInputError(f"module must be a torch.nn.LSTM or nn.GRU; got {type(module).__name__}")
+
+
+def _reorder(blocks: Array, kind: str, units: int) -> Array:
+    """Swap PyTorch's GRU gate blocks (r, z, n) into Keras's (z, r, n), or back; the
+    LSTM's order is the same in both. Works along the first axis."""
+    if kind == "LSTM":
+        return blocks
+    return np.concatenate([blocks[k * units : (k + 1) * units] for k in _GRU_ORDER])
+
+
+def _tensors(module: Any, layer: int, direction: str, kind: str) -> dict[str, Any]:
+    """One layer's tensors by their short name ("weight_ih", ...), each shape-checked."""
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < module.num_layers:
+        raise LSTMInputError(
+            f"layer must be from 0 to {module.num_layers - 1}; got {describe(layer)}"
+        )
+    if direction not in ("forward", "backward"):
+        raise LSTMInputError(
+            f"direction must be 'forward' or 'backward'; got {describe(direction)}"
+        )
+    if direction == "backward" and not module.bidirectional:
+        raise LSTMInputError("direction='backward' needs a module built with bidirectional=True")
+    n = 4 if kind == "LSTM" else 3
+    hidden = module.hidden_size
+    inputs = module.input_size if layer == 0 else hidden * (2 if module.bidirectional else 1)
+    suffix = f"_l{layer}" + ("_reverse" if direction == "backward" else "")
+    shapes: dict[str, tuple[int, ...]] = {
+        "weight_ih": (n * hidden, inputs),
+        "weight_hh": (n * hidden, hidden),
+    }
+    if module.bias:
+        shapes |= {"bias_ih": (n * hidden,), "bias_hh": (n * hidden,)}
+    tensors = {}
+    for name, shape in shapes.items():
+        tensor = getattr(module, name + suffix)
+        if tuple(tensor.shape) != shape:
+            raise LSTMInputError(
+                f"module.{name}{suffix} must have shape {shape} for input_size={inputs} and "
+                f"hidden_size={hidden}; got shape {tuple(tensor.shape)}"
+            )
+        tensors[name] = tensor
+    return tensors
+
+
+def _one_layer(module: Any, kind: str) -> None:
+    """Refuse a module with more than one layer or direction where one was meant."""
+    if module.num_layers != 1:
+        raise LSTMInputError(
+            f"module must be an nn.{kind} with num_layers=1; got num_layers="
+            f"{module.num_layers} (convert one layer at a time); "
+            "lstm_explained.frameworks.torch_adapter.layers_from_torch reads them all"
+        )
+    if module.bidirectional:
+        raise LSTMInputError(
+            f"module must be an nn.{kind} with bidirectional=False; got bidirectional=True; "
+            "lstm_explained.frameworks.torch_adapter.layers_from_torch reads both directions"
+        )
+
+
+def weights_from_torch(
+    module: Any, *, layer: int | None = None, direction: str = "forward", want: str | None = None
+) -> Weights:
+    """One layer and direction of an `nn.LSTM` or `nn.GRU`, as `LSTMWeights` or
+    `GRUWeights` (float64).
+
+    An LSTM's two biases come back summed (PyTorch only uses their sum); a GRU's stay
+    two rows, with `reset_after=True`. Without `layer` the module must have one layer
+    and one direction; `want` ("LSTM" or "GRU") refuses the other kind.
+    """
+    torch = import_torch()
+    kind = _kind(module, torch, want)
+    if layer is None:
+        _one_layer(module, kind)
+    tensors = _tensors(module, layer or 0, direction, kind)
+    with torch.no_grad():
+        a = {name: t.detach().cpu().double().numpy() for name, t in tensors.items()}
+    units = module.hidden_size
+    kernel = _reorder(a["weight_ih"], kind, units).T  # (in, n*units)
+    recurrent = _reorder(a["weight_hh"], kind, units).T  # (units, n*units)
+    if kind == "LSTM":
+        bias = a["bias_ih"] + a["bias_hh"] if module.bias else None  # (4*units,)
+        return LSTMWeights(kernel, recurrent, bias)
+    bias = None
+    if module.bias:
+        rows = [_reorder(a[name], kind, units) for name in ("bias_ih", "bias_hh")]
+        bias = np.stack(rows)  # (2, 3*units)
+    return GRUWeights(kernel, recurrent, bias, reset_after=True)
+
+
+def weights_to_torch(
+    weights: Weights, module: Any, *, layer: int | None = None, direction: str = "forward"
+) -> Any:
+    """Copy `weights` into one layer and direction of a matching `nn.LSTM` or `nn.GRU`,
+    in place, and return the module.
+
+    An LSTM's whole bias goes into `bias_ih` and `bias_hh` is set to zeros, since
+    PyTorch only ever uses their sum. Weights without a bias give zeros; a module built
+    with `bias=False` accepts only weights whose bias is None or all zeros. Values are
+    rounded to the module's dtype (float32 by default).
+    """
+    torch = import_torch()
+    kind = _kind(module, torch, weights.cell)
+    if layer is None:
+        _one_layer(module, kind)
+    if isinstance(weights, GRUWeights) and not weights.reset_after:
+        raise LSTMInputError(
+            "PyTorch's nn.GRU computes the reset-after form (r multiplies h_prev @ U + b), "
+            "so it cannot hold GRUWeights with reset_after=False"
+        )
+    tensors = _tensors(module, layer or 0, direction, kind)
+    expected_in = tensors["weight_ih"].shape[1]
+    if (module.hidden_size, expected_in) != (weights.units, weights.input_dim):
+        raise LSTMInputError(
+            f"module must be an nn.{kind} with input_size={weights.input_dim} and "
+            f"hidden_size={weights.units} to hold these weights; got input_size="
+            f"{expected_in} and hidden_size={module.hidden_size}"
+        )
+    units = weights.units
+    bias = None if weights.bias is None else to_float(weights.bias)
+    if not module.bias and bias is not None and np.any(bias != 0):
+        raise LSTMInputError(
+            "module was built with bias=False, so it cannot hold these weights' nonzero "
+            "bias; build it with bias=True (the default) or use weights with bias=None"
+        )
+    zeros = np.zeros(weights.kernel.shape[1])
+    if kind == "LSTM":
+        b_ih, b_hh = (zeros if bias is None else bias), zeros
+    else:
+        b_ih, b_hh = (zeros, zeros) if bias is None else (bias[0], bias[1])
+    values = {
+        "weight_ih": _reorder(to_float(weights.kernel).T, kind, units),  # (n*units, in)
+        "weight_hh": _reorder(to_float(weights.recurrent_kernel).T, kind, units),
+        "bias_ih": _reorder(b_ih, kind, units),
+        "bias_hh": _reorder(b_hh, kind, units),
+    }
+    with torch.no_grad():
+        for name, tensor in tensors.items():
+            new = torch.from_numpy(np.array(values[name], dtype=np.float64))  # a copy
+            tensor.copy_(new.to(dtype=tensor.dtype, device=tensor.device))
+    return module
+
+
+def from_torch(module: Any) -> Weights:
+    """The weights of a one-layer, one-direction `torch.nn.LSTM` or `torch.nn.GRU`, as
+    `LSTMWeights` or `GRUWeights` in Keras's layout (float64): an LSTM's kernel is
+    `weight_ih_l0.T`, its recurrent kernel `weight_hh_l0.T` and its bias `bias_ih_l0 +
+    bias_hh_l0` (PyTorch only ever uses their sum); a GRU's gates are reordered from r,
+    z, n to z, r, h and keep both biases (`reset_after=True`). `layers_from_torch` reads
+    every layer and direction."""
+    return weights_from_torch(module)
+
+
+def to_torch(weights: Weights, module: Any) -> Any:
+    """Copy `weights` into a matching one-layer `torch.nn.LSTM` or `torch.nn.GRU`, in
+    place, and return it: an LSTM's whole bias goes into `bias_ih_l0` (`bias_hh_l0`
+    zeros); only `reset_after=True` GRU weights fit, as PyTorch has no reset-before form."""
+    return weights_to_torch(weights, module)
+
+
+def layers_from_torch(module: Any) -> list[Weights | Bidirectional]:
+    """Every layer of an `nn.LSTM` or `nn.GRU`, bottom first: weights, or a
+    `Bidirectional` pair when the module is bidirectional (merged by concatenation,
+    as PyTorch's output is)."""
+    torch = import_torch()
+    _kind(module, torch)
+    layers: list[Weights | Bidirectional] = []
+    for k in range(module.num_layers):
+        fwd = weights_from_torch(module, layer=k)
+        if module.bidirectional:
+            back = weights_from_torch(module, layer=k, direction="backward")
+            layers.append(Bidirectional(fwd, back, merge_mode="concat"))
+        else:
+            layers.append(fwd)
+    return layers
+
+
+def layers_to_torch(layers: list[Weights | Bidirectional], module: Any) -> Any:
+    """Copy layers (as `layers_from_torch` returns them) into a matching module, in place."""
+    torch = import_torch()
+    _kind(module, torch)
+    if len(layers) != module.num_layers:
+        raise LSTMInputError(
+            f"module has num_layers={module.num_layers} but {len(layers)} layer(s) were given"
+        )
+    for k, layer in enumerate(layers):
+        if isinstance(layer, Bidirectional) != bool(module.bidirectional):
+            raise LSTMInputError(
+                f"layer {k} is {'' if isinstance(layer, Bidirectional) else 'not '}"
+                f"bidirectional but the module has bidirectional={module.bidirectional}"
+            )
+        if isinstance(layer, Bidirectional):
+            if layer.merge_mode != "concat":
+                raise LSTMInputError(
+                    f"PyTorch concatenates the two directions; layer {k} has merge_mode="
+                    f"{layer.merge_mode!r}"
+                )
+            weights_to_torch(layer.forward, module, layer=k)
+            weights_to_torch(layer.backward, module, layer=k, direction="backward")
+        else:
+            weights_to_torch(layer, module, layer=k)
+    return module

@@ -1,0 +1,70 @@
+"""The optional extras: one rule in tests/extras.py, in step with pyproject and the Makefile."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from tests.extras import EXTRAS, extra_module, install_command, missing_module_in
+from tests.paths import ROOT
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+OPTIONAL = PYPROJECT["project"]["optional-dependencies"]
+TOOLS = {"docs", "dev"}  # extras for working on the project, not frameworks to compare with
+
+
+def requirement_names(extra: str) -> set[str]:
+    return {re.match(r"[A-Za-z0-9_.-]+", r)[0].lower() for r in OPTIONAL[extra]}  # type: ignore[index]
+
+
+def test_every_framework_extra_has_its_modules_in_the_rule():
+    frameworks = set(OPTIONAL) - TOOLS
+    assert frameworks == {"keras", "torch", "jax", "onnx", "flax"}
+    assert {extra for _, extra in EXTRAS.values()} == frameworks
+    for extra in frameworks:
+        # Module names are distribution names here, but for TensorFlow's -cpu build.
+        modules = {name.removesuffix("-cpu") for name in requirement_names(extra)}
+        covered = {module for module, (_, e) in EXTRAS.items() if e == extra}
+        assert modules <= covered, (extra, modules - covered)
+
+
+def makefile_extras(name: str) -> set[str]:
+    makefile = (ROOT / "Makefile").read_text()
+    m = re.search(rf"^{name} := (.+)$", makefile, re.M)
+    assert m, name
+    return set(m[1].split(","))
+
+
+def test_make_test_installs_every_extra_and_make_serve_only_the_sites():
+    assert makefile_extras("TEST_EXTRAS") == set(OPTIONAL)
+    assert makefile_extras("SERVE_EXTRAS") == {"keras", "docs"}
+    # The site's tools bring no framework beyond Keras, and no test tools.
+    heavy = {"torch", "jax", "jaxlib", "onnx", "onnxruntime", "flax", "pytest", "playwright"}
+    assert not (requirement_names("docs") | requirement_names("keras")) & heavy
+
+
+def test_the_rule_names_the_extra_of_a_missing_module():
+    assert extra_module("jax.numpy") == "jax"
+    assert extra_module("onnxscript") == "onnxscript"
+    assert extra_module("numpyy") is None  # a typo is not a missing extra
+    assert extra_module(None) is None
+    assert install_command("flax") == "pip install 'lstm-explained[flax]'"
+
+
+def test_a_fresh_process_traceback_is_read_by_its_last_line():
+    tb = (
+        "Traceback (most recent call last):\n"
+        '  File "<string>", line 9, in <module>\n'
+        "ModuleNotFoundError: No module named 'jax'\n"
+    )
+    assert missing_module_in(tb) == "jax"
+    assert missing_module_in(tb + "ValueError: later\n") is None
+    assert missing_module_in("ModuleNotFoundError: No module named 'numpyy'\n") is None
+
+
+@pytest.mark.parametrize("fixture", ["keras", "torch", "onnx", "onnxruntime", "flax"])
+def test_each_extra_has_a_fixture_that_imports_it(fixture, request):
+    module = request.getfixturevalue(fixture)
+    assert module.__name__ == fixture
