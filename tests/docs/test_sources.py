@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from tests.docs import snippet_lint
 from tests.docs.site import (
     DOCS,
     PAGE_NUMBERS,
@@ -206,3 +207,15 @@ def test_the_keras_backend_snippets_run_without_warnings(keras_installed, jax_in
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert "Warning" not in proc.stderr, proc.stderr[-2000:]
+
+
+def test_the_snippets_pass_the_packages_lint_rules():
+    # fix with: python -m tests.docs.snippet_lint --fix (then review the pages' diff)
+    assert [str(finding) for finding in snippet_lint.lint()] == []
+
+
+def test_the_snippet_lint_names_the_page_line_and_rule(tmp_path):
+    page = "Some prose.\n\n```python\nimport numpy\nimport keras\nprint(zip([keras], [numpy]))\n```\n"
+    (tmp_path / "page.md").write_text(page, "utf8")
+    found = [(f.page, f.line, f.code) for f in snippet_lint.lint(tmp_path)]
+    assert found == [("page.md", 4, "I001"), ("page.md", 6, "B905")]
