@@ -175,6 +175,14 @@ def test_a_template_typo_fails_the_build(tmp_path):
     assert "toy-network.md" in proc.stderr
 
 
+def test_a_value_of_another_page_group_fails_the_build(tmp_path):
+    # toy_back is the backprop page's; toy-network.md is a walkthrough page.
+    proc = build_with_extra_text(tmp_path, "\nThe loss {{ toy_back.loss() }}.\n")
+    assert proc.returncode != 0
+    assert "toy-network.md: 'toy_back' is undefined here" in proc.stderr
+    assert "toy_back is the backprop group's" in proc.stderr
+
+
 def hand_blocks(page: Path) -> list[str]:
     """The hand calculations of a built page, one string each, a line per line."""
     blocks = re.findall(

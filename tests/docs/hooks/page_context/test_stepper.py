@@ -1,0 +1,54 @@
+"""hooks/page_context/stepper.py: what the stepper's script finds in its page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.docs.hooks.loader import page_context
+
+
+def test_the_presets_are_the_engines_networks_as_json():
+    html = page_context("stepper").context()["stepper_presets"]()
+    m = re.fullmatch(
+        r'<script type="application/json" id="lstm-stepper-presets">(.*)</script>', html
+    )
+    assert m is not None
+    assert "</" not in m[1]  # nothing in the JSON can close the script early
+    doc = json.loads(m[1])
+    assert list(doc) == [
+        "article",
+        "forget-bias",
+        "second-example",
+        "gru-example",
+        "fingerprint",
+        "fingerprint-gru",
+    ]
+    article = doc["article"]["config"]
+    assert (article["inputs"], article["activation"], article["exact"]) == (
+        [1, 1, 1],
+        "linear",
+        True,
+    )
+    assert doc["forget-bias"]["label"] == "unit_forget_bias"
+
+
+def test_the_figure_templates_one_per_drawing():
+    html = page_context("stepper").context()["stepper_figure_template"]()
+    assert re.findall(r'<template id="([^"]+)">', html) == [
+        "lstm-stepper-figure",
+        "lstm-stepper-figure-units",
+        "gru-stepper-figure-after",
+        "gru-stepper-figure-after-units",
+        "gru-stepper-figure-before",
+        "gru-stepper-figure-before-units",
+    ]
+
+
+def test_the_half_forget_network_in_fractions():
+    half = page_context("stepper").context()["half_forget"]
+    # z_f = x/2 + h_prev, every other gate z = x + h_prev; c = f*c_prev + z*z; h = z*c.
+    # step 1: c = 1, h = 1; step 2: z_f = 3/2, z = 2: c = 3/2 + 4 = 11/2, h = 11;
+    # step 3: z_f = 23/2, z = 12: c = 253/4 + 144 = 829/4, h = 12 * 829/4 = 2487
+    assert half.outputs() == "1, 11, 2487"
+    assert half.c(3) == "829/4"
