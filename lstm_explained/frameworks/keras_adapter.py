@@ -21,6 +21,7 @@ from ..engine.recurrence import ActivationSpec, cell_of, initial_states, sequenc
 from ..engine.trace import Trace
 from ..engine.weights import GRUWeights, Weights
 from ..errors import LSTMInputError
+from .optional import require
 
 Array = NDArray[Any]
 
@@ -33,14 +34,7 @@ def import_keras() -> Any:
     """Import Keras once, quietly, or explain how to install it."""
     for name, value in TENSORFLOW_ENV.items():
         os.environ.setdefault(name, value)
-    try:
-        import keras
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "this needs Keras, which is not installed; install it with "
-            "pip install 'lstm-explained[keras]'"
-        ) from err
-    return keras
+    return require("keras", "keras", "Keras")
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,6 @@ function here runs.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,6 +32,7 @@ from ..engine.recurrence import ActivationSpec, cell_of
 from ..engine.weights import GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
+from .optional import require
 
 Array = NDArray[Any]
 OPSET = 14  # LSTM-14 and GRU-14 (the `layout` attribute); onnxruntime runs them
@@ -41,14 +41,7 @@ IR_VERSION = 8  # old enough for any onnxruntime that runs opset 14
 
 def import_onnx() -> Any:
     """Import the `onnx` package on first use, or explain how to install it."""
-    try:  # typed as Any: mypy needs no stubs for a package the gate may not install
-        onnx: Any = importlib.import_module("onnx")
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "this needs the onnx package, which is not installed; install it with "
-            "pip install 'lstm-explained[onnx]'"
-        ) from err
-    return onnx
+    return require("onnx", "onnx", "the onnx package")
 
 
 def onnx_arrays(weights: Weights) -> dict[str, Array]:
