@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -19,14 +19,13 @@ from numpy.typing import NDArray
 
 from ..errors import LSTMInputError, LSTMOverflowWarning
 from . import gru, lstm
-from ._validate import bool_array, describe, numeric_array, to_exact
-from .activations import resolve
-from .cells import Cell, Functions, keep_as_is
+from ._validate import bool_array, describe, numeric_array
+from .cells import Cell, Functions
+from .options import ActivationSpec, RunOptions, check_flag
 from .trace import Step, Trace
 from .weights import GRUWeights, LSTMWeights, Weights
 
 Array = NDArray[Any]
-ActivationSpec = str | Callable[..., Any] | None
 
 _CELLS: dict[type, Cell] = {LSTMWeights: lstm, GRUWeights: gru}  # type: ignore[dict-item]
 
@@ -99,15 +98,9 @@ def forward(
         LSTMOverflowWarning: when a float value becomes inf or NaN, naming the step.
     """
     cell = cell_of(weights)
-    flags = {"exact": exact, "go_backwards": go_backwards,
-             "zero_output_for_mask": zero_output_for_mask}  # fmt: skip
-    for name, flag in flags.items():
-        if not isinstance(flag, bool):
-            raise LSTMInputError(f"{name} must be True or False; got {describe(flag)}")
-    if dtype not in ("float64", "float32"):
-        raise LSTMInputError(f"dtype must be 'float64' or 'float32'; got {describe(dtype)}")
-    act = resolve(activation, argument="activation", exact=exact)
-    rec = resolve(recurrent_activation, argument="recurrent_activation", exact=exact)
+    options = RunOptions(activation, recurrent_activation, exact, dtype)  # checked here
+    check_flag("go_backwards", go_backwards)
+    check_flag("zero_output_for_mask", zero_output_for_mask)
     x, batched = sequence_inputs(inputs, weights)  # (batch, time, features)
     batch, time, _ = x.shape
     state = initial_states(initial_state, cell.STATES, batch, weights.units)
@@ -116,11 +109,7 @@ def forward(
     if go_backwards:
         x = x[:, ::-1]
         keep = None if keep is None else keep[:, ::-1]
-
-    def convert(a: Array) -> Array:
-        return to_exact(a) if exact else np.asarray(a, dtype=dtype)
-
-    fn = Functions(act.fn, rec.fn, to_exact if exact else keep_as_is)
+    convert, fn = options.convert, options.functions
     x, state = convert(x), tuple(convert(s) for s in state)
     params = cell.prepare(weights, convert)
     xw = _projections(x, cell, params, fn)
@@ -163,6 +152,7 @@ def forward(
             LSTMOverflowWarning,
             stacklevel=2,
         )
+    act, rec = options.activations
     trace = Trace(
         sequence_out=outputs,  # (batch, time, units)
         states=MappingProxyType(dict(zip(cell.STATES, state, strict=True))),

@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 from ..engine._validate import describe, to_float
 from ..engine.activations import resolve
 from ..engine.layers import Bidirectional
-from ..engine.recurrence import ActivationSpec, cell_of, initial_states, sequence_inputs, time_mask
+from ..engine.options import ActivationSpec
+from ..engine.recurrence import cell_of, initial_states, sequence_inputs, time_mask
 from ..engine.trace import Trace
 from ..engine.weights import GRUWeights, Weights
 from ..errors import LSTMInputError

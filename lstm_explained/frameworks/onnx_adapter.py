@@ -27,8 +27,9 @@ from numpy.typing import NDArray
 
 from ..engine._validate import describe, to_float
 from ..engine.layers import Bidirectional
+from ..engine.options import ActivationSpec, check_precision
 from ..engine.parametric import onnx_activation
-from ..engine.recurrence import ActivationSpec, cell_of
+from ..engine.recurrence import cell_of
 from ..engine.weights import GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
@@ -167,8 +168,7 @@ def to_onnx(
     onnx = import_onnx()
     helper, TensorProto = onnx.helper, onnx.TensorProto
     stack = _checked(layers, direction)
-    if dtype not in ("float32", "float64"):
-        raise LSTMInputError(f"dtype must be 'float32' or 'float64'; got {describe(dtype)}")
+    check_precision(dtype, ("float32", "float64"))  # float32 first: what onnxruntime runs
     if initial_state and len(stack) > 1:
         raise LSTMInputError("initial_state=True is for one layer; stacked layers start at zero")
     elem = TensorProto.FLOAT if dtype == "float32" else TensorProto.DOUBLE
