@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 from ..engine._validate import describe, to_float
 from ..engine.activations import resolve
 from ..engine.layers import Bidirectional
-from ..engine.recurrence import ActivationSpec, forward
+from ..engine.options import ActivationSpec
+from ..engine.recurrence import forward
 from ..engine.trace import Trace
 from ..engine.weights import GATES, GRU_GATES, GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError

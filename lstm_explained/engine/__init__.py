@@ -2,9 +2,9 @@
 
 `weights` (the packed layout and its gate blocks), `activations` and `parametric` (the
 functions a gate applies), one module per cell (`lstm`, `gru`: its step and that step's
-derivatives, side by side), `cells` (what every cell module provides), `recurrence`
-(the time loop every cell shares: masks, initial states, the record), `trace` (the
-record), `backward` (backpropagation through time) and `losses`, and `layers`
-(bidirectional layers and stacks). A new cell goes here, as a module like `gru`.
-Nothing here imports a framework.
+derivatives, side by side), `cells` (what every cell module provides), `options` (how a
+run computes: its activations, exact or float, dtype), `recurrence` (the time loop every
+cell shares: masks, initial states, the record), `trace` (the record), `backward`
+(backpropagation through time) and `losses`, and `layers` (bidirectional layers and
+stacks). A new cell goes here, as a module like `gru`. Nothing here imports a framework.
 """

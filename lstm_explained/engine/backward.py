@@ -16,7 +16,7 @@ pass passed the state. Exact traces give exact gradients (ints and Fractions).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from ..errors import LSTMInputError
 from ._validate import describe, numeric_array, to_exact
 from .activations import derivative, resolve
-from .cells import Derivatives, keep_as_is
+from .cells import BackwardStep, Cell, Derivatives, keep_as_is
 from .recurrence import cell_of
 from .trace import Trace, jsonable
 from .weights import PackedWeights
@@ -142,6 +142,41 @@ def backward(
         LSTMInputError: for a wrongly shaped or non-finite gradient, or a trace whose
             activation is a callable (its derivative is unknown).
     """
+    cell = _cell_to_run_back(trace, d_state_c)
+    full = trace.with_batch_axis()  # the loop works with the batch axis throughout
+    dtype = full.sequence_out.dtype
+
+    def convert(a: Array) -> Array:
+        return to_exact(a) if trace.exact else np.asarray(a, dtype=dtype)
+
+    def batched(value: Any, name: str, like: Array) -> Array:
+        arr = convert(_checked(value, name, like))
+        return arr if trace.batched else arr[None]
+
+    d_seq = batched(d_sequence_out, "d_sequence_out", trace.sequence_out)
+    given = {"h": d_state_h, "c": d_state_c}
+    d_final = tuple(batched(given[s], f"d_state_{s}", trace.states[s]) for s in cell.STATES)
+    fn = _derivatives(trace)
+
+    def view(a: Array) -> Array:  # without the batch axis where the caller gave none
+        return a if trace.batched else a[0]
+
+    sums, records, d_initial = _through_time(full, cell, fn, convert, d_seq, d_final, view)
+    d_x = np.stack(sums.inputs, axis=1)  # (batch, time, features), in processing order
+    if trace.go_backwards:
+        d_x = d_x[:, ::-1]  # back to the order the inputs were given in
+    return Gradients(
+        kernel=sums.kernel,
+        recurrent_kernel=sums.recurrent_kernel,
+        bias=sums.bias,
+        inputs=view(d_x),
+        initial_state=_named(cell.STATES, d_initial, view),
+        steps=tuple(reversed(records)),
+    )
+
+
+def _cell_to_run_back(trace: Any, d_state_c: Any) -> Cell:
+    """The cell of a trace that `backward` can run back through, or an error saying why not."""
     if not isinstance(trace, Trace):
         raise LSTMInputError(f"trace must be a Trace from forward(); got {describe(trace)}")
     cell = cell_of(trace.weights)
@@ -152,88 +187,104 @@ def backward(
         )
     if d_state_c is not None and "c" not in cell.STATES:
         raise LSTMInputError(f"d_state_c was given, but a {cell.NAME} has no cell state c")
-    exact = trace.exact
-    full = trace.with_batch_axis()  # the loop works with the batch axis throughout
-    batch, time, units = full.sequence_out.shape
-    dtype = full.sequence_out.dtype
+    return cell
 
-    def convert(a: Array) -> Array:
-        return to_exact(a) if exact else np.asarray(a, dtype=dtype)
 
-    def batched(value: Any, name: str, like: Array) -> Array:
-        arr = convert(_checked(value, name, like))
-        return arr if trace.batched else arr[None]
-
-    d_seq = batched(d_sequence_out, "d_sequence_out", trace.sequence_out)
-    given = {"h": d_state_h, "c": d_state_c}
-    d_next = tuple(batched(given[s], f"d_state_{s}", trace.states[s]) for s in cell.STATES)
+def _derivatives(trace: Trace) -> Derivatives:
+    """The trace's activations and their derivatives; a callable one has no known
+    derivative, and is refused."""
     act_d = derivative(trace.activation, argument="activation")  # refuses a callable
     rec_d = derivative(trace.recurrent_activation, argument="recurrent_activation")
-    fn = Derivatives(
+    exact = trace.exact
+    return Derivatives(
         act=resolve(trace.activation, argument="activation", exact=exact).fn,
         rec=resolve(trace.recurrent_activation, argument="recurrent_activation", exact=exact).fn,
         tidy=to_exact if exact else keep_as_is,
         act_d=act_d,
         rec_d=rec_d,
     )
-    params = cell.prepare(trace.weights, convert)
-    w = trace.weights
-    d_weights = [convert(np.zeros(a.shape)) for a in (w.kernel, w.recurrent_kernel)]
-    d_bias = convert(np.zeros(np.shape(w.bias) if w.bias is not None else (0,)))
-    d_inputs: list[Array] = [convert(np.zeros(0))] * time
+
+
+@dataclass
+class _Sums:
+    """The weight gradients summed over the steps run back so far, shaped like the
+    weights (bias None when there is none), and each step's input gradient
+    (batch, features), in processing order."""
+
+    kernel: Array
+    recurrent_kernel: Array
+    bias: Array | None
+    inputs: list[Array]
+
+    def add(self, t: int, b: BackwardStep, tidy: Callable[[Array], Array]) -> None:
+        """Add step t's (from 0) contributions."""
+        self.kernel = tidy(self.kernel + b.d_kernel)
+        self.recurrent_kernel = tidy(self.recurrent_kernel + b.d_recurrent_kernel)
+        if self.bias is not None:
+            self.bias = tidy(self.bias + b.d_bias)
+        self.inputs[t] = b.dx
+
+
+def _through_time(
+    full: Trace, cell: Cell, fn: Derivatives, convert: Callable[[Any], Array], d_seq: Array,
+    d_final: tuple[Array, ...], view: Callable[[Array], Array],
+) -> tuple[_Sums, list[StepGradients], tuple[Array, ...]]:  # fmt: skip
+    """The loop from the last step to the first of `full` (a trace with a batch axis):
+    the sums, each step's record (last step first, its arrays passed through `view`) and
+    what reaches the initial state. `d_seq` (batch, time, units) is the loss's gradient
+    on the outputs, `d_final` on the final state, one (batch, units) per state name."""
+    batch, time, units = full.sequence_out.shape
+    w = full.weights
+    params = cell.prepare(w, convert)
+    sums = _Sums(
+        kernel=convert(np.zeros(w.kernel.shape)),
+        recurrent_kernel=convert(np.zeros(w.recurrent_kernel.shape)),
+        bias=None if w.bias is None else convert(np.zeros(np.shape(w.bias))),
+        inputs=[convert(np.zeros(0))] * time,
+    )
     zero = convert(np.zeros((batch, units)))
     out_carry = zero  # gradient a masked step hands back
-    records: list[StepGradients] = []
-
-    def view(a: Array) -> Array:
-        return a if trace.batched else a[0]
-
-    def named(arrays: tuple[Array, ...] | list[Array]) -> Mapping[str, Array]:
-        return MappingProxyType({s: view(a) for s, a in zip(cell.STATES, arrays, strict=True)})
-
+    d_next, records = d_final, []
     with np.errstate(over="ignore", invalid="ignore"):
         for step in reversed(full.steps):
             t = step.t - 1
-            keep = _keep(step.mask, batch, object if exact else dtype)  # (batch, 1)
+            keep = _keep(step.mask, batch, object if full.exact else full.sequence_out.dtype)
             d_out = fn.tidy(d_seq[:, t, :] + out_carry)  # this step's output, and repeats
             d_in = [fn.tidy(keep * (d_out + d_next[0]))]  # reaches h only if the step ran
             d_in += [fn.tidy(keep * d) for d in d_next[1:]]
             b = cell.step_backward(step, tuple(d_in), params, fn)
-            d_weights = [fn.tidy(d_weights[0] + b.d_kernel),
-                         fn.tidy(d_weights[1] + b.d_recurrent_kernel)]  # fmt: skip
-            if w.bias is not None:
-                d_bias = fn.tidy(d_bias + b.d_bias)
+            sums.add(t, b, fn.tidy)
             skip = 1 - keep  # a masked step hands its gradients straight back
             d_prev = tuple(
                 fn.tidy(p + skip * d) for p, d in zip(b.d_state_prev, d_next, strict=True)
             )
             # a masked step's output repeats this step's, unless it is a constant zero
-            out_carry = zero if trace.zero_output_for_mask else fn.tidy(skip * d_out)
-            d_inputs[t] = b.dx
-            records.append(
-                StepGradients(
-                    t=step.t,
-                    d_output=view(d_out),
-                    later=named(d_next),
-                    total=named(b.d_state),
-                    gates=MappingProxyType({g: view(a) for g, a in b.gates.items()}),
-                    z=MappingProxyType({g: view(a) for g, a in b.z.items()}),
-                    dx=view(b.dx),
-                    prev=named(d_prev),
-                )
-            )
+            out_carry = zero if full.zero_output_for_mask else fn.tidy(skip * d_out)
+            records.append(_record(step.t, d_out, d_next, b, d_prev, cell.STATES, view))
             d_next = d_prev
+    return sums, records, d_next
 
-    d_x = np.stack(d_inputs, axis=1)  # (batch, time, features), in processing order
-    if trace.go_backwards:
-        d_x = d_x[:, ::-1]  # back to the order the inputs were given in
-    return Gradients(
-        kernel=d_weights[0],
-        recurrent_kernel=d_weights[1],
-        bias=None if w.bias is None else d_bias,
-        inputs=view(d_x),
-        initial_state=named(d_next),
-        steps=tuple(reversed(records)),
+
+def _named(
+    names: tuple[str, ...], arrays: Sequence[Array], view: Callable[[Array], Array]
+) -> Mapping[str, Array]:
+    return MappingProxyType({s: view(a) for s, a in zip(names, arrays, strict=True)})
+
+
+def _record(
+    t: int, d_out: Array, d_next: tuple[Array, ...], b: BackwardStep, d_prev: tuple[Array, ...],
+    names: tuple[str, ...], view: Callable[[Array], Array],
+) -> StepGradients:  # fmt: skip
+    """Step t's (from 1) record of what ran back through it."""
+    return StepGradients(
+        t=t,
+        d_output=view(d_out),
+        later=_named(names, d_next, view),
+        total=_named(names, b.d_state, view),
+        gates=MappingProxyType({g: view(a) for g, a in b.gates.items()}),
+        z=MappingProxyType({g: view(a) for g, a in b.z.items()}),
+        dx=view(b.dx),
+        prev=_named(names, d_prev, view),
     )
 
 

@@ -24,7 +24,8 @@ from numpy.typing import NDArray
 
 from ..errors import LSTMInputError
 from ._validate import describe, to_exact
-from .recurrence import ActivationSpec, cell_of, forward
+from .options import ActivationSpec, RunOptions
+from .recurrence import cell_of, forward
 from .trace import Trace
 from .weights import Weights
 
@@ -112,14 +113,6 @@ class StackedTrace:
         return self.layers[-1].sequence_out
 
 
-def _options(
-    activation: Any, recurrent_activation: Any, mask: Any, exact: bool, dtype: str
-) -> dict[str, Any]:
-    """The keyword arguments every direction and every layer passes to `forward`."""
-    return {"activation": activation, "recurrent_activation": recurrent_activation,
-            "mask": mask, "exact": exact, "dtype": dtype}  # fmt: skip
-
-
 def _merge(a: Array, b: Array, mode: str | None) -> Any:
     if mode == "concat":
         return np.concatenate([a, b], axis=-1)
@@ -169,13 +162,12 @@ def bidirectional(
                 f"then the backward's; got {describe(initial_state)}"
             )
         states = [list(initial_state[:n_fwd]), list(initial_state[n_fwd:])]
-    options = _options(activation, recurrent_activation, mask, exact, dtype)
+    options = RunOptions(activation, recurrent_activation, exact, dtype)
     # Keras's Bidirectional makes both directions output zeros at masked steps.
-    options["zero_output_for_mask"] = True
-    options["units"] = units
-    options["record"] = record
-    fwd = forward(inputs, layer.forward, initial_state=states[0], **options)
-    back = forward(inputs, layer.backward, initial_state=states[1], go_backwards=True, **options)
+    both: dict[str, Any] = {"mask": mask, "zero_output_for_mask": True, "units": units,
+                            "record": record, **options.keywords()}  # fmt: skip
+    fwd = forward(inputs, layer.forward, initial_state=states[0], **both)
+    back = forward(inputs, layer.backward, initial_state=states[1], go_backwards=True, **both)
     flipped = np.flip(back.sequence_out, axis=-2)  # into input order
     merged = _merge(fwd.sequence_out, flipped, layer.merge_mode)
     return BidirectionalTrace(fwd, back, layer.merge_mode, merged)
@@ -199,7 +191,7 @@ def stacked(
     """
     if not isinstance(layers, (list, tuple)) or not layers:
         raise LSTMInputError(f"layers must be a non-empty list of weights; got {describe(layers)}")
-    options = _options(activation, recurrent_activation, mask, exact, dtype)
+    options = RunOptions(activation, recurrent_activation, exact, dtype)
     traces: list[Trace | BidirectionalTrace] = []
     x = inputs
     for k, layer in enumerate(layers):
@@ -216,9 +208,11 @@ def stacked(
                     f"layer {k} has merge_mode=None, whose pair of outputs no layer above "
                     "can read; only the top layer may keep them apart"
                 )
-            trace: Trace | BidirectionalTrace = bidirectional(x, layer, **options)
+            trace: Trace | BidirectionalTrace = bidirectional(
+                x, layer, mask=mask, **options.keywords()
+            )
         else:
-            trace = forward(x, layer, **options)
+            trace = forward(x, layer, mask=mask, **options.keywords())
         traces.append(trace)
         x = trace.sequence_out
     return StackedTrace(tuple(traces))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -19,14 +20,13 @@ from numpy.typing import NDArray
 
 from ..errors import LSTMInputError, LSTMOverflowWarning
 from . import gru, lstm
-from ._validate import bool_array, describe, numeric_array, to_exact
-from .activations import resolve
-from .cells import Cell, Functions, keep_as_is
+from ._validate import bool_array, describe, numeric_array
+from .cells import Cell, Functions
+from .options import ActivationSpec, RunOptions, check_flag
 from .trace import Step, Trace
 from .weights import GRUWeights, LSTMWeights, Weights
 
 Array = NDArray[Any]
-ActivationSpec = str | Callable[..., Any] | None
 
 _CELLS: dict[type, Cell] = {LSTMWeights: lstm, GRUWeights: gru}  # type: ignore[dict-item]
 
@@ -99,15 +99,9 @@ def forward(
         LSTMOverflowWarning: when a float value becomes inf or NaN, naming the step.
     """
     cell = cell_of(weights)
-    flags = {"exact": exact, "go_backwards": go_backwards,
-             "zero_output_for_mask": zero_output_for_mask}  # fmt: skip
-    for name, flag in flags.items():
-        if not isinstance(flag, bool):
-            raise LSTMInputError(f"{name} must be True or False; got {describe(flag)}")
-    if dtype not in ("float64", "float32"):
-        raise LSTMInputError(f"dtype must be 'float64' or 'float32'; got {describe(dtype)}")
-    act = resolve(activation, argument="activation", exact=exact)
-    rec = resolve(recurrent_activation, argument="recurrent_activation", exact=exact)
+    options = RunOptions(activation, recurrent_activation, exact, dtype)  # checked here
+    check_flag("go_backwards", go_backwards)
+    check_flag("zero_output_for_mask", zero_output_for_mask)
     x, batched = sequence_inputs(inputs, weights)  # (batch, time, features)
     batch, time, _ = x.shape
     state = initial_states(initial_state, cell.STATES, batch, weights.units)
@@ -116,16 +110,54 @@ def forward(
     if go_backwards:
         x = x[:, ::-1]
         keep = None if keep is None else keep[:, ::-1]
+    x, state = options.convert(x), tuple(options.convert(s) for s in state)
+    ran = _run(cell, weights, options, x, state, keep, chosen, zero_output_for_mask, record)
+    overflow_step = 0 if exact else _first_overflow(ran.steps, ran.outputs, ran.state, record)
+    if overflow_step:
+        warnings.warn(
+            f"float overflow at time step {overflow_step}: values became inf or NaN and "
+            "everything from that step on is meaningless. Identity activations let the "
+            "toy network grow doubly exponentially; use exact=True for exact integers.",
+            LSTMOverflowWarning,
+            stacklevel=2,
+        )
+    act, rec = options.activations
+    trace = Trace(
+        sequence_out=ran.outputs,  # (batch, time, units)
+        states=MappingProxyType(dict(zip(cell.STATES, ran.state, strict=True))),
+        steps=tuple(ran.steps),
+        weights=weights,
+        activation=act.name,
+        recurrent_activation=rec.name,
+        exact=exact,
+        batched=True,
+        go_backwards=go_backwards,
+        zero_output_for_mask=zero_output_for_mask,
+        units=None if chosen is None else tuple(chosen),
+    )
+    return trace if batched else trace.sample(0)
 
-    def convert(a: Array) -> Array:
-        return to_exact(a) if exact else np.asarray(a, dtype=dtype)
 
-    fn = Functions(act.fn, rec.fn, to_exact if exact else keep_as_is)
-    x, state = convert(x), tuple(convert(s) for s in state)
-    params = cell.prepare(weights, convert)
+@dataclass(frozen=True)
+class _Ran:
+    """What the time loop gives back: every output, the final state and the steps."""
+
+    outputs: Array  # (batch, time, units)
+    state: tuple[Array, ...]  # (batch, units) each, in the cell's STATES order
+    steps: list[Step]  # empty unless recorded
+
+
+def _run(
+    cell: Cell, weights: Weights, options: RunOptions, x: Array, state: tuple[Array, ...],
+    keep: Array | None, chosen: list[int] | None, zero_output_for_mask: bool, record: bool,
+) -> _Ran:  # fmt: skip
+    """The time loop: one `cell.step` per step of `x` (batch, time, features), from
+    `state`; a step masked out by `keep` (batch, time) carries the state forward."""
+    batch, time, _ = x.shape
+    fn = options.functions
+    params = cell.prepare(weights, options.convert)
     xw = _projections(x, cell, params, fn)
-
-    zeros = convert(np.zeros((batch, weights.units)))
+    zeros = options.convert(np.zeros((batch, weights.units)))
     out = zeros  # what a masked first step repeats
     outputs = np.empty((batch, time, weights.units), dtype=zeros.dtype)  # sequence_out
     # every step's state in one buffer per state name, (time + 1, batch, units): the
@@ -154,29 +186,7 @@ def forward(
             if record:
                 steps.append(_step(t, x, state, new, result, chosen, keep, cell.STATES))
             state = new
-    overflow_step = 0 if exact else _first_overflow(steps, outputs, state, record)
-    if overflow_step:
-        warnings.warn(
-            f"float overflow at time step {overflow_step}: values became inf or NaN and "
-            "everything from that step on is meaningless. Identity activations let the "
-            "toy network grow doubly exponentially; use exact=True for exact integers.",
-            LSTMOverflowWarning,
-            stacklevel=2,
-        )
-    trace = Trace(
-        sequence_out=outputs,  # (batch, time, units)
-        states=MappingProxyType(dict(zip(cell.STATES, state, strict=True))),
-        steps=tuple(steps),
-        weights=weights,
-        activation=act.name,
-        recurrent_activation=rec.name,
-        exact=exact,
-        batched=True,
-        go_backwards=go_backwards,
-        zero_output_for_mask=zero_output_for_mask,
-        units=None if chosen is None else tuple(chosen),
-    )
-    return trace if batched else trace.sample(0)
+    return _Ran(outputs, state, steps)
 
 
 PROJECTED_STEPS = 256

@@ -17,7 +17,9 @@ import numpy as np
 
 from ..engine._validate import int_text
 from ..engine.activations import derivative, resolve
+from ..engine.backward import StepGradients
 from ..engine.trace import Step, Trace
+from ..engine.weights import Weights
 from ..errors import LSTMInputError
 from .working import Expr, Num, Op, Sym, Wrap, digits_to_show, wrap_working
 
@@ -417,74 +419,115 @@ def hand_backward(trace: Trace, gradients: Any, t: int, *, sample: int = 0, digi
         )
     one = trace.sample(sample)
     step = one.step(t)
-    grad = gradients.steps[step.t - 1]
-    w = one.weights
     act, rec = one.activation, one.recurrent_activation
-    act_fn = resolve(act, argument="activation", exact=one.exact).fn
-    act_d = derivative(act, argument="activation")
-    rec_d = derivative(rec, argument="recurrent_activation")
-
-    def row(arr: Any) -> Any:
-        arr = np.asarray(arr)
-        return arr[sample] if trace.batched else arr
-
-    def n(v: Any) -> str:
-        return format_factor(v, digits)
-
-    def num(v: Any) -> str:
-        return format_number(v, digits)
-
-    c, c_prev = step.c, step.c_prev
+    back = _BackwardWorking(
+        step=step,
+        grad=gradients.steps[step.t - 1],
+        weights=one.weights,
+        row=sample if trace.batched else None,
+        digits=digits,
+        act=act,
+        rec=rec,
+        act_fn=resolve(act, argument="activation", exact=one.exact).fn,
+        act_d=derivative(act, argument="activation"),
+        rec_d=derivative(rec, argument="recurrent_activation"),
+    )
     later = f"step {step.t + 1}" if step.t < len(one.steps) else "the final state"
     before = f"step {step.t - 1}" if step.t > 1 else "h0, c0"
     lines = [f"time step {step.t}, backwards (dL/dX is written dX):"]
-    for u in range(w.units):
-        if w.units > 1:
+    for u in range(one.weights.units):
+        if one.weights.units > 1:
             lines.append(f"unit {u + 1}:")
         if step.mask is not None and not bool(step.mask):
             lines.append(f"{_label('masked')}dh and dc pass unchanged to {before}")
             continue
-        dh, dc = row(grad.dh)[u], row(grad.dc)[u]
-        g_grad = {g: row(grad.gates[g])[u] for g in w.gates}
-        z_grad = {g: row(grad.z[g])[u] for g in w.gates}
-        gate = {g: step.gates[g][u] for g in w.gates}
-        squashed = act_fn(np.asarray([c[u]]))[0]
-        slope_c = act_d(np.asarray([c[u]]))[0]
-        dh_later, dc_later = row(grad.dh_later)[u], row(grad.dc_later)[u]
-        lines.append(
-            f"{_label('hidden state')}dh = {n(row(grad.d_output)[u])} (output) + "
-            f"{n(dh_later)} (from {later}) = {num(dh)}"
-        )
-        lines.append(
-            f"{_label('cell state')}dc = {n(dc_later)} (from {later}) + dh×o×{act}'(c) = "
-            f"{n(dc_later)} + {n(dh)}×{n(gate['output'])}×{n(slope_c)} = {num(dc)}"
-        )
-        products = {
-            "input": f"dc×g = {n(dc)}×{n(gate['candidate'])}",
-            "forget": f"dc×c_prev = {n(dc)}×{n(c_prev[u])}",
-            "candidate": f"dc×i = {n(dc)}×{n(gate['input'])}",
-            "output": f"dh×{act}(c) = {n(dh)}×{n(squashed)}",
-        }
-        for g in w.gates:
-            s, fn = SYMBOLS[g], act if g == "candidate" else rec
-            slope = (act_d if g == "candidate" else rec_d)(np.asarray([step.z[g][u]]))[0]
-            lines.append(f"{_label(_LABELS[g])}d{s} = {products[g]} = {num(g_grad[g])}")
-            lines.append(
-                f"{_label('')}dz_{s} = d{s}×{fn}'(z_{s}) = {n(g_grad[g])}×{n(slope)} "
-                f"= {num(z_grad[g])}"
-            )
-    dh_prev, dc_prev = row(grad.dh_prev), row(grad.dc_prev)
-    for k in range(w.units):
-        terms = [
-            f"{n(row(grad.z[g])[u])}×{n(w.gate(g).recurrent_kernel[k, u])}"
-            for g in w.gates for u in range(w.units)
-        ]  # fmt: skip
-        suffix = f" (unit {k + 1})" if w.units > 1 else ""
-        label = f"to {before}:"
-        lines.append(f"{label:{_WIDTH}}dh_prev{suffix} = Σ dz×U = {' + '.join(terms)} = "
-                     f"{num(dh_prev[k])}")  # fmt: skip
-        lines.append(
-            f"{_label('')}dc_prev{suffix} = dc×f = {n(row(grad.dc)[k])}×"
-            f"{n(step.gates['forget'][k])} = {num(dc_prev[k])}"
-        )
+        lines += back.state_lines(u, later)
+        lines += back.gate_lines(u)
+    lines += back.previous_state_lines(before)
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _BackwardWorking:
+    """One step of an LSTM's backward pass, for one sequence, written at `digits`:
+    `grad` is the step's `StepGradients`, whose arrays are read at `row` (None when
+    they have no batch axis); `act` and `rec` name the activations, `act_fn`, `act_d`
+    and `rec_d` compute the activation and the two derivatives."""
+
+    step: Step
+    grad: StepGradients
+    weights: Weights  # an LSTM's
+    row: int | None
+    digits: int
+    act: str
+    rec: str
+    act_fn: Callable[[Any], Any]
+    act_d: Callable[[Any], Any]
+    rec_d: Callable[[Any], Any]
+
+    def of(self, arr: Any) -> Any:
+        """This sequence's (units,) row of a gradient."""
+        arr = np.asarray(arr)
+        return arr if self.row is None else arr[self.row]
+
+    def n(self, v: Any) -> str:
+        return format_factor(v, self.digits)
+
+    def num(self, v: Any) -> str:
+        return format_number(v, self.digits)
+
+    def state_lines(self, u: int, later: str) -> list[str]:
+        """Unit u's dh (its output's gradient plus what came from `later`) and dc."""
+        grad, n, num, c = self.grad, self.n, self.num, self.step.c
+        dh, dc = self.of(grad.dh)[u], self.of(grad.dc)[u]
+        dh_later, dc_later = self.of(grad.dh_later)[u], self.of(grad.dc_later)[u]
+        slope_c = self.act_d(np.asarray([c[u]]))[0]
+        return [
+            f"{_label('hidden state')}dh = {n(self.of(grad.d_output)[u])} (output) + "
+            f"{n(dh_later)} (from {later}) = {num(dh)}",
+            f"{_label('cell state')}dc = {n(dc_later)} (from {later}) + dh×o×{self.act}'(c) = "
+            f"{n(dc_later)} + {n(dh)}×{n(self.step.gates['output'][u])}×{n(slope_c)} = {num(dc)}",
+        ]
+
+    def gate_lines(self, u: int) -> list[str]:
+        """Unit u's gradient of each gate's value, then of its pre-activation."""
+        step, grad, n, num = self.step, self.grad, self.n, self.num
+        dh, dc = n(self.of(grad.dh)[u]), n(self.of(grad.dc)[u])
+        gate = {g: n(step.gates[g][u]) for g in self.weights.gates}
+        squashed = self.act_fn(np.asarray([step.c[u]]))[0]
+        products = {
+            "input": f"dc×g = {dc}×{gate['candidate']}",
+            "forget": f"dc×c_prev = {dc}×{n(step.c_prev[u])}",
+            "candidate": f"dc×i = {dc}×{gate['input']}",
+            "output": f"dh×{self.act}(c) = {dh}×{n(squashed)}",
+        }
+        lines = []
+        for g in self.weights.gates:
+            s, fn = SYMBOLS[g], self.act if g == "candidate" else self.rec
+            slope = (self.act_d if g == "candidate" else self.rec_d)(np.asarray([step.z[g][u]]))[0]
+            g_grad, z_grad = self.of(grad.gates[g])[u], self.of(grad.z[g])[u]
+            lines.append(f"{_label(_LABELS[g])}d{s} = {products[g]} = {num(g_grad)}")
+            lines.append(
+                f"{_label('')}dz_{s} = d{s}×{fn}'(z_{s}) = {n(g_grad)}×{n(slope)} = {num(z_grad)}"
+            )
+        return lines
+
+    def previous_state_lines(self, before: str) -> list[str]:
+        """What goes on to the step `before`: each unit's dh_prev and dc_prev."""
+        w, grad, n, num = self.weights, self.grad, self.n, self.num
+        dh_prev, dc_prev = self.of(grad.dh_prev), self.of(grad.dc_prev)
+        lines = []
+        for k in range(w.units):
+            terms = [
+                f"{n(self.of(grad.z[g])[u])}×{n(w.gate(g).recurrent_kernel[k, u])}"
+                for g in w.gates for u in range(w.units)
+            ]  # fmt: skip
+            suffix = f" (unit {k + 1})" if w.units > 1 else ""
+            label = f"to {before}:"
+            lines.append(f"{label:{_WIDTH}}dh_prev{suffix} = Σ dz×U = {' + '.join(terms)} = "
+                         f"{num(dh_prev[k])}")  # fmt: skip
+            lines.append(
+                f"{_label('')}dc_prev{suffix} = dc×f = {n(self.of(grad.dc)[k])}×"
+                f"{n(self.step.gates['forget'][k])} = {num(dc_prev[k])}"
+            )
+        return lines

@@ -26,6 +26,7 @@ from ..engine._validate import describe, to_float
 from ..engine.weights import GRU_GATES, GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
+from .optional import require
 
 Array = NDArray[Any]
 _LSTM_PARTS = (("ii", "hi"), ("if_", "hf"), ("ig", "hg"), ("io", "ho"))  # gates i, f, g, o
@@ -33,14 +34,7 @@ _LSTM_PARTS = (("ii", "hi"), ("if_", "hf"), ("ig", "hg"), ("io", "ho"))  # gates
 
 def import_nnx() -> Any:
     """Import `flax.nnx` on first use, or explain how to install it."""
-    try:  # typed as Any: mypy needs no stubs for a package the gate may not install
-        nnx: Any = importlib.import_module("flax.nnx")
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "this needs Flax, which is not installed; install it with "
-            "pip install 'lstm-explained[flax]'"
-        ) from err
-    return nnx
+    return require("flax.nnx", "flax", "Flax")
 
 
 def _kind(cell: Any) -> str:

@@ -17,10 +17,12 @@ from numpy.typing import NDArray
 from ..engine._validate import describe, to_float
 from ..engine.activations import resolve
 from ..engine.layers import Bidirectional
-from ..engine.recurrence import ActivationSpec, cell_of, initial_states, sequence_inputs, time_mask
+from ..engine.options import ActivationSpec
+from ..engine.recurrence import cell_of, initial_states, sequence_inputs, time_mask
 from ..engine.trace import Trace
 from ..engine.weights import GRUWeights, Weights
 from ..errors import LSTMInputError
+from .optional import require
 
 Array = NDArray[Any]
 
@@ -33,14 +35,7 @@ def import_keras() -> Any:
     """Import Keras once, quietly, or explain how to install it."""
     for name, value in TENSORFLOW_ENV.items():
         os.environ.setdefault(name, value)
-    try:
-        import keras
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "this needs Keras, which is not installed; install it with "
-            "pip install 'lstm-explained[keras]'"
-        ) from err
-    return keras
+    return require("keras", "keras", "Keras")
 
 
 @dataclass(frozen=True, eq=False)

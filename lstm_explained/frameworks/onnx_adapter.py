@@ -19,7 +19,6 @@ function here runs.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,11 +27,13 @@ from numpy.typing import NDArray
 
 from ..engine._validate import describe, to_float
 from ..engine.layers import Bidirectional
+from ..engine.options import ActivationSpec, check_precision
 from ..engine.parametric import onnx_activation
-from ..engine.recurrence import ActivationSpec, cell_of
+from ..engine.recurrence import cell_of
 from ..engine.weights import GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
+from .optional import require
 
 Array = NDArray[Any]
 OPSET = 14  # LSTM-14 and GRU-14 (the `layout` attribute); onnxruntime runs them
@@ -41,14 +42,7 @@ IR_VERSION = 8  # old enough for any onnxruntime that runs opset 14
 
 def import_onnx() -> Any:
     """Import the `onnx` package on first use, or explain how to install it."""
-    try:  # typed as Any: mypy needs no stubs for a package the gate may not install
-        onnx: Any = importlib.import_module("onnx")
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "this needs the onnx package, which is not installed; install it with "
-            "pip install 'lstm-explained[onnx]'"
-        ) from err
-    return onnx
+    return require("onnx", "onnx", "the onnx package")
 
 
 def onnx_arrays(weights: Weights) -> dict[str, Array]:
@@ -174,8 +168,7 @@ def to_onnx(
     onnx = import_onnx()
     helper, TensorProto = onnx.helper, onnx.TensorProto
     stack = _checked(layers, direction)
-    if dtype not in ("float32", "float64"):
-        raise LSTMInputError(f"dtype must be 'float32' or 'float64'; got {describe(dtype)}")
+    check_precision(dtype, ("float32", "float64"))  # float32 first: what onnxruntime runs
     if initial_state and len(stack) > 1:
         raise LSTMInputError("initial_state=True is for one layer; stacked layers start at zero")
     elem = TensorProto.FLOAT if dtype == "float32" else TensorProto.DOUBLE

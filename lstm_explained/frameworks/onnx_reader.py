@@ -23,8 +23,9 @@ from numpy.typing import NDArray
 
 from ..engine._validate import describe
 from ..engine.layers import Bidirectional
+from ..engine.options import ActivationSpec
 from ..engine.parametric import DEFAULTS, KINDS, engine_activation
-from ..engine.recurrence import ActivationSpec, forward
+from ..engine.recurrence import forward
 from ..engine.weights import Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder

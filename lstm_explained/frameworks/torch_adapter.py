@@ -26,6 +26,7 @@ from ..engine._validate import describe, to_float
 from ..engine.layers import Bidirectional
 from ..engine.weights import GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
+from .optional import require
 
 Array = NDArray[Any]
 
@@ -34,14 +35,7 @@ _GRU_ORDER = [1, 0, 2]  # Keras's block k is PyTorch's block _GRU_ORDER[k] (and 
 
 def import_torch() -> Any:
     """Import PyTorch on first use, or explain how to install it."""
-    try:
-        import torch
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "this needs PyTorch, which is not installed; install it with "
-            "pip install 'lstm-explained[torch]'"
-        ) from err
-    return torch
+    return require("torch", "torch", "PyTorch")
 
 
 def _kind(module: Any, torch: Any, want: str | None = None) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.recurrence import ActivationSpec, forward
+from ..engine.options import ActivationSpec
+from ..engine.recurrence import forward
 from ..engine.trace import Trace, jsonable
 from ..engine.weights import GRUWeights, LSTMWeights, Weights
 from .fingerprint import (

@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.layers import Bidirectional
+from ..engine.options import ActivationSpec
 from ..engine.parametric import ParametricActivation
-from ..engine.recurrence import ActivationSpec
 from ..engine.weights import GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
 from ..frameworks.keras_adapter import import_keras

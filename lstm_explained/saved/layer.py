@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engine.layers import Bidirectional, BidirectionalTrace, bidirectional
-from ..engine.recurrence import ActivationSpec, cell_of, forward
+from ..engine.options import ActivationSpec
+from ..engine.recurrence import cell_of, forward
 from ..engine.trace import Trace
 from ..engine.weights import Weights
 from ..errors import LSTMInputError

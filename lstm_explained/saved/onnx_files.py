@@ -14,7 +14,6 @@ node computes (a decoder's, from its encoder) is traced only from a state given.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from ..engine.weights import GRUWeights
 from ..errors import LSTMInputError
 from ..frameworks.onnx_adapter import import_onnx
 from ..frameworks.onnx_reader import OnnxLayer, from_onnx
+from ..frameworks.optional import require
 from .layer import LayerMask, SavedLayer
 from .model import SavedModel
 
@@ -367,12 +367,7 @@ def _reference_ignores(node: Any, layer: OnnxLayer, time: int) -> list[str]:
 
 
 def _onnxruntime(sub: Any, feeds: dict[str, Array]) -> list[Array]:
-    try:
-        ort: Any = importlib.import_module("onnxruntime")
-    except ModuleNotFoundError as err:
-        raise ModuleNotFoundError(
-            "onnxruntime is not installed; install it with pip install 'lstm-explained[onnx]'"
-        ) from err
+    ort = require("onnxruntime", "onnx")
     try:
         session = ort.InferenceSession(sub.SerializeToString(), providers=["CPUExecutionProvider"])
         return list(session.run(None, feeds))

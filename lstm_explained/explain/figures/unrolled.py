@@ -7,6 +7,7 @@ and h down the right. Each box shows the step's gates and its two updates with n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ...engine.trace import Trace
@@ -56,64 +57,12 @@ def unrolled_svg(
 ) -> str:
     """Every step of `trace` side by side (desk) or stacked (phone), with its numbers."""
     one = trace.sample(sample)  # this sequence's steps, without a batch axis
-    steps = range(1, len(trace.steps) + 1)
-    d = {t: digits_that_add_up(trace, t, sample=sample) for t in steps}
-    boxes = {t: step_lines(trace, t, sample=sample, unit=unit) for t in steps}
-
-    def state(name: str, t: int) -> str:
-        # the state after step t (t = 0: the initial state, as step 1 received it)
-        step = one.steps[max(t, 1) - 1]
-        arr = getattr(step, name) if t else getattr(step, f"{name}_prev")
-        return f"{name}{_sub(t)} = {number(arr[unit], d[max(t, 1)])}"
-
-    def x_of(t: int) -> str:
-        return f"x{_sub(t)} = {number(one.steps[t - 1].x.ravel()[0], d[t])}"
-
+    labels = _labels(trace, sample=sample, unit=unit)
     canvas = Canvas(0, 0, ident, {})
-    box_w = max(150.0, *(text_width(line) + 24 for lines in boxes.values() for line in lines))
-    box_h = 20.0 + LINE * 5
-    if layout == "desk":
-        gaps = [max(64, text_width(state("c", t)) + 16, text_width(state("h", t)) + 16)
-                for t in range(len(steps) + 1)]  # fmt: skip
-        top, x = 22.0, 8.0
-        y_c, y_h = top + 22, top + box_h - 14
-        for t in range(len(steps) + 1):
-            end = x + gaps[t]
-            last = t == len(steps)
-            canvas.wire([(x, y_c), (end - (4 if last else 1), y_c)])
-            canvas.wire([(x, y_h), (end - (4 if last else 1), y_h)])
-            canvas.text((x + end) / 2, y_c - 8, state("c", t), "lx-name", "middle")
-            canvas.text((x + end) / 2, y_h + 20, state("h", t), "lx-name", "middle")
-            x = end
-            if last:
-                break
-            cx = x + box_w / 2
-            canvas.box(x, top, box_w, box_h, "lx-gate")
-            canvas.lines(x + 12, top + 20, boxes[t + 1], ["lx-gate-name", "", "", "", "lx-value"])
-            canvas.wire([(cx, top + box_h + 30), (cx, top + box_h + 1)])
-            canvas.text(cx, top + box_h + 46, x_of(t + 1), "lx-name", "middle")
-            x += box_w
-        width, legend_y = x, top + box_h + 58
-    elif layout == "phone":
-        width = max(360.0, box_w + 40)
-        left, x_c, x_h, y = 20.0, 60.0, width - 60, 8.0
-        for t in range(len(steps) + 1):
-            last = t == len(steps)
-            end = y + 46
-            canvas.wire([(x_c, y), (x_c, end - (4 if last else 1))])
-            canvas.wire([(x_h, y), (x_h, end - (4 if last else 1))])
-            canvas.text(x_c + 10, y + 28, state("c", t), "lx-name")
-            canvas.text(x_h - 10, y + 28, state("h", t), "lx-name", "end")
-            y = end
-            if last:
-                break
-            lines = [f"{boxes[t + 1][0]}, reading {x_of(t + 1)}", *boxes[t + 1][1:]]
-            canvas.box(left, y, width - 2 * left, box_h, "lx-gate")
-            canvas.lines(left + 14, y + 20, lines, ["lx-gate-name", "", "", "", "lx-value"])
-            y += box_h
-        legend_y = y + 14
-    else:
+    draw = _DRAW.get(layout)
+    if draw is None:
         raise ValueError(f"layout must be one of {', '.join(LAYOUT_NAMES)}; got {layout!r}")
+    width, legend_y = draw(canvas, labels)
     entries = [
         LegendEntry("box", "one time step: the same cell, the same weights"),
         LegendEntry("wire", "c and h carried to the next step"),
@@ -121,6 +70,114 @@ def unrolled_svg(
     ]
     bottom = legend(canvas, 8, legend_y, entries, width=width - 16)
     canvas.width, canvas.height = width, bottom + 6
+    title = f"The LSTM cell unrolled over {len(one.steps)} time steps"
+    desc = _description(one, labels, unit)
+    return canvas.render(title=title, desc=desc, cls=f"lx-unrolled lx-{layout}")
+
+
+BOX_HEIGHT = 20.0 + LINE * 5  # a step's box: its five lines of text
+BOX_STYLES = ["lx-gate-name", "", "", "", "lx-value"]  # the step's name, gates, c, h
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """The texts of an unrolled figure, by time step t (from 1): each step's box,
+    its input `x[t]`, and the states `c[t]` and `h[t]` after it (t = 0: the initial
+    state), each written with the digits `digits[t]` that make step t add up."""
+
+    boxes: dict[int, list[str]]
+    x: dict[int, str]
+    c: list[str]
+    h: list[str]
+    digits: dict[int, int]
+
+    @property
+    def steps(self) -> int:
+        return len(self.boxes)
+
+    @property
+    def box_width(self) -> float:
+        return max(150.0, *(text_width(line) + 24 for b in self.boxes.values() for line in b))
+
+
+def _labels(trace: Trace, *, sample: int, unit: int) -> _Labels:
+    """The figure's texts for `unit` of sequence `sample`."""
+    one = trace.sample(sample)
+    steps = range(1, len(trace.steps) + 1)
+    d = {t: digits_that_add_up(trace, t, sample=sample) for t in steps}
+
+    def state(name: str, t: int) -> str:
+        # the state after step t (t = 0: the initial state, as step 1 received it)
+        step = one.steps[max(t, 1) - 1]
+        arr = getattr(step, name) if t else getattr(step, f"{name}_prev")
+        return f"{name}{_sub(t)} = {number(arr[unit], d[max(t, 1)])}"
+
+    return _Labels(
+        boxes={t: step_lines(trace, t, sample=sample, unit=unit) for t in steps},
+        x={t: f"x{_sub(t)} = {number(one.steps[t - 1].x.ravel()[0], d[t])}" for t in steps},
+        c=[state("c", t) for t in range(len(steps) + 1)],
+        h=[state("h", t) for t in range(len(steps) + 1)],
+        digits=d,
+    )
+
+
+def _desk(canvas: Canvas, labels: _Labels) -> tuple[float, float]:
+    """The steps side by side, c along the top and h along the bottom, x from below;
+    the figure's width and where its legend starts."""
+    box_w, box_h, n = labels.box_width, BOX_HEIGHT, labels.steps
+    gaps = [max(64, text_width(labels.c[t]) + 16, text_width(labels.h[t]) + 16)
+            for t in range(n + 1)]  # fmt: skip
+    top, x = 22.0, 8.0
+    y_c, y_h = top + 22, top + box_h - 14
+    for t in range(n + 1):
+        end = x + gaps[t]
+        last = t == n
+        canvas.wire([(x, y_c), (end - (4 if last else 1), y_c)])
+        canvas.wire([(x, y_h), (end - (4 if last else 1), y_h)])
+        canvas.text((x + end) / 2, y_c - 8, labels.c[t], "lx-name", "middle")
+        canvas.text((x + end) / 2, y_h + 20, labels.h[t], "lx-name", "middle")
+        x = end
+        if last:
+            break
+        cx = x + box_w / 2
+        canvas.box(x, top, box_w, box_h, "lx-gate")
+        canvas.lines(x + 12, top + 20, labels.boxes[t + 1], BOX_STYLES)
+        canvas.wire([(cx, top + box_h + 30), (cx, top + box_h + 1)])
+        canvas.text(cx, top + box_h + 46, labels.x[t + 1], "lx-name", "middle")
+        x += box_w
+    return x, top + box_h + 58
+
+
+def _phone(canvas: Canvas, labels: _Labels) -> tuple[float, float]:
+    """The steps one below the other, c down the left and h down the right; the
+    figure's width and where its legend starts."""
+    box_h, n = BOX_HEIGHT, labels.steps
+    width = max(360.0, labels.box_width + 40)
+    left, x_c, x_h, y = 20.0, 60.0, width - 60, 8.0
+    for t in range(n + 1):
+        last = t == n
+        end = y + 46
+        canvas.wire([(x_c, y), (x_c, end - (4 if last else 1))])
+        canvas.wire([(x_h, y), (x_h, end - (4 if last else 1))])
+        canvas.text(x_c + 10, y + 28, labels.c[t], "lx-name")
+        canvas.text(x_h - 10, y + 28, labels.h[t], "lx-name", "end")
+        y = end
+        if last:
+            break
+        box = labels.boxes[t + 1]
+        lines = [f"{box[0]}, reading {labels.x[t + 1]}", *box[1:]]
+        canvas.box(left, y, width - 2 * left, box_h, "lx-gate")
+        canvas.lines(left + 14, y + 20, lines, BOX_STYLES)
+        y += box_h
+    return width, y + 14
+
+
+_DRAW = {"desk": _desk, "phone": _phone}
+
+
+def _description(one: Trace, labels: _Labels, unit: int) -> str:
+    """The figure's text for a screen reader: every step's input, gates and states."""
+    d = labels.digits
     outputs = ", ".join(number(s.h[unit], d[s.t]) for s in one.steps)
     cells = ", ".join(number(s.c[unit], d[s.t]) for s in one.steps)
 
@@ -128,18 +185,16 @@ def unrolled_svg(
         step = one.steps[t - 1]
         return ", ".join(f"{SYMBOL[g]} = {number(step.gates[g][unit], d[t])}" for g in GATES)
 
-    desc = (
-        f"The same cell at each of {len(steps)} time steps, left to right. Each step reads "
+    return (
+        f"The same cell at each of {labels.steps} time steps, left to right. Each step reads "
         f"its input and the hidden state h and cell state c handed on by the step before, "
-        f"starting from {state('h', 0)} and {state('c', 0)}. "
+        f"starting from {labels.h[0]} and {labels.c[0]}. "
         + " ".join(
-            f"Step {t}: {x_of(t)}, gates {gates_of(t)}, then {state('c', t)} and {state('h', t)}."
-            for t in steps
+            f"Step {t}: {labels.x[t]}, gates {gates_of(t)}, then {labels.c[t]} and {labels.h[t]}."
+            for t in range(1, labels.steps + 1)
         )
         + f" The hidden states {outputs} are the layer's outputs; the cell states are {cells}."
     )
-    title = f"The LSTM cell unrolled over {len(steps)} time steps"
-    return canvas.render(title=title, desc=desc, cls=f"lx-unrolled lx-{layout}")
 
 
 def unrolled_figure(
