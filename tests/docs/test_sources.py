@@ -215,7 +215,8 @@ def test_the_snippets_pass_the_packages_lint_rules():
 
 
 def test_the_snippet_lint_names_the_page_line_and_rule(tmp_path):
-    page = "Some prose.\n\n```python\nimport numpy\nimport keras\nprint(zip([keras], [numpy]))\n```\n"
+    code = "import numpy\nimport keras\nprint(zip([keras], [numpy]))\n"
+    page = f"Some prose.\n\n```python\n{code}```\n"
     (tmp_path / "page.md").write_text(page, "utf8")
     found = [(f.page, f.line, f.code) for f in snippet_lint.lint(tmp_path)]
     assert found == [("page.md", 4, "I001"), ("page.md", 6, "B905")]
