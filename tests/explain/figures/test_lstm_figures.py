@@ -163,7 +163,7 @@ def test_the_backward_figure_shows_step_twos_gradients(layout):
     grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
     svg = backward_svg(trace, grads, 2, layout=layout)
     labels = texts(svg)
-    # L = h1 + h2 + h3, by hand (tests/test_backward.py has the full derivation):
+    # L = h1 + h2 + h3, by hand (tests/engine/test_backward.py has the full derivation):
     # step 3 sends back dh_later = 663 and dc_later = 13×13 = 169; at step 2
     # dh = 1 + 663 = 664, dc = 169 + 664×2×1 = 1497, di = dc×g = 2994, df = dc×c_prev = 1497,
     # dg = dc×i = 2994, do = dh×c = 664×6 = 3984, dh_prev = 2994 + 1497 + 2994 + 3984 = 11469,
