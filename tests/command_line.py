@@ -1,8 +1,13 @@
-"""Running the lstm-explained command in a test, what a bad-input error must look like,
-and reading its wrapped output back."""
+"""Running the lstm-explained command in a test (in this process, or in a fresh one for a
+file that must be refused before anything in it runs), what a bad-input error must look
+like, and reading its wrapped output back."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from lstm_explained.cli.main import main
@@ -40,3 +45,17 @@ def working_lines(out: str) -> list[str]:
         else:
             lines.append(line)
     return lines
+
+
+def refused_in_a_fresh_process(path: Path, marker: Path) -> str:
+    """`trace PATH` in a new interpreter: exit status 2, one line on stderr with no
+    traceback, and the file's code never ran (it would have created `marker`).
+    Returns stderr."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run([sys.executable, "-m", "lstm_explained", "trace", str(path)],
+                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert proc.returncode == 2
+    assert not marker.exists()
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return proc.stderr

@@ -15,7 +15,7 @@ from typing import NoReturn
 import pytest
 
 # Top-level module -> (what it is, the extra of pyproject.toml that installs it).
-# tests/test_extras.py checks this against [project.optional-dependencies].
+# tests/repo/test_extras.py checks this against [project.optional-dependencies].
 EXTRAS: dict[str, tuple[str, str]] = {
     "keras": ("Keras", "keras"),
     "tensorflow": ("TensorFlow", "keras"),

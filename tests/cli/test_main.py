@@ -215,7 +215,7 @@ def test_layers_and_bidirectional_from_the_shell(capsys):
     assert "layer 2:" in out
     assert "  t = 2: 2366" in out
     code, out, _ = run(capsys, "--bidirectional", "-i", "1,2", "--exact")
-    # by hand in tests/test_layers.py: [1, 1053] at t = 1 and [36, 8] at t = 2
+    # by hand in tests/engine/test_layers.py: [1, 1053] at t = 1 and [36, 8] at t = 2
     assert "  t = 1: [1, 1053]" in out
     assert "  t = 2: [36, 8]" in out
     assert "layer 1, backward in time (step 1 reads the last input):" in out

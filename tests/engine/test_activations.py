@@ -1,4 +1,5 @@
-"""Activations follow Keras 3's definitions."""
+"""Activations follow Keras 3's definitions; a name that is not one, or one exact mode
+cannot use, is refused with the names that fit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from lstm_explained import LSTMInputError, forward
 from lstm_explained.engine.activations import ACTIVATIONS, EXACT_ACTIVATIONS, resolve
+from tests.engine.toy import W
 
 POINTS = np.array([-10.0, -3.0, -1.0, 0.0, 0.5, 3.0, 10.0])
 
@@ -44,3 +47,28 @@ def test_exact_activation_matches_its_definition(name):
 def test_sigmoid_saturates_without_overflow_warnings():
     with np.errstate(all="raise"):
         assert resolve("sigmoid", argument="a", exact=False).fn(np.array([-1000.0]))[0] == 0.0
+
+
+def test_unknown_activation_lists_the_valid_ones():
+    with pytest.raises(
+        LSTMInputError,
+        match=r"activation='softmax' is not a known activation; use one of linear, sigmoid, "
+        r"hard_sigmoid, tanh, relu",
+    ):
+        forward([1], W, activation="softmax")
+    with pytest.raises(LSTMInputError, match=r"recurrent_activation=3 is not a known"):
+        forward([1], W, recurrent_activation=3)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_exact_mode_refuses_irrational_activations(name):
+    with pytest.raises(LSTMInputError, match=rf"exact=True cannot use activation='{name}'"):
+        forward([1], W, activation=name, recurrent_activation="linear", exact=True)
+
+
+def test_exact_mode_refuses_a_callable_that_returns_floats():
+    def halve(a):
+        return a * 0.5
+
+    with pytest.raises(LSTMInputError, match=r"callable 'halve' returned the float 0.5"):
+        forward([1], W, activation="linear", recurrent_activation=halve, exact=True)

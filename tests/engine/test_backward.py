@@ -115,15 +115,6 @@ def test_float_gradients_match_central_differences(activation, recurrent_activat
                                    rtol=1e-5, atol=1e-8, err_msg=name)  # fmt: skip
 
 
-def test_mean_squared_error_matches_its_definition():
-    trace = forward([1, 2], LSTMWeights.constant(0.5))
-    targets = [[0.25], [-1.0]]
-    loss = mean_squared_error(trace, targets)
-    out = trace.sequence_out[:, 0]
-    assert loss.value == pytest.approx(((out[0] - 0.25) ** 2 + (out[1] + 1) ** 2) / 2)
-    np.testing.assert_allclose(loss.d_sequence_out[:, 0], [out[0] - 0.25, out[1] + 1.0])
-
-
 ONES = np.ones((2, 1))
 
 

@@ -1,5 +1,5 @@
 """The GRU: goldens by hand and by exact arithmetic written out in the test, Keras's GRU
-(both reset_after) on random configurations, and PyTorch's nn.GRU through the conversion."""
+(both reset_after) on random configurations, and the step's derivatives."""
 
 from __future__ import annotations
 
@@ -8,18 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from lstm_explained import (
-    GRU_GATES,
-    GRUWeights,
-    LSTMInputError,
-    forward,
-    from_torch,
-    hand_calculation,
-    to_torch,
-)
-from lstm_explained.frameworks.torch_adapter import weights_from_torch
+from lstm_explained import GRU_GATES, GRUWeights, LSTMInputError, forward, hand_calculation
 from tests.calculus import Dual, numeric_gradient
 from tests.strategies import gru_configurations
 
@@ -211,55 +201,6 @@ def test_go_backwards_agrees_with_keras(keras, reset_after):
     result = keras_forward(x, weights, mask=mask, go_backwards=True, dtype="float64")
     assert compare(trace, result).max_abs_diff < 1e-12
     assert trace.steps[0].x.tolist() == x[:, -1].tolist()  # step 1 read the last input
-
-
-@pytest.mark.torch
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), batch_first=st.booleans(), bias=st.booleans())
-def test_nn_gru_agrees_with_the_engine_through_the_conversion(torch, seed, batch_first, bias):
-    rng = np.random.default_rng(seed)
-    features, units, batch, time = rng.integers(1, 4, 4)
-    torch.manual_seed(seed % 2**31)
-    module = torch.nn.GRU(int(features), int(units), bias=bias, batch_first=batch_first).double()
-    weights = from_torch(module)
-    x = rng.normal(size=(int(batch), int(time), int(features)))
-    h0 = rng.normal(size=(int(batch), int(units)))
-    with torch.no_grad():
-        xt = torch.from_numpy(x if batch_first else x.transpose(1, 0, 2))
-        out, h_n = module(xt, torch.from_numpy(h0[None]))
-    out = out.numpy() if batch_first else out.numpy().transpose(1, 0, 2)
-    trace = forward(x, weights, initial_state=(h0,))
-    np.testing.assert_allclose(trace.sequence_out, out, atol=1e-12)
-    np.testing.assert_allclose(trace.state_h, h_n.numpy()[0], atol=1e-12)
-    # and back into a fresh module, exactly
-    again = to_torch(weights, torch.nn.GRU(int(features), int(units), bias=bias).double())
-    for name, tensor in module.named_parameters():
-        assert torch.equal(tensor, getattr(again, name)), name
-
-
-@pytest.mark.torch
-def test_the_conversion_swaps_r_and_z_and_keeps_both_biases(torch):
-    module = torch.nn.GRU(1, 1)
-    with torch.no_grad():
-        module.weight_ih_l0.copy_(torch.tensor([[1.0], [2.0], [3.0]]))  # rows r, z, n
-        module.weight_hh_l0.copy_(torch.tensor([[4.0], [5.0], [6.0]]))
-        module.bias_ih_l0.copy_(torch.tensor([7.0, 8.0, 9.0]))
-        module.bias_hh_l0.copy_(torch.tensor([10.0, 11.0, 12.0]))
-    w = from_torch(module)
-    assert w.kernel.tolist() == [[2, 1, 3]]  # columns z, r, n
-    assert w.recurrent_kernel.tolist() == [[5, 4, 6]]
-    assert w.bias.tolist() == [[8, 7, 9], [11, 10, 12]]
-    assert w.reset_after is True
-
-
-@pytest.mark.torch
-def test_to_torch_refuses_reset_before_and_the_wrong_module(torch):
-    with pytest.raises(LSTMInputError, match=r"nn.GRU computes the reset-after form"):
-        to_torch(GRUWeights.random(1, 1, seed=0, reset_after=False), torch.nn.GRU(1, 1))
-    with pytest.raises(LSTMInputError, match=r"module must be a torch.nn.GRU; got LSTM"):
-        to_torch(GRUWeights.random(1, 1, seed=0), torch.nn.LSTM(1, 1))
-    with pytest.raises(LSTMInputError, match=r"module must be a torch.nn.GRU; got LSTM"):
-        weights_from_torch(torch.nn.LSTM(1, 1), want="GRU")  # one kind asked for
 
 
 # ---- backward ------------------------------------------------------------------------

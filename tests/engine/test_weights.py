@@ -1,4 +1,5 @@
-"""LSTMWeights: Keras's layout, constructors and round trips."""
+"""LSTMWeights: Keras's layout, constructors and round trips, and the error each
+malformed array or constructor argument gets."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from lstm_explained import GRUWeights, LSTMWeights
+from lstm_explained import GRUWeights, LSTMInputError, LSTMWeights
+from tests.engine.toy import W
 
 
 def test_constant_shapes_and_values():
@@ -82,3 +84,65 @@ def test_plain_weights_are_json_values_in_the_packed_layout():
     gru = GRUWeights([[1, 2, 3]], [[4, 5, 6]], [[0, 0, 0], [0, 0, -0.25]])
     assert gru.plain()["bias"] == [[0, 0, 0], [0, 0, -0.25]]
     assert gru.plain()["resetAfter"] is True
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (
+            {"kernel": np.ones((1, 3)), "recurrent_kernel": np.ones((1, 4))},
+            r"kernel must have shape \(input_dim, 4\*units\).*got shape \(1, 3\)",
+        ),
+        (
+            {"kernel": np.ones(4), "recurrent_kernel": np.ones((1, 4))},
+            r"kernel must have shape.*got shape \(4,\)",
+        ),
+        ({"kernel": np.ones((0, 4)), "recurrent_kernel": np.ones((1, 4))}, r"input_dim 0"),
+        (
+            {"kernel": np.ones((2, 8)), "recurrent_kernel": np.ones((1, 8))},
+            r"recurrent_kernel must have shape \(units, 4\*units\) = \(2, 8\).*got shape \(1, 8\)",
+        ),
+        (
+            {"kernel": np.ones((1, 4)), "recurrent_kernel": np.ones((1, 4)), "bias": np.ones(8)},
+            r"bias must have shape \(4\*units,\) = \(4,\).*got shape \(8,\)",
+        ),
+        (
+            {"kernel": [[1, 1, np.nan, 1]], "recurrent_kernel": np.ones((1, 4))},
+            r"kernel contains NaN at index \[0, 2\]",
+        ),
+        (
+            {"kernel": np.ones((1, 4)), "recurrent_kernel": [[1, np.inf, 1, 1]]},
+            r"recurrent_kernel contains inf",
+        ),
+        (
+            {"kernel": [["a", 1, 1, 1]], "recurrent_kernel": np.ones((1, 4))},
+            r"kernel must hold real numbers; found 'a'",
+        ),
+        (
+            {"kernel": [[1, 1, 1, 1], [1, 1]], "recurrent_kernel": np.ones((1, 4))},
+            r"kernel is ragged",
+        ),
+        (
+            {"kernel": np.ones((1, 4)), "recurrent_kernel": np.ones((1, 4)), "bias": [None] * 4},
+            r"bias must hold real numbers; found None",
+        ),
+    ],
+)
+def test_bad_weights(kwargs, pattern):
+    with pytest.raises(LSTMInputError, match=pattern):
+        LSTMWeights(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda: LSTMWeights.constant(1.0, units=0), r"units must be a positive integer; got 0"),
+        (lambda: LSTMWeights.constant(1.0, input_dim=1.5), r"input_dim must be a positive"),
+        (lambda: LSTMWeights.constant(1.0, bias={"forgot": 1}), r"unknown gates \['forgot'\]"),
+        (lambda: LSTMWeights.random(2, -1, seed=0), r"units must be a positive integer; got -1"),
+        (lambda: W.gate("cell"), r"unknown gate 'cell'; gates are input, forget"),
+    ],
+)
+def test_bad_weight_constructors(call, pattern):
+    with pytest.raises(LSTMInputError, match=pattern):
+        call()

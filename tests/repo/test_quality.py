@@ -119,7 +119,7 @@ def test_pre_commit_runs_the_gates_linters_from_the_venv():
     commands = [hook["entry"].split() for hook in config["repos"][0]["hooks"]]
     for command in commands:
         assert command[0].startswith(".venv/bin/"), command
-    # The gate's linters: this file's ruff and mypy tests, tests/test_workflows.py's two.
+    # The gate's linters: this file's ruff and mypy tests, tests/repo/test_workflows.py's two.
     names = [(Path(c[0]).name, *c[1:2]) for c in commands]
     for tool in [("ruff", "check"), ("ruff", "format"), ("mypy",), ("actionlint",), ("zizmor",)]:
         assert any(n[: len(tool)] == tool for n in names), tool

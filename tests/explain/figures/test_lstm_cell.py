@@ -1,0 +1,47 @@
+"""Where the LSTM cell's parts go: the gates stand in the order of the equations, i, f,
+g, o, left to right on a desk and top to bottom on a phone; and what each gate's box
+says, as a template the figure, its symbolic form and the stepper fill."""
+
+from __future__ import annotations
+
+import pytest
+
+from lstm_explained.explain.figures import cell_svg
+from lstm_explained.explain.figures.lstm_cell import gate_lines
+from tests.explain.figures.reading import LAYOUTS, positions, toy
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_gates_stand_in_the_order_of_the_equations(layout):
+    svg = cell_svg(toy(), 1, layout=layout)
+    heads = ["i = σ(z_i)", "f = σ(z_f)", "g = φ(z_g)", "o = σ(z_o)"]
+    where = [positions(svg, head) for head in heads]
+    # left to right on a desk, top to bottom on a phone
+    axis = 0 if layout == "desk" else 1
+    assert [p[axis] for p in where] == sorted(p[axis] for p in where)
+    assert len({p[axis] for p in where}) == 4
+
+
+def test_a_gate_box_has_five_lines_numeric_or_symbolic():
+    # the forget gate: f = σ(z_f), then z_f worked out (with the step's numbers as fields)
+    assert gate_lines("forget", numeric=False) == [
+        "f = σ(z_f)",
+        "z_f = x×W_f",
+        "+ h_prev×U_f",
+        "+ b_f",
+        "",
+    ]
+    assert gate_lines("candidate", numeric=True) == [
+        "g = φ(z_g)",
+        "z_g = {xt}×{W_g}",
+        "+ {h_prevt}×{U_g}",
+        "+ {b_g} = {z_g}",
+        "g = {v_g}",
+    ]
+    assert gate_lines("output", numeric=True, products=False) == [
+        "o = σ(z_o)",
+        "z_o = x×W_o",
+        "+ h_prev×U_o",
+        "+ b_o = {z_o}",
+        "o = {v_o}",
+    ]
