@@ -192,8 +192,9 @@ def read_states(path: str, layer: SavedLayer) -> dict[str, Array]:
         ) from None
     if sorted(arrays) != sorted(names):
         raise LSTMInputError(
-            f"--initial-state {path} must hold the arrays {' and '.join(names)} for a "
-            f"{layer.kind} layer; it holds {sorted(arrays) or 'none'}"
+            f"--initial-state {path} must hold the arrays {' and '.join(names)} for "
+            f"{'an' if layer.kind == 'LSTM' else 'a'} {layer.kind} layer; it holds "
+            f"{sorted(arrays) or 'none'}"
         )
     w = layer.weights
     dirs = 2 if isinstance(w, Bidirectional) else 1

@@ -25,11 +25,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import LSTMInputError
-from ._validate import describe, numeric_array, to_exact
+from ._validate import numeric_array, to_exact
 from .activations import derivative, resolve
 from .cells import BackwardStep, Cell, Derivatives, keep_as_is
 from .recurrence import cell_of
-from .trace import Trace, jsonable
+from .trace import Trace, jsonable, require_trace
 from .weights import PackedWeights
 
 Array = NDArray[Any]
@@ -177,8 +177,7 @@ def backward(
 
 def _cell_to_run_back(trace: Any, d_state_c: Any) -> Cell:
     """The cell of a trace that `backward` can run back through, or an error saying why not."""
-    if not isinstance(trace, Trace):
-        raise LSTMInputError(f"trace must be a Trace from forward(); got {describe(trace)}")
+    require_trace(trace)
     cell = cell_of(trace.weights)
     if trace.units is not None:
         raise LSTMInputError(

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import LSTMInputError
+from ._validate import describe
 from .weights import Weights
 
 Array = NDArray[Any]
@@ -239,6 +240,13 @@ class Trace:
         doc["sequence_out"] = jsonable(self.sequence_out)
         doc |= {f"state_{name}": jsonable(v) for name, v in self.states.items()}
         return doc
+
+
+def require_trace(trace: Any, *, wanted: str = "a Trace from forward()") -> Trace:
+    """`trace` itself when it is a `Trace`; otherwise an error that names what was given."""
+    if not isinstance(trace, Trace):
+        raise LSTMInputError(f"trace must be {wanted}; got {describe(trace)}")
+    return trace
 
 
 def _scalar(value: Any) -> Any:

@@ -18,7 +18,7 @@ import numpy as np
 from ..engine._validate import int_text
 from ..engine.activations import derivative, resolve
 from ..engine.backward import StepGradients
-from ..engine.trace import Step, Trace
+from ..engine.trace import Step, Trace, require_trace
 from ..engine.weights import Weights
 from ..errors import LSTMInputError
 from .working import Expr, Num, Op, Sym, Wrap, digits_to_show, wrap_working
@@ -161,7 +161,7 @@ def hand_calculation(
     digits shows its operands in full and "≈" before its result. `width` wraps lines
     longer than that between terms, continuations indented past their "=".
     """
-    one = trace.sample(sample)
+    one = require_trace(trace).sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
     columns = [one.column(u) for u in chosen]  # checks each unit was recorded
     step = one.step(t)
@@ -296,7 +296,7 @@ def trace_table(
     as `units` does), and if that is still too wide, the gates (with x) and the states
     go to two tables, each repeating t and unit, split further if need be.
     """
-    one = trace.sample(sample)
+    one = require_trace(trace).sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
     gates, before, after = _table_columns(one, chosen, preactivations)
     x = ["x"] if show_x else []
@@ -417,7 +417,7 @@ def hand_backward(trace: Trace, gradients: Any, t: int, *, sample: int = 0, digi
             f"hand_backward writes out an LSTM's step; this trace is a {trace.cell}'s. "
             "Its gradients are all in backward()'s result"
         )
-    one = trace.sample(sample)
+    one = require_trace(trace).sample(sample)
     step = one.step(t)
     act, rec = one.activation, one.recurrent_activation
     back = _BackwardWorking(

@@ -19,7 +19,7 @@ from ..engine.activations import resolve
 from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec
 from ..engine.recurrence import cell_of, initial_states, sequence_inputs, time_mask
-from ..engine.trace import Trace
+from ..engine.trace import Trace, require_trace
 from ..engine.weights import GRUWeights, Weights
 from ..errors import LSTMInputError
 from .optional import require
@@ -294,8 +294,7 @@ def largest_difference(ours: Any, theirs: Any, name: str) -> tuple[float, float]
 
 def compare(trace: Trace, result: KerasResult) -> Comparison:
     """How far `result` (from `keras_forward`) is from `trace` (from `forward`)."""
-    if not isinstance(trace, Trace):
-        raise LSTMInputError(f"trace must be a Trace from forward(); got {describe(trace)}")
+    require_trace(trace)
     diffs: dict[str, float | None] = {"state_c": None}
     scale = 0.0
     names = ["sequence_out", "state_h"] + (["state_c"] if trace.cell == "LSTM" else [])

@@ -152,6 +152,10 @@ def weights_to_torch(
     with `bias=False` accepts only weights whose bias is None or all zeros. Values are
     rounded to the module's dtype (float32 by default).
     """
+    if not isinstance(weights, (LSTMWeights, GRUWeights)):
+        raise LSTMInputError(
+            f"weights must be an LSTMWeights or a GRUWeights; got {describe(weights)}"
+        )
     torch = import_torch()
     kind = _kind(module, torch, weights.cell)
     if layer is None:

@@ -14,7 +14,7 @@ forgets a transpose or drops a bias half still gets 1, 12, 3211. These networks 
 
 Every value is a fraction whose denominator is a power of two with few digits, so the
 engine computes it exactly (`exact=True`) and float32 holds it exactly: Keras,
-onnxruntime and Flax give the same numbers to the last bit. `tests/test_fingerprint.py`
+onnxruntime and Flax give the same numbers to the last bit. `tests/networks/test_fingerprint.py`
 checks that every mistake in its list (24 gate orders, a reshape for a transpose, a
 transposed block, a bias half dropped or doubled, the forget bias added twice; for the
 GRU the same and reset_after flipped) changes the output.

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from ..engine._validate import describe
 from ..errors import LSTMInputError
 from .model import SavedModel
 
@@ -37,6 +38,8 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
     would run code, or one without an LSTM or GRU layer, and `ModuleNotFoundError` naming
     the extra to install when the framework that reads the file is missing.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise LSTMInputError(f"path must be a file path (str or os.PathLike); got {describe(path)}")
     where = os.fspath(path)
     p = Path(where)
     if p.is_dir():

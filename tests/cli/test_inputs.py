@@ -129,7 +129,7 @@ def test_initial_states_are_h_and_c_per_direction(tmp_path):
     with pytest.raises(LSTMInputError) as caught:
         read_states(str(tmp_path / "h.npz"), ONE)
     assert str(caught.value).endswith(
-        "must hold the arrays h and c for a LSTM layer; it holds ['h']"
+        "must hold the arrays h and c for an LSTM layer; it holds ['h']"
     )
     both = SavedLayer("bi", "torch", Bidirectional(*[LSTMWeights.constant(1.0)] * 2))
     with pytest.raises(LSTMInputError, match=r"h must be finite, \(batch, 1\) as \(2, batch, 1\)"):

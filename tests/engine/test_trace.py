@@ -95,3 +95,22 @@ def test_json_values_write_fractions_as_p_over_q_and_spell_out_what_json_lacks()
     assert (doc["cell"], doc["go_backwards"], doc["units"]) == ("LSTM", True, [0])
     assert doc["steps"][0]["mask"] is None
     assert "go_backwards" not in toy_trace(1).to_dict()
+
+
+@pytest.mark.parametrize("given", ["a trace", None, [1, 2, 3]])
+def test_what_reads_a_trace_says_when_it_is_given_something_else(given):
+    from lstm_explained import hand_calculation, trace_table
+    from lstm_explained.explain.figures import cell_svg, unrolled_figure
+    from lstm_explained.explain.figures.gru_cell import gru_svg
+
+    readers = [
+        lambda: hand_calculation(given, 1),
+        lambda: trace_table(given),
+        lambda: unrolled_figure(given),
+        lambda: gru_svg(given, 1),
+    ]
+    if given is not None:  # cell_svg without a trace draws the symbols
+        readers.append(lambda: cell_svg(given, 1))
+    for read in readers:
+        with pytest.raises(LSTMInputError, match=r"^trace must be a Trace from forward\(\); got "):
+            read()

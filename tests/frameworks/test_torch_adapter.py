@@ -334,3 +334,9 @@ def test_to_torch_refuses_reset_before_and_the_wrong_module(torch):
         to_torch(GRUWeights.random(1, 1, seed=0), torch.nn.LSTM(1, 1))
     with pytest.raises(LSTMInputError, match=r"module must be a torch.nn.GRU; got LSTM"):
         weights_from_torch(torch.nn.LSTM(1, 1), want="GRU")  # one kind asked for
+
+
+@pytest.mark.torch
+def test_to_torch_names_weights_that_are_not_weights(torch):
+    with pytest.raises(LSTMInputError, match=r"^weights must be an LSTMWeights or a GRUWeights"):
+        to_torch("x", torch.nn.LSTM(1, 1))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from lstm_explained import LSTMInputError, load_model
 from tests.command_line import one_line_error
 
 
@@ -33,3 +34,10 @@ def test_a_truncated_keras_file(capsys, keras, tmp_path):
     data = (tmp_path / "m.keras").read_bytes()
     (tmp_path / "cut.keras").write_bytes(data[: len(data) // 2])
     assert "truncated or corrupt" in one_line_error(capsys, "trace", tmp_path / "cut.keras")
+
+
+@pytest.mark.parametrize("given", [42, None, ["model.keras"]])
+def test_a_path_that_is_not_a_path_is_named(given):
+    expected = r"^path must be a file path \(str or os.PathLike\); got "
+    with pytest.raises(LSTMInputError, match=expected):
+        load_model(given)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.trace import Trace
+from ...engine.trace import Trace, require_trace
 from .lstm_cell import Layout
 from .lstm_figures import LAYOUT_NAMES, both_layouts, factor, number, step_values
 from .svg import FONT, LINE, OP_R, Canvas, LegendEntry, legend, text_width
@@ -245,6 +245,7 @@ def gru_values(
 def gru_svg(trace: Trace, t: int, *, layout: str = "desk", ident: str = "gru-cell",
             **options: Any) -> str:  # fmt: skip
     """The GRU cell at step `t` as one layout's SVG (`options`: sample, unit, digits)."""
+    require_trace(trace)
     w = trace.weights
     values = gru_values(trace, t, **options)
     return draw(

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ...engine.trace import Step, Trace
+from ...engine.trace import Step, Trace, require_trace
 from ...engine.weights import GATES
 from ..hand import format_number
 from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
@@ -169,6 +169,8 @@ def cell_svg(
     digits (by default, the fewest from four with which every line adds up). `ident`
     makes the element ids unique when a page holds more than one figure.
     """
+    if trace is not None:
+        require_trace(trace)
     if trace is None:
         labels = _forward_labels(numeric=False, products=False, highlight=highlight)
         title, desc, values = "The LSTM cell", SYMBOLIC_DESC, {}

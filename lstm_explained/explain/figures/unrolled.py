@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...engine.trace import Trace
+from ...engine.trace import Trace, require_trace
 from ...engine.weights import GATES
 from .lstm_cell import SYMBOL
 from .lstm_figures import LAYOUT_NAMES, in_both_layouts, number
@@ -56,6 +56,7 @@ def unrolled_svg(
     layout: str = "desk",
 ) -> str:
     """Every step of `trace` side by side (desk) or stacked (phone), with its numbers."""
+    require_trace(trace)
     one = trace.sample(sample)  # this sequence's steps, without a batch axis
     labels = _labels(trace, sample=sample, unit=unit)
     canvas = Canvas(0, 0, ident, {})
