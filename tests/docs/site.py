@@ -27,20 +27,45 @@ def build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def copy_project(dest: Path, *, execute_notebook: bool = True) -> Path:
-    """A copy of what the site build reads, for tests that break it on purpose. A test
-    that breaks something else than the notebook can leave it unexecuted: its kernel is
-    the longest part of a build."""
+def copy_project(
+    dest: Path, *, execute_notebook: bool = True, pages: list[str] | None = None
+) -> Path:
+    """A copy of what the site build reads, for tests that break it on purpose.
+
+    A test that breaks something else than the notebook can leave it unexecuted: its
+    kernel is the longest part of a build. `pages` (paths below docs/) keeps only those
+    pages, in that order, as the whole navigation: the same configuration, hooks, theme
+    and plugins build a site of a few pages in a fraction of the time. The pages kept
+    must link only to each other, or the strict build fails on the missing ones.
+    """
     for name in ("docs", "hooks", "overrides"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("mkdocs.yml", "CHANGELOG.md"):  # docs/changelog.md includes the latter
         shutil.copy(ROOT / name, dest / name)
+    config = dest / "mkdocs.yml"
+    text = config.read_text("utf8")
     if not execute_notebook:
-        config = dest / "mkdocs.yml"
-        text = config.read_text("utf8")
         assert text.count("execute: true") == 1, "mkdocs-jupyter's setting has moved"
-        config.write_text(text.replace("execute: true", "execute: false"))
+        text = text.replace("execute: true", "execute: false")
+    if pages is not None:
+        text = only_these_pages(text, dest / "docs", pages)
+    config.write_text(text)
     return dest
+
+
+def only_these_pages(config: str, docs: Path, pages: list[str]) -> str:
+    """`config` (mkdocs.yml's text) with `pages` as its navigation, and every other
+    page deleted from `docs` (an unlisted page would warn, failing a strict build)."""
+    head, nav = config.split("\nnav:\n")
+    assert all(not line or line.startswith("  ") for line in nav.splitlines()), (
+        "nav is no longer the last section of mkdocs.yml"
+    )
+    for page in [*docs.rglob("*.md"), *docs.rglob("*.ipynb")]:
+        if page.relative_to(docs).as_posix() not in pages:
+            page.unlink()
+    missing = [page for page in pages if not (docs / page).is_file()]
+    assert missing == [], f"no such pages: {missing}"
+    return head + "\nnav:\n" + "".join(f"  - {page}\n" for page in pages)
 
 
 def pages() -> list[Path]:
