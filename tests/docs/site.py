@@ -16,11 +16,20 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 
-def build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` of the project in `config_dir` into `site_dir`."""
+def build(
+    config_dir: Path,
+    site_dir: Path,
+    *,
+    config_file: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of the project in `config_dir` into `site_dir` (with
+    `config_file` instead of its mkdocs.yml, and `env` added to the environment)."""
+    config = ["--config-file", str(config_file)] if config_file else []
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir), *config],
         cwd=config_dir,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         check=False,

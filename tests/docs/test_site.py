@@ -294,10 +294,25 @@ def test_the_api_reference_lists_each_object_once(site):
         assert len([i for i in ids if i.rsplit(".", 1)[-1] == name]) == 1, name
 
 
-def test_without_mike_there_is_no_version_selector_to_fetch_versions_json(site):
+def test_the_version_selector_is_on_under_mike(site):
+    # The site is built as mike builds it, so every page has the selector and the
+    # older-version banner.
+    for page in html_pages(site):
+        text = page.read_text("utf8")
+        assert '"version": {"default": "latest", "provider": "mike"}' in text, page
+        assert 'data-md-component="outdated"' in text, page
+
+
+def test_without_mike_there_is_no_version_selector_to_fetch_versions_json(tmp_path):
     # Under `make serve` or a plain build there is no versions.json; the selector, which
     # fetches it, is switched on only when mike builds (see hooks/material_fixes.py).
-    for page in html_pages(site):
+    # The switch is in the configuration, the same for every page: two pages show it.
+    project = copy_project(tmp_path / "project", execute_notebook=False, pages=TWO_PAGES)
+    proc = build(project, tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    pages = html_pages(tmp_path / "site")
+    assert len(pages) == len(TWO_PAGES)
+    for page in pages:
         text = page.read_text("utf8")
         assert '"version": null' in text, page
         assert 'data-md-component="outdated"' not in text, page
