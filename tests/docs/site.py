@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,31 +195,71 @@ def screenshot(page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-@contextlib.contextmanager
-def open_page(browser, url: str, *, wait_until: str = "load", **context_options):
-    """A page with every request recorded and any leaving localhost blocked. It is
-    returned once loaded; `wait_until="networkidle"` also waits for what the page fetches
-    after loading (the search index, versions.json), for a test of every request."""
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    # A script that never arrived shows up later as "X is not defined"; say so here.
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
+class Tab:
+    """A browser tab, reused from one page to the next: opening a tab costs a renderer
+    process, about a third of a page load here, and navigating an open one does not.
+    Each use starts from a blank page with empty storage and new records of errors and
+    requests; a tab that cannot be brought back to that state is closed instead."""
 
-    def route(r):
+    def __init__(self, browser: Any, context_options: dict[str, Any]) -> None:
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # A script that never arrived shows up later as "X is not defined"; say so here.
+        self.page.on(
+            "requestfailed", lambda r: self.errors.append(f"request failed: {r.url} ({r.failure})")
+        )
+        self.page.route("**/*", self.route)
+
+    def route(self, r: Any) -> None:
         host = urlparse(r.request.url).hostname
         if r.request.url.startswith(("data:", "blob:")) or host in LOCAL:
             r.continue_()
         else:
-            outside.append(r.request.url)
+            self.outside.append(r.request.url)
             r.abort()
 
-    page.route("**/*", route)
-    page.goto(url, wait_until=wait_until)
+    def start(self) -> None:
+        """New records, for a page about to be opened in a blank tab."""
+        self.errors, self.outside = [], []
+
+    def clear(self) -> bool:
+        """Back to a blank page with nothing stored (what the page stored, the storage
+        of its origin, and cookies); whether that worked."""
+        with contextlib.suppress(Exception):  # about:blank has no storage; nor a crashed page
+            self.page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        try:
+            self.page.goto("about:blank")
+            self.context.clear_cookies()
+            state = self.context.storage_state()
+        except Exception:
+            return False
+        return state["cookies"] == [] and all(
+            origin.get("localStorage", []) == [] for origin in state["origins"]
+        )
+
+
+TABS: dict[tuple[int, str], Tab] = {}
+"""The tab of each browser (of this process) and set of context options."""
+
+
+@contextlib.contextmanager
+def open_page(browser, url: str, *, wait_until: str = "load", **context_options):
+    """A page with every request recorded and any leaving localhost blocked. It is
+    returned once loaded; `wait_until="networkidle"` also waits for what the page fetches
+    after loading (the search index, versions.json), for a test of every request.
+    The tab it is in is reused for the next page with the same options (Tab)."""
+    key = (id(browser), repr(sorted(context_options.items())))
+    tab = TABS.pop(key, None) or Tab(browser, context_options)
+    tab.start()
     try:
-        yield page, errors, outside
+        tab.page.goto(url, wait_until=wait_until)
+        yield tab.page, tab.errors, tab.outside
     finally:
-        context.close()
+        if tab.clear():
+            TABS[key] = tab
+        else:
+            tab.context.close()
