@@ -17,7 +17,7 @@ SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help serve site run chromium test update-output screenshots lint bench lighthouse dist clean
+.PHONY: help serve site run chromium test check update-output screenshots lint bench lighthouse dist clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -82,6 +82,16 @@ chromium:
 
 test: $(TEST_STAMP) chromium  ## the whole gate (a plain pytest runs the same checks)
 	$(BIN)/python -m pytest -n auto
+
+# The inner loop, within a minute: what `make test` checks that needs no framework, no
+# site and no browser. mypy keeps its cache in .mypy_cache (the gate's mypy test too).
+CHECK_TESTS := tests --ignore=tests/docs --ignore=tests/repo -m "not (keras or torch or backends or onnx or flax)"
+
+check: $(TEST_STAMP)  ## the inner loop (under a minute): ruff, mypy and the unit tests without Keras, site or browser
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+	$(BIN)/python -m mypy
+	$(BIN)/python -m pytest -q $(CHECK_TESTS)
 
 update-output: $(TEST_STAMP)  ## rerun every snippet in docs/ and rewrite its Output block
 	$(BIN)/python -m pytest -q docs --update-output

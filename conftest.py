@@ -18,39 +18,34 @@ for _name, _value in TENSORFLOW_ENV.items():
 pytest_plugins = ["tests.docs.snippets"]
 
 
-# ---- the site's builds, early --------------------------------------------------------
-# The strict build and the mike deployment (three builds) are made once per run, and the
-# tests that use them used to wait for them: on two workers, one built while the other
-# sat blocked on its lock. Now those tests run last, and each worker starts the builds in
-# a background thread at its first test, the two workers in opposite orders so the
-# builds go on side by side while the unit tests run.
+# ---- the site's build, early ---------------------------------------------------------
+# The site is built once per run (`published_site` in tests/docs/conftest.py: one strict
+# build, deployed by mike as two versions), and the tests that use it used to wait for
+# it. Now those tests run last, and each worker starts the build in a background thread
+# at its first test, so it goes on while the unit tests run: the first worker to get
+# there builds, the other's thread waits for it.
 
 NEEDS_A_BUILD = {"site", "published"}
 
 
+def needs_the_site(item: pytest.Item) -> bool:
+    return bool(NEEDS_A_BUILD & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that need a built site after the others, each group in its own order."""
-    items.sort(key=lambda item: bool(NEEDS_A_BUILD & set(getattr(item, "fixturenames", ()))))
+    """The tests that need the built site after the others, each group in its own order."""
+    items.sort(key=needs_the_site)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def build_early(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
-    needed = {
-        name
-        for item in request.session.items
-        for name in NEEDS_A_BUILD & set(getattr(item, "fixturenames", ()))
-    }
-    if needed:
-        from tests.docs.conftest import built_site, published_site
-
-        makers = {"site": built_site, "published": published_site}
-        order = sorted(needed, reverse=os.environ.get("PYTEST_XDIST_WORKER") == "gw1")
+    if any(map(needs_the_site, request.session.items)):
+        from tests.docs.conftest import published_site
 
         def build() -> None:
-            for name in order:
-                try:
-                    makers[name](tmp_path_factory)
-                except BaseException:  # the fixture builds again and reports the failure
-                    return
+            try:
+                published_site(tmp_path_factory)
+            except BaseException:  # the fixture builds again and reports the failure
+                return
 
         threading.Thread(target=build, name="build_early", daemon=True).start()

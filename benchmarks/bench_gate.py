@@ -1,23 +1,31 @@
-"""How long the test gate takes, in total and by part, against a floor.
+"""How long the test gate and `make check` take, against their goals, and the gate by part.
 
 The total is the wall-clock time of the gate as `make test` runs it (the pytest command
 of the Makefile's test target, on every core). The parts are the time pytest spent on
 the tests of each part (setup, call and teardown, from a JUnit report of the same run);
 they overlap in time across workers, so they add up to more than the total:
 
-    unit tests    tests/ without tests/docs, lint and packaging (engine, CLI, Keras, ...)
-    lint          ruff, mypy, the workflows (actionlint, zizmor), the wheel and sdist
-    snippets      every code block on the site, output compared (docs/*.md)
-    site          the strict build and the checks on it, deliberate-breakage builds
-    browser       every page in Chromium, the stepper (tests/docs/test_browser.py, ...)
+    unit tests    tests/ but docs/ and repo/: the engine, CLI, frameworks, saved models
+    repo checks   tests/repo/: ruff, mypy, the workflows (actionlint, zizmor), the wheel
+                  and sdist, the extras, smoke runs of the benchmark scripts
+    snippets      every code block and shell session on the site, output compared
+                  (docs/*.md)
+    site          tests/docs/ but the browser: the site's build and the checks on it,
+                  the deliberate-breakage builds, the mike deployment, the hooks
+    browser       every page in Chromium, the stepper (tests/docs/test_browser.py,
+                  test_stepper*.py)
+
+`make check` is timed as the Makefile runs it (each line of its recipe, in order).
 
 The floor is the least any check of a Keras number can cost: one fresh Python process
-that imports Keras and runs the article's three-step model. Goals: the whole gate within
-4 minutes warm on a 2-core machine; snippets within 10x the floor, which holds only if
-TensorFlow is imported once per test process rather than once per snippet. This prints;
-it never fails on time (these machines are shared and noisy: the load average is shown).
+that imports Keras and runs the article's three-step model. Goals on a 2-core machine,
+warm (the site's tools installed, mypy's cache made): the whole gate within 4 minutes,
+`make check` within a minute; snippets within 10x the floor, which holds only if
+TensorFlow is imported once per test process rather than once per snippet. This
+prints; it never fails on time (these machines are shared and noisy: the load average
+is shown).
 
-Run with `make bench` or `python benchmarks/bench_gate.py [--json]`.
+Run with `make bench` or `python benchmarks/bench_gate.py [--json] [--check-only]`.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from typing import Any
 from lstm_explained.frameworks.keras_adapter import TENSORFLOW_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
-GOAL_TOTAL, GOAL_SNIPPETS = 240.0, 10.0
+GOAL_TOTAL, GOAL_CHECK, GOAL_SNIPPETS = 240.0, 60.0, 10.0
 
 FLOOR_CODE = """
 import numpy as np, keras
@@ -51,29 +59,58 @@ assert float(h[0, 0]) == 3211.0 and float(c[0, 0]) == 247.0
 
 PARTS = [  # (part, pattern of the test's file), first match wins
     ("snippets", r"^docs/"),
-    ("browser", r"^tests/docs/test_(browser|stepper)\b"),
+    ("browser", r"^tests/docs/test_(browser|stepper)"),
     ("site", r"^tests/docs/"),
-    ("lint", r"^tests/test_(quality|workflows)\b"),
+    ("repo checks", r"^tests/repo/"),
     ("unit tests", r"^tests/"),
 ]
 
 
+def makefile() -> str:
+    return (ROOT / "Makefile").read_text()
+
+
 def make_test_pytest_args() -> list[str]:
     """The arguments the Makefile's test target gives pytest, e.g. ['-n', 'auto']."""
-    recipe = re.search(r"^test:.*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.M)
+    recipe = re.search(r"^test:.*\n\t(.+)$", makefile(), re.M)
     if not recipe or "-m pytest" not in recipe[1]:
         sys.exit("cannot find the pytest command of the Makefile's test target")
     return shlex.split(recipe[1].split("-m pytest", 1)[1])
 
 
-def run(cmd: list[str]) -> float:
-    """Wall-clock seconds of `cmd`; exits if it fails."""
+def make_check_commands(text: str | None = None) -> list[str]:
+    """The lines of the Makefile's check recipe, its variables filled in, as a shell
+    runs them; `$(BIN)` is this interpreter's bin/ (the virtual environment)."""
+    text = makefile() if text is None else text
+    recipe = re.search(r"^check:.*\n((?:\t.+\n?)+)", text, re.M)
+    if not recipe:
+        sys.exit("cannot find the Makefile's check target")
+    values = dict(re.findall(r"^([A-Z_]+) :?= (.*)$", text, re.M))
+    values["BIN"] = str(Path(sys.executable).parent)
+
+    def fill(line: str) -> str:
+        return re.sub(r"\$\(([A-Z_]+)\)", lambda m: fill(value(m[1])), line)
+
+    def value(name: str) -> str:
+        if name not in values:
+            sys.exit(f"the check target uses $({name}), which the Makefile does not set")
+        return values[name]
+
+    return [fill(line.strip()) for line in recipe[1].splitlines()]
+
+
+def run(cmd: list[str] | str) -> float:
+    """Wall-clock seconds of `cmd` (a string runs in the shell); exits if it fails."""
     env = {**os.environ, **TENSORFLOW_ENV}  # as the gate's conftest.py sets them
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        shell=isinstance(cmd, str),
+    )  # fmt: skip
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
+        shown = cmd if isinstance(cmd, str) else " ".join(cmd)
+        sys.exit(f"failed: {shown}\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
     return elapsed
 
 
@@ -82,11 +119,41 @@ def part_of(case: ET.Element) -> str:
     return next((name for name, pattern in PARTS if re.match(pattern, path)), "other")
 
 
+def verdict(seconds: float, goal: float) -> str:
+    return f"{seconds:.1f} s (goal <= {goal:.0f} s: {'met' if seconds <= goal else 'NOT met'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--check-only", action="store_true", help="time `make check` alone, not the gate"
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()
+    check = sum(run(line) for line in make_check_commands())
+    result: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "load_before": load_before,
+        "check_seconds": check,
+        "goals_seconds": {"gate": GOAL_TOTAL, "check": GOAL_CHECK},
+    }
+    if not args.check_only:
+        result |= time_the_gate()
+    result["load_after"] = os.getloadavg()
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"{result['cpus']} CPUs; load average " + " ".join(f"{x:.1f}" for x in load_before))
+    if not args.check_only:
+        print(f"the gate as make test runs it: {verdict(result['total_seconds'], GOAL_TOTAL)}")
+    print(f"make check: {verdict(check, GOAL_CHECK)}")
+    if not args.check_only:
+        print_the_gate(result)
+    print("load average after " + " ".join(f"{x:.1f}" for x in result["load_after"]))
+
+
+def time_the_gate() -> dict[str, Any]:
     floor = min(run([sys.executable, "-c", FLOOR_CODE]) for _ in range(3))
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "gate.xml"
@@ -100,34 +167,27 @@ def main() -> None:
             parts[name] = parts.get(name, 0.0) + seconds
             tests.append((seconds, f"{case.get('classname')}::{case.get('name')}"))
     slowest = sorted(tests, reverse=True)[:10]
-    result: dict[str, Any] = {
-        "cpus": os.cpu_count(),
-        "load_before": load_before,
-        "load_after": os.getloadavg(),
+    return {
         "total_seconds": total,
         "parts_seconds": parts,
         "floor_seconds": floor,
         "snippets_over_floor": parts["snippets"] / floor,
         "slowest_tests": [{"seconds": t, "test": n} for t, n in slowest],
     }
-    if args.json:
-        print(json.dumps(result))
-        return
-    print(f"{result['cpus']} CPUs; load average " + " ".join(f"{x:.1f}" for x in load_before))
-    ok = "met" if total <= GOAL_TOTAL else "NOT met"
-    print(f"the gate as make test runs it: {total:.1f} s (goal <= {GOAL_TOTAL:.0f} s: {ok})")
+
+
+def print_the_gate(result: dict[str, Any]) -> None:
     print(f"\n{'part':12} {'seconds':>8}  (time in tests; parts run side by side)")
-    for name, seconds in parts.items():
+    for name, seconds in result["parts_seconds"].items():
         print(f"{name:12} {seconds:8.1f}")
     print("\nslowest tests (setup, call and teardown; a session fixture's build counts")
     print("toward the first test that waits for it)")
-    for seconds, test in slowest:
-        print(f"{seconds:8.1f}  {test}")
+    for test in result["slowest_tests"]:
+        print(f"{test['seconds']:8.1f}  {test['test']}")
     ratio = result["snippets_over_floor"]
-    verdict = "met" if ratio <= GOAL_SNIPPETS else "NOT met"
-    print(f"\nfloor (one Keras check in a fresh process) {floor:.2f} s")
-    print(f"snippets = {ratio:.2f}x the floor (goal <= {GOAL_SNIPPETS:g}x)  {verdict}")
-    print("load average after " + " ".join(f"{x:.1f}" for x in result["load_after"]))
+    met = "met" if ratio <= GOAL_SNIPPETS else "NOT met"
+    print(f"\nfloor (one Keras check in a fresh process) {result['floor_seconds']:.2f} s")
+    print(f"snippets = {ratio:.2f}x the floor (goal <= {GOAL_SNIPPETS:g}x)  {met}")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -147,9 +148,10 @@ def keras_model(layers: list[LSTMWeights], shape: Shape) -> Any:
     return model
 
 
-def child(variant: str, quick: bool) -> dict[str, Any]:
+def child(variant: str, quick: bool, save: str | None = None) -> dict[str, Any]:
     """Run one variant once in this process: seconds, peak memory, and its output's
-    largest difference from the float64 engine (computed after the timing)."""
+    largest difference from the float64 engine (computed after the timing). The keras
+    variant then saves its model to `save` when given, for the end-to-end runs."""
     shape = QUICK if quick else FULL
     x, layers = problem(shape)
     if variant == "keras":
@@ -169,14 +171,17 @@ def child(variant: str, quick: bool) -> dict[str, Any]:
     for weights in layers:  # float64, nothing recorded beyond one unit: the yardstick
         reference = forward(reference, weights, units=[0]).sequence_out
     diff = float(np.max(np.abs(np.asarray(out, np.float64) - reference)))
+    if save is not None and variant == "keras":
+        model.save(save)  # after the measurements: it changes none of them
     return {"variant": variant, "seconds": seconds, "peak_bytes": peak,
             "baseline_bytes": baseline, "difference": diff}  # fmt: skip
 
 
-def spawn(variant: str, quick: bool) -> dict[str, Any]:
+def spawn(variant: str, quick: bool, save: Path | None = None) -> dict[str, Any]:
     """`child(variant)` in a fresh interpreter; its JSON result."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", variant] + (["--quick"] if quick else []),
+        [sys.executable, __file__, "--child", variant]
+        + (["--quick"] if quick else []) + (["--save", str(save)] if save else []),
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode:
@@ -203,16 +208,12 @@ print(json.dumps({"seconds": seconds, "peak_bytes": peak, "status": done.returnc
 """
 
 
-def make_files(folder: Path, quick: bool) -> tuple[Path, Path]:
-    """The benchmark's model saved as a .keras file, and its input as .npy (in a child,
-    so that this process never imports TensorFlow)."""
+def save_inputs(folder: Path, quick: bool) -> tuple[Path, Path]:
+    """Where the end-to-end runs read the benchmark's model (a .keras file, which the
+    keras variant's first child saves, so that this process never imports TensorFlow)
+    and its input (.npy, saved here)."""
     shape = QUICK if quick else FULL
     np.save(folder / "x.npy", problem(shape)[0])
-    here, saved = str(Path(__file__).parent), str(folder / "big.keras")
-    script = (f"import sys; sys.path.insert(0, {here!r}); import bench_trace as b; "
-              f"s = b.QUICK if {quick!r} else b.FULL; "
-              f"b.keras_model(b.problem(s)[1], s).save({saved!r})")  # fmt: skip
-    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
     return folder / "big.keras", folder / "x.npy"
 
 
@@ -236,17 +237,13 @@ def end_to_end(variant: str, model: Path, x: Path, batch: int) -> dict[str, Any]
             "peak_bytes": found["peak_bytes"], "difference": 0.0}  # fmt: skip
 
 
-def end_to_end_rounds(rounds: int, quick: bool) -> dict[str, dict[str, Any]]:
+def end_to_end_rounds(rounds: int, quick: bool, model: Path, x: Path) -> dict[str, dict[str, Any]]:
     """cli and process, interleaved for `rounds` rounds, each summarised."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        model, x = make_files(Path(folder), quick)
-        batch = (QUICK if quick else FULL).batch
-        runs: dict[str, list[dict[str, Any]]] = {"cli": [], "process": []}
-        for _ in range(rounds):
-            for variant in runs:
-                runs[variant].append(end_to_end(variant, model, x, batch))
+    batch = (QUICK if quick else FULL).batch
+    runs: dict[str, list[dict[str, Any]]] = {"cli": [], "process": []}
+    for _ in range(rounds):
+        for variant in runs:
+            runs[variant].append(end_to_end(variant, model, x, batch))
     return {v: {"best_s": min(r["best_s"] for r in rs),
                 "median_s": statistics.median(r["median_s"] for r in rs),
                 "peak_bytes": max(r["peak_bytes"] for r in rs), "difference": 0.0}
@@ -268,16 +265,23 @@ def main() -> int:
     parser.add_argument("--no-keras", action="store_true", help="skip Keras")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--save", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.quick)))
+        print(json.dumps(child(args.child, args.quick, args.save)))
         return 0
+    with tempfile.TemporaryDirectory() as folder:
+        return measure(args, Path(folder))
+
+
+def measure(args: argparse.Namespace, folder: Path) -> int:
     variants = ["trace", "floor"] + (["full"] if args.full else [])
     variants += [] if args.no_keras else ["keras"]
+    model, x = save_inputs(folder, args.quick)
     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
     for _ in range(args.rounds):
         for v in variants:
-            runs[v].append(spawn(v, args.quick))
+            runs[v].append(spawn(v, args.quick, save=None if model.exists() else model))
     result = {v: summarise(r) for v, r in runs.items()}
     shape = QUICK if args.quick else FULL
     trace = result["trace"]
@@ -285,7 +289,7 @@ def main() -> int:
               "trace/floor best": trace["best_s"] / result["floor"]["best_s"]}  # fmt: skip
     if "keras" in result:
         ratios["trace/keras"] = trace["median_s"] / result["keras"]["median_s"]
-        result |= end_to_end_rounds(args.rounds, args.quick)
+        result |= end_to_end_rounds(args.rounds, args.quick, model, x)
         ratios["cli/process"] = result["cli"]["median_s"] / result["process"]["median_s"]
         ratios["cli/process best"] = result["cli"]["best_s"] / result["process"]["best_s"]
     # float32 against float64 drifts with length; beyond this something is wrong

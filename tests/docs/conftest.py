@@ -1,4 +1,5 @@
-"""Fixtures for the site's tests: one strict build, and a mike deployment of two versions."""
+"""Fixtures for the site's tests: the site built once, as mike builds it, and deployed by
+mike as two versions; Chromium."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from tests.docs.site import (
-    ROOT,
     SCREENSHOTS,
     SCREENSHOTS_ENV,
     LocalServer,
@@ -49,33 +49,19 @@ def made_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[t
         done.touch()
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The site, built once per run with `mkdocs build --strict`."""
-    return built_site(tmp_path_factory)
-
-
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The `site` fixture's work; also started early by `build_early` (conftest.py)."""
-    with made_once(tmp_path_factory, "site") as (out, ready):
-        if not ready:
-            proc = build(ROOT, out)
-            assert proc.returncode == 0, proc.stderr[-4000:]
-            # MkDocs's own warnings (--strict already turns them into a failure), and
-            # anything else that would alarm a reader of make serve (the notebook's kernel
-            # logs here too). Material's end-of-life banner is not among them: make sets
-            # NO_MKDOCS_2_WARNING.
-            alarming = re.compile(
-                r"(?:^|\] )(?:WARNING|ERROR)\b|Traceback|without encryption", re.M
-            )
-            assert not alarming.search(proc.stderr), proc.stderr[-4000:]
-    return out
+# The site is built once per run, as mike builds it for a release, and that one build
+# serves every test: the checks of the built pages (`site`), the mike deployment of two
+# versions (`published`) and the browser, which reads the deployment. (It used to be
+# built three times: strict, then by mike for each version, the notebook run each time.)
+NEW_IN_0_2 = "This paragraph is new in version 0.2."  # tells the two versions apart
+ALARMING = re.compile(r"(?:^|\] )(?:WARNING|ERROR)\b|Traceback|without encryption", re.M)
 
 
 @dataclass(frozen=True)
 class Published:
     repo: Path  # a git repository whose gh-pages branch mike wrote
     root: Path  # gh-pages checked out: <root>/<version>/..., versions.json, index.html
+    built: Path  # the one build, <built>/<version>/, as mike deployed each version
 
     def git(self, *args: str) -> str:
         return subprocess.run(
@@ -83,10 +69,18 @@ class Published:
         ).stdout
 
 
-def run(cmd: list[str], cwd: Path) -> None:
+@pytest.fixture(scope="session")
+def site(published) -> Path:
+    """The site as built for version 0.2 (latest): the project as it is, plus one
+    paragraph on the home page (NEW_IN_0_2). Strict: any warning fails the build."""
+    return published.built / "0.2"
+
+
+def run(cmd: list[str], cwd: Path, path: tuple[Path, ...] = ()) -> None:
     env = {
         **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # mike runs `mkdocs`
+        # mike runs `mkdocs`: `path` first, then this interpreter's
+        "PATH": os.pathsep.join([*map(str, path), str(BIN), os.environ.get("PATH", "")]),
         "GIT_AUTHOR_NAME": "gate", "GIT_AUTHOR_EMAIL": "gate@localhost",
         "GIT_COMMITTER_NAME": "gate", "GIT_COMMITTER_EMAIL": "gate@localhost",
     }  # fmt: skip
@@ -104,26 +98,86 @@ def published(tmp_path_factory) -> Published:
 def published_site(tmp_path_factory: pytest.TempPathFactory) -> Published:
     """The `published` fixture's work; also started early by `build_early` (conftest.py)."""
     with made_once(tmp_path_factory, "mike") as (base, ready):
-        repo, root = base / "project", base / "gh-pages"
+        published = Published(base / "project", base / "gh-pages", base / "built")
         if not ready:
             shutil.rmtree(base, ignore_errors=True)  # what a failed attempt left
-            deploy_two_versions(copy_project(repo), root)
-    return Published(repo, root)
+            publish(copy_project(published.repo), published)
+    return published
 
 
-def deploy_two_versions(repo: Path, root: Path) -> None:
-    mike = str(BIN / "mike")
+def publish(repo: Path, to: Published) -> None:
+    """Commit version 0.1, then 0.2 (one more paragraph); build 0.2 once; deploy both
+    with mike's own commands, in order, each given its build instead of building again."""
     run(["git", "init", "-q", "-b", "main"], repo)
     run(["git", "add", "-A"], repo)
     run(["git", "commit", "-q", "-m", "version 0.1"], repo)
-    run([mike, "deploy", "0.1"], repo)
     index = repo / "docs" / "index.md"
-    index.write_text(index.read_text("utf8") + "\nThis paragraph is new in version 0.2.\n")
+    index.write_text(index.read_text("utf8") + f"\n{NEW_IN_0_2}\n")
     run(["git", "commit", "-q", "-am", "version 0.2"], repo)
-    run([mike, "deploy", "--update-aliases", "0.2", "latest"], repo)
+    build_as_mike_does(repo, to.built / "0.2", "0.2")
+    older_version(to.built / "0.2", to.built / "0.1")
+    shim = prebuilt_mkdocs(to.built.parent / "bin", to.built)
+    mike = str(BIN / "mike")
+    run(["git", "checkout", "-q", "main~1"], repo)  # deploy 0.1 from its own commit
+    run([mike, "deploy", "0.1"], repo, path=(shim,))
+    run(["git", "checkout", "-q", "main"], repo)
+    run([mike, "deploy", "--update-aliases", "0.2", "latest"], repo, path=(shim,))
     run([mike, "set-default", "latest"], repo)
-    root.mkdir()
-    run(["sh", "-c", f"git archive gh-pages | tar -x -C {root}"], repo)
+    to.root.mkdir()
+    run(["sh", "-c", f"git archive gh-pages | tar -x -C {to.root}"], repo)
+
+
+def build_as_mike_does(repo: Path, out: Path, version: str) -> None:
+    """`mkdocs build` as `mike deploy` runs it (the mike plugin added to the config,
+    MIKE_DOCS_VERSION set), and strict: a warning fails it, and so does anything in its
+    log that would alarm a reader of `make serve` (the notebook's kernel logs here too).
+    Material's end-of-life banner is not among them: make sets NO_MKDOCS_2_WARNING."""
+    from mike import mkdocs_utils
+
+    with mkdocs_utils.inject_plugin(str(repo / "mkdocs.yml")) as config:
+        proc = build(repo, out, config_file=Path(config), env={"MIKE_DOCS_VERSION": version})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert not ALARMING.search(proc.stderr), proc.stderr[-4000:]
+
+
+def older_version(new: Path, old: Path) -> None:
+    """Version 0.1's build: version 0.2's without the paragraph 0.2 added (the only
+    difference between their sources). Its canonical links still say 0.2; no test reads
+    them."""
+    shutil.copytree(new, old)
+    paragraph = f"<p>{NEW_IN_0_2}</p>"
+    changed = []
+    for page in old.rglob("*"):
+        if page.suffix in (".html", ".json") and paragraph in (text := page.read_text("utf8")):
+            page.write_text(text.replace(paragraph, ""), "utf8")
+            changed.append(page.relative_to(old).as_posix())
+    assert changed == ["index.html", "search/search_index.json"], changed
+
+
+PREBUILT_MKDOCS = """#!{python}
+# `mkdocs` for mike during the gate: instead of building the version mike deploys
+# (MIKE_DOCS_VERSION), copy in the build the gate made of it, into mkdocs.yml's site_dir.
+import os, shutil, sys
+from pathlib import Path
+args = sys.argv[1:]
+assert args[:2] == ["build", "--clean"] and args[2] == "--config-file", args
+config = Path(args[3])
+assert "- mike" in config.read_text("utf8"), "mike did not add its plugin"
+assert "site_dir:" not in config.read_text("utf8"), "site_dir is set: copy there"
+site_dir = config.parent / "site"
+shutil.rmtree(site_dir, ignore_errors=True)  # --clean
+shutil.copytree(Path({built!r}) / os.environ["MIKE_DOCS_VERSION"], site_dir)
+"""
+
+
+def prebuilt_mkdocs(folder: Path, built: Path) -> Path:
+    """A folder holding an `mkdocs` that hands mike a version's build instead of
+    building it again (PREBUILT_MKDOCS)."""
+    folder.mkdir()
+    script = folder / "mkdocs"
+    script.write_text(PREBUILT_MKDOCS.format(python=sys.executable, built=str(built)))
+    script.chmod(0o755)
+    return folder
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

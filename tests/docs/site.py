@@ -10,37 +10,72 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 
-def build(config_dir: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` of the project in `config_dir` into `site_dir`."""
+def build(
+    config_dir: Path,
+    site_dir: Path,
+    *,
+    config_file: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of the project in `config_dir` into `site_dir` (with
+    `config_file` instead of its mkdocs.yml, and `env` added to the environment)."""
+    config = ["--config-file", str(config_file)] if config_file else []
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir), *config],
         cwd=config_dir,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         check=False,
     )
 
 
-def copy_project(dest: Path, *, execute_notebook: bool = True) -> Path:
-    """A copy of what the site build reads, for tests that break it on purpose. A test
-    that breaks something else than the notebook can leave it unexecuted: its kernel is
-    the longest part of a build."""
+def copy_project(
+    dest: Path, *, execute_notebook: bool = True, pages: list[str] | None = None
+) -> Path:
+    """A copy of what the site build reads, for tests that break it on purpose.
+
+    A test that breaks something else than the notebook can leave it unexecuted: its
+    kernel is the longest part of a build. `pages` (paths below docs/) keeps only those
+    pages, in that order, as the whole navigation: the same configuration, hooks, theme
+    and plugins build a site of a few pages in a fraction of the time. The pages kept
+    must link only to each other, or the strict build fails on the missing ones.
+    """
     for name in ("docs", "hooks", "overrides"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("mkdocs.yml", "CHANGELOG.md"):  # docs/changelog.md includes the latter
         shutil.copy(ROOT / name, dest / name)
+    config = dest / "mkdocs.yml"
+    text = config.read_text("utf8")
     if not execute_notebook:
-        config = dest / "mkdocs.yml"
-        text = config.read_text("utf8")
         assert text.count("execute: true") == 1, "mkdocs-jupyter's setting has moved"
-        config.write_text(text.replace("execute: true", "execute: false"))
+        text = text.replace("execute: true", "execute: false")
+    if pages is not None:
+        text = only_these_pages(text, dest / "docs", pages)
+    config.write_text(text)
     return dest
+
+
+def only_these_pages(config: str, docs: Path, pages: list[str]) -> str:
+    """`config` (mkdocs.yml's text) with `pages` as its navigation, and every other
+    page deleted from `docs` (an unlisted page would warn, failing a strict build)."""
+    head, nav = config.split("\nnav:\n")
+    assert all(not line or line.startswith("  ") for line in nav.splitlines()), (
+        "nav is no longer the last section of mkdocs.yml"
+    )
+    for page in [*docs.rglob("*.md"), *docs.rglob("*.ipynb")]:
+        if page.relative_to(docs).as_posix() not in pages:
+            page.unlink()
+    missing = [page for page in pages if not (docs / page).is_file()]
+    assert missing == [], f"no such pages: {missing}"
+    return head + "\nnav:\n" + "".join(f"  - {page}\n" for page in pages)
 
 
 def pages() -> list[Path]:
@@ -160,31 +195,71 @@ def screenshot(page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-@contextlib.contextmanager
-def open_page(browser, url: str, *, wait_until: str = "load", **context_options):
-    """A page with every request recorded and any leaving localhost blocked. It is
-    returned once loaded; `wait_until="networkidle"` also waits for what the page fetches
-    after loading (the search index, versions.json), for a test of every request."""
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    # A script that never arrived shows up later as "X is not defined"; say so here.
-    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
+class Tab:
+    """A browser tab, reused from one page to the next: opening a tab costs a renderer
+    process, about a third of a page load here, and navigating an open one does not.
+    Each use starts from a blank page with empty storage and new records of errors and
+    requests; a tab that cannot be brought back to that state is closed instead."""
 
-    def route(r):
+    def __init__(self, browser: Any, context_options: dict[str, Any]) -> None:
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # A script that never arrived shows up later as "X is not defined"; say so here.
+        self.page.on(
+            "requestfailed", lambda r: self.errors.append(f"request failed: {r.url} ({r.failure})")
+        )
+        self.page.route("**/*", self.route)
+
+    def route(self, r: Any) -> None:
         host = urlparse(r.request.url).hostname
         if r.request.url.startswith(("data:", "blob:")) or host in LOCAL:
             r.continue_()
         else:
-            outside.append(r.request.url)
+            self.outside.append(r.request.url)
             r.abort()
 
-    page.route("**/*", route)
-    page.goto(url, wait_until=wait_until)
+    def start(self) -> None:
+        """New records, for a page about to be opened in a blank tab."""
+        self.errors, self.outside = [], []
+
+    def clear(self) -> bool:
+        """Back to a blank page with nothing stored (what the page stored, the storage
+        of its origin, and cookies); whether that worked."""
+        with contextlib.suppress(Exception):  # about:blank has no storage; nor a crashed page
+            self.page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        try:
+            self.page.goto("about:blank")
+            self.context.clear_cookies()
+            state = self.context.storage_state()
+        except Exception:
+            return False
+        return state["cookies"] == [] and all(
+            origin.get("localStorage", []) == [] for origin in state["origins"]
+        )
+
+
+TABS: dict[tuple[int, str], Tab] = {}
+"""The tab of each browser (of this process) and set of context options."""
+
+
+@contextlib.contextmanager
+def open_page(browser, url: str, *, wait_until: str = "load", **context_options):
+    """A page with every request recorded and any leaving localhost blocked. It is
+    returned once loaded; `wait_until="networkidle"` also waits for what the page fetches
+    after loading (the search index, versions.json), for a test of every request.
+    The tab it is in is reused for the next page with the same options (Tab)."""
+    key = (id(browser), repr(sorted(context_options.items())))
+    tab = TABS.pop(key, None) or Tab(browser, context_options)
+    tab.start()
     try:
-        yield page, errors, outside
+        tab.page.goto(url, wait_until=wait_until)
+        yield tab.page, tab.errors, tab.outside
     finally:
-        context.close()
+        if tab.clear():
+            TABS[key] = tab
+        else:
+            tab.context.close()

@@ -25,7 +25,9 @@ Marks, written after the language: ```` ```{.python fresh-process varies} ````
 - `fresh-process`: run in a new interpreter (`python -c`), as a snippet that picks a
   Keras backend with KERAS_BACKEND before importing Keras must. A fence that sets
   KERAS_BACKEND without the mark fails rather than run in-process, where Keras is
-  already imported on TensorFlow and the setting would do nothing.
+  already imported on TensorFlow and the setting would do nothing. Run alone, as a
+  reader runs it, such a snippet must not warn: a UserWarning is an error
+  (`-W error::UserWarning`), and any other warning it prints fails it too.
 - `varies`: the output depends on the machine or the moment (timings, addresses,
   random seeds from the clock). Its Output block is compared loosely: line for line,
   every number may differ (``0x7f3a``, ``0.52``, ``1e-07`` all match any number), and
@@ -207,7 +209,7 @@ def run_in_fresh_process(source: str, where: str) -> str:
     """
     with tempfile.TemporaryDirectory(prefix="snippet-") as empty:
         proc = subprocess.run(
-            [sys.executable, "-c", source],
+            [sys.executable, "-W", "error::UserWarning", "-c", source],
             cwd=empty,
             capture_output=True,
             text=True,
@@ -221,6 +223,11 @@ def run_in_fresh_process(source: str, where: str) -> str:
         raise SnippetFailed(
             f"{where}: the snippet failed in a fresh interpreter (exit status "
             f"{proc.returncode}; line numbers are the page's):\n{proc.stderr[-4000:]}"
+        )
+    if "Warning" in proc.stderr:
+        raise SnippetFailed(
+            f"{where}: the snippet warned when run alone in a fresh interpreter:\n"
+            f"{proc.stderr[-2000:]}"
         )
     return proc.stdout
 

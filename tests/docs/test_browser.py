@@ -35,19 +35,34 @@ def page_paths() -> list[str]:
 PAGES = page_paths()
 
 
+# The boxes renders() checks, measured in one call rather than one round trip each: a
+# figure shown as Playwright's is_visible() sees it (a box, not visibility: hidden), and
+# the first 20 math elements' heights (null where, like bounding_box(), there is no box).
+BOXES = """() => {
+  const shown = (e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== "hidden";
+  };
+  return {
+    figures: [...document.querySelectorAll("svg.lx-svg")].filter(shown).map((e) => {
+      const r = e.getBoundingClientRect();
+      return {width: r.width, height: r.height};
+    }),
+    math: [...document.querySelectorAll("math")].slice(0, 20).map((e) =>
+      e.getClientRects().length ? e.getBoundingClientRect().height : null),
+  };
+}"""
+
+
 def renders(page, path: str) -> None:
     """Figures and math are laid out, and every code block has its copy button."""
-    for figure in page.locator("svg.lx-svg").all():
-        if not figure.is_visible():
-            continue  # the other layout
-        figure.scroll_into_view_if_needed()
-        box = figure.bounding_box()
+    boxes = page.evaluate(BOXES)
+    for box in boxes["figures"]:
         assert box["width"] > 300
         assert box["height"] > 100
-    for math in page.locator("math").all()[:20]:
-        box = math.bounding_box()
-        assert box is not None
-        assert box["height"] > 5  # laid out by the browser's MathML engine
+    for height in boxes["math"]:
+        assert height is not None
+        assert height > 5  # laid out by the browser's MathML engine
     code_blocks = page.locator(".md-content .highlight pre").count()
     if code_blocks and not path.startswith("notebooks/"):
         copy = page.locator(".md-content .highlight button[data-md-type='copy']")

@@ -155,9 +155,14 @@ def test_published_numbers_match_the_hand_calculation(site):
     assert "35,686,309,888" in pitfalls
 
 
+# Two pages that link only to each other: the configuration, hooks, theme and plugins of
+# the whole site build them in a fraction of its time, for the builds below.
+TWO_PAGES = ["toy-network.md", "pitfalls.md"]
+
+
 def build_with_extra_text(tmp_path, text):
-    """Build a copy of the site with `text` appended to one page."""
-    project = copy_project(tmp_path / "project", execute_notebook=False)
+    """Build two pages of the site (TWO_PAGES) with `text` appended to the first."""
+    project = copy_project(tmp_path / "project", execute_notebook=False, pages=TWO_PAGES)
     page = project / "docs" / "toy-network.md"
     page.write_text(page.read_text("utf8") + text)
     return build(project, tmp_path / "site")
@@ -167,12 +172,14 @@ def test_a_broken_anchor_fails_the_strict_build(tmp_path):
     proc = build_with_extra_text(tmp_path, "\nSee [nowhere](pitfalls.md#no-such-heading).\n")
     assert proc.returncode != 0
     assert "no-such-heading" in proc.stderr
+    assert len(re.findall(r"^WARNING", proc.stderr, re.M)) == 1  # that one, no other
 
 
 def test_a_template_typo_fails_the_build(tmp_path):
     proc = build_with_extra_text(tmp_path, "\nThe value {{ toy.hh(3) }}.\n")
     assert proc.returncode != 0
     assert "toy-network.md" in proc.stderr
+    assert "has no attribute 'hh'" in proc.stderr  # the typo, named by the hook
 
 
 def test_a_value_of_another_page_group_fails_the_build(tmp_path):
@@ -295,10 +302,25 @@ def test_the_api_reference_lists_each_object_once(site):
         assert len([i for i in ids if i.rsplit(".", 1)[-1] == name]) == 1, name
 
 
-def test_without_mike_there_is_no_version_selector_to_fetch_versions_json(site):
+def test_the_version_selector_is_on_under_mike(site):
+    # The site is built as mike builds it, so every page has the selector and the
+    # older-version banner.
+    for page in html_pages(site):
+        text = page.read_text("utf8")
+        assert '"version": {"default": "latest", "provider": "mike"}' in text, page
+        assert 'data-md-component="outdated"' in text, page
+
+
+def test_without_mike_there_is_no_version_selector_to_fetch_versions_json(tmp_path):
     # Under `make serve` or a plain build there is no versions.json; the selector, which
     # fetches it, is switched on only when mike builds (see hooks/material_fixes.py).
-    for page in html_pages(site):
+    # The switch is in the configuration, the same for every page: two pages show it.
+    project = copy_project(tmp_path / "project", execute_notebook=False, pages=TWO_PAGES)
+    proc = build(project, tmp_path / "site")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    pages = html_pages(tmp_path / "site")
+    assert len(pages) == len(TWO_PAGES)
+    for page in pages:
         text = page.read_text("utf8")
         assert '"version": null' in text, page
         assert 'data-md-component="outdated"' not in text, page

@@ -1,10 +1,14 @@
-"""The benchmark scripts still run and print their ratios (their timings are never asserted)."""
+"""The benchmark scripts still run and print their ratios (their timings are never asserted),
+and the gate's benchmark reads the Makefile and sorts the tests as the gate is laid out."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +50,49 @@ def test_bench_trace_quick_prints_time_and_memory_against_the_goals(keras):
     # the end-to-end runs are whole processes: TensorFlow alone takes more than 100 MB
     assert report["variants"]["cli"]["peak_bytes"] > 100 * 2**20
     assert report["variants"]["process"]["peak_bytes"] > 100 * 2**20
+
+
+def bench_gate():
+    """benchmarks/bench_gate.py as a module: its run of the gate is the gate itself, so
+    only the parts that read the Makefile and sort the tests are tried here."""
+    spec = importlib.util.spec_from_file_location("bench_gate", ROOT / "benchmarks/bench_gate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_gate_runs_make_check_and_make_test_as_the_makefile_says():
+    bench = bench_gate()
+    assert bench.make_test_pytest_args() == ["-n", "auto"]
+    commands = bench.make_check_commands()
+    assert all(c.startswith(f"{Path(sys.executable).parent}/python -m ") for c in commands)
+    assert [c.split(" -m ")[1].split()[0] for c in commands] == ["ruff", "ruff", "mypy", "pytest"]
+    assert commands[-1].endswith('-m "not (keras or torch or backends or onnx or flax)"')
+    fake = "X := a $(Y)\nY := b\ncheck:  ## c\n\t$(BIN)/tool $(X)\n\t$(BIN)/other\n\nnext:\n\tno\n"
+    assert bench.make_check_commands(fake) == [
+        f"{Path(sys.executable).parent}/tool a b",
+        f"{Path(sys.executable).parent}/other",
+    ]
+    assert (bench.GOAL_TOTAL, bench.GOAL_CHECK) == (240, 60)
+    assert bench.verdict(59.96, 60) == "60.0 s (goal <= 60 s: met)"
+    assert bench.verdict(241, 240) == "241.0 s (goal <= 240 s: NOT met)"
+
+
+@pytest.mark.parametrize(
+    ("classname", "part"),
+    [
+        ("docs.trace-your-model.md", "snippets"),
+        ("tests.docs.test_browser", "browser"),
+        ("tests.docs.test_stepper", "browser"),
+        ("tests.docs.test_stepper_gru", "browser"),
+        ("tests.docs.test_site", "site"),
+        ("tests.docs.test_versions", "site"),
+        ("tests.repo.test_quality", "repo checks"),
+        ("tests.repo.test_benchmarks", "repo checks"),
+        ("tests.engine.test_lstm", "unit tests"),
+        ("tests.networks.test_trained", "unit tests"),
+    ],
+)
+def test_bench_gate_sorts_each_test_into_its_part(classname, part):
+    case = ET.Element("testcase", classname=classname, name="test_x", time="1.0")
+    assert bench_gate().part_of(case) == part

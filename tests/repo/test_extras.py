@@ -30,9 +30,12 @@ def test_every_framework_extra_has_its_modules_in_the_rule():
         assert modules <= covered, (extra, modules - covered)
 
 
+def makefile() -> str:
+    return (ROOT / "Makefile").read_text()
+
+
 def makefile_extras(name: str) -> set[str]:
-    makefile = (ROOT / "Makefile").read_text()
-    m = re.search(rf"^{name} := (.+)$", makefile, re.M)
+    m = re.search(rf"^{name} := (.+)$", makefile(), re.M)
     assert m, name
     return set(m[1].split(","))
 
@@ -68,3 +71,12 @@ def test_a_fresh_process_traceback_is_read_by_its_last_line():
 def test_each_extra_has_a_fixture_that_imports_it(fixture, request):
     module = request.getfixturevalue(fixture)
     assert module.__name__ == fixture
+
+
+def test_make_check_leaves_out_every_test_marked_for_a_framework():
+    # `make check` stays quick by deselecting what needs Keras, PyTorch, JAX, ONNX or
+    # Flax: every marker pyproject.toml declares is one of those, and each is left out.
+    declared = {m.split(":")[0] for m in PYPROJECT["tool"]["pytest"]["ini_options"]["markers"]}
+    check = re.search(r"^CHECK_TESTS := .* -m \"not \(([^)]*)\)\"$", makefile(), re.M)
+    assert check, 'CHECK_TESTS in the Makefile no longer ends with -m "not (...)"'
+    assert set(check[1].split(" or ")) == declared
