@@ -59,3 +59,22 @@ def refused_in_a_fresh_process(path: Path, marker: Path) -> str:
     assert proc.stderr.count("\n") == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     return proc.stderr
+
+
+BLOCKED = ("keras", "tensorflow", "tf_keras")
+
+
+def run_without_keras(*args: object) -> subprocess.CompletedProcess[str]:
+    """`lstm-explained ARGS...` in a new interpreter where `import keras`, `import
+    tensorflow` and `import tf_keras` fail (None in sys.modules stops an import), so that
+    nothing it does can lean on them."""
+    code = (
+        "import sys\n"
+        f"for name in {BLOCKED!r}:\n"
+        "    sys.modules[name] = None\n"
+        "from lstm_explained.cli.main import main\n"
+        f"sys.exit(main({[str(a) for a in args]!r}))\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=300)  # fmt: skip

@@ -18,6 +18,7 @@ import pytest
 # tests/repo/test_extras.py checks this against [project.optional-dependencies].
 EXTRAS: dict[str, tuple[str, str]] = {
     "keras": ("Keras", "keras"),
+    "h5py": ("h5py (reads Keras files)", "keras"),
     "tensorflow": ("TensorFlow", "keras"),
     "torch": ("PyTorch", "torch"),
     "jax": ("JAX", "jax"),

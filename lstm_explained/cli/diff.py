@@ -72,6 +72,9 @@ def diff_command(model_a: str, model_b: str, **o: Any) -> int:
     the padded steps as it does, find the first step, gate and unit where their LSTM or
     GRU layers part, and name the known mistake that explains it."""
     a, b = load_model(model_a), load_model(model_b)
+    for model in (a, b):
+        if model.unsafe is not None:  # read as data all the same, but refused as trace does
+            raise LSTMInputError(model.unsafe)
     pairs = layer_pairs(a, b, o["layer"], o["layer_b"])
     click.echo(f"A: {a.path} ({FORMAT_NAMES[a.framework]})")
     click.echo(f"B: {b.path} ({FORMAT_NAMES[b.framework]})")

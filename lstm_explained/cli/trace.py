@@ -104,11 +104,15 @@ run (the report says why; --no-check asks for none).
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
               help="Significant digits shown for floats.")  # fmt: skip
 @click.option("--no-check", is_flag=True, help="Do not run the framework to check the trace "
-              "(the report says so).")  # fmt: skip
+              "(the report says so). A Keras file whose config names code is refused unless "
+              "given this: the engine then traces it alone, and Keras never rebuilds "
+              "it.")  # fmt: skip
 def trace_command(model_file: str, **o: Any) -> int:
     """Trace one LSTM or GRU layer of your own model (Keras .keras, PyTorch state dict,
     ONNX) step by step, and check every number against the framework itself."""
     model = load_model(model_file)
+    if model.unsafe is not None and not o["no_check"]:
+        raise LSTMInputError(model.unsafe)  # read as data; never handed to the framework
     if o["list_layers"]:
         _list(model)
         return 0

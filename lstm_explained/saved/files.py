@@ -2,12 +2,13 @@
 
 The format is chosen by the file's content first, then by its extension:
 
-    .keras       a zip holding config.json and model.weights.h5 -> Keras 3 (keras_files)
+    .keras       a zip holding config.json and model.weights.h5 -> Keras (keras_files)
     .pt .pth .bin .ckpt  a zip holding data.pkl, or a pickle   -> PyTorch state dict (torch_files)
     .onnx        a protobuf                                      -> ONNX (onnx_files)
 
-Nothing that can run code is loaded: Keras with safe_mode=True, PyTorch with
-weights_only=True, ONNX is data. Files that need code to load (TorchScript archives,
+Nothing that can run code is loaded: Keras files are read as data (zipfile, json, h5py)
+and rebuilt by Keras only for the check, after their config passed keras_safety; PyTorch
+with weights_only=True, ONNX is data. Files that need code to load (TorchScript archives,
 whole pickled modules) and formats not read here (Keras 2's .h5, TensorFlow's SavedModel
 directories) are refused with one line saying what is read instead.
 """
@@ -24,8 +25,8 @@ from ..errors import LSTMInputError
 from .model import SavedModel
 
 SUPPORTED = (
-    "Keras 3 .keras files, PyTorch state dicts saved with torch.save(model.state_dict(), "
-    "path) (.pt, .pth, .bin), and ONNX models (.onnx)"
+    "Keras .keras files, PyTorch state dicts saved with "
+    "torch.save(model.state_dict(), path) (.pt, .pth, .bin), and ONNX models (.onnx)"
 )
 TORCH_EXTENSIONS = (".pt", ".pth", ".bin", ".ckpt")
 
@@ -77,7 +78,8 @@ def _reader(where: str, head: bytes, suffix: str) -> Any:
                 f"{where} is a zip archive (as .keras and PyTorch files are) that is truncated "
                 f"or corrupt: {err}"
             ) from None
-        if "config.json" in names and any(n.endswith(".weights.h5") for n in names):
+        keras = "config.json" in names or any(n.startswith("model.weights.") for n in names)
+        if keras or (suffix == ".keras" and "data.pkl" not in names):
             from .keras_files import read_keras
 
             return read_keras

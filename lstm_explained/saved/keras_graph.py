@@ -1,28 +1,29 @@
-"""How a Keras model runs one of its recurrent layers, and Keras's own run to check it.
+"""How a Keras model runs one of its recurrent layers, read from its file's graph.
 
 A layer in a model reads more than a sequence: a mask made below it (by `Masking`,
 `Embedding(mask_zero=True)`, or passed up a stack of recurrent layers) and, in an
 encoder-decoder, initial states that another layer computes. `KerasGraph` reads all
-three from the model's graph, and `KerasGraph.run` traces a layer from whatever is
-given, computing what feeds it the way the model does:
+three from the graph the file's config describes (keras_config), without Keras, and
+`KerasGraph.run` traces a layer from whatever is given, computing what feeds it the way
+the model does:
 
-- the recurrent layers below it (and the `Masking` layers, and those that are the
-  identity at inference) in the engine, each with the mask and states the model gives it;
+- the recurrent layers below it, the `Masking` layers, the layers that are the identity
+  at inference and the operations Keras writes to compute masks (`NotEqual`, `Any`) in
+  NumPy, each with the mask and states the model gives it;
 - anything else (Embedding, Dense, ...) in Keras, from the model's inputs, which then
-  must be given; the run says which layers Keras ran.
+  must be given; the run says which layers Keras ran. Only then is Keras imported, and
+  the model rebuilt (keras_live), if its config passed keras_safety.
 
 Inputs are *bound* to tensors of the graph: the model's inputs by name, or the tensor
 where the chosen layer's own inputs enter (the lowest recurrent or `Masking` layer's
-input), or the chosen layer's initial-state tensors. The check (`KerasGraph.check`) runs
-Keras alone from the same bound tensors to the layer's outputs: a sub-model from the
-model's inputs when those are what is bound, else the model's own calls replayed as a
-functional model replays them. A layer inside a nested model is reached in stages, and a
-layer called more than once is traced at its first call, which the run says.
+input), or the chosen layer's initial-state tensors. The check (`KerasGraph.observe`)
+runs Keras alone from the same bound tensors to the layer's outputs (keras_live). A
+layer inside a nested model is reached through it, and a layer called more than once is
+traced at its first call, which the run says.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,25 +34,17 @@ from numpy.typing import NDArray
 from ..engine.layers import BidirectionalTrace
 from ..engine.trace import Trace
 from ..errors import LSTMInputError
+from .keras_config import Graph, Node, Op, Tensor, flat_tensors
+from .keras_live import Context, MissingInput, Rebuild, call_inputs, inputs_below
 from .layer import LayerMask, SavedLayer
 from .model import Given, LayerRun, Observed
 
 Array = NDArray[Any]
-Context = tuple[tuple[Any, int], ...]
-"""The nested models a tensor sits in, outermost first, each with the call (node index)
-that reaches it."""
-
 IDENTITY_AT_INFERENCE = ("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
                          "AlphaDropout", "ActivityRegularization")  # fmt: skip
-MASK_MAKERS = ("Masking", "Embedding")
-
-
-class MissingInput(LSTMInputError):
-    """A value that only the model's input `name` can give was needed."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"the model's input {name!r} is needed")
-        self.input_name = name
+RECURRENT = ("LSTM", "GRU", "Bidirectional")
+MASK_OPERATIONS = ("NotEqual", "Any")
+"""The operations Keras writes to compute a mask that the engine computes itself."""
 
 
 @dataclass
@@ -61,92 +54,138 @@ class Evaluation:
 
     bound: dict[int, tuple[Array, Array | None]]
     engine: set[int]  # id() of the layers the engine computes
-    target: int
+    target: tuple[int, tuple[tuple[int, int], ...]]  # the traced call: id(node), context
     dtype: str
     units: Sequence[int] | None
     traces: dict[int, Trace | BidirectionalTrace] = field(default_factory=dict)  # the target's
     order: list[str] = field(default_factory=list)  # the layers traced, bottom first
     feeds: dict[int, tuple[Array, Array | None, Any]] = field(default_factory=dict)
-    done: dict[int, list[tuple[Array, Array | None]]] = field(default_factory=dict)
+    done: dict[Any, list[tuple[Array, Array | None]]] = field(default_factory=dict)
     framework_ran: list[str] = field(default_factory=list)
     computed: list[str] = field(default_factory=list)
 
 
-class KerasGraph:
-    """The graph of a loaded Keras model, seen from its recurrent layers."""
+def _key(node: Node, ctx: Context) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """A call in its nested models, as a dict key."""
+    return id(node), tuple((id(op), call) for op, call in ctx)
 
-    def __init__(self, keras: Any, model: Any, layers: Mapping[str, tuple[Any, SavedLayer]]):
-        self.keras, self.model = keras, model
-        self.saved = {id(layer): saved for layer, saved in layers.values()}
-        self.names = {id(layer): name for name, (layer, _) in layers.items()}
-        self.objects = {name: layer for name, (layer, _) in layers.items()}
+
+class KerasGraph:
+    """The graph of a Keras model as its file describes it, seen from its recurrent layers."""
+
+    def __init__(self, graph: Graph, layers: Mapping[str, tuple[Op, SavedLayer]],
+                 rebuild: Rebuild) -> None:  # fmt: skip
+        self.graph, self.rebuild = graph, rebuild
+        self.saved = {id(op): saved for op, saved in layers.values()}
+        self.names = {id(op): name for name, (op, _) in layers.items()}
+        self.objects = {name: op for name, (op, _) in layers.items()}
         self.calls: dict[int, list[tuple[int, Context]]] = {}
-        self._collect(_flat(model.outputs), ())
-        self.inputs = {t.name: t for t in _flat(model.inputs)}
+        self._collect(graph.outputs, ())
+        self.inputs = {t.name: t for t in graph.inputs}
 
     # ---- reading the graph ----------------------------------------------------------
-    def _collect(self, outputs: Sequence[Any], ctx: Context) -> None:
+    def _collect(self, outputs: Sequence[Tensor], ctx: Context) -> None:
         """Every (operation, call) in the graph below `outputs`, nested models opened."""
         seen: set[tuple[int, int]] = set()
         stack = list(outputs)
         while stack:
-            op, index, _ = _history(stack.pop())
-            if (id(op), index) in seen:
+            t = stack.pop()
+            op = t.op
+            if (id(op), t.node) in seen:
                 continue
-            seen.add((id(op), index))
-            if isinstance(op, self.keras.Model):
-                self._collect(_flat(op.outputs), (*ctx, (op, index)))
-            self.calls.setdefault(id(op), []).append((index, ctx))
-            stack.extend(op._inbound_nodes[index].input_tensors)
+            seen.add((id(op), t.node))
+            if op.graph is not None:
+                self._collect(op.graph.outputs, (*ctx, (op, t.node)))
+            self.calls.setdefault(id(op), []).append((t.node, ctx))
+            stack.extend(op.node(t.node).input_tensors)
 
-    def call_of(self, layer: Any) -> tuple[Any, Context, int]:
+    def call_of(self, layer: Op) -> tuple[Node, Context, int]:
         """The layer's first call in the model: its node, context and how many calls."""
         calls = sorted(self.calls.get(id(layer), []), key=lambda call: call[0])
         if not calls:
             raise LSTMInputError(f"layer {layer.name!r} is not called in the model's graph")
         index, ctx = calls[0]
-        return layer._inbound_nodes[index], ctx, len(calls)
+        return layer.node(index), ctx, len(calls)
 
-    def resolve(self, t: Any, ctx: Context, bound: Mapping[int, Any]) -> tuple[Any, Any, Context]:
+    def resolve(self, t: Tensor, ctx: Context, bound: Mapping[int, Any]
+                ) -> tuple[Op | None, Tensor, Context]:  # fmt: skip
         """The operation that makes `t`, seen through nested models' boundaries; None
         as the operation when `t` is bound."""
         while id(t) not in bound:
-            op, index, which = _history(t)
-            if isinstance(op, self.keras.Model):  # a nested model's output: step inside
-                t, ctx = _flat(op.outputs)[which], (*ctx, (op, index))
-            elif isinstance(op, self.keras.layers.InputLayer) and ctx:  # step outside
+            op = t.op
+            if op.graph is not None:  # a nested model's output: step inside
+                t, ctx = op.graph.outputs[t.index], (*ctx, (op, t.node))
+            elif op.kind == "InputLayer" and ctx:  # step outside
                 outer, call = ctx[-1]
-                k = [id(i) for i in _flat(outer.inputs)].index(id(t))
-                t, ctx = _call_inputs(outer._inbound_nodes[call])[k], ctx[:-1]
+                assert outer.graph is not None
+                k = outer.graph.inputs.index(t)
+                t, ctx = call_inputs(outer.node(call))[k], ctx[:-1]
             else:
                 return op, t, ctx
         return None, t, ctx
 
-    def feeds(self, node: Any) -> tuple[Any, list[Any], Any]:
-        """A recurrent layer's call: its sequence, initial-state tensors and mask tensor."""
-        args, kwargs = list(node.arguments.args), dict(node.arguments.kwargs)
+    def feeds(self, node: Node, ctx: Context) -> tuple[Tensor, list[Tensor], Tensor | None]:
+        """A recurrent layer's call: its sequence, initial-state tensors and mask tensor
+        (None for the mask Keras passes up with the sequence: followed with it)."""
+        args, kwargs = list(node.args), dict(node.kwargs)
         x = args[0] if args else kwargs.get("sequences", kwargs.get("inputs"))
         states = kwargs.get("initial_state", args[1] if len(args) > 1 else None)
         mask = kwargs.get("mask", args[2] if len(args) > 2 else None)
-        if mask is not None and mask is getattr(x, "_keras_mask", None):
-            mask = None  # the mask Keras passes up with the sequence: followed with it
-        return x, _flat(states) if states is not None else [], mask
+        if not isinstance(x, Tensor):
+            raise LSTMInputError(f"layer {node.op.name!r} is called without a sequence tensor")
+        if not isinstance(mask, Tensor) or mask is self.carried(x, ctx):
+            mask = None
+        return x, flat_tensors(states), mask
 
-    def entry(self, layer: Any, *, direct: bool) -> tuple[Any, Context, list[str]]:
+    def carried(self, t: Tensor, ctx: Context) -> Tensor | None:
+        """The mask tensor Keras attaches to `t` as it builds the model (`_keras_mask`),
+        where the graph shows which: a Masking or Embedding(mask_zero=True) layer's, passed
+        on by the identity layers and up a stack of recurrent layers."""
+        op, t, ctx = self.resolve(t, ctx, {})
+        if op is None or op.kind == "InputLayer":
+            return None
+        node = op.node(t.node)
+        if op.kind in IDENTITY_AT_INFERENCE and node.input_tensors:
+            return self.carried(node.input_tensors[0], ctx)
+        if op.kind in RECURRENT and t.index == 0:
+            x, _, mask = self.feeds(node, ctx)
+            return mask if mask is not None else self.carried(x, ctx)
+        if op.kind == "Masking" or (op.kind == "Embedding" and op.config.get("mask_zero")):
+            return self._made_mask(op, node, ctx)
+        return None
+
+    def _made_mask(self, op: Op, node: Node, ctx: Context) -> Tensor | None:
+        """The tensor Keras 3 writes for a Masking layer's mask, any(x != mask_value,
+        axis=-1), or an Embedding's, x != 0; None where the graph holds none."""
+        graph = ctx[-1][0].graph if ctx else self.graph
+        assert graph is not None
+        x = node.input_tensors[0] if node.input_tensors else None
+        value = op.config.get("mask_value", 0.0) if op.kind == "Masking" else 0
+        compared = [ne.tensor(n.index, 0) for ne in graph.ops.values() if ne.kind == "NotEqual"
+                    for n in ne.nodes.values() if n.args[:2] == [x, value]]  # fmt: skip
+        if op.kind == "Embedding":
+            return compared[0] if compared else None
+        for any_op in (o for o in graph.ops.values() if o.kind == "Any"):
+            for n in any_op.nodes.values():
+                if n.args and any(n.args[0] is c for c in compared):
+                    return any_op.tensor(n.index, 0)
+        return None
+
+    def entry(self, layer: Op, *, direct: bool) -> tuple[Tensor, Context, list[str]]:
         """Where a layer's own inputs enter: down from its sequence through layers that
         pass it on (the identity at inference, `Masking`) and, unless `direct`, through
         the recurrent layers below; the tensor, its context and the layers passed."""
         node, ctx, _ = self.call_of(layer)
-        t, passed = self.feeds(node)[0], []
+        t, passed = self.feeds(node, ctx)[0], []
         while True:
             op, t, ctx = self.resolve(t, ctx, {})
-            name = type(op).__name__
+            assert op is not None
             if id(op) in self.saved and not direct:
                 passed.append(self.names[id(op)])
-                t = self.feeds(self.call_of(op)[0])[0]
-            elif name in IDENTITY_AT_INFERENCE or name == "Masking":
+                t = self.feeds(op.node(t.node), ctx)[0]
+            elif op.kind in IDENTITY_AT_INFERENCE or op.kind == "Masking":
                 passed.append(op.name)
-                t = _node_of(t).input_tensors[0]
+                t = op.node(t.node).input_tensors[0]
             else:
                 return t, ctx, passed
 
@@ -154,34 +193,34 @@ class KerasGraph:
         """The recurrent layer whose output layer `name` reads (through layers that pass
         it on), or None."""
         node, ctx, _ = self.call_of(self.objects[name])
-        t = self.feeds(node)[0]
+        t = self.feeds(node, ctx)[0]
         while True:
             op, t, ctx = self.resolve(t, ctx, {})
+            assert op is not None
             if id(op) in self.saved:
                 return self.names[id(op)]
-            if type(op).__name__ not in (*IDENTITY_AT_INFERENCE, "Masking"):
+            if op.kind not in (*IDENTITY_AT_INFERENCE, "Masking"):
                 return None
-            t = _node_of(t).input_tensors[0]
+            t = op.node(t.node).input_tensors[0]
 
-    def model_input(self, t: Any, ctx: Context) -> str | None:
+    def model_input(self, t: Tensor, ctx: Context) -> str | None:
         """The model input's name when `t` is one, else None."""
         op, t, ctx = self.resolve(t, ctx, {})
-        if isinstance(op, self.keras.layers.InputLayer) and not ctx:
-            return str(t.name)
+        if op is not None and op.kind == "InputLayer" and not ctx:
+            return t.name
         return None
 
-    def mask_makers_below(self, t: Any, ctx: Context) -> list[str]:
+    def mask_makers_below(self, t: Tensor, ctx: Context) -> list[str]:
         """The layers below `t` that make a mask (Masking, Embedding with mask_zero)."""
         found, stack, seen = [], [(t, ctx)], set()
         while stack:
             op, tensor, where = self.resolve(*stack.pop(), {})
-            if op is None or id(op) in seen or isinstance(op, self.keras.layers.InputLayer):
+            if op is None or id(op) in seen or op.kind == "InputLayer":
                 continue
             seen.add(id(op))
-            kind = type(op).__name__
-            if kind == "Masking" or (kind == "Embedding" and getattr(op, "mask_zero", False)):
-                found.append(f"{op.name} ({kind})")
-            stack.extend((s, where) for s in _node_of(tensor).input_tensors)
+            if op.kind == "Masking" or (op.kind == "Embedding" and op.config.get("mask_zero")):
+                found.append(f"{op.name} ({op.kind})")
+            stack.extend((s, where) for s in op.node(tensor.node).input_tensors)
         return found
 
     def mask_source(self, name: str) -> LayerMask | None:
@@ -189,24 +228,25 @@ class KerasGraph:
         `Masking` layer on the path `entry` follows below its chain of recurrent layers
         (the chain's inputs show that mask), else made where they cannot show it."""
         node, ctx, _ = self.call_of(self.objects[name])
-        t, _, given = self.feeds(node)
+        t, _, given = self.feeds(node, ctx)
         makers = self.mask_makers_below(t, ctx)
         if given is None and not makers:
             return None
         passed = []  # the layers `entry` passes on its way down, top first
         while True:
             op, t, ctx = self.resolve(t, ctx, {})
+            assert op is not None
             if id(op) in self.saved:
-                t = self.feeds(self.call_of(op)[0])[0]
-            elif type(op).__name__ in (*IDENTITY_AT_INFERENCE, "Masking"):
-                t = _node_of(t).input_tensors[0]
+                t = self.feeds(op.node(t.node), ctx)[0]
+            elif op.kind in (*IDENTITY_AT_INFERENCE, "Masking"):
+                t = op.node(t.node).input_tensors[0]
             else:
                 break
             passed.append(op)
-        maskings = [op for op in passed if type(op).__name__ == "Masking"]
+        maskings = [op for op in passed if op.kind == "Masking"]
         plain = given is None and len(maskings) == 1 and not self.mask_makers_below(t, ctx)
         if plain and all(id(op) not in self.saved for op in passed[passed.index(maskings[0]) :]):
-            value = float(maskings[0].mask_value)
+            value = float(maskings[0].config.get("mask_value", 0.0))
             return LayerMask("values", f"{maskings[0].name} (Masking, mask_value={value:g})", value)
         return LayerMask("model", ", ".join(makers) or f"the mask passed to {name}'s call")
 
@@ -214,7 +254,7 @@ class KerasGraph:
         """What feeds layer `name` in the model, in words, for `trace --list`."""
         layer = self.objects[name]
         node, ctx, calls = self.call_of(layer)
-        x, states, _ = self.feeds(node)
+        x, states, _ = self.feeds(node, ctx)
         parts = [self._source(x, ctx)]
         makers = self.mask_makers_below(x, ctx)
         if makers:
@@ -225,51 +265,75 @@ class KerasGraph:
             parts.append(f"called {calls} times (the first call is traced)")
         return "; ".join(parts)
 
-    def _source(self, t: Any, ctx: Context, *, states: bool = False) -> str:
+    def _source(self, t: Tensor, ctx: Context, *, states: bool = False) -> str:
         while True:
             op, t, ctx = self.resolve(t, ctx, {})
-            if type(op).__name__ not in IDENTITY_AT_INFERENCE:
+            assert op is not None
+            if op.kind not in IDENTITY_AT_INFERENCE:
                 break
-            t = _node_of(t).input_tensors[0]
-        if isinstance(op, self.keras.layers.InputLayer):
+            t = op.node(t.node).input_tensors[0]
+        if op.kind == "InputLayer":
             return f"the model's input {t.name!r}"
         name = self.names.get(id(op), op.name)
         if states:
-            return f"the states of {name} ({type(op).__name__})"
-        return f"the output of {name} ({type(op).__name__})"
+            return f"the states of {name} ({op.kind})"
+        return f"the output of {name} ({op.kind})"
 
     # ---- the engine's run -------------------------------------------------------------
-    def evaluate(self, ev: Evaluation, t: Any, ctx: Context) -> tuple[Array, Array | None]:
+    def evaluate(self, ev: Evaluation, t: Tensor, ctx: Context) -> tuple[Array, Array | None]:
         """The value and mask of tensor `t` as the model computes them: bound, or by the
         engine, or through a pass-on layer, or by Keras from the model's inputs."""
         op, t, ctx = self.resolve(t, ctx, ev.bound)
         if op is None:
             return ev.bound[id(t)]
-        if isinstance(op, self.keras.layers.InputLayer):
-            raise MissingInput(str(t.name))
-        which = _history(t)[2]
+        if op.kind == "InputLayer":
+            raise MissingInput(t.name)
+        node = op.node(t.node)
         if id(op) in ev.engine:
-            return self._engine_layer(ev, op)[which]
-        kind = type(op).__name__
-        if kind in IDENTITY_AT_INFERENCE:
-            return self.evaluate(ev, _node_of(t).input_tensors[0], ctx)
-        if kind == "Masking":
-            value, _ = self.evaluate(ev, _node_of(t).input_tensors[0], ctx)
-            value = np.asarray(value, dtype=op.compute_dtype)
-            keep = np.any(value != np.asarray(op.mask_value, value.dtype), axis=-1)  # (batch, time)
-            ev.computed.append(f"the Masking layer {op.name} (mask_value={op.mask_value})")
+            return self._engine_layer(ev, op, node, ctx)[t.index]
+        if op.kind in IDENTITY_AT_INFERENCE:
+            return self.evaluate(ev, node.input_tensors[0], ctx)
+        if op.kind == "Masking":
+            value, _ = self.evaluate(ev, node.input_tensors[0], ctx)
+            value = np.asarray(value, dtype=compute_dtype(op.config))
+            mask_value = op.config.get("mask_value", 0.0)
+            keep = np.any(value != np.asarray(mask_value, value.dtype), axis=-1)  # (batch, time)
+            ev.computed.append(f"the Masking layer {op.name} (mask_value={mask_value})")
             return value * keep[..., None], keep
-        ran = self.ops_below(t, ctx) or ["the mask's operations in the model's graph"]
+        if op.kind in MASK_OPERATIONS and not op.is_layer:
+            return self._mask_operation(ev, op, node, ctx), None
+        ran = self.ops_below(t, ctx) or [f"the operation {op.name} ({op.kind})"]
         ev.framework_ran.extend(n for n in ran if n not in ev.framework_ran)
-        (value, mask), = self.keras_values(ev.bound, [t], ctx, masks=True)  # fmt: skip
-        return value, mask
+        try:
+            found = self.rebuild.values(self.graph, ev.bound, [t], ctx, masks=True)
+        except MissingInput:
+            raise
+        except (ModuleNotFoundError, LSTMInputError) as err:  # said with what needs it
+            why = f"{', '.join(ran)} needs {self.rebuild.framework_name}, as the engine does not "
+            raise type(err)(f"{why}compute it: {err}") from None
+        return found[0]
 
-    def _engine_layer(self, ev: Evaluation, layer: Any) -> list[tuple[Array, Array | None]]:
-        """A recurrent layer's outputs by the engine, from what the model feeds it."""
-        if id(layer) in ev.done:
-            return ev.done[id(layer)]
-        node, ctx, _ = self.call_of(layer)
-        x_t, state_ts, mask_t = self.feeds(node)
+    def _mask_operation(self, ev: Evaluation, op: Op, node: Node, ctx: Context) -> Array:
+        """NotEqual or Any, as Keras computes them for a mask: x != value in x's dtype;
+        any over the axis the config names."""
+        args = [np.asarray(self.evaluate(ev, a, ctx)[0], dtype=a.dtype or None)
+                if isinstance(a, Tensor) else a for a in node.args]  # fmt: skip
+        ev.computed.append(f"the mask operation {op.name} ({op.kind})")
+        if op.kind == "NotEqual":
+            a, b = args[0], args[1] if len(args) > 1 else node.kwargs.get("x2")
+            return np.asarray(np.not_equal(a, np.asarray(b, dtype=a.dtype)))
+        axis, keepdims = op.config.get("axis"), bool(op.config.get("keepdims", False))
+        where = None if axis is None else tuple(int(k) for k in np.atleast_1d(axis))
+        return np.asarray(np.any(args[0], axis=where, keepdims=keepdims))
+
+    def _engine_layer(self, ev: Evaluation, layer: Op, node: Node, ctx: Context
+                      ) -> list[tuple[Array, Array | None]]:  # fmt: skip
+        """A recurrent layer's outputs from one of its calls, by the engine, from what
+        the model feeds it."""
+        key = _key(node, ctx)
+        if key in ev.done:
+            return ev.done[key]
+        x_t, state_ts, mask_t = self.feeds(node, ctx)
         x, mask = self.evaluate(ev, x_t, ctx)
         if mask_t is not None:
             mask = np.asarray(self.evaluate(ev, mask_t, ctx)[0], dtype=bool)
@@ -280,8 +344,8 @@ class KerasGraph:
             except MissingInput as err:
                 raise self._states_refusal(layer, state_ts[0], ctx, err.input_name) from None
         saved = self.saved[id(layer)]
-        units = ev.units if id(layer) == ev.target else [0]
-        target = id(layer) == ev.target
+        target = key == ev.target
+        units = ev.units if target else [0]
         trace = saved.trace(x, dtype=ev.dtype, units=units, mask=mask,  # type: ignore[arg-type]
                             initial_state=states, record=target)  # fmt: skip
         ev.order.append(self.names[id(layer)])
@@ -291,11 +355,12 @@ class KerasGraph:
         outputs = keras_outputs(saved, trace)
         keeps_mask = saved.settings.get("return_sequences", False)
         main = 2 if isinstance(trace, BidirectionalTrace) and trace.merge_mode is None else 1
-        ev.done[id(layer)] = [(value, mask if k < main and keeps_mask else None)
-                              for k, (_, value) in enumerate(outputs)]  # fmt: skip
-        return ev.done[id(layer)]
+        ev.done[key] = [(value, mask if k < main and keeps_mask else None)
+                        for k, (_, value) in enumerate(outputs)]  # fmt: skip
+        return ev.done[key]
 
-    def _states_refusal(self, layer: Any, state: Any, ctx: Context, missing: str) -> Exception:
+    def _states_refusal(self, layer: Op, state: Tensor, ctx: Context, missing: str
+                        ) -> Exception:  # fmt: skip
         name = self.names[id(layer)]
         source = self._source(state, ctx, states=True)
         needed = " ".join(f"--model-input {n}=FILE" for n in self.inputs)
@@ -305,17 +370,17 @@ class KerasGraph:
             "FILE.npz (arrays h and c)"
         )
 
-    def ops_below(self, t: Any, ctx: Context) -> list[str]:
+    def ops_below(self, t: Tensor, ctx: Context) -> list[str]:
         """The layers Keras runs to compute `t` from the model's inputs, bottom first."""
         names, stack, seen = [], [(t, ctx)], set()
         while stack:
             op, tensor, where = self.resolve(*stack.pop(), {})
-            if op is None or isinstance(op, self.keras.layers.InputLayer) or id(op) in seen:
+            if op is None or op.kind == "InputLayer" or id(op) in seen:
                 continue
             seen.add(id(op))
-            if isinstance(op, self.keras.layers.Layer):  # not the ops that compute a mask
-                names.append(f"{op.name} ({type(op).__name__})")
-            stack.extend((s, where) for s in _node_of(tensor).input_tensors)
+            if op.is_layer:  # not the operations that compute a mask
+                names.append(f"{op.name} ({op.kind})")
+            stack.extend((s, where) for s in op.node(tensor.node).input_tensors)
         return names[::-1]
 
     def run(
@@ -327,24 +392,24 @@ class KerasGraph:
         saved = self.saved[id(layer)]
         node, ctx, calls = self.call_of(layer)
         bound, engine, path = self._bind(layer, given, direct=direct)
-        ev = Evaluation(bound, engine, id(layer), dtype, units)
+        ev = Evaluation(bound, engine, _key(node, ctx), dtype, units)
         try:
-            self._engine_layer(ev, layer)
+            self._engine_layer(ev, layer, node, ctx)
         except MissingInput as err:
             raise LSTMInputError(
                 f"layer {name!r} needs the model's input {err.input_name!r} (through "
-                f"{self._source(self.feeds(node)[0], ctx)}): give the model's inputs with "
+                f"{self._source(self.feeds(node, ctx)[0], ctx)}): give the model's inputs with "
                 f"--model-input {' --model-input '.join(f'{n}=FILE' for n in self.inputs)}"
             ) from None
         x, mask, _ = ev.feeds[id(layer)]
         traced = ev.order
-        path += _path_notes(ev, traced, calls, mask, given, self.feeds(node)[1], self, ctx)
+        path += _path_notes(ev, traced, calls, mask, given, self.feeds(node, ctx)[1], self, ctx)
         return LayerRun(
             saved, ev.traces[id(layer)], dict(keras_outputs(saved, ev.traces[id(layer)])), x,
             traced[0], tuple(traced[1:]), mask, tuple(path), tuple(ev.framework_ran), bound,
         )  # fmt: skip
 
-    def _bind(self, layer: Any, given: Given, *, direct: bool
+    def _bind(self, layer: Op, given: Given, *, direct: bool
               ) -> tuple[dict[int, tuple[Array, Array | None]], set[int], list[str]]:  # fmt: skip
         """What the given inputs are bound to, which layers the engine computes, and the
         first lines of the run's path."""
@@ -355,12 +420,8 @@ class KerasGraph:
                 raise LSTMInputError(f"the model has no input {unknown[0]!r}; its inputs are "
                                      f"{', '.join(self.inputs)}")  # fmt: skip
             node, ctx, _ = self.call_of(layer)
-            outer = (
-                _flat(node.outputs)
-                if not ctx
-                else _call_inputs(ctx[0][0]._inbound_nodes[ctx[0][1]])
-            )
-            missing = [t.name for t in self._inputs_of(outer) if t.name not in given.model]
+            outer = node.outputs(1) if not ctx else call_inputs(ctx[0][0].node(ctx[0][1]))
+            missing = [t.name for t in inputs_below(self.graph, outer) if t.name not in given.model]
             if missing:
                 raise LSTMInputError(
                     f"the model's input(s) {', '.join(missing)} are not given; give every "
@@ -395,8 +456,9 @@ class KerasGraph:
             self._bind_states(layer, given, bound)
         return bound, engine, path
 
-    def _bind_states(self, layer: Any, given: Given, bound: dict[int, Any]) -> None:
-        state_ts = self.feeds(self.call_of(layer)[0])[1]
+    def _bind_states(self, layer: Op, given: Given, bound: dict[int, Any]) -> None:
+        node, ctx, _ = self.call_of(layer)
+        state_ts = self.feeds(node, ctx)[1]
         if not state_ts:
             raise LSTMInputError(
                 f"layer {self.names[id(layer)]!r} starts from zero states in the model; "
@@ -413,110 +475,42 @@ class KerasGraph:
 
     def observe(self, name: str, given: Given, *, direct: bool = False) -> Observed:
         """Keras alone, from what is given to the layer's outputs: a sub-model from the
-        model's inputs, or the model's own calls from the bound tensors."""
+        model's inputs, or the model's own calls from the bound tensors (keras_live)."""
         layer = self.objects[name]
         node, ctx, _ = self.call_of(layer)
         bound, _, _ = self._bind(layer, given, direct=direct)
+        who = self.rebuild.framework_name
         model_inputs = {id(t): n for n, t in self.inputs.items()}
         if all(key in model_inputs for key in bound):
             names = ", ".join(model_inputs[key] for key in bound)
-            what = f"Keras ran the model from its input(s) {names} to {name}'s outputs"
+            what = f"{who} ran the model from its input(s) {names} to {name}'s outputs"
         else:
-            what = (f"Keras ran the model's own layers from the given inputs to {name}'s "
+            what = (f"{who} ran the model's own layers from the given inputs to {name}'s "
                     "outputs, as the model calls them")  # fmt: skip
+        keys = output_names(self.saved[id(layer)])
         try:
-            values = self.keras_values(bound, _flat(node.outputs), ctx)
+            values = self.rebuild.values(self.graph, bound, node.outputs(len(keys)), ctx)
         except MissingInput as err:
-            return Observed(what, unchecked=f"Keras needs the model's input {err.input_name!r}")
+            return Observed(what, unchecked=f"{who} needs the model's input {err.input_name!r}")
+        except (LSTMInputError, ModuleNotFoundError) as err:
+            return Observed(what, unchecked=str(err))
         except Exception as err:  # whatever Keras raises while running the model
             text = " ".join(str(err).split())[:200]
-            return Observed(what, unchecked=f"Keras could not run the model: {text}")
-        keys = output_names(self.saved[id(layer)])
-        if len(keys) != len(values):
-            return Observed(what, unchecked=f"Keras returned {len(values)} outputs, not "
-                                            f"{len(keys)} ({', '.join(keys)})")  # fmt: skip
+            return Observed(what, unchecked=f"{who} could not run the model: {text}")
         return Observed(what, {key: v for key, (v, _) in zip(keys, values, strict=True)})
 
-    # ---- Keras's own run ----------------------------------------------------------------
-    def keras_values(
-        self, bound: Mapping[int, tuple[Array, Array | None]], tensors: Sequence[Any],
-        ctx: Context, *, masks: bool = False,
-    ) -> list[tuple[Array, Array | None]]:  # fmt: skip
-        """`tensors` computed by Keras alone: a sub-model from the model's inputs (in
-        stages through nested models) when only model inputs are bound, else the model's
-        calls replayed from the bound tensors. With `masks`, each value's mask too (the
-        sub-model then runs eagerly, where masks ride on tensors)."""
-        model_inputs = {id(t) for t in self.inputs.values()}
-        if any(key not in model_inputs for key in bound):
-            cache: dict[int, list[Any]] = {}
-            return [self._numpy(self._replay(bound, t, ctx, cache)) for t in tensors]
-        if not ctx:
-            needed = self._inputs_of(tensors)
-            for t in needed:
-                if id(t) not in bound:
-                    raise MissingInput(str(t.name))
-            sub = self.keras.Model(needed, list(tensors))
-            values = [bound[id(t)][0] for t in needed]
-            if not masks:  # the model's own compiled run, in one batch
-                one: Any = values[0] if len(values) == 1 else values
-                got = sub.predict(one, verbose=0, batch_size=len(values[0]))
-                return [(np.asarray(v), None) for v in _flat(got)]
-            outs = _call(sub, values, None)
-        else:
-            outer, call = ctx[-1]
-            node = outer._inbound_nodes[call]
-            fed = self.keras_values(bound, _call_inputs(node), ctx[:-1], masks=True)
-            given = [m for _, m in fed]
-            mask_ts = _flat(node.arguments.kwargs.get("mask"))
-            if mask_ts:  # the masks the model hands the nested model, as it computes them
-                given = [v for v, _ in self.keras_values(bound, mask_ts, ctx[:-1])]
-            sub = self.keras.Model(_flat(outer.inputs), list(tensors))
-            outs = _call(sub, [v for v, _ in fed], given)
-        return [self._numpy(out) for out in _flat(outs)]
 
-    def _inputs_of(self, tensors: Sequence[Any]) -> list[Any]:
-        """The model inputs that `tensors` (in the outer graph) depend on, in order."""
-        reached: set[int] = set()
-        stack, seen = list(tensors), set()
-        while stack:
-            t = stack.pop()
-            if id(t) in seen:
-                continue
-            seen.add(id(t))
-            op, index, _ = _history(t)
-            if isinstance(op, self.keras.layers.InputLayer):
-                reached.add(id(t))
-            stack.extend(op._inbound_nodes[index].input_tensors)
-        return [t for t in self.inputs.values() if id(t) in reached]
-
-    def _replay(self, bound: Mapping[int, Any], t: Any, ctx: Context, cache: dict[int, Any]) -> Any:
-        """`t` computed by calling the model's own layers as its graph calls them,
-        from the bound tensors up (what a functional model does when it runs)."""
-        op, t, ctx = self.resolve(t, ctx, bound)
-        if op is None:
-            value, mask = bound[id(t)]
-            tensor = self.keras.ops.convert_to_tensor(value)
-            return _with_mask(tensor, mask, self.keras)
-        if isinstance(op, self.keras.layers.InputLayer):
-            raise MissingInput(str(t.name))
-        node = _node_of(t)
-        if id(node) not in cache:
-            values = {
-                id(k): self._replay(bound, k, ctx, cache) for k in node.arguments.keras_tensors
-            }
-            args, kwargs = node.arguments.fill_in(values)
-            cache[id(node)] = _flat(op(*args, **kwargs))
-        return cache[id(node)][_history(t)[2]]
-
-    def _numpy(self, out: Any) -> tuple[Array, Array | None]:
-        mask = _mask_of(out, self.keras)
-        value = np.asarray(self.keras.ops.convert_to_numpy(out))
-        return value, None if mask is None else np.asarray(self.keras.ops.convert_to_numpy(mask))
+def compute_dtype(config: Mapping[str, Any]) -> str:
+    """The dtype a layer computes in, by its dtype policy ("mixed_float16" -> float16)."""
+    policy = config.get("dtype") or "float32"
+    if isinstance(policy, dict):
+        policy = (policy.get("config") or {}).get("name", "float32")
+    return str(policy).removeprefix("mixed_")
 
 
 def fit_input(arr: Array, tensor: Any, name: str) -> Array:
     """`arr` with a batch axis, shaped and typed as the model's input `tensor` declares."""
-    shape = tuple(tensor.shape)
+    shape = tuple(tensor.shape) if tensor.shape is not None else (None,) * max(arr.ndim, 2)
     if arr.ndim == len(shape) - 1:
         arr = arr[None]
     fits = arr.ndim == len(shape) and all(
@@ -581,65 +575,16 @@ def _merge(pair: tuple[Array, Array], trace: BidirectionalTrace) -> Array:
     return {"sum": a + b, "mul": a * b, "ave": (a + b) / 2}[str(mode)]
 
 
-def _flat(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple)):
-        return [item for v in value for item in _flat(v)]
-    if isinstance(value, dict):
-        return [item for v in value.values() for item in _flat(v)]
-    return [] if value is None else [value]
-
-
-def _call_inputs(node: Any) -> list[Any]:
-    """The tensors a call passes as its inputs (its first argument), masks aside."""
-    args, kwargs = node.arguments.args, node.arguments.kwargs
-    return _flat(args[0] if args else kwargs.get("inputs"))
-
-
-def _history(t: Any) -> tuple[Any, int, int]:
-    history = t._keras_history
-    return history.operation, history.node_index, history.tensor_index
-
-
-def _node_of(t: Any) -> Any:
-    op, index, _ = _history(t)
-    return op._inbound_nodes[index]
-
-
-def _mask_of(tensor: Any, keras: Any) -> Any:
-    getter = getattr(getattr(keras.src, "backend", None), "get_keras_mask", None)
-    return getter(tensor) if getter else getattr(tensor, "_keras_mask", None)
-
-
-def _with_mask(tensor: Any, mask: Array | None, keras: Any) -> Any:
-    if mask is not None:
-        setter = getattr(keras.src.backend, "set_keras_mask", None)
-        if setter:
-            setter(tensor, keras.ops.convert_to_tensor(mask))
-        else:  # pragma: no cover - older Keras keeps it as an attribute
-            tensor._keras_mask = keras.ops.convert_to_tensor(mask)
-    return tensor
-
-
-def _call(sub: Any, values: list[Array], masks: list[Any] | None) -> Any:
-    """A sub-model called eagerly (masks come back on its outputs), one input bare."""
-    arg: Any = values[0] if len(values) == 1 else values
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Keras warns when a list's structure differs
-        if masks is not None and any(m is not None for m in masks):
-            return sub(arg, mask=masks[0] if len(masks) == 1 else masks)
-        return sub(arg)
-
-
 def _path_notes(
     ev: Evaluation, traced: list[str], calls: int, mask: Array | None, given: Given,
-    state_ts: list[Any], graph: KerasGraph, ctx: Context,
+    state_ts: list[Tensor], graph: KerasGraph, ctx: Context,
 ) -> list[str]:  # fmt: skip
     """The lines of a run's path after where the inputs went: what computed what."""
     notes = []
     if ev.computed:
         notes.append(f"the engine applied {', '.join(ev.computed)}")
     if ev.framework_ran:
-        notes.append(f"Keras ran {', '.join(ev.framework_ran)}")
+        notes.append(f"{graph.rebuild.framework_name} ran {', '.join(ev.framework_ran)}")
     notes.append(f"the engine traced {' -> '.join(traced)}")
     if mask is not None:
         used, total = int(np.count_nonzero(mask)), mask.size

@@ -72,6 +72,11 @@ class SavedModel:
             model's `KerasGraph`); None when layers are followed by `chain` alone.
         input_shape: the (batch, time, features) the file fixes for a layer's input,
             by layer name, where it fixes one (ONNX exports do); None for a free size.
+        unsafe: why the framework must not rebuild the model (a Keras config that names
+            code, keras_safety), in one line; None when it may. The file was read as
+            data all the same: its layers trace in the engine, but nothing the
+            framework computes (the check, a layer below that the engine does not
+            compute) runs, and `trace` refuses it unless told --no-check.
     """
 
     path: str
@@ -85,6 +90,7 @@ class SavedModel:
     run_own: OwnRunner | None = None
     input_shape: Mapping[str, tuple[int | None, ...]] = field(default_factory=dict)
     graph: Any = None
+    unsafe: str | None = None
 
     def layer(self, name: str | None = None) -> SavedLayer:
         """The layer called `name` (or numbered so, from 1, as `--list` shows them); the

@@ -1,17 +1,55 @@
-"""Keras 3 `.keras` files: every LSTM and GRU layer (in stacks, Bidirectional wrappers
-and nested models) read with its settings, and the engine's trace of each against the
-model's own output, computed here from the model the test built; a file without a
-recurrent layer, or one that holds code, refused in one line, and nothing in it runs."""
+"""Keras `.keras` files read as zips of config.json and model.weights.h5, without
+Keras's loader: every LSTM and GRU layer (in stacks, Bidirectional wrappers and nested
+models) read with its settings and the weights Keras saved for it, and the engine's trace
+of each against the model's own output, computed here from the model the test built,
+also with Keras and TensorFlow unimportable. A file without a recurrent layer, an
+archive whose names climb out of its folder, and a config that names code (a Lambda, a
+function outside Keras, Keras's own enable_unsafe_deserialization) are refused in one
+line, and nothing in them runs."""
 
 from __future__ import annotations
+
+import io
+import json
+import zipfile
 
 import numpy as np
 import pytest
 
 from lstm_explained import LSTMInputError
 from lstm_explained.saved.files import load_model
-from tests.command_line import one_line_error, refused_in_a_fresh_process
+from tests.command_line import (
+    one_line_error,
+    refused_in_a_fresh_process,
+    run,
+    run_without_keras,
+)
 from tests.saved.runs import X, agree, engine
+
+
+def rezip(source, target, *, config=None, weights=None, extra=(), drop=()):
+    """A copy of the .keras archive `source` with its config.json replaced (a dict),
+    its model.weights.h5 edited (a function of the open h5py file), members added
+    ((name, bytes) pairs, names kept as given) or left out."""
+    with zipfile.ZipFile(source) as archive:
+        members = {n: archive.read(n) for n in archive.namelist() if n not in drop}
+    if config is not None:
+        members["config.json"] = json.dumps(config).encode()
+    if weights is not None:
+        import h5py  # comes with Keras, as the tests that edit weights do
+
+        buffer = io.BytesIO(members["model.weights.h5"])
+        with h5py.File(buffer, "r+") as store:
+            weights(store)
+        members["model.weights.h5"] = buffer.getvalue()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in [*members.items(), *extra]:
+            archive.writestr(zipfile.ZipInfo(name), data)
+    return target
+
+
+def config_of(path):
+    return json.loads(zipfile.ZipFile(path).read("config.json"))
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +169,180 @@ def test_a_keras_lambda_layer_is_refused_and_nothing_runs(keras, tmp_path):
     err = refused_in_a_fresh_process(tmp_path / "lambda.keras", marker)
     assert "refused" in err
     assert "never runs code from a file" in err
+
+
+@pytest.fixture(scope="module")
+def recurrent(keras, tmp_path_factory):
+    """LSTM -> Bidirectional(GRU): nothing below the top layer but recurrent ones, saved,
+    with Keras's own output of each layer on inputs `X` computed here, now."""
+    keras.utils.set_random_seed(21)
+    x_in = keras.Input((None, 3), name="x")
+    low = keras.layers.LSTM(4, return_sequences=True, bias_initializer="random_normal",
+                            name="low")(x_in)  # fmt: skip
+    gru = keras.layers.GRU(3, return_sequences=True, bias_initializer="random_normal")
+    top = keras.layers.Bidirectional(gru, name="top")(low)
+    model = keras.Model(x_in, top)
+    folder = tmp_path_factory.mktemp("recurrent")
+    model.save(folder / "m.keras")
+    np.save(folder / "x.npy", X)
+    theirs = {name: keras.Model(x_in, model.get_layer(name).output).predict(X, verbose=0)
+              for name in ("low", "top")}  # fmt: skip
+    return folder, theirs
+
+
+@pytest.mark.keras
+def test_a_keras_file_is_listed_and_traced_with_keras_and_tensorflow_unimportable(recurrent):
+    folder, theirs = recurrent
+    listed = run_without_keras("trace", folder / "m.keras", "--list")
+    assert listed.returncode == 0, listed.stderr
+    assert "1. low: LSTM, input size 3, 4 units, forward; reads the model's input 'x'" in (
+        listed.stdout
+    )
+    assert "2. top: GRU, input size 4, 3 units per direction, output 6, bidirectional" in (
+        listed.stdout
+    )
+    for name in ("low", "top"):
+        traced = run_without_keras("trace", folder / "m.keras", "--layer", name,
+                                   "-i", folder / "x.npy", "--no-check", "--json")  # fmt: skip
+        assert traced.returncode == 0, traced.stderr
+        doc = json.loads(traced.stdout)
+        assert doc["check"]["reason"] == "--no-check"
+        np.testing.assert_allclose(doc["output"], theirs[name], atol=1e-5, rtol=0)
+
+
+@pytest.mark.keras
+def test_a_keras_file_is_checked_by_keras_rebuilt_after_reading(capsys, recurrent):
+    folder, theirs = recurrent
+    code, out, err = run(capsys, "trace", folder / "m.keras", "--layer", "top",
+                         "-i", folder / "x.npy", "--json")  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["check"]["ok"] is True
+    assert doc["check"]["what"] == "Keras ran the model from its input(s) x to top's outputs"
+    np.testing.assert_allclose(doc["output"], theirs["top"], atol=1e-5, rtol=0)
+
+
+@pytest.mark.keras
+def test_weights_are_found_where_keras_saves_them_and_checked_by_name(keras, tmp_path):
+    """Two LSTMs named against their order: Keras saves them as layers/lstm and
+    layers/lstm_1 in model.layers order, and names each group's layer beside it."""
+    keras.utils.set_random_seed(22)
+    x_in = keras.Input((None, 2), name="x")
+    b = keras.layers.LSTM(3, return_sequences=True, name="b_first")(x_in)
+    a = keras.layers.LSTM(2, name="a_second")(b)
+    model = keras.Model(x_in, a)
+    model.save(tmp_path / "m.keras")
+    for name in ("b_first", "a_second"):
+        saved = load_model(tmp_path / "m.keras").layer(name)
+        kernel, recurrent, bias = model.get_layer(name).get_weights()
+        np.testing.assert_array_equal(saved.weights.kernel, kernel)
+        np.testing.assert_array_equal(saved.weights.recurrent_kernel, recurrent)
+        np.testing.assert_array_equal(saved.weights.bias, bias)
+
+    def unnamed(store):  # as Keras before 3.15 wrote them: the path alone says
+        for group in ("layers/lstm/vars", "layers/lstm_1/vars"):
+            del store[group].attrs["name"]
+
+    layers = load_model(rezip(tmp_path / "m.keras", tmp_path / "unnamed.keras",
+                              weights=unnamed)).layers  # fmt: skip
+    kernel = model.get_layer("b_first").get_weights()[0]
+    np.testing.assert_array_equal(layers[0].weights.kernel, kernel)
+
+    def mislabelled(store):
+        store["layers/lstm/vars"].attrs["name"] = "someone_else"
+
+    saved = load_model(rezip(tmp_path / "m.keras", tmp_path / "odd.keras", weights=mislabelled))
+    assert [layer.name for layer in saved.layers] == ["a_second"]
+    assert saved.skipped == (("b_first", "its weights are not in layers/lstm (that group holds "
+                                         "layer 'someone_else')"),)  # fmt: skip
+
+
+@pytest.mark.keras
+def test_an_archive_without_its_parts_or_with_doubled_names_is_refused(capsys, recurrent,
+                                                                       tmp_path):  # fmt: skip
+    source = recurrent[0] / "m.keras"
+    rezip(source, tmp_path / "bare.keras", drop=("model.weights.h5",))
+    err = one_line_error(capsys, "trace", tmp_path / "bare.keras")
+    assert "is not a Keras .keras file: a .keras zip holds config.json and model.weights.h5" in err
+    twice = zipfile.ZipFile(source).read("config.json")
+    rezip(source, tmp_path / "twice.keras", extra=[("config.json", twice)])
+    err = one_line_error(capsys, "trace", tmp_path / "twice.keras")
+    assert "it holds two members named 'config.json'" in err
+
+
+@pytest.mark.keras
+def test_weights_in_keras_npz_store_are_pickles_and_refused(capsys, keras, tmp_path):
+    from keras.src.saving import saving_lib  # the npz store is not in Keras's public API
+
+    model = keras.Sequential([keras.Input((None, 1)), keras.layers.LSTM(1)])
+    saving_lib.save_model(model, tmp_path / "npz.keras", weights_format="npz")
+    err = one_line_error(capsys, "trace", tmp_path / "npz.keras")
+    assert "keeps its weights in model.weights.npz, which Keras writes as pickled objects" in err
+
+
+@pytest.mark.keras
+def test_an_archive_whose_names_climb_out_is_refused_and_nothing_is_written(recurrent, tmp_path):
+    folder = tmp_path / "unpack"
+    folder.mkdir()
+    marker = tmp_path / "climbed.txt"  # where '../climbed.txt' lands if unpacked into folder
+    path = rezip(recurrent[0] / "m.keras", folder / "climb.keras",
+                 extra=[("assets/../../climbed.txt", b"written")])  # fmt: skip
+    err = refused_in_a_fresh_process(path, marker)
+    assert "its member 'assets/../../climbed.txt' climbs out of the archive's folder" in err
+
+
+@pytest.mark.keras
+def test_a_config_that_names_a_function_outside_keras_is_refused(recurrent, tmp_path):
+    config = config_of(recurrent[0] / "m.keras")
+    low = next(layer for layer in config["config"]["layers"] if layer["name"] == "low")
+    low["config"]["activation"] = {"module": "os", "class_name": "function",
+                                   "config": "system", "registered_name": "function"}  # fmt: skip
+    path = rezip(recurrent[0] / "m.keras", tmp_path / "os.keras", config=config)
+    err = refused_in_a_fresh_process(path, tmp_path / "never")
+    assert "layer 'low''s setting activation is the function os.system" in err
+    assert "lstm-explained never runs code from a file" in err
+
+
+@pytest.mark.keras
+def test_a_config_that_turns_safe_mode_off_before_a_lambda_is_refused(keras, tmp_path):
+    """The route of CVE-2025-9906: a call of keras.config.enable_unsafe_deserialization
+    listed before a Lambda whose code writes a file."""
+    marker = tmp_path / "ran"
+    body = eval(f"lambda t: (open({str(marker)!r}, 'w').close(), t)[1]")
+    model = keras.Sequential([keras.Input((None, 1)), keras.layers.Lambda(body, name="lam"),
+                              keras.layers.LSTM(1, name="lstm")])  # fmt: skip
+    model.save(tmp_path / "lambda.keras")
+    marker.unlink(missing_ok=True)  # building the model called the lambda once
+    config = config_of(tmp_path / "lambda.keras")
+    config["config"]["layers"].insert(0, {
+        "module": "keras.config", "class_name": "function",
+        "config": "enable_unsafe_deserialization", "registered_name": "function"})  # fmt: skip
+    path = rezip(tmp_path / "lambda.keras", tmp_path / "unsafe.keras", config=config)
+    err = refused_in_a_fresh_process(path, marker)
+    assert "the model's layer 1 is a call of the function " in err
+    assert (
+        "keras.config.enable_unsafe_deserialization, not a layer (the route of CVE-2025-9906" in err
+    )
+    # read as data all the same: --no-check traces the LSTM from its own inputs, and
+    # nothing is rebuilt (the Lambda below it never runs)
+    proc = run_without_keras("trace", path, "--layer", "lstm", "-i", "[[1], [2]]", "--no-check")
+    assert proc.returncode == 0, proc.stderr
+    assert "given where the output of lam (Lambda) enters" in proc.stdout
+    assert not marker.exists()
+
+
+@pytest.mark.keras
+def test_diff_refuses_a_file_trace_refuses(capsys, keras, tmp_path):
+    body = eval("lambda t: t")
+    keras.Sequential([keras.Input((None, 1)), keras.layers.Lambda(body, name="lam"),
+                      keras.layers.LSTM(1)]).save(tmp_path / "lambda.keras")  # fmt: skip
+    err = one_line_error(capsys, "diff", tmp_path / "lambda.keras", tmp_path / "lambda.keras")
+    assert "layer 'lam' is a Lambda layer, which holds Python code" in err
+
+
+@pytest.mark.keras
+def test_hard_sigmoid_is_said_to_be_keras_3s(keras, keras_stack):
+    bi = load_model(keras_stack[1]).layer("bi")
+    assert bi.activation == "hard_sigmoid"  # the engine's own: x/6 + 1/2
+    version = keras.__version__
+    assert bi.settings["hard_sigmoid"] == f"Keras 3's, x/6 + 1/2 (keras_version {version})"
