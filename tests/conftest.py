@@ -34,6 +34,13 @@ def keras() -> Any:
 
 
 @pytest.fixture(scope="session")
+def tf_keras() -> Any:
+    """tf-keras, Keras 2's API on TensorFlow: it writes the Keras 2 files the tests read
+    and runs their check. In no extra yet (tests/extras.py's PENDING)."""
+    return optional_module("tf_keras")
+
+
+@pytest.fixture(scope="session")
 def torch() -> Any:
     """The torch module (PyTorch); skipped when absent locally, a failure under CI=true."""
     return optional_module("torch")

@@ -1,10 +1,10 @@
 """`lstm-explained trace MODEL`: one LSTM or GRU layer of your own model, step by step.
 
-Reads a Keras `.keras` file, a PyTorch state dict or an ONNX model (`load_model`), runs
-the chosen layer in the engine on the inputs given, prints the per-step table (or the
-hand calculation of one unit at one step, the JSON trace, an .npz of the arrays), and
-always runs the framework's own layer(s) on the same inputs and prints the largest
-difference. Exit status 0 when they agree, 1 when they differ by more than the
+Reads a Keras `.keras` or legacy `.h5` file, a PyTorch state dict or an ONNX model
+(`load_model`), runs the chosen layer in the engine on the inputs given, prints the
+per-step table (or the hand calculation of one unit at one step, the JSON trace, an .npz
+of the arrays), and always runs the framework's own layer(s) on the same inputs and
+prints the largest difference. Exit status 0 when they agree, 1 when they differ by more than the
 tolerance, 2 for bad input, 3 when the check could not run.
 """
 

@@ -3,14 +3,15 @@
 The format is chosen by the file's content first, then by its extension:
 
     .keras       a zip holding config.json and model.weights.h5 -> Keras (keras_files)
+    .h5 .hdf5    an HDF5 file with a model_config attribute      -> legacy Keras (keras_h5)
     .pt .pth .bin .ckpt  a zip holding data.pkl, or a pickle   -> PyTorch state dict (torch_files)
     .onnx        a protobuf                                      -> ONNX (onnx_files)
 
 Nothing that can run code is loaded: Keras files are read as data (zipfile, json, h5py)
 and rebuilt by Keras only for the check, after their config passed keras_safety; PyTorch
 with weights_only=True, ONNX is data. Files that need code to load (TorchScript archives,
-whole pickled modules) and formats not read here (Keras 2's .h5, TensorFlow's SavedModel
-directories) are refused with one line saying what is read instead.
+whole pickled modules) and formats not read here (TensorFlow's SavedModel directories)
+are refused with one line saying what is read instead.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ..errors import LSTMInputError
 from .model import SavedModel
 
 SUPPORTED = (
-    "Keras .keras files, PyTorch state dicts saved with "
+    "Keras .keras and legacy .h5 files, PyTorch state dicts saved with "
     "torch.save(model.state_dict(), path) (.pt, .pth, .bin), and ONNX models (.onnx)"
 )
 TORCH_EXTENSIONS = (".pt", ".pth", ".bin", ".ckpt")
@@ -65,10 +66,9 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
 def _reader(where: str, head: bytes, suffix: str) -> Any:
     """The function that reads this file, chosen by content, then extension."""
     if head.startswith(b"\x89HDF"):
-        raise LSTMInputError(
-            f"{where} is an HDF5 file (Keras 2's .h5 format), which is not read here; load it "
-            f"in Keras and save it with model.save('model.keras'). Read: {SUPPORTED}"
-        )
+        from .keras_h5 import read_h5
+
+        return read_h5
     if head.startswith(b"PK"):
         try:
             with zipfile.ZipFile(where) as archive:
@@ -105,7 +105,8 @@ def _reader(where: str, head: bytes, suffix: str) -> Any:
 
         return read_onnx
     if suffix in (".h5", ".hdf5"):
-        raise LSTMInputError(f"{where} is not an HDF5 file, and .h5 is not read here ({SUPPORTED})")
+        raise LSTMInputError(f"{where} is not an HDF5 file (a Keras .h5 starts with HDF5's "
+                             "signature): it is truncated, or of another format")  # fmt: skip
     raise LSTMInputError(
         f"{where}: cannot tell the format from its content or its extension "
         f"{suffix or '(none)'}; read: {SUPPORTED}"

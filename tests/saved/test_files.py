@@ -18,8 +18,9 @@ def test_missing_empty_and_unknown_files(capsys, tmp_path):
     err = one_line_error(capsys, "trace", tmp_path / "model.txt")
     assert "cannot tell the format" in err
     assert "ONNX models (.onnx)" in err
-    (tmp_path / "old.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
-    assert "Keras 2's .h5" in one_line_error(capsys, "trace", tmp_path / "old.h5")
+    (tmp_path / "broken.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))  # a signature only
+    err = one_line_error(capsys, "trace", tmp_path / "broken.h5")
+    assert "as an HDF5 file: it is truncated or corrupt" in err
     (tmp_path / "saved").mkdir()
     (tmp_path / "saved" / "saved_model.pb").write_bytes(b"x")
     assert "SavedModel directory" in one_line_error(capsys, "trace", tmp_path / "saved")
