@@ -264,6 +264,8 @@ def keras_model(path: str, graph: Graph, reader: WeightReader, version: str,
         if saved is not None:
             found[name] = (op, saved)
     if not found:
+        if unsafe is not None:  # the refusal says more than the layers that are left
+            raise LSTMInputError(unsafe)
         kinds = sorted({op.kind for _, op in walked})
         why = "".join(f"; {name} is {reason}" for name, reason in skipped)
         raise LSTMInputError(f"{path} has no LSTM or GRU layer; its layers are {kinds}{why}")

@@ -292,15 +292,21 @@ def test_an_archive_whose_names_climb_out_is_refused_and_nothing_is_written(recu
 
 
 @pytest.mark.keras
-def test_a_config_that_names_a_function_outside_keras_is_refused(recurrent, tmp_path):
+def test_a_config_that_names_a_function_outside_keras_is_refused(capsys, recurrent, tmp_path):
     config = config_of(recurrent[0] / "m.keras")
+    os_system = {"module": "os", "class_name": "function", "config": "system",
+                 "registered_name": "function"}  # fmt: skip
     low = next(layer for layer in config["config"]["layers"] if layer["name"] == "low")
-    low["config"]["activation"] = {"module": "os", "class_name": "function",
-                                   "config": "system", "registered_name": "function"}  # fmt: skip
+    low["config"]["activation"] = os_system
     path = rezip(recurrent[0] / "m.keras", tmp_path / "os.keras", config=config)
     err = refused_in_a_fresh_process(path, tmp_path / "never")
     assert "layer 'low''s setting activation is the function os.system" in err
     assert "lstm-explained never runs code from a file" in err
+    # with no layer left that the engine computes, the refusal is still what is said
+    top = next(layer for layer in config["config"]["layers"] if layer["name"] == "top")
+    top["config"]["layer"]["config"]["activation"] = os_system
+    path = rezip(recurrent[0] / "m.keras", tmp_path / "none.keras", config=config)
+    assert "is the function os.system" in one_line_error(capsys, "trace", path)
 
 
 @pytest.mark.keras

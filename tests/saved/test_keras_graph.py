@@ -258,3 +258,17 @@ def test_no_check_is_said_and_exits_zero(capsys, masked):
     code, out, _ = run(capsys, "trace", path, "-i", "[[1, 2, 3]]", "--no-check", "--json")
     assert json.loads(out)["check"]["checked"] is False
     assert json.loads(out)["check"]["reason"] == "--no-check"
+
+
+def test_a_functional_models_mask_is_read_from_the_masking_layer_below(masked):
+    """Keras 3 writes the mask it passes each layer as an explicit call argument,
+    any(x != 0, axis=-1), in a functional model: it is the Masking layer's own mask,
+    which the layer's inputs show, so diff can compare padding by the inputs' values."""
+    from lstm_explained.saved.files import load_model
+    from lstm_explained.saved.layer import LayerMask
+
+    path, _ = masked
+    layers = load_model(path).layers
+    assert [layer.mask for layer in layers] == [
+        LayerMask("values", "pad (Masking, mask_value=0)")
+    ] * 2
