@@ -105,6 +105,7 @@ lint: $(TEST_STAMP)  ## what pre-commit runs: ruff, mypy, actionlint, zizmor
 bench: $(TEST_STAMP)  ## speed: the engine against Keras, and the gate's time by part
 	$(BIN)/python benchmarks/bench_forward.py
 	$(BIN)/python benchmarks/bench_trace.py
+	$(BIN)/python benchmarks/bench_list.py
 	$(BIN)/python benchmarks/bench_gate.py
 	$(BIN)/python benchmarks/bench_stepper.py
 

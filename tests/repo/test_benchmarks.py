@@ -52,6 +52,21 @@ def test_bench_trace_quick_prints_time_and_memory_against_the_goals(keras):
     assert report["variants"]["process"]["peak_bytes"] > 100 * 2**20
 
 
+@pytest.mark.keras
+def test_bench_list_lists_both_keras_files_without_keras(keras):
+    """Its listings run with keras, tensorflow and tf_keras unimportable and must name
+    the layers; the times are printed, never asserted."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/bench_list.py"), "--rounds", "1", "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["failed"] == []
+    assert set(report["timings"]) == {"python -c pass", "model.keras", "model.h5"}
+    assert all(len(t["rounds"]) == 1 for t in report["timings"].values())
+
+
 def bench_gate():
     """benchmarks/bench_gate.py as a module: its run of the gate is the gate itself, so
     only the parts that read the Makefile and sort the tests are tried here."""
