@@ -31,6 +31,12 @@ SUPPORTED = (
     "path) (.pt, .pth, .bin) or as .safetensors, and ONNX models (.onnx)"
 )
 TORCH_EXTENSIONS = (".pt", ".pth", ".bin", ".ckpt")
+NOT_YET = {
+    kind: f"a {kind} model, which is not read yet; trace the model it was made from (a "
+    "Keras model saved with model.save('model.keras'), a PyTorch state dict, or its ONNX "
+    "export)"
+    for kind in ("TensorFlow Lite", "Core ML")
+}
 
 
 def load_model(path: str | os.PathLike[str]) -> SavedModel:
@@ -46,6 +52,8 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
     where = os.fspath(path)
     p = Path(where)
     if p.is_dir():
+        if p.suffix.lower() == ".mlpackage":
+            raise LSTMInputError(f"{where} is {NOT_YET['Core ML']}")
         if (p / "saved_model.pb").exists():
             raise LSTMInputError(
                 f"{where} is a TensorFlow SavedModel directory, which is not read here; "
@@ -95,6 +103,10 @@ def _reader(where: str, head: bytes, suffix: str) -> Any:
 
             return read_torch
         raise LSTMInputError(f"{where} is a zip archive of no format read here ({SUPPORTED})")
+    if suffix == ".tflite" or head[4:8] == b"TFL3":  # a TFLite flatbuffer's identifier
+        raise LSTMInputError(f"{where} is {NOT_YET['TensorFlow Lite']}")
+    if suffix == ".mlmodel":
+        raise LSTMInputError(f"{where} is {NOT_YET['Core ML']}")
     if suffix == ".safetensors" or _safetensors_shaped(where, head):
         from .safetensors_files import read_safetensors
 
