@@ -297,7 +297,8 @@ def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) ->
 
 def from_onnx(model_or_path: Any) -> list[OnnxLayer]:
     """Every LSTM and GRU node of an ONNX model (a `ModelProto`, bytes or a path), in
-    graph order, as `OnnxLayer`s.
+    graph order, as `OnnxLayer`s. Given a path, weights the model keeps in data files
+    beside it are read from its folder (`onnx_tensors.load_external_data`).
 
     Weights come back in Keras's layout, float64; a node's two biases (Wb, Rb) come back
     summed, except a GRU's with linear_before_reset=1, which stay two rows of a

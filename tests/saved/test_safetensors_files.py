@@ -109,6 +109,7 @@ def test_half_precision_files_are_widened_as_pytorch_widens(capsys, torch, safet
     agree(np.asarray(json.loads(out)["outputs"]["output"]), outputs(torch, net)[0])
 
 
+@pytest.mark.torch  # the safetensors package comes with the torch extra
 def test_a_file_safetensors_numpy_writes(safetensors, tmp_path):
     import safetensors.numpy
 
