@@ -144,19 +144,20 @@ def _check_ranges(entries: dict[str, tuple[str, list[int], tuple[int, int]]], pa
     bad = f"refused {path}: in its safetensors header, tensor"
     at = 0
     for name, (dtype, shape, (begin, end)) in sorted(entries.items(), key=lambda e: e[1][2]):
-        where = f"{bad} {name!r}'s data_offsets [{begin}, {end}]"
+        where = f"{bad} {name!r} has data_offsets [{begin}, {end}]"
         if end > data:
-            raise LSTMInputError(f"{where} run past the end of the data ({data} bytes)")
+            raise LSTMInputError(f"{where}, which run past the end of the data ({data} bytes)")
         if end < begin:
-            raise LSTMInputError(f"{where} end before they begin")
+            raise LSTMInputError(f"{where}, which end before they begin")
         if begin != at:
-            what = "overlap the tensor before" if begin < at else "leave a gap after the one before"
-            raise LSTMInputError(f"{where} {what} (which ends at {at})")
+            what = (
+                "overlap the tensor before it" if begin < at else "leave a gap after the one before"
+            )
+            raise LSTMInputError(f"{where}, which {what} (it ends at {at})")
         bits = int(np.prod(shape, dtype=object)) * BITS[dtype]
         if bits != 8 * (end - begin):
             raise LSTMInputError(
-                f"{where} hold {end - begin} bytes, but its shape {shape} in {dtype} needs "
-                f"{bits / 8:g}"
+                f"{where}, {end - begin} bytes, but its shape {shape} in {dtype} needs {bits / 8:g}"
             )
         at = end
     if at != data:

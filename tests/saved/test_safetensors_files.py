@@ -191,20 +191,22 @@ MALFORMED = {
     "a negative offset": (layout(header(bias_ih_l0=entry(begin=-1)), W),
                           "they must be lists of whole numbers"),
     "offsets past the end": (layout(header(bias_ih_l0=entry(end=640)), W),
-                             "'rnn.bias_ih_l0''s data_offsets [0, 640] run past the end of the "
-                             "data (64 bytes)"),
+                             "'rnn.bias_ih_l0' has data_offsets [0, 640], which run past the end "
+                             "of the data (64 bytes)"),
     "a range out of order": (layout(header(bias_ih_l0=entry(0, 32, shape=(8,)),
                                            bias_hh_l0=entry(64, 32, shape=(8,))), W),
-                             "'rnn.bias_hh_l0''s data_offsets [64, 32] end before they begin"),
+                             "'rnn.bias_hh_l0' has data_offsets [64, 32], which end before "
+                             "they begin"),
     "overlapping ranges": (layout(header(bias_ih_l0=entry(0, 64),
                                          bias_hh_l0=entry(32, 64, shape=(8,))), W),
-                           "data_offsets [32, 64] overlap the tensor before (which ends at 64)"),
+                           "data_offsets [32, 64], which overlap the tensor before it (it "
+                           "ends at 64)"),
     "a gap": (layout(header(bias_ih_l0=entry(0, 32, shape=(8,)),
                             bias_hh_l0=entry(48, 64, shape=(4,))), W),
-              "data_offsets [48, 64] leave a gap after the one before (which ends at 32)"),
+              "data_offsets [48, 64], which leave a gap after the one before (it ends at 32)"),
     "a shape that does not fill its bytes": (
         layout(header(bias_ih_l0=entry(shape=(4, 3))), W),
-        "data_offsets [0, 64] hold 64 bytes, but its shape [4, 3] in F32 needs 48"),
+        "data_offsets [0, 64], 64 bytes, but its shape [4, 3] in F32 needs 48"),
     "bytes no tensor covers": (layout(header(bias_ih_l0=entry()), W + bytes(8)),
                                "its safetensors data holds 8 bytes after the last tensor"),
     "a recurrent weight stored as integers": (
@@ -227,4 +229,4 @@ def test_offsets_past_the_end_are_refused_by_the_command_itself(tmp_path):
     path.write_bytes(layout(header(weight_ih_l0=entry(0, 10**12, shape=(250_000_000_000,))), W))
     err = refused_in_a_fresh_process(path, tmp_path / "ran")
     assert err.startswith(f"lstm-explained: error: refused {path}: in its safetensors header, ")
-    assert "run past the end of the data (64 bytes)" in err
+    assert "which run past the end of the data (64 bytes)" in err
