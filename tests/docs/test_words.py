@@ -1,0 +1,82 @@
+"""The built site says things one way: what a gate is, captions on tables that come in
+pairs, exercises whose questions show, and other words a reader trips over."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from pathlib import Path
+
+from tests.docs.test_site import html_pages
+
+
+def article(page: Path) -> str:
+    """The page's own content, without Material's navigation around it."""
+    text = page.read_text("utf8")
+    start = text.find("<article")
+    return text[start : text.find("</article>", start)] if start >= 0 else ""
+
+
+def plain(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def captions_of_tables(text: str) -> list[str | None]:
+    """Each table's caption, in order: the <figcaption> of the <figure> it sits in, or None."""
+    found = []
+    for table in re.finditer(r"<table[ >]", text):
+        before = text[: table.start()]
+        opened = before.rfind("<figure")
+        inside = opened > before.rfind("</figure>")
+        caption = re.search(r"<figcaption>(.*?)</figcaption>", before[opened:], re.S)
+        found.append(plain(caption[1]) if inside and caption else None)
+    return found
+
+
+def adjacent_tables(text: str) -> list[tuple[int, int]]:
+    """Pairs of tables (by their order on the page) with no prose between them but captions."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"<table[ >].*?</table>", text, re.S)]
+    pairs = []
+    for k, ((_, end), (start, _)) in enumerate(itertools.pairwise(spans)):
+        between = re.sub(r"<figcaption>.*?</figcaption>", "", text[end:start], flags=re.S)
+        if not plain(between):
+            pairs.append((k, k + 1))
+    return pairs
+
+
+def test_tables_that_come_in_pairs_have_captions(site):
+    # Two tables one after the other (layer 1 and 2, forward and backward, reset_after
+    # True and False) would leave the reader to guess which is which.
+    pairs = 0
+    for page in html_pages(site):
+        text = article(page)
+        captions = captions_of_tables(text)
+        for first, second in adjacent_tables(text):
+            pairs += 1
+            where = f"{page.relative_to(site)}, tables {first + 1} and {second + 1}"
+            assert captions[first], where
+            assert captions[second], where
+            assert captions[first] != captions[second], where
+    assert pairs >= 4
+
+
+def test_the_named_pairs_say_which_is_which(site):
+    gru = [c for c in captions_of_tables(article(site / "gru" / "index.html")) if c]
+    assert [c.split(":")[0].strip() for c in gru] == ["reset_after=True", "reset_after=False"]
+    layers = [c for c in captions_of_tables(article(site / "layers" / "index.html")) if c]
+    assert [c.split(" ")[1] for c in layers] == ["first", "second", "forward", "backward"]
+
+
+def test_the_caption_check_finds_a_pair_without_captions():
+    two = "<p>Intro.</p><table><tr><td>1</td></tr></table>\n<table><tr><td>2</td></tr></table>"
+    assert adjacent_tables(two) == [(0, 1)]
+    assert captions_of_tables(two) == [None, None]
+    told = "<p>One.</p><table></table><p>Another.</p><table></table>"
+    assert adjacent_tables(told) == []
+    captioned = (
+        "<figure><figcaption><p>A</p></figcaption><table></table></figure>"
+        "<figure><figcaption><p>B</p></figcaption><table></table></figure>"
+    )
+    assert adjacent_tables(captioned) == [(0, 1)]
+    assert captions_of_tables(captioned) == ["A", "B"]
