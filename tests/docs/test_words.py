@@ -80,3 +80,19 @@ def test_the_caption_check_finds_a_pair_without_captions():
     )
     assert adjacent_tables(captioned) == [(0, 1)]
     assert captions_of_tables(captioned) == ["A", "B"]
+
+
+def test_exercise_questions_show_and_only_their_answers_fold(site):
+    # A question hidden inside the folded block with its answer cannot be worked on before
+    # opening the answer. Every folded block is an answer, and each question shows.
+    questions = 0
+    for page in html_pages(site):
+        text = article(page)
+        where = page.relative_to(site)
+        for folded in re.finditer(r"<details([^>]*)>\s*<summary>(.*?)</summary>", text, re.S):
+            assert (folded[1].strip(), plain(folded[2])) == ('class="success"', "Answer"), where
+        shown = re.findall(r'<div class="admonition question">(.*?)<details', text, re.S)
+        for question in shown:
+            assert "?" in plain(question), where  # the question itself, outside the fold
+        questions += len(shown)
+    assert questions == 10  # steps 1 to 3 and backprop: 2 + 3 + 2 + 3
