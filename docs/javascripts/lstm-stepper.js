@@ -188,16 +188,16 @@
       <label for="stepper-weight-mode">Weights</label>
       <select id="stepper-weight-mode">
         <option value="one">one value for all W and U</option>
-        <option value="per-gate">per gate</option>
+        <option value="per-gate">per gate and candidate</option>
       </select>
     </div>
   </div>
   <div class="stepper-weights" id="stepper-weights">
     <div class="stepper-field stepper-one">
-      <label for="stepper-weight">W and U of every gate</label>
+      <label for="stepper-weight">W and U of every gate and the candidate</label>
       <input type="text" id="stepper-weight" autocomplete="off" spellcheck="false">
     </div>
-    <div class="stepper-gates" id="stepper-gates" role="group" aria-label="Weights and biases per gate"></div>
+    <div class="stepper-gates" id="stepper-gates" role="group" aria-label="Weights and biases of each gate and the candidate"></div>
     <p class="stepper-hint stepper-legend" id="stepper-legend" aria-hidden="true"></p>
   </div>
   <div class="stepper-exact">

@@ -83,7 +83,7 @@ def test_figures_have_a_title_and_description(site):
             assert f'<desc id="{labelled[2]}">' in svg
             desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)[1]
             assert len(desc) > 100
-    # each in a desk and a phone layout: the symbolic cell and four gates (cell page),
+    # each in a desk and a phone layout: the symbolic cell and four highlights (cell page),
     # steps 1-3 of the toy and of the second example, the unrolled toy network (home and
     # toy network pages), one step backwards, step 3 in the notebook, the GRU page's
     # two GRU cells (reset after and before), and the trained model's gate heatmap

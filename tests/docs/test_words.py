@@ -96,3 +96,51 @@ def test_exercise_questions_show_and_only_their_answers_fold(site):
             assert "?" in plain(question), where  # the question itself, outside the fold
         questions += len(shown)
     assert questions == 10  # steps 1 to 3 and backprop: 2 + 3 + 2 + 3
+
+
+# What a gate is, said one way: an LSTM has three gates (input, forget, output) and a
+# candidate, a GRU two (update, reset) and a candidate; the four (or three) blocks of the
+# weights are the gates' and the candidate's. Phrasings that count the candidate as a
+# gate, anywhere a reader sees them: prose, tables, figures' descriptions, the stepper's
+# templates, printed output and the API reference.
+CONTRADICTIONS = {
+    r"\bfour gates\b": "an LSTM has three gates and a candidate",
+    r"\b(?:candidate|cell) gates?\b": "the candidate is not a gate",
+    r"\bgate blocks?\b": "a block of the weights is a gate's or the candidate's",
+    r"\bthree gates\b[^.]*\b(?:update|reset)\b": "a GRU has two gates and a candidate",
+    r"\b(?:update|reset) gate[^.]*\bthree gates\b": "a GRU has two gates and a candidate",
+}
+
+
+def seen(page: Path) -> str:
+    """What a page shows or reads out: its HTML without scripts and styles, so that text,
+    figures' titles and descriptions and the stepper's templates are all searched."""
+    return html.unescape(
+        re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text("utf8"), flags=re.S)
+    )
+
+
+def contradictions(text: str) -> list[str]:
+    return [
+        f"{m[0]!r} ({why})"
+        for pattern, why in CONTRADICTIONS.items()
+        for m in re.finditer(pattern, text, re.I)
+    ]
+
+
+def test_the_candidate_is_never_counted_as_a_gate(site):
+    home = plain(seen(site / "index.html"))
+    assert "an LSTM has three gates (input, forget, output)" in home
+    assert "and a candidate that proposes new content" in home
+    found = {str(page.relative_to(site)): contradictions(seen(page)) for page in html_pages(site)}
+    assert {page: bad for page, bad in found.items() if bad} == {}
+
+
+def test_the_gate_check_finds_each_phrasing():
+    assert contradictions("Keras stacks the four gates side by side") != []
+    assert contradictions("the candidate gate g") != []
+    assert contradictions("gate blocks in the weights") != []
+    assert contradictions("h_prev feed three gates: update gate z and reset gate r") != []
+    assert contradictions("an LSTM has three gates (input, forget, output) and a candidate") == []
+    assert contradictions("Two gates replace the LSTM's three: the update gate z") == []
+    assert contradictions("the recurrent candidate bias") == []
