@@ -8,6 +8,8 @@ import itertools
 import re
 from pathlib import Path
 
+from tests.docs.site import open_page
+from tests.docs.stepper_page import LSTM_COLUMNS, loaded, table
 from tests.docs.test_site import html_pages
 
 
@@ -25,8 +27,8 @@ def plain(fragment: str) -> str:
 def captions_of_tables(text: str) -> list[str | None]:
     """Each table's caption, in order: the <figcaption> of the <figure> it sits in, or None."""
     found = []
-    for table in re.finditer(r"<table[ >]", text):
-        before = text[: table.start()]
+    for opening in re.finditer(r"<table[ >]", text):
+        before = text[: opening.start()]
         opened = before.rfind("<figure")
         inside = opened > before.rfind("</figure>")
         caption = re.search(r"<figcaption>(.*?)</figcaption>", before[opened:], re.S)
@@ -144,3 +146,22 @@ def test_the_gate_check_finds_each_phrasing():
     assert contradictions("an LSTM has three gates (input, forget, output) and a candidate") == []
     assert contradictions("Two gates replace the LSTM's three: the update gate z") == []
     assert contradictions("the recurrent candidate bias") == []
+
+
+def test_the_stepper_says_how_to_add_a_unit_and_it_works(browser, server):
+    # The hint under the weights said "rows separated by semicolons" and nothing of how
+    # to change the number of units. It now says: one more number in every b. Done as
+    # it says on the article's network (every W and U 1, no bias), two units by hand:
+    # step 1 z = 1, c = 1, h = 1; step 2 z = 1 + 1 + 1 = 3, c = 3×1 + 3×3 = 12,
+    # h = 3×12 = 36; step 3 z = 1 + 36 + 36 = 73, c = 73×12 + 73² = 6205, h = 73×6205.
+    with open_page(browser, f"{server}latest/stepper/") as (page, errors, _):
+        loaded(page, errors)
+        hint = page.inner_text("#stepper-legend")
+        assert "to add a unit, type one more number into every b (0, 0 for two units)" in hint
+        assert page.get_attribute("#stepper-gates", "aria-describedby") == "stepper-legend"
+        for block in ("input", "forget", "candidate", "output"):
+            page.fill(f"#stepper-b-{block}", "0, 0")
+        assert page.inner_text("#stepper-error").strip() == ""
+        h = [row[LSTM_COLUMNS.index("h")] for row in table(page)]
+        assert h == ["[1, 1]", "[36, 36]", f"[{73 * 6205}, {73 * 6205}]"]
+        assert errors == []
