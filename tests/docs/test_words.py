@@ -165,3 +165,27 @@ def test_the_stepper_says_how_to_add_a_unit_and_it_works(browser, server):
         h = [row[LSTM_COLUMNS.index("h")] for row in table(page)]
         assert h == ["[1, 1]", "[36, 36]", f"[{73 * 6205}, {73 * 6205}]"]
         assert errors == []
+
+
+def prose(fragment: str) -> str:
+    """A page's text outside its figures and code blocks, spaces removed (MathML spells
+    dx as two letters): what the page itself says."""
+    fragment = re.sub(r"<(figure|pre|svg)\b.*?</\1>", " ", fragment, flags=re.S)
+    return re.sub(r"\s", "", plain(fragment))
+
+
+def test_what_the_backward_figure_shows_the_page_explains(site):
+    # The backward figure labels dx and dc_later; the prose next to it must say what they
+    # are, with the figure's numbers.
+    pages = 0
+    for page in html_pages(site):
+        text = article(page)
+        for svg in re.findall(r'<svg[^>]*aria-labelledby="backward-.*?</svg>', text, re.S):
+            pages += 1
+            desc = plain(re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)[1])
+            dx = re.search(r"dx = (\S+?)\.", desc)[1]
+            dc_later = re.search(r"dc_later = (\S+?);", desc)[1]
+            said = prose(text)
+            assert f"dx={dx},isthegradientwithrespecttothisstep'sinput" in said, page
+            assert re.search(rf"{dc_later}.{{0,60}}dc_later", said), page
+    assert pages >= 2  # a desk and a phone layout
