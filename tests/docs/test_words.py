@@ -189,3 +189,17 @@ def test_what_the_backward_figure_shows_the_page_explains(site):
             assert f"dx={dx},isthegradientwithrespecttothisstep'sinput" in said, page
             assert re.search(rf"{dc_later}.{{0,60}}dc_later", said), page
     assert pages >= 2  # a desk and a phone layout
+
+
+def test_the_cell_page_introduces_its_example_before_drawing_it(site):
+    # The gate-by-gate figures carry the second example's step 2; its weights, activations
+    # and inputs come first, on the page itself.
+    text = article(site / "cell" / "index.html")
+    first_figure = text.index('aria-labelledby="cell-std-2-')
+    before = plain(text[:first_figure])
+    weights = re.search(r"<table>.*?</table>", text[:first_figure].split("Gate by gate")[-1], re.S)
+    assert weights, "no table of the example's weights before its first figure"
+    rows = [plain(r) for r in re.findall(r"<tr>(.*?)</tr>", weights[0], re.S)]
+    assert [r.split()[0] for r in rows[1:]] == ["input", "forget", "candidate", "output"]
+    assert "It reads the inputs 1, 0.5, -1, one per time step" in before
+    assert "Keras's default activations" in before
