@@ -8,7 +8,8 @@ import itertools
 import re
 from pathlib import Path
 
-from tests.docs.site import open_page
+from tests.docs.site import DOCS, open_page
+from tests.docs.snippets import fences
 from tests.docs.stepper_page import LSTM_COLUMNS, loaded, table
 from tests.docs.test_site import html_pages
 
@@ -203,3 +204,43 @@ def test_the_cell_page_introduces_its_example_before_drawing_it(site):
     assert [r.split()[0] for r in rows[1:]] == ["input", "forget", "candidate", "output"]
     assert "It reads the inputs 1, 0.5, -1, one per time step" in before
     assert "Keras's default activations" in before
+
+
+def shell_commands(source: str) -> list[str]:
+    """The commands of a shell fence: a heredoc and the lines a backslash continues belong
+    to the command they start; blank lines and comments are none."""
+    found: list[str] = []
+    ends_heredoc = None
+    joined = False
+    for line in source.splitlines():
+        if ends_heredoc is not None:
+            ends_heredoc = None if line.strip() == ends_heredoc else ends_heredoc
+        elif joined:
+            found[-1] += "\n" + line
+        elif line.strip() and not line.lstrip().startswith("#"):
+            found.append(line)
+            heredoc = re.search(r"<<-?\s*'?\"?(\w+)", line)
+            ends_heredoc = heredoc[1] if heredoc else None
+        joined = ends_heredoc is None and line.endswith("\\")
+    return found
+
+
+def test_each_shell_command_has_its_own_output():
+    # A session of four commands under one Output block left the reader to find where
+    # each command's output starts. Every shell fence the gate runs holds one command.
+    sessions = 0
+    for path in sorted(DOCS.rglob("*.md")):
+        for fence in fences(path):
+            if fence.is_shell_run:
+                sessions += 1
+                commands = shell_commands(fence.content)
+                assert len(commands) == 1, f"{path.name}:{fence.start_line}: {commands}"
+    assert sessions >= 8
+
+
+def test_the_command_count_sees_heredocs_and_continued_lines():
+    assert shell_commands("python - <<'EOF'\nimport x\nEOF\nls\n") == ["python - <<'EOF'", "ls"]
+    assert shell_commands("a \\\n    -i 1\n# note\n\nb || echo no\n") == [
+        "a \\\n    -i 1",
+        "b || echo no",
+    ]
