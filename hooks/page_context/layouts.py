@@ -65,7 +65,17 @@ def forget_bias_twice_from_step_2(fingerprint: FractionsView) -> bool:
     return all(same) and not np.array_equal(wrong.steps[1].h, right.steps[1].h)
 
 
+def counts_differ_by_a_bias(layouts: LayoutTables) -> bool:
+    """PyTorch's and ONNX's LSTM hold one bias vector (4 × units numbers) more than Keras's
+    and Flax's, which hold as many as each other, for the page's layer size."""
+    one_bias, keras = 4 * layouts.units, int(layouts.count("keras-lstm"))
+    two_biases = [int(layouts.count(k)) for k in ("torch-lstm", "onnx-lstm")]
+    same = int(layouts.count("flax-lstm")) == keras
+    return same and all(count == keras + one_bias for count in two_biases)
+
+
 CLAIMS = registry(
+    Claim("counts-differ-by-a-bias", counts_differ_by_a_bias),
     Claim("fingerprint-gates-in-linear-range", fingerprint_gates_in_linear_range),
     Claim("fingerprint-exact-in-float32", fingerprint_exact_in_float32),
     Claim("forget-bias-twice-from-step-2", forget_bias_twice_from_step_2),
