@@ -21,6 +21,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "h5py": ("h5py (reads Keras files)", "keras"),
     "tensorflow": ("TensorFlow", "keras"),
     "torch": ("PyTorch", "torch"),
+    "safetensors": ("safetensors (writes the tests' .safetensors files)", "torch"),
     "jax": ("JAX", "jax"),
     "jaxlib": ("JAX", "jax"),
     "onnx": ("ONNX", "onnx"),
