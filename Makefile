@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip install --quiet --quiet -c constraints.txt
 # tools and Keras, which the notebook runs at build time); `make test` adds the rest of
 # the gate (PyTorch, JAX, ONNX, Flax, linters). Either may come first.
 SERVE_EXTRAS := keras,docs
-TEST_EXTRAS := keras,docs,dev,torch,jax,onnx,flax
+TEST_EXTRAS := keras,keras2,docs,dev,torch,jax,onnx,flax
 SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 

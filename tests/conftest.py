@@ -36,7 +36,7 @@ def keras() -> Any:
 @pytest.fixture(scope="session")
 def tf_keras() -> Any:
     """tf-keras, Keras 2's API on TensorFlow: it writes the Keras 2 files the tests read
-    and runs their check. In no extra yet (tests/extras.py's PENDING)."""
+    and runs their check (the keras2 extra)."""
     return optional_module("tf_keras")
 
 

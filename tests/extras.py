@@ -20,6 +20,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "keras": ("Keras", "keras"),
     "h5py": ("h5py (reads Keras files)", "keras"),
     "tensorflow": ("TensorFlow", "keras"),
+    "tf_keras": ("tf-keras (Keras 2's API, which writes and runs real Keras 2 files)", "keras2"),
     "torch": ("PyTorch", "torch"),
     "safetensors": ("safetensors (writes the tests' .safetensors files)", "torch"),
     "jax": ("JAX", "jax"),
@@ -29,14 +30,6 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "onnxscript": ("onnxscript (torch.onnx.export's exporter)", "onnx"),
     "flax": ("Flax", "flax"),
 }
-
-
-PENDING: dict[str, tuple[str, str]] = {
-    "tf_keras": ("tf-keras (Keras 2's API, which writes and runs real Keras 2 files)",
-                 "tf-keras==2.21.0"),
-}  # fmt: skip
-"""Modules some tests need that no extra installs yet: what each is, and the pip
-requirement that installs it. The same rule holds: skipped locally, a failure in CI."""
 
 
 def in_ci() -> bool:
@@ -49,13 +42,8 @@ def install_command(extra: str) -> str:
 
 def missing(module: str, detail: str = "") -> NoReturn:
     """Skip (locally) or fail (under CI=true) because `module`'s extra is not installed."""
-    top = module.partition(".")[0]
-    if top in PENDING:
-        what, requirement = PENDING[top]
-        command = f"pip install {requirement}"
-    else:
-        what, extra = EXTRAS[top]
-        command = install_command(extra)
+    what, extra = EXTRAS[module.partition(".")[0]]
+    command = install_command(extra)
     reason = f"{what} is not installed{f' ({detail})' if detail else ''}"
     if in_ci():
         pytest.fail(f"CI must run this, but {reason}; {command}", pytrace=False)

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import LSTMInputError
+from ..frameworks.optional import install_command
 from .keras_config import Graph, Op, Tensor, flat_tensors
 
 Array = NDArray[Any]
@@ -36,7 +37,6 @@ Context = tuple[tuple[Op, int], ...]
 Bound = Mapping[int, tuple[Array, Array | None]]
 """id() of a graph tensor -> its value and mask ((batch, time) booleans, or None)."""
 TF_QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
-TF_KERAS = "tf-keras==2.21.0"
 
 
 class MissingInput(LSTMInputError):
@@ -141,7 +141,7 @@ class Rebuild:
         except ModuleNotFoundError:
             raise ModuleNotFoundError(
                 f"this Keras {self.keras_major} file is run by tf-keras (Keras 2's API), which "
-                f"is not installed; install it with pip install {TF_KERAS} (Keras 3 cannot "
+                f"is not installed; install it with {install_command('keras2')} (Keras 3 cannot "
                 "rebuild Keras 2's recurrent layers, and computes hard_sigmoid as x/6 + 1/2)"
             ) from None
         return Framework("tf-keras", tf_keras, legacy=True)

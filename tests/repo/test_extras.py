@@ -21,11 +21,12 @@ def requirement_names(extra: str) -> set[str]:
 
 def test_every_framework_extra_has_its_modules_in_the_rule():
     frameworks = set(OPTIONAL) - TOOLS
-    assert frameworks == {"keras", "torch", "jax", "onnx", "flax"}
+    assert frameworks == {"keras", "keras2", "torch", "jax", "onnx", "flax"}
     assert {extra for _, extra in EXTRAS.values()} == frameworks
     for extra in frameworks:
-        # Module names are distribution names here, but for TensorFlow's -cpu build.
-        modules = {name.removesuffix("-cpu") for name in requirement_names(extra)}
+        # Module names are distribution names here, but for TensorFlow's -cpu build and
+        # tf-keras (module tf_keras).
+        modules = {name.removesuffix("-cpu").replace("-", "_") for name in requirement_names(extra)}
         covered = {module for module, (_, e) in EXTRAS.items() if e == extra}
         assert modules <= covered, (extra, modules - covered)
 
@@ -67,7 +68,7 @@ def test_a_fresh_process_traceback_is_read_by_its_last_line():
     assert missing_module_in("ModuleNotFoundError: No module named 'numpyy'\n") is None
 
 
-@pytest.mark.parametrize("fixture", ["keras", "torch", "onnx", "onnxruntime", "flax"])
+@pytest.mark.parametrize("fixture", ["keras", "tf_keras", "torch", "onnx", "onnxruntime", "flax"])
 def test_each_extra_has_a_fixture_that_imports_it(fixture, request):
     module = request.getfixturevalue(fixture)
     assert module.__name__ == fixture

@@ -16,6 +16,7 @@ import pytest
 from lstm_explained.saved.files import load_model
 from tests.command_line import one_line_error, refused_in_a_fresh_process, run, run_without_keras
 
+pytestmark = pytest.mark.keras  # Keras 3 writes the files; tf-keras, a Keras 2 one
 RNG = np.random.default_rng(31)
 
 

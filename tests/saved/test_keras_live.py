@@ -16,6 +16,7 @@ from lstm_explained import LSTMInputError
 from lstm_explained.saved.keras_config import model_graph
 from lstm_explained.saved.keras_live import MissingInput, Rebuild, find
 
+pytestmark = pytest.mark.keras
 RNG = np.random.default_rng(11)
 
 
@@ -89,12 +90,12 @@ def test_a_keras_2_file_needs_tf_keras(monkeypatch, embedded):
     with pytest.raises(
         ModuleNotFoundError,
         match=r"run by tf-keras \(Keras 2's API\), which is "
-        r"not installed; install it with pip install tf-keras==2.21.0",
+        r"not installed; install it with pip install 'lstm-explained\[keras2\]'",
     ):
         rebuild.model()
 
 
-def test_bytes_keras_cannot_read_say_so():
+def test_bytes_keras_cannot_read_say_so(keras):
     rebuild = Rebuild(b"PK\x03\x04 not really", ".keras", 3, None)
     with pytest.raises(LSTMInputError, match=r"^Keras could not rebuild the model"):
         rebuild.model()
