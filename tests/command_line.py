@@ -47,11 +47,15 @@ def working_lines(out: str) -> list[str]:
     return lines
 
 
-def refused_in_a_fresh_process(path: Path, marker: Path) -> str:
+def refused_in_a_fresh_process(path: Path, marker: Path, importable: Path | None = None) -> str:
     """`trace PATH` in a new interpreter: exit status 2, one line on stderr with no
     traceback, and the file's code never ran (it would have created `marker`).
-    Returns stderr."""
+    `importable`: a folder put first on the interpreter's path, so that a module there
+    which a file names could be imported. Returns stderr."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    if importable is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(importable),
+                                                          env.get("PYTHONPATH")]))  # fmt: skip
     proc = subprocess.run([sys.executable, "-m", "lstm_explained", "trace", str(path)],
                           capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
     assert proc.returncode == 2

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -50,6 +53,15 @@ def rezip(source, target, *, config=None, weights=None, extra=(), drop=()):
 
 def config_of(path):
     return json.loads(zipfile.ZipFile(path).read("config.json"))
+
+
+def assert_live(keras, path, marker):
+    """The file's payload runs when Keras rebuilds it unsafely and calls it: it creates
+    `marker` (removed again), so a refusal that leaves no marker has stopped real code."""
+    model = keras.saving.load_model(path, safe_mode=False, compile=False)
+    model(np.ones((1, 2, 1), dtype="float32"))
+    assert marker.exists()
+    marker.unlink()
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +178,7 @@ def test_a_keras_lambda_layer_is_refused_and_nothing_runs(keras, tmp_path):
                               keras.layers.LSTM(1)])  # fmt: skip
     model.save(tmp_path / "lambda.keras")
     marker.unlink(missing_ok=True)  # building the model called the lambda once
+    assert_live(keras, tmp_path / "lambda.keras", marker)
     err = refused_in_a_fresh_process(tmp_path / "lambda.keras", marker)
     assert "refused" in err
     assert "never runs code from a file" in err
@@ -291,17 +304,50 @@ def test_an_archive_whose_names_climb_out_is_refused_and_nothing_is_written(recu
     assert "its member 'assets/../../climbed.txt' climbs out of the archive's folder" in err
 
 
+PAYLOAD = """
+import pathlib
+pathlib.Path({marker!r}).touch()  # on import
+
+
+def act(x):
+    pathlib.Path({marker!r}).touch()
+    return x
+"""
+
+
 @pytest.mark.keras
 def test_a_config_that_names_a_function_outside_keras_is_refused(capsys, recurrent, tmp_path):
+    """The route of CVE-2025-1550: a setting that names a function in a module outside
+    Keras, here a module that creates `marker` when imported or called, put where the
+    refusing interpreter could import it. (Keras 3.15 itself no longer imports it; the
+    marker shows that the reader does not either.)"""
+    marker = tmp_path / "ran"
+    (tmp_path / "lstm_payload_1550.py").write_text(PAYLOAD.format(marker=str(marker)))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}  # as the refusing run has it
+    control = subprocess.run([sys.executable, "-c", "import lstm_payload_1550"], env=env,
+                             cwd="/", check=False)  # fmt: skip
+    assert control.returncode == 0
+    assert marker.exists()  # the payload is live when imported
+    marker.unlink()
     config = config_of(recurrent[0] / "m.keras")
+    payload = {"module": "lstm_payload_1550", "class_name": "function", "config": "act",
+               "registered_name": "function"}  # fmt: skip
+    low = next(layer for layer in config["config"]["layers"] if layer["name"] == "low")
+    low["config"]["activation"] = payload
+    path = rezip(recurrent[0] / "m.keras", tmp_path / "outside.keras", config=config)
+    err = refused_in_a_fresh_process(path, marker, importable=tmp_path)
+    assert "layer 'low''s setting activation is the function lstm_payload_1550.act" in err
+    assert "lstm-explained never runs code from a file" in err
     os_system = {"module": "os", "class_name": "function", "config": "system",
                  "registered_name": "function"}  # fmt: skip
-    low = next(layer for layer in config["config"]["layers"] if layer["name"] == "low")
     low["config"]["activation"] = os_system
     path = rezip(recurrent[0] / "m.keras", tmp_path / "os.keras", config=config)
-    err = refused_in_a_fresh_process(path, tmp_path / "never")
-    assert "layer 'low''s setting activation is the function os.system" in err
-    assert "lstm-explained never runs code from a file" in err
+    assert "activation is the function os.system" in one_line_error(capsys, "trace", path)
+    # with no layer left that the engine computes, the refusal is still what is said
+    top = next(layer for layer in config["config"]["layers"] if layer["name"] == "top")
+    top["config"]["layer"]["config"]["activation"] = os_system
+    path = rezip(recurrent[0] / "m.keras", tmp_path / "none.keras", config=config)
+    assert "is the function os.system" in one_line_error(capsys, "trace", path)
     # with no layer left that the engine computes, the refusal is still what is said
     top = next(layer for layer in config["config"]["layers"] if layer["name"] == "top")
     top["config"]["layer"]["config"]["activation"] = os_system
@@ -319,6 +365,7 @@ def test_a_config_that_turns_safe_mode_off_before_a_lambda_is_refused(keras, tmp
                               keras.layers.LSTM(1, name="lstm")])  # fmt: skip
     model.save(tmp_path / "lambda.keras")
     marker.unlink(missing_ok=True)  # building the model called the lambda once
+    assert_live(keras, tmp_path / "lambda.keras", marker)
     config = config_of(tmp_path / "lambda.keras")
     config["config"]["layers"].insert(0, {
         "module": "keras.config", "class_name": "function",
