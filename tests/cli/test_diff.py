@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.command_line import one_line_error, run
+from tests.command_line import one_line_error, run, run_without_keras
 
 X = "[[1, 0, 0.5], [-1, 1, 0], [0.5, -0.5, 1], [0, 1, -1]]"  # (time 4, features 3)
 
@@ -329,3 +329,29 @@ def test_a_mask_made_below_the_inputs_is_said_not_compared(capsys, keras, tmp_pa
         "padding not compared: A's mask comes from emb (Embedding) and B's from emb "
         "(Embedding), made below where these inputs enter" in out
     )
+
+
+@pytest.mark.keras
+def test_a_keras_file_and_its_legacy_save_are_paired_without_keras(keras, keras_stack, tmp_path):
+    """diff reads both Keras formats as data: with keras, tensorflow and tf_keras
+    unimportable, a .keras and the same model's legacy .h5 agree layer by layer, and a
+    kernel scaled by hand in the .h5 is found in the layer that has it."""
+    import h5py
+
+    path, _ = keras_stack
+    keras.saving.load_model(path).save(tmp_path / "stack.h5")
+    proc = run_without_keras("diff", path, tmp_path / "stack.h5", "-i", X)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("A and B agree within tolerance") == 2
+    with h5py.File(tmp_path / "stack.h5", "r+") as store:
+        kernels = []
+        store["model_weights/high"].visititems(
+            lambda name, item: kernels.append(item) if name.endswith("/kernel") else None
+        )
+        (kernel,) = kernels
+        kernel[...] = kernel[...] * 2
+    proc = run_without_keras("diff", path, tmp_path / "stack.h5", "-i", X)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    low, high = proc.stdout.split("high (A) against high (B)")
+    assert "agree within tolerance" in low
+    assert "agree within tolerance" not in high
