@@ -114,7 +114,7 @@ def expected(config: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str] | 
     for step in trace.steps:
         doc: dict[str, Any] = {"t": step.t, "x": value(step.x, exact)}
         doc |= {f"{k}_prev": value(v, exact) for k, v in step.state_prev.items()}
-        doc["z"] = {g: value(v, exact) for g, v in step.z.items()}
+        doc["a"] = {g: value(v, exact) for g, v in step.a.items()}
         doc["gates"] = {g: value(v, exact) for g, v in step.gates.items()}
         doc |= {k: value(step.state[k], exact) for k in ("c", "h") if k in step.state}
         steps.append(doc)

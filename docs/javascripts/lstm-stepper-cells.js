@@ -1,7 +1,7 @@
 /* The interactive stepper's arithmetic: an LSTM or a GRU, any number of inputs and units.
  *
  * window.LSTMStepperCells.forward(config) runs the cell as Keras does. LSTM: gate order
- * input, forget, candidate, output; z = x W + h_prev U + b; c = f*c_prev + i*g;
+ * input, forget, candidate, output; a = x W + h_prev U + b; c = f*c_prev + i*g;
  * h = o*act(c). GRU (docs/gru.md): gates update z, reset r, candidate n, pre-activations
  * a_z, a_r, a_n; reset_after=true (Keras's default) gives a_n = x W_n + b_n +
  * r*(h_prev U_n + b'_n), reset_after=false gives a_n = x W_n + b_n + (r*h_prev) U_n;
@@ -15,7 +15,7 @@
  * b (units), and for a GRU with reset_after bRecurrent (units)}, each a number when it is
  * 1 x 1. Instead of `weights`, Keras's packed layout may be given: `kernel`,
  * `recurrentKernel`, `bias` (what lstm_explained.networks.fingerprint.plain() writes). A step holds
- * x, h_prev (and c_prev), z (pre-activations by gate), gates, h (and c); x is an array
+ * x, h_prev (and c_prev), a (pre-activations by gate), gates, h (and c); x is an array
  * when there are several inputs, the rest when there are several units.
  *
  * Plain ES2020, no dependencies, no network requests. lstm-stepper.js builds the widget.
@@ -30,13 +30,13 @@
       name: "LSTM",
       gates: ["input", "forget", "candidate", "output"],
       symbols: { input: "i", forget: "f", candidate: "g", output: "o" },
-      pre: "z_",
+      pre: "a_",
     },
     gru: {
       name: "GRU",
       gates: ["update", "reset", "candidate"],
       symbols: { update: "z", reset: "r", candidate: "n" },
-      pre: "a_", // z already names the update gate
+      pre: "a_",
     },
   };
   const LABELS = {
@@ -360,15 +360,15 @@
   }
 
   function lstmStep(ops, w, x, h, c, act, rec, U) {
-    const z = {};
+    const a = {};
     const gates = {};
     for (const gate of CELLS.lstm.gates) {
-      z[gate] = range(U).map((u) => ops.add(ops.add(dot(ops, x, w[gate].W, u), dot(ops, h, w[gate].U, u)), w[gate].b[u]));
-      gates[gate] = z[gate].map(gate === "candidate" ? act : rec);
+      a[gate] = range(U).map((u) => ops.add(ops.add(dot(ops, x, w[gate].W, u), dot(ops, h, w[gate].U, u)), w[gate].b[u]));
+      gates[gate] = a[gate].map(gate === "candidate" ? act : rec);
     }
     const cNew = range(U).map((u) => ops.add(ops.mul(gates.forget[u], c[u]), ops.mul(gates.input[u], gates.candidate[u])));
     const hNew = range(U).map((u) => ops.mul(gates.output[u], act(cNew[u])));
-    return { z, gates, state: { h: hNew, c: cNew } };
+    return { a, gates, state: { h: hNew, c: cNew } };
   }
 
   function gruStep(ops, w, x, h, act, rec, U, resetAfter) {
@@ -377,22 +377,22 @@
       const hu = dot(ops, h, w[gate].U, u);
       return resetAfter ? ops.add(hu, w[gate].bRecurrent[u]) : hu;
     };
-    const z = {};
+    const a = {};
     const gates = {};
     for (const gate of ["update", "reset"]) {
-      z[gate] = range(U).map((u) => ops.add(inputSide(gate, u), recurrentSide(gate, u)));
-      gates[gate] = z[gate].map(rec);
+      a[gate] = range(U).map((u) => ops.add(inputSide(gate, u), recurrentSide(gate, u)));
+      gates[gate] = a[gate].map(rec);
     }
     const r = gates.reset;
     const rh = h.map((hk, k) => ops.mul(r[k], hk)); // reset before: each h_prev scaled by its r
-    z.candidate = range(U).map((u) => ops.add(
+    a.candidate = range(U).map((u) => ops.add(
       inputSide("candidate", u),
       resetAfter ? ops.mul(r[u], recurrentSide("candidate", u)) : dot(ops, rh, w.candidate.U, u),
     ));
-    gates.candidate = z.candidate.map(act);
+    gates.candidate = a.candidate.map(act);
     const zu = gates.update;
     const hNew = range(U).map((u) => ops.add(ops.mul(zu[u], h[u]), ops.mul(ops.oneMinus(zu[u]), gates.candidate[u])));
-    return { z, gates, state: { h: hNew } };
+    return { a, gates, state: { h: hNew } };
   }
 
   /** Every step with vectors throughout (numbers, or exact text in exact mode). */
@@ -416,7 +416,7 @@
         : gruStep(ops, w, x, h, act, rec, cfg.units, cfg.resetAfter);
       const step = { t: k + 1, x: out(x), h_prev: out(h) };
       if (cfg.cell === "lstm") step.c_prev = out(c);
-      step.z = Object.fromEntries(Object.entries(next.z).map(([g, v]) => [g, out(v)]));
+      step.a = Object.fromEntries(Object.entries(next.a).map(([g, v]) => [g, out(v)]));
       step.gates = Object.fromEntries(Object.entries(next.gates).map(([g, v]) => [g, out(v)]));
       if (cfg.cell === "lstm") step.c = out(next.state.c);
       step.h = out(next.state.h);
@@ -432,7 +432,7 @@
     const per = (d) => Object.fromEntries(Object.entries(d).map(([g, v]) => [g, one(v)]));
     const step = { t: s.t, x: one(s.x) };
     for (const key of ["h_prev", "c_prev"]) if (s[key]) step[key] = one(s[key]);
-    step.z = per(s.z);
+    step.a = per(s.a);
     step.gates = per(s.gates);
     for (const key of ["c", "h"]) if (s[key]) step[key] = one(s[key]);
     return step;
@@ -521,8 +521,8 @@
           pre = isum([...inputSide, ...rh]);
         }
       }
-      lines.push([pre, s.z[gate][u]]);
-      lines.push([iapply(gate === "candidate" ? act : rec, shown(s.z[gate][u])), s.gates[gate][u]]);
+      lines.push([pre, s.a[gate][u]]);
+      lines.push([iapply(gate === "candidate" ? act : rec, shown(s.a[gate][u])), s.gates[gate][u]]);
     }
     const g = Object.fromEntries(Object.entries(s.gates).map(([k, v]) => [k, shown(v[u])]));
     if (cfg.cell === "lstm") {
@@ -542,7 +542,7 @@
     if (cfg.exact) return DIGITS;
     const weights = Object.values(cfg.weights).flatMap((gw) => Object.values(gw).flat(2));
     const values = [s.x, s.h_prev, s.c_prev || [], s.c || [], s.h, weights,
-      ...Object.values(s.z), ...Object.values(s.gates)].flat();
+      ...Object.values(s.a), ...Object.values(s.gates)].flat();
     if (!values.every(Number.isFinite)) return DIGITS;
     const start = Math.max(DIGITS, ...values.map((v) => shortDigits(v, MOST_DIGITS)));
     for (let d = start; d <= MOST_DIGITS; d += 1) {
@@ -581,9 +581,9 @@
         }
       }
       const fn = gate === "candidate" ? cfg.activation : cfg.recurrentActivation;
-      const z = f(s.z[gate][u]);
-      lines.push(`${label(LABELS[gate])}${pre}${sym} = ${terms.join(" + ")} = ${z}`);
-      lines.push(`${label("")}${sym} = ${fn}(${z}) = ${f(s.gates[gate][u])}`);
+      const a = f(s.a[gate][u]);
+      lines.push(`${label(LABELS[gate])}${pre}${sym} = ${terms.join(" + ")} = ${a}`);
+      lines.push(`${label("")}${sym} = ${fn}(${a}) = ${f(s.gates[gate][u])}`);
     }
     const g = Object.fromEntries(Object.entries(s.gates).map(([k, v]) => [k, v[u]]));
     const act = cfg.activation;

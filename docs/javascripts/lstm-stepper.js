@@ -69,7 +69,6 @@
       values.c = num(s.c[unit]);
     }
     const { symbols } = CELLS[cfg.cell];
-    const pre = cfg.cell === "lstm" ? "z_" : "a_";
     for (const gate of CELLS[cfg.cell].gates) {
       const sym = symbols[gate];
       const gw = cfg.weights[gate];
@@ -77,7 +76,7 @@
       values[`U_${sym}`] = factor(num(weight(gw.U[0][unit])));
       values[`b_${sym}`] = factor(num(weight(gw.b[unit])));
       if (gw.bRecurrent) values[`b2_${sym}`] = factor(num(weight(gw.bRecurrent[unit])));
-      values[`${pre}${sym}`] = num(s.z[gate][unit]);
+      values[`a_${sym}`] = num(s.a[gate][unit]);
       values[`v_${sym}`] = num(s.gates[gate][unit]);
     }
     return values;

@@ -48,12 +48,12 @@ class TraceView:
         step = self.trace.steps[t - 1]
         if name in step.gates:
             return step.gates[name]
-        if name.startswith("z_"):
-            return step.z[name[2:]]
+        if name.startswith("a_"):
+            return step.a[name[2:]]
         return getattr(step, name)
 
     def value(self, t: int, name: str, sep: bool = False, unit: int = 0) -> str:
-        """One number: `name` is x, h, c, h_prev, c_prev, a gate, or z_<gate> (the
+        """One number: `name` is x, h, c, h_prev, c_prev, a gate, or a_<gate> (the
         pre-activation); `unit` picks the unit when there are several."""
         arr = self._get(t, name)
         return self._fmt(arr.ravel()[unit] if hasattr(arr, "ravel") else arr, sep)
@@ -126,13 +126,13 @@ class TraceView:
         gates = one.weights.gates
         letters = symbols(one)
 
-        def tex(symbol: str) -> str:  # "z_i" -> "$z_{i}$"
+        def tex(symbol: str) -> str:  # "a_i" -> "$a_{i}$"
             name, _, sub = symbol.partition("_")
             return f"${name}_{{{sub}}}$" if sub else f"${name}$"
 
         rows_of = [("$x$", "x", "")]
         rows_of += [(f"${s}_{{t-1}}$", "state_prev", s) for s in first.state_prev]
-        rows_of += [(tex(preactivation_symbol(one, g)), "z", g) for g in gates]
+        rows_of += [(tex(preactivation_symbol(one, g)), "a", g) for g in gates]
         rows_of += [(f"${letters[g]}$ ({g})", "gates", g) for g in gates]
         rows_of += [(f"${s}$", "state", s) for s in list(first.state)[::-1]]
         steps = one.steps

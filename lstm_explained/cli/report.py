@@ -208,8 +208,8 @@ def npz_arrays(
       output as the framework returns it, (batch, time, units) in input order, or
       (batch, units) with return_sequences=False (a bidirectional layer's merged output);
     - per direction, prefixed "forward_" and "backward_" for a bidirectional layer:
-      `units` (the recorded units), `preact_<gate>` and `gate_<gate>` (batch, time,
-      recorded units) for each gate by name (`gate_input`, `gate_forget`,
+      `units` (the recorded units), `a_<gate>` (the pre-activation a) and `gate_<gate>`
+      (batch, time, recorded units) for each gate by name (`gate_input`, `gate_forget`,
       `gate_candidate`, `gate_output`; a GRU's `gate_update`, `gate_reset`,
       `gate_candidate`), and the states `h` and, for an LSTM, `c` (batch, time, units);
       the per-direction arrays run in processing order (a backward direction's step 1
@@ -222,7 +222,7 @@ def npz_arrays(
         steps = one.with_batch_axis().steps
         arrays[prefix + "units"] = np.asarray(one.recorded_units)
         for gate in steps[0].gates:
-            arrays[f"{prefix}preact_{gate}"] = np.stack([s.z[gate] for s in steps], axis=1)
+            arrays[f"{prefix}a_{gate}"] = np.stack([s.a[gate] for s in steps], axis=1)
             arrays[f"{prefix}gate_{gate}"] = np.stack([s.gates[gate] for s in steps], axis=1)
         for state in steps[0].state:
             arrays[prefix + state] = np.stack([s.state[state] for s in steps], axis=1)

@@ -96,9 +96,10 @@ run (the report says why; --no-check asks for none).
 @click.option("--json", "as_json", is_flag=True, help="Print the whole trace and check as JSON.")
 @click.option("--npz", "npz_file", default=None, metavar="FILE",
               help="Also write the arrays of every step (numpy.savez_compressed): x, "
-              "layer_output, units, preact_<gate>, gate_<gate> (gate_input, gate_forget, "
-              "gate_candidate, gate_output; gate_update, gate_reset), h and c, the last "
-              "five prefixed forward_ and backward_ for a bidirectional layer.")  # fmt: skip
+              "layer_output, units, a_<gate> (the pre-activation), gate_<gate> (gate_input, "
+              "gate_forget, gate_candidate, gate_output; gate_update, gate_reset), h and c, "
+              "the last five prefixed forward_ and backward_ for a bidirectional "
+              "layer.")  # fmt: skip
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default=None,
               help="Precision of the engine (default: what the file stores).")  # fmt: skip
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,

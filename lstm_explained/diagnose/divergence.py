@@ -75,7 +75,7 @@ def _stacked(trace: Trace, field: str, name: str) -> Array:
 
 def compare_traces(a: Trace, b: Trace, tolerance: float, direction: str = "") -> TraceComparison:
     """Compare two traces of the same cell over the same batched input, step by step."""
-    quantities = [("pre-activation", "z", g) for g in a.steps[0].z]
+    quantities = [("pre-activation", "a", g) for g in a.steps[0].a]
     quantities += [("gate", "gates", g) for g in a.steps[0].gates]
     quantities += [("state", "state", s) for s in reversed(list(a.steps[0].state))]  # c, h
     quantities.append(("output", "output", "output"))  # h, or what a masked step outputs

@@ -27,8 +27,7 @@ SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
 """One letter per LSTM gate, as in the equations on the site (Keras's code calls g "c")."""
 
 GRU_SYMBOLS = {"update": "z", "reset": "r", "candidate": "n"}
-"""One letter per GRU gate (Keras's code calls n "h"). A GRU's pre-activations are
-written a_z, a_r, a_n, since z already names the update gate."""
+"""One letter per GRU gate (Keras's code calls n "h")."""
 
 _LABELS = {
     "input": "input gate",
@@ -47,8 +46,9 @@ def symbols(trace: Trace) -> dict[str, str]:
 
 
 def preactivation_symbol(trace: Trace, gate: str) -> str:
-    """How the site writes a gate's pre-activation: z_i for an LSTM, a_z for a GRU."""
-    return ("z_" if trace.cell == "LSTM" else "a_") + symbols(trace)[gate]
+    """How the site writes a gate's pre-activation, `Step.a[gate]`: a and the gate's
+    letter (a_i, a_f, a_g, a_o for an LSTM; a_z, a_r, a_n for a GRU)."""
+    return "a_" + symbols(trace)[gate]
 
 
 def format_number(value: Any, digits: int = 6) -> str:
@@ -191,14 +191,14 @@ def _most_digits(values: Any) -> int:
 def _gate_lines(
     one: Trace, step: Step, gate: str, j: int, terms: list[Expr], w: _Writer
 ) -> tuple[list[str], str]:
-    """'z_s = terms = value' and 's = fn(z) = value' for one gate of one unit (whose
+    """'a_s = terms = value' and 's = fn(a_s) = value' for one gate of one unit (whose
     recorded gate values sit in column j), and the gate's value as shown."""
     s, pre = symbols(one)[gate], preactivation_symbol(one, gate)
     fn = one.activation if gate == "candidate" else one.recurrent_activation
-    z, value = step.z[gate][j], step.gates[gate][j]
-    z_line, _ = w.line(f"{_label(_LABELS[gate])}{pre} = ", Op("+", tuple(terms)), z)
-    gate_line, shown = w.line(f"{_label('')}{s} = ", Wrap(fn, Num(z, bare=True)), value)
-    return [z_line, gate_line], shown
+    a, value = step.a[gate][j], step.gates[gate][j]
+    a_line, _ = w.line(f"{_label(_LABELS[gate])}{pre} = ", Op("+", tuple(terms)), a)
+    gate_line, shown = w.line(f"{_label('')}{s} = ", Wrap(fn, Num(a, bare=True)), value)
+    return [a_line, gate_line], shown
 
 
 def _masked_lines(step: Step, u: int, digits: int) -> list[str]:
@@ -285,7 +285,7 @@ def trace_table(
 ) -> str:
     """A Markdown table with one row per time step: inputs, gates and states.
 
-    `preactivations=True` adds the pre-activation columns (z_i, z_f, z_g, z_o for an
+    `preactivations=True` adds the pre-activation columns (a_i, a_f, a_g, a_o for an
     LSTM; a_z, a_r, a_n for a GRU). `units` picks which units' values the gate and
     state columns show (by default every recorded one). `show_x=False` leaves out the
     input column (too wide to read when a step has many features). A masked step's t
@@ -367,15 +367,15 @@ def _table_columns(
     columns = [one.column(u) for u in chosen]  # checks each unit was recorded
 
     def recorded(kind: str, g: str) -> Column:
-        name = preactivation_symbol(one, g) if kind == "z" else symbols(one)[g]
-        return name, lambda st: np.asarray((st.z if kind == "z" else st.gates)[g])[columns]
+        name = preactivation_symbol(one, g) if kind == "a" else symbols(one)[g]
+        return name, lambda st: np.asarray((st.a if kind == "a" else st.gates)[g])[columns]
 
     def state(s: str, prev: bool) -> Column:
         name = f"{s}_prev" if prev else s
         return name, lambda st: np.asarray((st.state_prev if prev else st.state)[s])[chosen]
 
     gates = one.weights.gates
-    pre = [recorded("z", g) for g in gates] if preactivations else []
+    pre = [recorded("a", g) for g in gates] if preactivations else []
     before = [state(s, True) for s in one.steps[0].state_prev]
     after = [state(s, False) for s in list(one.steps[0].state)[::-1]]
     return pre + [recorded("gate", g) for g in gates], before, after
@@ -504,11 +504,11 @@ class _BackwardWorking:
         lines = []
         for g in self.weights.gates:
             s, fn = SYMBOLS[g], self.act if g == "candidate" else self.rec
-            slope = (self.act_d if g == "candidate" else self.rec_d)(np.asarray([step.z[g][u]]))[0]
-            g_grad, z_grad = self.of(grad.gates[g])[u], self.of(grad.z[g])[u]
+            slope = (self.act_d if g == "candidate" else self.rec_d)(np.asarray([step.a[g][u]]))[0]
+            g_grad, a_grad = self.of(grad.gates[g])[u], self.of(grad.a[g])[u]
             lines.append(f"{_label(_LABELS[g])}d{s} = {products[g]} = {num(g_grad)}")
             lines.append(
-                f"{_label('')}dz_{s} = d{s}×{fn}'(z_{s}) = {n(g_grad)}×{n(slope)} = {num(z_grad)}"
+                f"{_label('')}da_{s} = d{s}×{fn}'(a_{s}) = {n(g_grad)}×{n(slope)} = {num(a_grad)}"
             )
         return lines
 
@@ -519,12 +519,12 @@ class _BackwardWorking:
         lines = []
         for k in range(w.units):
             terms = [
-                f"{n(self.of(grad.z[g])[u])}×{n(w.gate(g).recurrent_kernel[k, u])}"
+                f"{n(self.of(grad.a[g])[u])}×{n(w.gate(g).recurrent_kernel[k, u])}"
                 for g in w.gates for u in range(w.units)
             ]  # fmt: skip
             suffix = f" (unit {k + 1})" if w.units > 1 else ""
             label = f"to {before}:"
-            lines.append(f"{label:{_WIDTH}}dh_prev{suffix} = Σ dz×U = {' + '.join(terms)} = "
+            lines.append(f"{label:{_WIDTH}}dh_prev{suffix} = Σ da×U = {' + '.join(terms)} = "
                          f"{num(dh_prev[k])}")  # fmt: skip
             lines.append(
                 f"{_label('')}dc_prev{suffix} = dc×f = {n(self.of(grad.dc)[k])}×"

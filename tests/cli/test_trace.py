@@ -71,7 +71,7 @@ def test_npz_keeps_an_lstms_output_gate_apart_from_the_layers_output(capsys, tor
                        "--npz", tmp_path / "t.npz")  # fmt: skip
     assert code == 0, err
     arrays = np.load(tmp_path / "t.npz")
-    assert {"layer_output", "gate_output", "preact_output", "h", "c"} <= set(arrays)
+    assert {"layer_output", "gate_output", "a_output", "h", "c"} <= set(arrays)
     h = torch_output(torch, module, X)  # (batch, time, 2): PyTorch's own outputs
     np.testing.assert_allclose(arrays["layer_output"], h, atol=2e-6, rtol=0)
     # The output gate from PyTorch's weights (gate order i, f, g, o: o is rows 6:8 for
@@ -80,7 +80,7 @@ def test_npz_keeps_an_lstms_output_gate_apart_from_the_layers_output(capsys, tor
     h_prev = np.concatenate([np.zeros((2, 1, 2)), h[:, :-1]], axis=1)
     a = X @ w["weight_ih_l0"][6:].T + w["bias_ih_l0"][6:] + h_prev @ w["weight_hh_l0"][6:].T
     o = 1 / (1 + np.exp(-(a + w["bias_hh_l0"][6:])))
-    np.testing.assert_allclose(arrays["preact_output"], a + w["bias_hh_l0"][6:], atol=2e-6)
+    np.testing.assert_allclose(arrays["a_output"], a + w["bias_hh_l0"][6:], atol=2e-6)
     np.testing.assert_allclose(arrays["gate_output"], o, atol=2e-6, rtol=0)
     assert not np.allclose(arrays["gate_output"], arrays["layer_output"])
 

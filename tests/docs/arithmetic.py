@@ -1,6 +1,6 @@
 """Redo a hand calculation's arithmetic from the numbers it shows, as a reader would.
 
-`lines_that_do_not_add_up(text)` reads each line of working ("z_f = 1×0.5 + 11×1 + 0 =
+`lines_that_do_not_add_up(text)` reads each line of working ("a_f = 1×0.5 + 11×1 + 0 =
 11.5", "f = linear(11.5) = 11.5", "c = f×c_prev + i×g = 11.5×5.5 + 12×12 = 207.25",
 "h = o×linear(c) = 12×linear(207.25) = 2487"), computes the right-hand side from the
 numbers shown, and returns the lines whose stated result does not follow.

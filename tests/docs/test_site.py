@@ -134,7 +134,7 @@ def test_published_numbers_match_the_hand_calculation(site):
     assert "c = f×c_prev + i×g = 2×1 + 2×2 = 6" in step2
     assert '<span class="lx-line">cell state:   c = f×c_prev + i×g = 2×1 + 2×2 = 6</span>' in step2
     pitfalls = (site / "pitfalls" / "index.html").read_text("utf8")
-    # forget bias 1: z_f = z + 1, so c = 16×7 + 15×15 = 337 and h = 15×337 = 5055 at step 3
+    # forget bias 1: a_f = z + 1, so c = 16×7 + 15×15 = 337 and h = 15×337 = 5055 at step 3
     assert [
         "3",
         "1",
@@ -236,7 +236,7 @@ ANSWERS = {
     "step-2-no-forget-h": "8",
     # U = 0: z = x = 1 at every step; c1 = 1, c2 = 1×1 + 1×1 = 2, h2 = 1×2 = 2
     "step-2-no-recurrence-h": "2",
-    # forget bias 1: step 1 z_f = 2, c1 = 2×0 + 1×1 = 1, h1 = 1; step 2 z = 2, z_f = 3,
+    # forget bias 1: step 1 a_f = 2, c1 = 2×0 + 1×1 = 1, h1 = 1; step 2 z = 2, a_f = 3,
     # c2 = 3×1 + 2×2 = 7, h2 = 2×7 = 14
     "step-2-forget-bias-c": "7",
     "step-2-forget-bias-h": "14",

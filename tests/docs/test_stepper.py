@@ -92,10 +92,10 @@ def test_page_code_reproduces_every_vector(browser, stepper_url):
             assert len(got) == len(vector["steps"]), vector["name"]
             for ours, theirs in zip(got, vector["steps"], strict=True):
                 assert sorted(ours) == sorted(theirs), vector["name"]
-                for key in theirs.keys() - {"t", "z", "gates"}:
+                for key in theirs.keys() - {"t", "a", "gates"}:
                     assert same(ours[key], theirs[key], exact), (vector["name"], ours["t"], key)
                 for gate in theirs["gates"]:
-                    assert same(ours["z"][gate], theirs["z"][gate], exact), (vector["name"], gate)
+                    assert same(ours["a"][gate], theirs["a"][gate], exact), (vector["name"], gate)
                     assert same(ours["gates"][gate], theirs["gates"][gate], exact)
         assert errors == []
         assert outside == []
@@ -187,7 +187,7 @@ HALF_FORGET = {
 
 
 def test_every_line_of_working_adds_up_in_floats(browser, stepper_url):
-    # The example: W_f = 0.5. By hand at step 3, z_f = 1×0.5 + 11×1 = 11.5,
+    # The example: W_f = 0.5. By hand at step 3, a_f = 1×0.5 + 11×1 = 11.5,
     # c = 11.5×5.5 + 12×12 = 63.25 + 144 = 207.25 and h = 12×207.25 = 2487. Four
     # significant digits showed c as 207.2, and 12×207.2 is not 2487.
     with open_page(browser, stepper_url) as (page, errors, _):

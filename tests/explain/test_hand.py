@@ -28,13 +28,13 @@ def test_toy_step_two_reads_like_the_arithmetic_on_paper():
     assert hand_calculation(toy(), 2) == "\n".join(
         [
             "time step 2: x = 1, h_prev = 1, c_prev = 1",
-            "input gate:   z_i = 1×1 + 1×1 + 0 = 2",
+            "input gate:   a_i = 1×1 + 1×1 + 0 = 2",
             "              i = linear(2) = 2",
-            "forget gate:  z_f = 1×1 + 1×1 + 0 = 2",
+            "forget gate:  a_f = 1×1 + 1×1 + 0 = 2",
             "              f = linear(2) = 2",
-            "candidate:    z_g = 1×1 + 1×1 + 0 = 2",
+            "candidate:    a_g = 1×1 + 1×1 + 0 = 2",
             "              g = linear(2) = 2",
-            "output gate:  z_o = 1×1 + 1×1 + 0 = 2",
+            "output gate:  a_o = 1×1 + 1×1 + 0 = 2",
             "              o = linear(2) = 2",
             "cell state:   c = f×c_prev + i×g = 2×1 + 2×2 = 6",
             "hidden state: h = o×linear(c) = 2×linear(6) = 12",
@@ -44,7 +44,7 @@ def test_toy_step_two_reads_like_the_arithmetic_on_paper():
 
 def test_toy_step_three_ends_in_3211():
     text = hand_calculation(toy(), 3)
-    assert "z_f = 1×1 + 12×1 + 0 = 13" in text
+    assert "a_f = 1×1 + 12×1 + 0 = 13" in text
     assert text.endswith(
         "c = f×c_prev + i×g = 13×6 + 13×13 = 247\n"
         "hidden state: h = o×linear(c) = 13×linear(247) = 3211"
@@ -54,7 +54,7 @@ def test_toy_step_three_ends_in_3211():
 def test_no_bias_omits_the_bias_term_and_negatives_get_brackets():
     weights = LSTMWeights.constant(-1.0, bias=None)
     text = hand_calculation(forward([2], weights, **TOY), 1)
-    assert "z_i = 2×(-1) + 0×(-1) = -2" in text
+    assert "a_i = 2×(-1) + 0×(-1) = -2" in text
 
 
 def test_standard_activations_show_function_names_and_rounding():
@@ -67,7 +67,7 @@ def test_standard_activations_show_function_names_and_rounding():
 
 def test_exact_fractions_are_bracketed():
     trace = forward([Fraction(1, 2)], LSTMWeights.constant(Fraction(1, 3)), **TOY, exact=True)
-    assert "z_i = (1/2)×(1/3) + 0×(1/3) + 0 = 1/6" in hand_calculation(trace, 1)
+    assert "a_i = (1/2)×(1/3) + 0×(1/3) + 0 = 1/6" in hand_calculation(trace, 1)
 
 
 def test_several_units_get_a_block_each_and_batches_pick_a_sample():
@@ -76,7 +76,7 @@ def test_several_units_get_a_block_each_and_batches_pick_a_sample():
     text = hand_calculation(trace, 1, sample=1)
     assert "unit 1:" in text
     assert "unit 2:" in text
-    assert "z_i = 1×1 + 0×1 + 0×1 + 0 = 1" in text
+    assert "a_i = 1×1 + 0×1 + 0×1 + 0 = 1" in text
     with pytest.raises(LSTMInputError, match="sample must be from 0 to 1; got 2"):
         hand_calculation(trace, 1, sample=2)
 
@@ -107,7 +107,7 @@ def test_trace_table_of_the_toy_network():
 
 def test_trace_table_with_preactivations():
     header = trace_table(toy(), preactivations=True).splitlines()[0]
-    assert header.split("|")[5:9] == [" z_i ", " z_f ", " z_g ", " z_o "]
+    assert header.split("|")[5:9] == [" a_i ", " a_f ", " a_g ", " a_o "]
 
 
 @pytest.mark.parametrize(
@@ -140,14 +140,14 @@ def test_backward_hand_calculation_of_step_three():
             "cell state:   dc = 0 (from the final state) + dh×o×linear'(c) = 0 + 1×13×1 = 13",
             # the gates in the order of the equations, i, f, g, o
             "input gate:   di = dc×g = 13×13 = 169",
-            "              dz_i = di×linear'(z_i) = 169×1 = 169",
+            "              da_i = di×linear'(a_i) = 169×1 = 169",
             "forget gate:  df = dc×c_prev = 13×6 = 78",
-            "              dz_f = df×linear'(z_f) = 78×1 = 78",
+            "              da_f = df×linear'(a_f) = 78×1 = 78",
             "candidate:    dg = dc×i = 13×13 = 169",
-            "              dz_g = dg×linear'(z_g) = 169×1 = 169",
+            "              da_g = dg×linear'(a_g) = 169×1 = 169",
             "output gate:  do = dh×linear(c) = 1×247 = 247",
-            "              dz_o = do×linear'(z_o) = 247×1 = 247",
-            "to step 2:    dh_prev = Σ dz×U = 169×1 + 78×1 + 169×1 + 247×1 = 663",
+            "              da_o = do×linear'(a_o) = 247×1 = 247",
+            "to step 2:    dh_prev = Σ da×U = 169×1 + 78×1 + 169×1 + 247×1 = 663",
             "              dc_prev = dc×f = 13×13 = 169",
         ]
     )

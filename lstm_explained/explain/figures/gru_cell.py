@@ -237,7 +237,7 @@ def gru_values(
         values[f"U_{s}"] = factor(number(gw.recurrent_kernel[0, unit], d))
         values[f"b_{s}"] = factor(number(bias[0][unit], d))
         values[f"b2_{s}"] = factor(number(bias[1][unit] if len(bias) > 1 else 0, d))
-        values[f"a_{s}"] = number(step.z[gate][unit], d)
+        values[f"a_{s}"] = number(step.a[gate][unit], d)
         values[f"v_{s}"] = number(step.gates[gate][unit], d)
     return values
 

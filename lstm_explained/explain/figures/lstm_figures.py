@@ -97,23 +97,23 @@ def forward_values(
         values[f"W_{s}"] = factor(number(gw.kernel[0, unit], d))
         values[f"U_{s}"] = factor(number(gw.recurrent_kernel[0, unit], d))
         values[f"b_{s}"] = factor(number(0 if gw.bias is None else gw.bias[unit], d))
-        values[f"z_{s}"] = at(step.z[gate])
+        values[f"a_{s}"] = at(step.a[gate])
         values[f"v_{s}"] = at(step.gates[gate])
     return values
 
 
 FORWARD_DESC = (
     "Time step {t}. The input x = {x} and the previous hidden state h_prev = {h_prev} feed "
-    "four gates, each σ or φ of its pre-activation z = x×W + h_prev×U + b: input gate "
-    "i = {v_i} (z_i = {z_i}), forget gate f = {v_f} (z_f = {z_f}), candidate g = {v_g} "
-    "(z_g = {z_g}) and output gate o = {v_o} (z_o = {z_o}). Along the top, the previous cell "
+    "four gates, each σ or φ of its pre-activation a = x×W + h_prev×U + b: input gate "
+    "i = {v_i} (a_i = {a_i}), forget gate f = {v_f} (a_f = {a_f}), candidate g = {v_g} "
+    "(a_g = {a_g}) and output gate o = {v_o} (a_o = {a_o}). Along the top, the previous cell "
     "state c_prev = {c_prev} is multiplied by f and i×g is added, giving the new cell state "
     "c = {c}. The output gate times φ of c gives the new hidden state h = {h}, which leaves "
     "the cell and is fed back at the next step. Here σ is {rec} and φ is {act}."
 )
 SYMBOLIC_DESC = (
     "The input x and the previous hidden state h_prev feed four gates, each σ or φ of its "
-    "pre-activation z = x×W + h_prev×U + b: the input gate i, the forget gate f, the "
+    "pre-activation a = x×W + h_prev×U + b: the input gate i, the forget gate f, the "
     "candidate g and the output gate o, in that order. Along the top, the previous cell "
     "state c_prev is multiplied by f and i×g is added, giving the new cell state c. The "
     "output gate times φ of c gives the new hidden state h, which leaves the cell and is "
@@ -123,7 +123,7 @@ SYMBOLIC_DESC = (
 
 def forward_legend(*, symbolic: bool) -> list[LegendEntry]:
     entries = [
-        LegendEntry("box", "gate: σ or φ of its z"),
+        LegendEntry("box", "gate: σ or φ of its a"),
         LegendEntry("op", "element-wise product", "×"),
         LegendEntry("op", "sum", "+"),
     ]
@@ -246,7 +246,7 @@ def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:
     `{field}` for a script to fill.
 
     The fields are those of `forward_values`: t, x, h_prev, c_prev, c, h, act, rec, xt,
-    h_prevt and, for each gate symbol s, W_s, U_s, b_s, z_s and v_s. `products=False`
+    h_prevt and, for each gate symbol s, W_s, U_s, b_s, a_s and v_s. `products=False`
     writes the products as symbols, for several inputs or units (one unit's values).
     """
     labels = _forward_labels(numeric=True, products=products, highlight=None)
@@ -285,7 +285,7 @@ def backward_values(
     def n(v: Any) -> str:
         return number(v, digits)
 
-    c, z = step.c[unit], {g: step.z[g][unit] for g in GATES}
+    c, a = step.c[unit], {g: step.a[g][unit] for g in GATES}
     gates = {g: step.gates[g][unit] for g in GATES}
     values = {
         "t": str(step.t),
@@ -307,8 +307,8 @@ def backward_values(
         values[f"{s}t"] = factor(n(gates[gate]))
         values[f"d_{s}"] = n(at(grad.gates[gate]))
         values[f"d_{s}t"] = factor(values[f"d_{s}"])
-        values[f"slope_{s}"] = factor(n(slope(fn, z[gate], gates[gate])))
-        values[f"dz_{s}"] = n(at(grad.z[gate]))
+        values[f"slope_{s}"] = factor(n(slope(fn, a[gate], gates[gate])))
+        values[f"da_{s}"] = n(at(grad.a[gate]))
     return values
 
 
@@ -325,9 +325,9 @@ BACKWARD_DESC = (
     "to X. From the right arrive the hidden state's gradient dh = {d_output} (this step's "
     "output) + {dh_later} (from {later}) = {dh} and the cell state's gradient from {later}, "
     "dc_later = {dc_later}; adding the path through h gives dc = {dc}. Each gate receives "
-    "its share: input gate di = dc×g = {d_i} (dz_i = {dz_i}), forget gate df = dc×c_prev = "
-    "{d_f} (dz_f = {dz_f}), candidate dg = dc×i = {d_g} (dz_g = {dz_g}) and output gate "
-    "do = dh×φ(c) = {d_o} (dz_o = {dz_o}). Leaving for {before}: dh_prev = {dh_prev} "
+    "its share: input gate di = dc×g = {d_i} (da_i = {da_i}), forget gate df = dc×c_prev = "
+    "{d_f} (da_f = {da_f}), candidate dg = dc×i = {d_g} (da_g = {da_g}) and output gate "
+    "do = dh×φ(c) = {d_o} (da_o = {da_o}). Leaving for {before}: dh_prev = {dh_prev} "
     "through the recurrent weights and dc_prev = dc×f = {dc_prev}; to the input, "
     "dx = {dx}. Here σ is {rec} and φ is {act}."
 )
@@ -355,9 +355,9 @@ def backward_svg(
         boxes[gate] = [
             f"d{s} = {formula}",
             f"= {numbers} = {{d_{s}}}",
-            f"dz_{s} = d{s}×{FN[gate]}′(z_{s})",
+            f"da_{s} = d{s}×{FN[gate]}′(a_{s})",
             f"= {{d_{s}t}}×{{slope_{s}}}",
-            f"= {{dz_{s}}}",
+            f"= {{da_{s}}}",
         ]
     labels = CellLabels(
         gates=boxes,
@@ -370,7 +370,7 @@ def backward_svg(
         backward=True,
     )
     legend = [
-        LegendEntry("box", "gate: its gradient d, then dz = d × slope"),
+        LegendEntry("box", "gate: its gradient d, then da = d × slope"),
         LegendEntry("wire", "gradient, flowing back"),
         LegendEntry("text", "σ′, φ′: slopes of σ = {rec} and φ = {act}"),
     ]

@@ -171,10 +171,10 @@ def _products(shown: Callable[[Any], Interval], v: Any, m: Any, u: int) -> list[
 def _gate_lines(one: Trace, step: Step, shown: Callable[[Any], Interval], j: int,
                 gate: str, pre: Interval) -> list[Line]:  # fmt: skip
     """A gate's two lines: its pre-activation from `pre`, its value from what z shows."""
-    lines: list[Line] = [(pre, step.z[gate][j])]
+    lines: list[Line] = [(pre, step.a[gate][j])]
     fn = one.activation if gate == "candidate" else one.recurrent_activation
     if fn in _FUNCTIONS:  # a callable activation: its line cannot be redone here
-        lines.append((_apply(fn, shown(step.z[gate][j])), step.gates[gate][j]))
+        lines.append((_apply(fn, shown(step.a[gate][j])), step.gates[gate][j]))
     return lines
 
 
@@ -258,7 +258,7 @@ def digits_that_add_up(
     step = one.step(t)
     w = one.weights
     numbers = [*np.ravel(step.x)]
-    for group in (step.state_prev, step.state, step.z, step.gates):
+    for group in (step.state_prev, step.state, step.a, step.gates):
         numbers += [v for arr in group.values() for v in np.ravel(arr)]
     for gate in w.gates:
         gw = w.gate(gate)

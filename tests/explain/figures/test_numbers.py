@@ -32,7 +32,7 @@ from tests.explain.figures.reading import texts
 
 def test_digits_grow_until_every_line_adds_up():
     # W_f = 0.5, everything else the toy network, in floats. By hand at step 3:
-    # z_f = 1×0.5 + 11×1 = 11.5, c = 11.5×5.5 + 12×12 = 207.25 and h = 12×207.25 = 2487.
+    # a_f = 1×0.5 + 11×1 = 11.5, c = 11.5×5.5 + 12×12 = 207.25 and h = 12×207.25 = 2487.
     # At four digits c shows as 207.2 and 12×207.2 = 2486.4 would not give 2487.
     weights = LSTMWeights([[1, 0.5, 1, 1]], [[1, 1, 1, 1]], [0, 0, 0, 0])
     trace = forward([1, 1, 1], weights, activation="linear", recurrent_activation="linear")
