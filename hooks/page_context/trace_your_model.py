@@ -41,18 +41,19 @@ class FlaggedModelView:
         return forward(self.inputs, flagged_weights())
 
     def gate(self, name: str, t: int, unit: int) -> str:
-        """One gate value at step t, two decimals as the heatmap prints it."""
-        return f"{float(self.trace.steps[t - 1].gates[name][unit]):.2f}"
+        """One gate value at step t of `unit` (from 1), two decimals as the heatmap prints it."""
+        return f"{float(self.trace.steps[t - 1].gates[name][unit - 1]):.2f}"
 
     def kernel(self, gate: str, feature: int, unit: int) -> str:
-        """One input weight: from `feature` (0 value, 1 flag) into `gate` of `unit`."""
+        """One input weight: from `feature` (0 value, 1 flag) into `gate` of `unit` (from 1)."""
         w = self.trace.weights
-        column = GATES.index(gate) * w.units + unit
+        column = GATES.index(gate) * w.units + unit - 1
         return format_number(float(w.kernel[feature, column]), 3)
 
     def lowest_forget_unit(self) -> int:
-        """The unit whose forget gate drops furthest at the flag."""
-        return int(np.argmin(self.trace.steps[self.FLAGGED - 1].gates["forget"]))
+        """The unit whose forget gate drops furthest at the flag, counted from 1 as the page
+        and `trace --unit` count units."""
+        return int(np.argmin(self.trace.steps[self.FLAGGED - 1].gates["forget"])) + 1
 
     def heatmap(self) -> str:
         notes = [f"{v:+d}".replace("-", "\u2212") + ("⚑" if t == self.FLAGGED else "")

@@ -220,7 +220,8 @@ class Trace:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The whole trace as plain Python values, ready for `json.dumps`."""
+        """The whole trace as plain Python values, ready for `json.dumps`; "units" (when
+        some were chosen) holds their indices from 0, as `units` does."""
         w = self.weights
         doc: dict[str, Any] = {"cell": self.cell}
         doc |= {

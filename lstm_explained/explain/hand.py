@@ -142,17 +142,16 @@ def hand_calculation(
     sample: int = 0,
     digits: int = 6,
     units: Any = None,
-    count_units_from: int = 1,
     add_up: bool = False,
     width: int | None = None,
 ) -> str:
     """The arithmetic of time step `t` (counting from 1), one line per quantity.
 
     For a batched trace, `sample` picks the sequence. With several units, each unit
-    gets its own block, headed "unit 1:" and on (`count_units_from=0` numbers them as
-    Keras and PyTorch index them); `units` picks some by index from 0 (by default every
-    recorded one). Floats show `digits` significant digits; exact traces show every
-    digit. Works for an LSTM and a GRU (`reset_after` either way).
+    gets its own block, headed "unit 1:" and on, counting from one as people count
+    units; `units` picks some by Python index, from 0 (by default every recorded one:
+    `units=[0]` is the block "unit 1:"). Floats show `digits` significant digits; exact
+    traces show every digit. Works for an LSTM and a GRU (`reset_after` either way).
 
     `add_up=True` lets each line show as many digits as it needs for its result to be
     the rounding of what the numbers it shows give (so its operands, and rarely its
@@ -172,7 +171,7 @@ def hand_calculation(
     writer = _Writer(digits, add_up and not one.exact, _most_digits(step.h))
     for u, j in zip(chosen, columns, strict=True):
         if one.weights.units > 1:
-            lines.append(f"unit {u + count_units_from}:")
+            lines.append(f"unit {u + 1}:")
         if trace.cell == "LSTM":
             lines += _lstm_unit(one, step, u, j, writer, masked)
         else:
@@ -292,8 +291,8 @@ def trace_table(
     is marked with a star: it carried the state forward.
 
     `width` keeps the text within that many characters where it can: a table wider
-    than that gives each unit its own row instead (a column "unit" numbers them from 0,
-    as `units` does), and if that is still too wide, the gates (with x) and the states
+    than that gives each unit its own row instead (a column "unit" numbers them from 1,
+    as the hand calculation does), and if that is still too wide, the gates (with x) and the states
     go to two tables, each repeating t and unit, split further if need be.
     """
     one = require_trace(trace).sample(sample)
@@ -332,7 +331,7 @@ def _per_unit_tables(
     for st in one.steps:
         for k, u in enumerate(chosen):
             cells["t"].append(_step_label(st))
-            cells["unit"].append(str(u))
+            cells["unit"].append(str(u + 1))
             for name in x:
                 cells[name].append(format_vector(st.x, digits) if k == 0 else "")
             for name, get in before + gates + after:

@@ -68,14 +68,14 @@ def test_a_masked_step_is_compared_by_what_it_outputs():
     [
         (
             Divergence(2, 0, "pre-activation", "forget", 1, 0.25, 1.25),
-            "step 2, batch row 0: the forget gate's pre-activation, unit 1: A 0.25, B 1.25",
+            "step 2, batch row 0: the forget gate's pre-activation, unit 2: A 0.25, B 1.25",
         ),
-        (Divergence(1, 3, "gate", "reset", 0, 0.5, 0.75), "the reset gate, unit 0"),
-        (Divergence(3, 0, "state", "c", 2, 247, 337), "the cell state c, unit 2: A 247, B 337"),
-        (Divergence(3, 0, "state", "h", 0, 1 / 3, 0.5), "the hidden state h, unit 0: A 0.3333333"),
+        (Divergence(1, 3, "gate", "reset", 0, 0.5, 0.75), "the reset gate, unit 1"),
+        (Divergence(3, 0, "state", "c", 2, 247, 337), "the cell state c, unit 3: A 247, B 337"),
+        (Divergence(3, 0, "state", "h", 0, 1 / 3, 0.5), "the hidden state h, unit 1: A 0.3333333"),
         (
             Divergence(4, 1, "output", "output", 0, 1.0, 0.0, "backward"),
-            "backward direction, step 4, batch row 1: the output, unit 0: A 1, B 0",
+            "backward direction, step 4, batch row 1: the output, unit 1: A 1, B 0",
         ),
     ],
 )

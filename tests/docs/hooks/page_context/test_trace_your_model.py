@@ -25,8 +25,8 @@ def test_the_trace_page_says_what_the_trained_models_forget_gates_do(keras):
     # the forget gate of one unit drops below its value the step before, and the step
     # after it is nearly open again. Checked here against Keras's own layer, step by step.
     view = page_context("trace_your_model").FlaggedModelView()
-    flag, unit = view.FLAGGED, view.lowest_forget_unit()
-    forget = [float(s.gates["forget"][unit]) for s in view.trace.steps]
+    flag, unit = view.FLAGGED, view.lowest_forget_unit()  # counted from 1
+    forget = [float(s.gates["forget"][unit - 1]) for s in view.trace.steps]
     assert forget[flag - 1] < 0.5 < forget[flag - 2]
     assert forget[flag] > 0.9
     layer = keras.layers.LSTM(4, return_sequences=True)
