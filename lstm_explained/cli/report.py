@@ -140,7 +140,6 @@ def report_text(
                     sample=sample,
                     digits=digits,
                     units=units,
-                    add_up=True,
                     width=WIDTH,
                 )
                 lines += ["", text]

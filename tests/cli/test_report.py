@@ -173,10 +173,14 @@ def lines_of_working(out: str) -> list[tuple[str, str, str]]:
 def check_working(out: str, digits: int) -> tuple[int, list[str]]:
     """How many lines of working `out` holds, and those that say "≈" (their result
     within float32's rounding of the arithmetic shown). Fails on a line whose "=" result
-    is not the rounding of its arithmetic at its digits (at least `digits`)."""
-    lines, approx = lines_of_working(out), []
+    is not the rounding of its arithmetic at its digits (at least `digits`). A GRU's a_n
+    may name r by its letter: the value the reset gate's line above it shows."""
+    lines, approx, r = lines_of_working(out), [], ""
     assert lines
     for line, arithmetic, result in lines:
+        if re.match(r"\s*r = ", line):  # under the reset gate's label
+            r = result[2:]  # "r = sigmoid(...) = 0.4952": r as shown
+        arithmetic = arithmetic.replace("r×(", f"({r})×(") if r else arithmetic
         assert not re.search(r"[a-z]", re.sub(r"(sigmoid|tanh|linear)\(", "", arithmetic)), line
         value, shown = redo(arithmetic), result[2:]
         d = max(digits, significant(shown))

@@ -18,6 +18,7 @@ from tests.docs.stepper_page import (
     LSTM_COLUMNS,
     loaded,
     make_stepper_golden,
+    rendered_working,
     set_controls,
     start_over,
     table,
@@ -107,7 +108,9 @@ CONTROL_VECTORS = [v for v in GOLDEN if v["config"].get("cell", "lstm") == "lstm
 
 def test_the_controls_reproduce_every_vector(browser, stepper_url):
     # One page, started over between vectors; a mismatch is reported by the vector's name.
-    wrong = {}
+    # Every step's hand calculation as rendered is the engine's word for word, and every
+    # line of working the drawing shows adds up from its digits (tests/docs/arithmetic.py).
+    wrong, drawn = {}, 0
     with open_page(browser, stepper_url) as (page, errors, _):
         for vector in CONTROL_VECTORS:
             start_over(page)
@@ -115,9 +118,14 @@ def test_the_controls_reproduce_every_vector(browser, stepper_url):
             exact = page.locator("#stepper-exact").is_checked()
             if exact != vector["config"]["exact"] or table(page) != want_rows(vector):
                 wrong[vector["name"]] = {"exact": exact, "table": table(page)}
+            hands, failing, count = rendered_working(page)
+            drawn += count
+            if hands != vector["hand"] or failing:
+                wrong[vector["name"]] = {"hand": hands, "drawing": failing}
         assert errors == []
     assert wrong == {}
     assert len(CONTROL_VECTORS) >= 15
+    assert drawn >= 8 * len(CONTROL_VECTORS)  # both layouts' four a lines, every step
 
 
 def test_opened_without_parameters_it_shows_the_article(browser, stepper_url):
@@ -218,6 +226,8 @@ def test_exact_mode_takes_decimals_as_fractions(browser, stepper_url):
 
 def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url):
     # One page for all the vectors: handCalculation is a pure function of its arguments.
+    # Its text is the engine's, word for word (the same rule chose every line's digits),
+    # and every line adds up from the digits it shows (tests/docs/arithmetic.py).
     wrong, checked = {}, 0
     with open_page(browser, stepper_url) as (page, errors, _):
         loaded(page, errors)
@@ -233,6 +243,9 @@ def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url):
             checked += sum(checked_lines(text) for text in steps)
             if bad := lines_that_do_not_add_up(*steps):
                 wrong[vector["name"]] = bad
+            elif steps != vector["hand"]:
+                wrong[vector["name"]] = [a for a, b in zip(steps, vector["hand"], strict=True)
+                                         if a != b]  # fmt: skip
         assert errors == []
     assert wrong == {}
     assert checked > 10 * len(GOLDEN)

@@ -127,33 +127,6 @@ def test_format_number(value, text):
     assert format_number(value) == text
 
 
-def test_backward_hand_calculation_of_step_three():
-    # L = h1 + h2 + h3; at step 3, dh = 1 and every gate is 13 (see test_backward.py).
-    from lstm_explained import backward, hand_backward, sum_of_outputs
-
-    trace = toy(exact=True)
-    grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
-    assert hand_backward(trace, grads, 3) == "\n".join(
-        [
-            "time step 3, backwards (dL/dX is written dX):",
-            "hidden state: dh = 1 (output) + 0 (from the final state) = 1",
-            "cell state:   dc = 0 (from the final state) + dh×o×linear'(c) = 0 + 1×13×1 = 13",
-            # the gates in the order of the equations, i, f, g, o
-            "input gate:   di = dc×g = 13×13 = 169",
-            "              da_i = di×linear'(a_i) = 169×1 = 169",
-            "forget gate:  df = dc×c_prev = 13×6 = 78",
-            "              da_f = df×linear'(a_f) = 78×1 = 78",
-            "candidate:    dg = dc×i = 13×13 = 169",
-            "              da_g = dg×linear'(a_g) = 169×1 = 169",
-            "output gate:  do = dh×linear(c) = 1×247 = 247",
-            "              da_o = do×linear'(a_o) = 247×1 = 247",
-            "to step 2:    dh_prev = Σ da×U = 169×1 + 78×1 + 169×1 + 247×1 = 663",
-            "              dc_prev = dc×f = 13×13 = 169",
-        ]
-    )
-    assert "to h0, c0:" in hand_backward(trace, grads, 1)
-
-
 def test_integers_beyond_pythons_str_limit_are_written_out():
     big = 10**5000 + 1  # str() refuses more than 4300 digits by default
     assert format_number(big) == "1" + "0" * 4999 + "1"
@@ -188,13 +161,25 @@ def test_gru_hand_calculation_shows_where_the_reset_gate_acts(reset_after, candi
     assert f"hidden state: {h_line}" in text
 
 
-def test_add_up_writes_a_line_it_cannot_redo_at_the_digits_asked():
-    # z = 1×0.5 + 0×0.5 + 0 = 0.5 for every gate; ONNX's hard_sigmoid with alpha 1/4 and
+def test_a_line_it_cannot_redo_is_written_at_the_digits_asked():
+    # An activation known only by its name cannot be redone by a reader: its lines are
+    # written at the digits asked, as they come. softsign(0.5) = 0.5/1.5 = 0.333333.
+    def softsign(x):
+        return x / (1 + np.abs(x))
+
+    trace = forward([1], LSTMWeights.constant(0.5, bias=0.0), recurrent_activation=softsign)
+    text = hand_calculation(trace, 1)
+    assert "i = softsign(0.5) = 0.333333" in text
+    assert "≈" not in text
+
+
+def test_onnxs_hard_sigmoid_with_exact_parameters_is_redone():
+    # a = 1×0.5 + 0×0.5 + 0 = 0.5 for every gate; ONNX's hard_sigmoid with alpha 1/4 and
     # beta 1/2 gives 0.5/4 + 1/2 = 0.625 for i, f and o; g = tanh(0.5) = 0.46211715726;
     # c = 0.625×0 + 0.625×0.462117 = 0.288823125, which rounds to 0.288823.
     gates = ParametricActivation("hard_sigmoid", Fraction(1, 4), Fraction(1, 2))
     trace = forward([1], LSTMWeights.constant(0.5, bias=0.0), recurrent_activation=gates)
-    text = hand_calculation(trace, 1, add_up=True)
+    text = hand_calculation(trace, 1)
     assert "i = hard_sigmoid[alpha=1/4, beta=1/2](0.5) = 0.625" in text
     assert "g = tanh(0.5) = 0.462117" in text
     assert "c = f×c_prev + i×g = 0.625×0 + 0.625×0.462117 = 0.288823" in text

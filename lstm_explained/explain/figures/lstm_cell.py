@@ -88,7 +88,7 @@ class _Pen:
 def gate_lines(gate: str, *, numeric: bool, products: bool = True) -> list[str]:
     """The five lines of a forward gate box, as templates.
 
-    Numeric boxes work a out with the step's numbers (`{x}`, `{W_f}`, ...); symbolic ones
+    Numeric boxes work a out with the step's numbers (`{xt_f}`, `{W_f}`, ...); symbolic ones
     show the formula. `products=False` writes the products as symbols (several inputs or
     units would not fit in a box) and keeps only the numeric result.
     """
@@ -106,8 +106,8 @@ def gate_lines(gate: str, *, numeric: bool, products: bool = True) -> list[str]:
         ]
     return [
         head,
-        f"a_{s} = {{xt}}×{{W_{s}}}",
-        f"+ {{h_prevt}}×{{U_{s}}}",
+        f"a_{s} = {{xt_{s}}}×{{W_{s}}}",
+        f"+ {{h_prevt_{s}}}×{{U_{s}}}",
         f"+ {{b_{s}}} = {{a_{s}}}",
         f"{s} = {{v_{s}}}",
     ]

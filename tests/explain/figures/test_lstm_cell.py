@@ -33,8 +33,8 @@ def test_a_gate_box_has_five_lines_numeric_or_symbolic():
     ]
     assert gate_lines("candidate", numeric=True) == [
         "g = φ(a_g)",
-        "a_g = {xt}×{W_g}",
-        "+ {h_prevt}×{U_g}",
+        "a_g = {xt_g}×{W_g}",  # x and h_prev as this line needs them: a field per gate
+        "+ {h_prevt_g}×{U_g}",
         "+ {b_g} = {a_g}",
         "g = {v_g}",
     ]
