@@ -18,14 +18,8 @@ from .engine.recurrence import forward
 from .engine.trace import Step, Trace
 from .engine.weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
 from .errors import LSTMInputError, LSTMOverflowWarning
-from .explain.hand import (
-    GRU_SYMBOLS,
-    SYMBOLS,
-    format_number,
-    hand_backward,
-    hand_calculation,
-    trace_table,
-)
+from .explain.backward_working import hand_backward
+from .explain.hand import GRU_SYMBOLS, SYMBOLS, format_number, hand_calculation, trace_table
 from .frameworks.flax_adapter import from_flax, to_flax
 from .frameworks.layouts import LAYOUTS, Layout
 from .frameworks.onnx_adapter import to_onnx

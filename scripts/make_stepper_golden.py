@@ -1,10 +1,11 @@
 """Write the golden vectors that the interactive stepper's JavaScript is tested against.
 
-Every vector is a stepper configuration (an LSTM or a GRU, weights per gate) and the
+Every vector is a stepper configuration (an LSTM or a GRU, weights per gate), the
 engine's trace of it, so the browser test can check the page's own code against
-`lstm_explained.forward`; exact vectors also carry the engine's hand calculation of
-every step, which the page must write word for word. The gate regenerates this in
-memory and fails when the file on disk differs, so it cannot go stale.
+`lstm_explained.forward`, and the engine's hand calculation of every step at the
+stepper's four digits, each line with the digits it needs to add up, which the page
+must write word for word. The gate regenerates this in memory and fails when the file
+on disk differs, so it cannot go stale.
 
     python scripts/make_stepper_golden.py            # rewrite the file
     python scripts/make_stepper_golden.py --check    # exit 1 if it is out of date
@@ -93,8 +94,11 @@ def value(v: Any, exact: bool) -> Any:
     return items[0] if len(items) == 1 else items
 
 
-def expected(config: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str] | None]:
-    """The engine's steps for a config and, if exact, its hand calculation of each."""
+DIGITS = 4  # the stepper's: its table's digits, the fewest its working shows
+
+
+def expected(config: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The engine's steps for a config and its hand calculation of each."""
     exact = config["exact"]
     weights = weights_of(config)
     units = weights.units
@@ -114,12 +118,11 @@ def expected(config: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str] | 
     for step in trace.steps:
         doc: dict[str, Any] = {"t": step.t, "x": value(step.x, exact)}
         doc |= {f"{k}_prev": value(v, exact) for k, v in step.state_prev.items()}
-        doc["z"] = {g: value(v, exact) for g, v in step.z.items()}
+        doc["a"] = {g: value(v, exact) for g, v in step.a.items()}
         doc["gates"] = {g: value(v, exact) for g, v in step.gates.items()}
         doc |= {k: value(step.state[k], exact) for k in ("c", "h") if k in step.state}
         steps.append(doc)
-    hand = [hand_calculation(trace, s.t) for s in trace.steps] if exact else None
-    return steps, hand
+    return steps, [hand_calculation(trace, s.t, digits=DIGITS) for s in trace.steps]
 
 
 Gates = dict[str, tuple[Any, Any, Any]]  # gate -> (W, U, b)
@@ -193,8 +196,7 @@ def vectors() -> list[dict[str, Any]]:
     vectors = []
     for name, cfg in cases:
         steps, hand = expected(cfg)
-        vectors.append({"name": name, "config": cfg, "steps": steps}
-                       | ({"hand": hand} if hand else {}))  # fmt: skip
+        vectors.append({"name": name, "config": cfg, "steps": steps, "hand": hand})
     return vectors
 
 

@@ -1,7 +1,7 @@
 /* The interactive stepper's arithmetic: an LSTM or a GRU, any number of inputs and units.
  *
  * window.LSTMStepperCells.forward(config) runs the cell as Keras does. LSTM: gate order
- * input, forget, candidate, output; z = x W + h_prev U + b; c = f*c_prev + i*g;
+ * input, forget, candidate, output; a = x W + h_prev U + b; c = f*c_prev + i*g;
  * h = o*act(c). GRU (docs/gru.md): gates update z, reset r, candidate n, pre-activations
  * a_z, a_r, a_n; reset_after=true (Keras's default) gives a_n = x W_n + b_n +
  * r*(h_prev U_n + b'_n), reset_after=false gives a_n = x W_n + b_n + (r*h_prev) U_n;
@@ -15,7 +15,7 @@
  * b (units), and for a GRU with reset_after bRecurrent (units)}, each a number when it is
  * 1 x 1. Instead of `weights`, Keras's packed layout may be given: `kernel`,
  * `recurrentKernel`, `bias` (what lstm_explained.networks.fingerprint.plain() writes). A step holds
- * x, h_prev (and c_prev), z (pre-activations by gate), gates, h (and c); x is an array
+ * x, h_prev (and c_prev), a (pre-activations by gate), gates, h (and c); x is an array
  * when there are several inputs, the rest when there are several units.
  *
  * Plain ES2020, no dependencies, no network requests. lstm-stepper.js builds the widget.
@@ -30,13 +30,13 @@
       name: "LSTM",
       gates: ["input", "forget", "candidate", "output"],
       symbols: { input: "i", forget: "f", candidate: "g", output: "o" },
-      pre: "z_",
+      pre: "a_",
     },
     gru: {
       name: "GRU",
       gates: ["update", "reset", "candidate"],
       symbols: { update: "z", reset: "r", candidate: "n" },
-      pre: "a_", // z already names the update gate
+      pre: "a_",
     },
   };
   const LABELS = {
@@ -55,7 +55,7 @@
   const MAX_STEPS = 10;
   const MAX_SIZE = 4; // inputs and units: the hand calculation stays readable
   const DIGITS = 4; // the table's significant digits; the working shows as many as it needs
-  const MOST_DIGITS = 10;
+  const MOST_DIGITS = 17; // what a float64 holds: beyond it, digits say nothing more
 
   // ---- numbers as text ----------------------------------------------------------------
 
@@ -78,13 +78,13 @@
     let up = false;
     if (rest[0] > "5") up = true;
     else if (rest[0] === "5") up = /[1-9]/.test(rest.slice(1)) || Number(head[digits - 1]) % 2 === 1;
-    if (up) {
-      let n = Number(head) + 1;
-      if (n === 10 ** digits) {
-        n = 10 ** (digits - 1);
+    if (up) { // in BigInt: beyond 15 digits a Number would round the head itself
+      let n = BigInt(head) + 1n;
+      if (n === 10n ** BigInt(digits)) {
+        n = 10n ** BigInt(digits - 1);
         exp += 1;
       }
-      head = String(n);
+      head = n.toString();
     }
     let text;
     if (exp >= -4 && exp < digits) {
@@ -175,6 +175,7 @@
       sigmoid: (x) => 1 / (1 + Math.exp(-x)),
       tanh: Math.tanh,
       relu: (x) => Math.max(x, 0),
+      hard_sigmoid: (x) => Math.min(Math.max(x / 6 + 0.5, 0), 1), // x/6, as the engine
     };
     if (fns[name]) return fns[name];
     const [alpha, beta] = hardSigmoidParams(name).map(toFloat);
@@ -360,15 +361,15 @@
   }
 
   function lstmStep(ops, w, x, h, c, act, rec, U) {
-    const z = {};
+    const a = {};
     const gates = {};
     for (const gate of CELLS.lstm.gates) {
-      z[gate] = range(U).map((u) => ops.add(ops.add(dot(ops, x, w[gate].W, u), dot(ops, h, w[gate].U, u)), w[gate].b[u]));
-      gates[gate] = z[gate].map(gate === "candidate" ? act : rec);
+      a[gate] = range(U).map((u) => ops.add(ops.add(dot(ops, x, w[gate].W, u), dot(ops, h, w[gate].U, u)), w[gate].b[u]));
+      gates[gate] = a[gate].map(gate === "candidate" ? act : rec);
     }
     const cNew = range(U).map((u) => ops.add(ops.mul(gates.forget[u], c[u]), ops.mul(gates.input[u], gates.candidate[u])));
     const hNew = range(U).map((u) => ops.mul(gates.output[u], act(cNew[u])));
-    return { z, gates, state: { h: hNew, c: cNew } };
+    return { a, gates, state: { h: hNew, c: cNew } };
   }
 
   function gruStep(ops, w, x, h, act, rec, U, resetAfter) {
@@ -377,22 +378,22 @@
       const hu = dot(ops, h, w[gate].U, u);
       return resetAfter ? ops.add(hu, w[gate].bRecurrent[u]) : hu;
     };
-    const z = {};
+    const a = {};
     const gates = {};
     for (const gate of ["update", "reset"]) {
-      z[gate] = range(U).map((u) => ops.add(inputSide(gate, u), recurrentSide(gate, u)));
-      gates[gate] = z[gate].map(rec);
+      a[gate] = range(U).map((u) => ops.add(inputSide(gate, u), recurrentSide(gate, u)));
+      gates[gate] = a[gate].map(rec);
     }
     const r = gates.reset;
     const rh = h.map((hk, k) => ops.mul(r[k], hk)); // reset before: each h_prev scaled by its r
-    z.candidate = range(U).map((u) => ops.add(
+    a.candidate = range(U).map((u) => ops.add(
       inputSide("candidate", u),
       resetAfter ? ops.mul(r[u], recurrentSide("candidate", u)) : dot(ops, rh, w.candidate.U, u),
     ));
-    gates.candidate = z.candidate.map(act);
+    gates.candidate = a.candidate.map(act);
     const zu = gates.update;
     const hNew = range(U).map((u) => ops.add(ops.mul(zu[u], h[u]), ops.mul(ops.oneMinus(zu[u]), gates.candidate[u])));
-    return { z, gates, state: { h: hNew } };
+    return { a, gates, state: { h: hNew } };
   }
 
   /** Every step with vectors throughout (numbers, or exact text in exact mode). */
@@ -416,7 +417,7 @@
         : gruStep(ops, w, x, h, act, rec, cfg.units, cfg.resetAfter);
       const step = { t: k + 1, x: out(x), h_prev: out(h) };
       if (cfg.cell === "lstm") step.c_prev = out(c);
-      step.z = Object.fromEntries(Object.entries(next.z).map(([g, v]) => [g, out(v)]));
+      step.a = Object.fromEntries(Object.entries(next.a).map(([g, v]) => [g, out(v)]));
       step.gates = Object.fromEntries(Object.entries(next.gates).map(([g, v]) => [g, out(v)]));
       if (cfg.cell === "lstm") step.c = out(next.state.c);
       step.h = out(next.state.h);
@@ -432,7 +433,7 @@
     const per = (d) => Object.fromEntries(Object.entries(d).map(([g, v]) => [g, one(v)]));
     const step = { t: s.t, x: one(s.x) };
     for (const key of ["h_prev", "c_prev"]) if (s[key]) step[key] = one(s[key]);
-    step.z = per(s.z);
+    step.a = per(s.a);
     step.gates = per(s.gates);
     for (const key of ["c", "h"]) if (s[key]) step[key] = one(s[key]);
     return step;
@@ -452,105 +453,120 @@
     return { steps: computable(cfg).map((s) => shaped(cfg, s)) };
   }
 
-  // ---- how many digits the working needs (as lstm_explained.explain.figures.numbers) ---------------
+  // ---- lines of working that add up (as lstm_explained.explain.working) -----------------------
+  //
+  // The site's one rule: a line adds up when its result, at the digits it shows, is the
+  // rounding of what the numbers written in it give, computed exactly (sigmoid and tanh
+  // in float64); a value exactly halfway between two roundings has none. A line shows the
+  // fewest digits, from DIGITS, with which it adds up: its operands' first, then its
+  // result's. An expression is {num, bare} | {sym, shown} | {op: "+" | "×", parts} |
+  // {wrap: head, inner} (head "" for brackets, "1-", or an activation's name).
 
-  /** Significant digits of a number written as text: "207.25" has 5. */
-  function significant(text) {
-    return text.toLowerCase().split("e")[0].replace(/[-.]/g, "").replace(/^0+/, "").length || 1;
+  const num = (v, bare = false) => ({ num: v, bare });
+  const op = (o, parts) => ({ op: o, parts });
+  const wrap = (head, inner) => ({ wrap: head, inner });
+  const times = (a, b) => op("×", [num(a), num(b)]);
+  const same = (a, b) => a.n === b.n && a.d === b.d;
+  const pow10 = (e) => (e >= 0 ? frac(10n ** BigInt(e)) : frac(1n, 10n ** BigInt(-e)));
+
+  /** The exact value of a double, as Python's Fraction(float) gives it. */
+  function fracOfDouble(v) {
+    if (v === 0) return ZERO;
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, v);
+    const bits = view.getBigUint64(0);
+    const sign = bits >> 63n ? -1n : 1n;
+    const biased = Number((bits >> 52n) & 0x7ffn);
+    const fraction = bits & ((1n << 52n) - 1n);
+    const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+    const e = (biased === 0 ? 1 : biased) - 1075;
+    return e >= 0 ? frac(sign * mantissa * (1n << BigInt(e))) : frac(sign * mantissa, 1n << BigInt(-e));
   }
 
-  /** The digits of a float's shortest decimal form if at most `most` (207.25: 5), else 0. */
-  function shortDigits(v, most) {
-    const d = significant(String(v));
-    return d <= most ? d : 0;
-  }
-
-  /** What a reader can tell from v written to d digits: v itself if the text is exact,
-   * else every number that rounds to that text. */
-  function shownInterval(v, d) {
-    const s = Number(formatFloat(v, d));
-    if (s === v || s === 0) return [s, s];
-    const half = 10 ** (Math.floor(Math.log10(Math.abs(s))) - d + 1) / 2;
-    return [s - half, s + half];
-  }
-
-  const iadd = (a, b) => [a[0] + b[0], a[1] + b[1]];
-  const imul = (a, b) => {
-    const ends = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
-    return [Math.min(...ends), Math.max(...ends)];
-  };
-  const iapply = (fn, a) => [fn(a[0]), fn(a[1])]; // every activation here is monotone
-  const ioneMinus = (a) => [1 - a[1], 1 - a[0]];
-  const isum = (parts) => parts.reduce(iadd, [0, 0]);
-
-  /** Whether a line whose right-hand side, redone from the numbers shown, lies in
-   * [lo, hi] may show `result` at d digits: from exact numbers the exact value (in full
-   * if it has a short decimal form: 207.25, not 207.2), else the rounding of some value
-   * the rounded numbers allow. */
-  function addsUp([lo, hi], result, d) {
-    if (lo === hi) {
-      if (shortDigits(lo, 10)) return Number(formatFloat(result, d)) === lo;
-      return formatFloat(lo, d) === formatFloat(result, d);
+  /** A number in a line of working (lstm_explained.explain.hand.written): formatNumber
+   * at d digits, but never more than the number's shortest form has (0.2 stays 0.2). */
+  function written(v, d) {
+    if (typeof v === "number" && Number.isFinite(v)) {
+      const mantissa = String(Math.abs(v)).toLowerCase().split("e")[0].replace(".", "").replace(/^0+/, "");
+      return formatNumber(v, Math.min(d, Math.max(mantissa.length, 1)));
     }
-    const s = Number(formatFloat(result, d));
-    const half = s === 0 ? 0 : 10 ** (Math.floor(Math.log10(Math.abs(s))) - d + 1) / 2;
-    const slack = 1e-12 * Math.max(1, Math.abs(s));
-    return lo <= s + half + slack && s - half - slack <= hi;
+    return formatNumber(v, d);
   }
 
-  /** Each line of unit u's working redone from the numbers shown at d digits: a list of
-   * [interval the line's right-hand side may take, the result it shows]. */
-  function unitLines(cfg, s, u, shown) {
-    const act = floatFn(cfg.activation);
-    const rec = floatFn(cfg.recurrentActivation);
-    const w = cfg.weights;
-    const products = (v, M) => v.map((vj, j) => imul(shown(vj), shown(M[j][u])));
-    const lines = [];
-    for (const gate of CELLS[cfg.cell].gates) {
-      const gw = w[gate];
-      let pre;
-      if (cfg.cell === "lstm") {
-        pre = isum([...products(s.x, gw.W), ...products(s.h_prev, gw.U), shown(gw.b[u])]);
-      } else {
-        const inputSide = [...products(s.x, gw.W), shown(gw.b[u])];
-        const recurrent = [...products(s.h_prev, gw.U), ...(cfg.resetAfter ? [shown(gw.bRecurrent[u])] : [])];
-        if (gate !== "candidate") pre = isum([...inputSide, ...recurrent]);
-        else if (cfg.resetAfter) pre = iadd(isum(inputSide), imul(shown(s.gates.reset[u]), isum(recurrent)));
-        else {
-          const rh = s.h_prev.map((hk, k) => imul(imul(shown(s.gates.reset[k]), shown(hk)), shown(gw.U[k][u])));
-          pre = isum([...inputSide, ...rh]);
-        }
+  /** The exact value of v as a line of working writes it at d digits. */
+  const shownValue = (v, d) => exactOf(written(v, d));
+
+  /** An activation of a number as written, as a reader redoes it: exactly where it keeps
+   * fractions exact, else in float64 (sigmoid as (1 + tanh(x/2)) / 2, as the engine). */
+  function activate(name, value, text) {
+    if (EXACT_ACTIVATIONS.includes(name)) return exactFn(name)(value);
+    const x = Number(text);
+    return fracOfDouble(name === "sigmoid" ? 0.5 * (Math.tanh(0.5 * x) + 1) : Math.tanh(x));
+  }
+
+  /** The expression's value from its numbers as written at d digits, exactly. */
+  function redo(e, d) {
+    if ("num" in e) return shownValue(e.num, d);
+    if ("sym" in e) return exactOf(e.shown);
+    if ("op" in e) {
+      const values = e.parts.map((p) => redo(p, d));
+      return e.op === "+" ? values.reduce(add, ZERO) : values.reduce(mul, ONE);
+    }
+    const inner = redo(e.inner, d);
+    if (e.wrap === "") return inner;
+    if (e.wrap === "1-") return add(ONE, frac(-inner.n, inner.d));
+    return activate(e.wrap, inner, written(e.inner.num, d));
+  }
+
+  /** v rounded to d significant digits, or null when it lies exactly halfway. */
+  function rounding(v, d) {
+    if (v.n === 0n) return ZERO;
+    const size = frac(v.n < 0n ? -v.n : v.n, v.d);
+    let e = (v.n < 0n ? -v.n : v.n).toString().length - v.d.toString().length;
+    while (less(size, pow10(e))) e -= 1;
+    while (!less(size, pow10(e + 1))) e += 1;
+    const unit = pow10(e - d + 1);
+    const scaled = mul(v, frac(unit.d, unit.n));
+    let q = scaled.n / scaled.d; // toward zero
+    if (scaled.n < 0n && q * scaled.d !== scaled.n) q -= 1n; // floor
+    const twice = 2n * (scaled.n - q * scaled.d); // 2 × (scaled - floor), over scaled.d
+    if (twice === scaled.d) return null;
+    return mul(frac(twice > scaled.d ? q + 1n : q), unit);
+  }
+
+  const SPREAD = 3; // a line's operands show at most this many digits more than its result
+
+  /** [operand digits, result digits] from `digits` to `most` at which the line adds up:
+   * the result's fewest first and, for each, the operands' fewest, at most SPREAD more;
+   * null if none does. */
+  function digitsToShow(expr, result, digits, most) {
+    for (let dResult = digits; dResult <= most; dResult += 1) {
+      const target = shownValue(result, dResult);
+      for (let dOperands = dResult; dOperands <= Math.min(dResult + SPREAD, most); dOperands += 1) {
+        const r = rounding(redo(expr, dOperands), dResult);
+        if (r && same(r, target)) return [dOperands, dResult];
       }
-      lines.push([pre, s.z[gate][u]]);
-      lines.push([iapply(gate === "candidate" ? act : rec, shown(s.z[gate][u])), s.gates[gate][u]]);
     }
-    const g = Object.fromEntries(Object.entries(s.gates).map(([k, v]) => [k, shown(v[u])]));
-    if (cfg.cell === "lstm") {
-      lines.push([iadd(imul(g.forget, shown(s.c_prev[u])), imul(g.input, g.candidate)), s.c[u]]);
-      lines.push([imul(g.output, iapply(act, shown(s.c[u]))), s.h[u]]);
-    } else {
-      lines.push([iadd(imul(g.update, shown(s.h_prev[u])), imul(ioneMinus(g.update), g.candidate)), s.h[u]]);
-    }
-    return lines;
+    return null;
   }
 
-  /** The significant digits to show a float step's working with so that every line adds
-   * up: at least DIGITS, every number with a short decimal form in full, and each result
-   * following from the numbers its line shows. With fewer, "c = ... = 207.2" could be
-   * followed by "h = 12×linear(207.2) = 2487". */
-  function digitsThatAddUp(cfg, s) {
-    if (cfg.exact) return DIGITS;
-    const weights = Object.values(cfg.weights).flatMap((gw) => Object.values(gw).flat(2));
-    const values = [s.x, s.h_prev, s.c_prev || [], s.c || [], s.h, weights,
-      ...Object.values(s.z), ...Object.values(s.gates)].flat();
-    if (!values.every(Number.isFinite)) return DIGITS;
-    const start = Math.max(DIGITS, ...values.map((v) => shortDigits(v, MOST_DIGITS)));
-    for (let d = start; d <= MOST_DIGITS; d += 1) {
-      const shown = (v) => shownInterval(v, d);
-      const ok = range(cfg.units).every((u) => unitLines(cfg, s, u, shown).every(([lo, result]) => addsUp(lo, result, d)));
-      if (ok) return d;
-    }
-    return MOST_DIGITS;
+  /** The numbers of an expression, in order. */
+  function leaves(e) {
+    if ("num" in e || "sym" in e) return [e];
+    if ("op" in e) return e.parts.flatMap(leaves);
+    return leaves(e.inner);
+  }
+
+  /** The digits to write a line with (lstm_explained.explain.working.choose_digits):
+   * {operands, result, addsUp}; an exact line shows every digit and adds up, one that
+   * cannot be redone (inf, NaN) is written at `digits`. */
+  function chooseDigits(cfg, expr, result, digits = DIGITS) {
+    if (cfg.exact) return { operands: digits, result: digits, addsUp: true };
+    const values = [...leaves(expr).filter((l) => "num" in l).map((l) => l.num), result];
+    if (!values.every(Number.isFinite)) return { operands: digits, result: digits, addsUp: null };
+    const found = digitsToShow(expr, result, digits, MOST_DIGITS);
+    if (!found) return { operands: MOST_DIGITS, result: digits, addsUp: false };
+    return { operands: found[0], result: found[1], addsUp: true };
   }
 
   // ---- the hand calculation, as lstm_explained.explain.hand writes it -------------------------------
@@ -558,42 +574,90 @@
   const WIDTH = "hidden state:".length + 1;
   const label = (text) => (text ? `${text}:` : "").padEnd(WIDTH);
 
-  function unitText(cfg, s, u, d) {
-    const f = (v) => formatNumber(v, d);
-    const n = (v) => term(v, d);
-    const weight = (v) => (cfg.exact ? exactText(exactOf(v)) : v);
-    const { symbols, pre } = CELLS[cfg.cell];
-    const products = (v, M) => v.map((vj, j) => `${n(vj)}×${n(weight(M[j][u]))}`);
-    const lines = [];
+  /** An expression as a line of working writes it, every number at d digits. */
+  function textOf(e, d) {
+    if ("num" in e) return e.bare ? written(e.num, d) : factor(written(e.num, d));
+    if ("sym" in e) return e.sym;
+    if ("op" in e) return e.parts.map((p) => textOf(p, d)).join(e.op === "+" ? " + " : "×");
+    const inner = textOf(e.inner, d);
+    return e.wrap === "1-" ? `(1-${inner})` : `${e.wrap}(${inner})`;
+  }
+
+  /** A line of working: its text, its result as written, its digits and expression. */
+  function writeLine(cfg, start, expr, result) {
+    const digits = chooseDigits(cfg, expr, result);
+    const shown = written(result, digits.result);
+    const equals = digits.addsUp === false ? "≈" : "=";
+    return { text: `${start}${textOf(expr, digits.operands)} ${equals} ${shown}`, result: shown, digits, expr };
+  }
+
+  /** The numbers a line's arithmetic shows, each as a factor (a bare activation argument
+   * as itself, r by its letter), through `shorten`, as a figure writes them. */
+  function operands(line, shorten = (text) => text) {
+    return leaves(line.expr).map((l) => {
+      if ("sym" in l) return l.sym;
+      const text = shorten(written(l.num, line.digits.operands));
+      return l.bare ? text : factor(text);
+    });
+  }
+
+  /** A GRU gate's pre-activation for unit u (lstm_explained.explain.hand._gru_sum): r by
+   * its letter, the value the line above shows, where the line adds up so. */
+  function gruSum(cfg, s, gate, u, lines, letterR) {
+    const gw = cfg.weights[gate];
+    const products = (v, M) => v.map((vj, j) => times(vj, weightOf(cfg, M[j][u])));
+    const inputs = [...products(s.x, gw.W), num(weightOf(cfg, gw.b[u]))];
+    const recurrent = [...products(s.h_prev, gw.U), ...(cfg.resetAfter ? [num(weightOf(cfg, gw.bRecurrent[u]))] : [])];
+    if (gate !== "candidate") return op("+", [...inputs, ...recurrent]);
+    const letter = { sym: "r", shown: lines.reset.result };
+    const byLetter = (build) => {
+      const expr = build(letter);
+      if (chooseDigits(cfg, expr, s.a.candidate[u]).addsUp !== false) return expr;
+      return build(num(s.gates.reset[u]));
+    };
+    if (cfg.resetAfter) return byLetter((r) => op("+", [...inputs, op("×", [r, wrap("", op("+", recurrent))])]));
+    if (letterR && cfg.units === 1) {
+      return byLetter((r) => op("+", [...inputs, op("×", [wrap("", op("×", [r, num(s.h_prev[0])])), num(weightOf(cfg, gw.U[0][u]))])]));
+    }
+    return op("+", [...inputs, ...s.h_prev.map((hk, k) =>
+      op("×", [wrap("", times(s.gates.reset[k], hk)), num(weightOf(cfg, gw.U[k][u]))]))]);
+  }
+
+  /** A weight as the working shows it: exact text in exact mode, else the number. */
+  const weightOf = (cfg, v) => (cfg.exact ? exactText(exactOf(v)) : v);
+
+  /** Unit u's lines of working at one step, by what they compute (as
+   * lstm_explained.explain.hand.unit_working): "a_<gate>" and "<gate>" for each gate,
+   * then "c" and "h". `letterR` writes a GRU's reset-before r by its letter, as the
+   * drawing does with one unit. */
+  function unitWorking(cfg, s, u, letterR = false) {
+    const { symbols } = CELLS[cfg.cell];
+    const lines = {};
     for (const gate of CELLS[cfg.cell].gates) {
       const gw = cfg.weights[gate];
       const sym = symbols[gate];
-      let terms;
+      let expr;
       if (cfg.cell === "lstm") {
-        terms = [...products(s.x, gw.W), ...products(s.h_prev, gw.U), n(weight(gw.b[u]))];
+        const products = (v, M) => v.map((vj, j) => times(vj, weightOf(cfg, M[j][u])));
+        expr = op("+", [...products(s.x, gw.W), ...products(s.h_prev, gw.U), num(weightOf(cfg, gw.b[u]))]);
       } else {
-        const inputSide = [...products(s.x, gw.W), n(weight(gw.b[u]))];
-        const recurrent = [...products(s.h_prev, gw.U), ...(cfg.resetAfter ? [n(weight(gw.bRecurrent[u]))] : [])];
-        if (gate !== "candidate") terms = [...inputSide, ...recurrent];
-        else if (cfg.resetAfter) terms = [...inputSide, `r×(${recurrent.join(" + ")})`];
-        else {
-          terms = [...inputSide, ...s.h_prev.map((hk, k) => `(${n(s.gates.reset[k])}×${n(hk)})×${n(weight(gw.U[k][u]))}`)];
-        }
+        expr = gruSum(cfg, s, gate, u, lines, letterR);
       }
       const fn = gate === "candidate" ? cfg.activation : cfg.recurrentActivation;
-      const z = f(s.z[gate][u]);
-      lines.push(`${label(LABELS[gate])}${pre}${sym} = ${terms.join(" + ")} = ${z}`);
-      lines.push(`${label("")}${sym} = ${fn}(${z}) = ${f(s.gates[gate][u])}`);
+      const a = s.a[gate][u];
+      lines[`a_${gate}`] = writeLine(cfg, `${label(LABELS[gate])}a_${sym} = `, expr, a);
+      lines[gate] = writeLine(cfg, `${label("")}${sym} = `, wrap(fn, num(a, true)), s.gates[gate][u]);
     }
     const g = Object.fromEntries(Object.entries(s.gates).map(([k, v]) => [k, v[u]]));
-    const act = cfg.activation;
     if (cfg.cell === "lstm") {
-      lines.push(`${label("cell state")}c = f×c_prev + i×g = ${n(g.forget)}×${n(s.c_prev[u])} + ` +
-        `${n(g.input)}×${n(g.candidate)} = ${f(s.c[u])}`);
-      lines.push(`${label("hidden state")}h = o×${act}(c) = ${n(g.output)}×${act}(${f(s.c[u])}) = ${f(s.h[u])}`);
+      const act = cfg.activation;
+      const cSum = op("+", [times(g.forget, s.c_prev[u]), times(g.input, g.candidate)]);
+      lines.c = writeLine(cfg, `${label("cell state")}c = f×c_prev + i×g = `, cSum, s.c[u]);
+      const hProduct = op("×", [num(g.output), wrap(act, num(s.c[u], true))]);
+      lines.h = writeLine(cfg, `${label("hidden state")}h = o×${act}(c) = `, hProduct, s.h[u]);
     } else {
-      lines.push(`${label("hidden state")}h = z×h_prev + (1-z)×n = ${n(g.update)}×${n(s.h_prev[u])} + ` +
-        `(1-${n(g.update)})×${n(g.candidate)} = ${f(s.h[u])}`);
+      const kept = op("+", [times(g.update, s.h_prev[u]), op("×", [wrap("1-", num(g.update)), num(g.candidate)])]);
+      lines.h = writeLine(cfg, `${label("hidden state")}h = z×h_prev + (1-z)×n = `, kept, s.h[u]);
     }
     return lines;
   }
@@ -601,12 +665,11 @@
   /** The hand calculation of step t (from 1) of run(cfg)'s steps. */
   function handText(cfg, steps, t) {
     const s = steps[t - 1];
-    const d = digitsThatAddUp(cfg, s);
     const states = [["x", s.x], ["h_prev", s.h_prev], ...(s.c_prev ? [["c_prev", s.c_prev]] : [])];
-    const lines = [`time step ${s.t}: ${states.map(([k, v]) => `${k} = ${formatVector(v, d)}`).join(", ")}`];
+    const lines = [`time step ${s.t}: ${states.map(([k, v]) => `${k} = ${formatVector(v, DIGITS)}`).join(", ")}`];
     for (const u of range(cfg.units)) {
       if (cfg.units > 1) lines.push(`unit ${u + 1}:`);
-      lines.push(...unitText(cfg, s, u, d));
+      lines.push(...Object.values(unitWorking(cfg, s, u)).map((line) => line.text));
     }
     return lines.join("\n");
   }
@@ -645,7 +708,8 @@
     canBeExact,
     handText,
     handCalculation,
-    digitsThatAddUp,
+    unitWorking,
+    operands,
     formatFloat,
     formatNumber,
     formatVector,

@@ -54,38 +54,48 @@
   }
 
   /** The values the cell drawing's {fields} take at one step, for one unit (see
-   * figures.cell_template and figures.gru_template). */
+   * figures.cell_template and figures.gru_template): each number as the hand calculation
+   * writes it (Cells.unitWorking), a gate's line of working with the digits it needs to
+   * add up, the states it starts from at DIGITS (as figures.lstm_figures.forward_values
+   * and figures.gru_cell.gru_values). */
   function figureValues(cfg, s, unit) {
-    const d = Cells.digitsThatAddUp(cfg, s);
-    const num = (v) => shortNumber(formatNumber(v, d));
-    const weight = (v) => (cfg.exact ? Cells.exactText(Cells.exactOf(v)) : v);
+    const lines = Cells.unitWorking(cfg, s, unit, true);
+    const num = (v) => shortNumber(formatNumber(v, Cells.DIGITS));
+    const result = (line) => shortNumber(line.result);
     const xs = s.x.map(num);
     const values = {
       t: String(s.t),
       x: xs.length === 1 ? xs[0] : `[${xs.join(", ")}]`,
       h_prev: num(s.h_prev[unit]),
-      h: num(s.h[unit]),
+      h: result(lines.h),
       act: cfg.activation,
       rec: cfg.recurrentActivation,
-      xt: factor(num(s.x[0])),
-      h_prevt: factor(num(s.h_prev[0])),
       unit: String(unit + 1),
     };
     if (cfg.cell === "lstm") {
       values.c_prev = num(s.c_prev[unit]);
-      values.c = num(s.c[unit]);
+      values.c = result(lines.c);
     }
+    const oneByOne = cfg.inputDim === 1 && cfg.units === 1;
     const { symbols } = CELLS[cfg.cell];
-    const pre = cfg.cell === "lstm" ? "z_" : "a_";
     for (const gate of CELLS[cfg.cell].gates) {
       const sym = symbols[gate];
-      const gw = cfg.weights[gate];
-      values[`W_${sym}`] = factor(num(weight(gw.W[0][unit])));
-      values[`U_${sym}`] = factor(num(weight(gw.U[0][unit])));
-      values[`b_${sym}`] = factor(num(weight(gw.b[unit])));
-      if (gw.bRecurrent) values[`b2_${sym}`] = factor(num(weight(gw.bRecurrent[unit])));
-      values[`${pre}${sym}`] = num(s.z[gate][unit]);
-      values[`v_${sym}`] = num(s.gates[gate][unit]);
+      const line = lines[`a_${gate}`];
+      values[`a_${sym}`] = result(line);
+      values[`v_${sym}`] = result(lines[gate]);
+      if (!oneByOne) continue;
+      // the numbers of the line as it reads: x, W, [b], [r], h_prev, U, [b′]
+      const found = Cells.operands(line, shortNumber);
+      values[`xt_${sym}`] = found.shift();
+      values[`W_${sym}`] = found.shift();
+      if (cfg.cell === "lstm") {
+        [values[`h_prevt_${sym}`], values[`U_${sym}`], values[`b_${sym}`]] = found;
+        continue;
+      }
+      values[`b_${sym}`] = found.shift();
+      if (gate === "candidate") values.rt = found.shift();
+      [values[`h_prevt_${sym}`], values[`U_${sym}`]] = found;
+      values[`b2_${sym}`] = cfg.resetAfter ? found[2] : "0";
     }
     return values;
   }

@@ -47,8 +47,8 @@ def dc_later_through_forget(toy: TraceView, toy_back: BackwardView) -> bool:
 
 
 def dx_equals_dh_prev(toy: TraceView, toy_back: BackwardView) -> bool:
-    """Every block's input weight equals its recurrent weight, so dx = dz·Wᵀ equals
-    dh_prev = dz·Uᵀ at every step."""
+    """Every block's input weight equals its recurrent weight, so dx = da·Wᵀ equals
+    dh_prev = da·Uᵀ at every step."""
     w = toy.trace.weights
     same = np.array_equal(np.asarray(w.kernel), np.asarray(w.recurrent_kernel))
     steps = range(1, len(toy.trace.steps) + 1)

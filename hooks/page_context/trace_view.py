@@ -14,8 +14,13 @@ import numpy as np
 
 from lstm_explained import BidirectionalTrace, Trace, format_number, hand_calculation, trace_table
 from lstm_explained.explain.figures import cell_figure, gru_figure, unrolled_figure
-from lstm_explained.explain.figures.numbers import digits_that_add_up
-from lstm_explained.explain.hand import format_vector, preactivation_symbol, symbols
+from lstm_explained.explain.hand import (
+    format_vector,
+    preactivation_symbol,
+    symbols,
+    unit_working,
+    writer_for,
+)
 
 
 def hand_block(text: str, label: str) -> str:
@@ -48,12 +53,12 @@ class TraceView:
         step = self.trace.steps[t - 1]
         if name in step.gates:
             return step.gates[name]
-        if name.startswith("z_"):
-            return step.z[name[2:]]
+        if name.startswith("a_"):
+            return step.a[name[2:]]
         return getattr(step, name)
 
     def value(self, t: int, name: str, sep: bool = False, unit: int = 0) -> str:
-        """One number: `name` is x, h, c, h_prev, c_prev, a gate, or z_<gate> (the
+        """One number: `name` is x, h, c, h_prev, c_prev, a gate, or a_<gate> (the
         pre-activation); `unit` picks the unit when there are several."""
         arr = self._get(t, name)
         return self._fmt(arr.ravel()[unit] if hasattr(arr, "ravel") else arr, sep)
@@ -131,13 +136,13 @@ class TraceView:
         gates = one.weights.gates
         letters = symbols(one)
 
-        def tex(symbol: str) -> str:  # "z_i" -> "$z_{i}$"
+        def tex(symbol: str) -> str:  # "a_i" -> "$a_{i}$"
             name, _, sub = symbol.partition("_")
             return f"${name}_{{{sub}}}$" if sub else f"${name}$"
 
         rows_of = [("$x$", "x", "")]
         rows_of += [(f"${s}_{{t-1}}$", "state_prev", s) for s in first.state_prev]
-        rows_of += [(tex(preactivation_symbol(one, g)), "z", g) for g in gates]
+        rows_of += [(tex(preactivation_symbol(one, g)), "a", g) for g in gates]
         rows_of += [(f"${letters[g]}$ ({g})", "gates", g) for g in gates]
         rows_of += [(f"${s}$", "state", s) for s in list(first.state)[::-1]]
         steps = one.steps
@@ -149,13 +154,19 @@ class TraceView:
             rows.append(f"| {label} | {cells} |")
         return "\n".join(rows)
 
-    def hand_digits(self, t: int) -> int:
-        """At least `digits`, more if a line of step t's working would not add up."""
-        return digits_that_add_up(self.trace, t, fewest=self.digits)
-
     def hand(self, t: int) -> str:
-        text = hand_calculation(self.trace, t, digits=self.hand_digits(t))
+        """Step t worked out, each line with the digits it needs to add up."""
+        text = hand_calculation(self.trace, t, digits=self.digits)
         return hand_block(text, f"Hand calculation of time step {t}")
+
+    def working(self, t: int, name: str, unit: int = 0) -> str:
+        """The arithmetic of one line of step t's working and its result, for math: "c"
+        gives "0.76982 \\cdot 0.39535 + ... = 0.4886" as the hand calculation writes
+        that line, with the digits it needs to add up (`name`: a_<gate>, a gate, c, h)."""
+        one = self.trace.sample(0)  # the page's one sequence
+        line = unit_working(one, t, unit, writer_for(one, self.digits))[name]
+        text = f"{line.arithmetic} {line.digits.equals} {line.result}"
+        return text.replace("×", " \\cdot ")
 
     def figure(self, t: int, caption: str = "", highlight: str | None = None, unit: int = 0) -> str:
         """The cell at step t; `highlight` singles out forget, input, cell or output (an
@@ -163,9 +174,9 @@ class TraceView:
         ident = figure_ident("cell", self.name, t, highlight or "all")
         if self.trace.cell == "GRU":
             return gru_figure(self.trace, t, caption=caption, ident=ident, unit=unit,
-                              digits=self.hand_digits(t))  # fmt: skip
+                              digits=self.digits)  # fmt: skip
         return cell_figure(self.trace, t, caption=caption, ident=ident,
-                           digits=self.hand_digits(t), highlight=highlight)  # fmt: skip
+                           digits=self.digits, highlight=highlight)  # fmt: skip
 
     def unrolled(self, caption: str = "") -> str:
         """Every step side by side, h and c flowing from one into the next."""

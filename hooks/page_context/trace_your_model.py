@@ -43,18 +43,19 @@ class FlaggedModelView:
         return forward(self.inputs, flagged_weights())
 
     def gate(self, name: str, t: int, unit: int) -> str:
-        """One gate value at step t, two decimals as the heatmap prints it."""
-        return f"{float(self.trace.steps[t - 1].gates[name][unit]):.2f}"
+        """One gate value at step t of `unit` (from 1), two decimals as the heatmap prints it."""
+        return f"{float(self.trace.steps[t - 1].gates[name][unit - 1]):.2f}"
 
     def kernel(self, gate: str, feature: int, unit: int) -> str:
-        """One input weight: from `feature` (0 value, 1 flag) into `gate` of `unit`."""
+        """One input weight: from `feature` (0 value, 1 flag) into `gate` of `unit` (from 1)."""
         w = self.trace.weights
-        column = GATES.index(gate) * w.units + unit
+        column = GATES.index(gate) * w.units + unit - 1
         return format_number(float(w.kernel[feature, column]), 3)
 
     def lowest_forget_unit(self) -> int:
-        """The unit whose forget gate drops furthest at the flag."""
-        return int(np.argmin(self.trace.steps[self.FLAGGED - 1].gates["forget"]))
+        """The unit whose forget gate drops furthest at the flag, counted from 1 as the page
+        and `trace --unit` count units."""
+        return int(np.argmin(self.trace.steps[self.FLAGGED - 1].gates["forget"])) + 1
 
     def heatmap(self) -> str:
         notes = [f"{v:+d}".replace("-", "\u2212") + ("⚑" if t == self.FLAGGED else "")
@@ -83,7 +84,7 @@ def forget_gates_drop_at_the_flag(flagged: FlaggedModelView) -> bool:
     before, at, after = (
         np.asarray(steps[t - 1].gates["forget"]) for t in range(flag - 1, flag + 2)
     )
-    unit = flagged.lowest_forget_unit()
+    unit = flagged.lowest_forget_unit() - 1  # an index: the page counts from 1
     return bool(np.all(at < before) and at[unit] < 0.5 < before[unit] and after[unit] > 0.9)
 
 
@@ -91,19 +92,20 @@ def lowest_unit_drops_furthest(flagged: FlaggedModelView) -> bool:
     """The unit whose forget gate is lowest at the flag is the one whose gate drops most."""
     steps, flag = flagged.trace.steps, flagged.FLAGGED
     drop = np.asarray(steps[flag - 2].gates["forget"]) - np.asarray(steps[flag - 1].gates["forget"])
-    return int(np.argmax(drop)) == flagged.lowest_forget_unit()
+    return int(np.argmax(drop)) + 1 == flagged.lowest_forget_unit()  # counted from 1
 
 
 def flag_shuts_forget_opens_others(flagged: FlaggedModelView) -> bool:
     """For that unit, the flag's input weight is negative into the forget gate and positive
     into the input and output gates, and at the flag the forget gate's pre-activation is
     below zero and theirs above."""
-    unit, step = flagged.lowest_forget_unit(), flagged.trace.steps[flagged.FLAGGED - 1]
+    unit = flagged.lowest_forget_unit() - 1  # an index: the page counts from 1
+    step = flagged.trace.steps[flagged.FLAGGED - 1]
     w = flagged.trace.weights
     weight = {g: float(w.kernel[1, GATES.index(g) * w.units + unit]) for g in GATES}  # flag: 1
-    z = {g: float(step.z[g][unit]) for g in GATES}
+    a = {g: float(step.a[g][unit]) for g in GATES}
     weights_say_so = weight["forget"] < 0 < min(weight["input"], weight["output"])
-    return weights_say_so and z["forget"] < 0 < min(z["input"], z["output"])
+    return weights_say_so and a["forget"] < 0 < min(a["input"], a["output"])
 
 
 CLAIMS = registry(

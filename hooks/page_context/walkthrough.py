@@ -59,7 +59,7 @@ def forget_bias_opens(std: TraceView) -> bool:
 def toy_z_is_h_plus_one(toy: TraceView) -> bool:
     """In the toy network every pre-activation is the previous h plus one at every step."""
     return all(
-        toy.number(s.t, f"z_{part}") == toy.number(s.t, "h_prev") + 1
+        toy.number(s.t, f"a_{part}") == toy.number(s.t, "h_prev") + 1
         for s in toy.trace.steps
         for part in LSTM_PARTS
     )
@@ -118,16 +118,16 @@ def no_recurrence_step_2(no_recurrence: TraceView) -> bool:
     """Without recurrent weights every pre-activation of step 2 is x_2, and c_1 is not zero."""
     x2 = no_recurrence.number(2, "x")
     return no_recurrence.number(2, "c_prev") != 0 and all(
-        no_recurrence.number(2, f"z_{part}") == x2 for part in LSTM_PARTS
+        no_recurrence.number(2, f"a_{part}") == x2 for part in LSTM_PARTS
     )
 
 
 def ufb_forget_one_more(toy: TraceView, ufb: TraceView) -> bool:
-    """With unit_forget_bias, z_f is one more than the other pre-activations (all equal) at
+    """With unit_forget_bias, a_f is one more than the other pre-activations (all equal) at
     every step, and f is larger than the toy network's at every step."""
     for s in ufb.trace.steps:
-        others = [ufb.number(s.t, f"z_{p}") for p in ("input", "candidate", "output")]
-        if not (all_equal(others) and ufb.number(s.t, "z_forget") == others[0] + 1):
+        others = [ufb.number(s.t, f"a_{p}") for p in ("input", "candidate", "output")]
+        if not (all_equal(others) and ufb.number(s.t, "a_forget") == others[0] + 1):
             return False
     return all(f > f_toy for f, f_toy in zip(each(ufb, "forget"), each(toy, "forget"), strict=True))
 
@@ -138,8 +138,8 @@ def ufb_step_2(toy: TraceView, ufb: TraceView) -> bool:
     others = ("input", "candidate", "output")
     return (
         ufb.number(1, "c") == toy.number(1, "c")
-        and all(ufb.number(2, f"z_{p}") == toy.number(2, f"z_{p}") for p in others)
-        and ufb.number(2, "z_forget") == toy.number(2, "z_forget") + 1
+        and all(ufb.number(2, f"a_{p}") == toy.number(2, f"a_{p}") for p in others)
+        and ufb.number(2, "a_forget") == toy.number(2, "a_forget") + 1
     )
 
 
@@ -150,7 +150,7 @@ def no_output_silent(no_output: TraceView) -> bool:
     return (
         all(v == 0 for v in each(no_output, "output") + each(no_output, "h"))
         and all(
-            no_output.number(s.t, f"z_{p}") == no_output.number(s.t, "x")
+            no_output.number(s.t, f"a_{p}") == no_output.number(s.t, "x")
             for s in no_output.trace.steps
             for p in ("input", "forget", "candidate")
         )
@@ -162,8 +162,8 @@ def last_zero_differs_at_step_3(toy: TraceView, last_zero: TraceView) -> bool:
     """With a last input of zero, steps 1 and 2 are the toy's and step 3's pre-activations
     are one less."""
     same = all(last_zero.number(t, n) == toy.number(t, n) for t in (1, 2) for n in ("h", "c"))
-    z = [last_zero.number(3, f"z_{p}") - toy.number(3, f"z_{p}") for p in LSTM_PARTS]
-    return same and all(d == -1 for d in z)
+    a = [last_zero.number(3, f"a_{p}") - toy.number(3, f"a_{p}") for p in LSTM_PARTS]
+    return same and all(d == -1 for d in a)
 
 
 def float32_rounds_h_at_step_4(toy6: TraceView, toy_f32: TraceView) -> bool:

@@ -40,7 +40,7 @@ def activation_name(spec: Any) -> str:
 
 def units_text(layer: SavedLayer) -> str:
     """The layer's units as --units numbers them: "4 units", or for a bidirectional
-    layer "4 units per direction, output 8" (each direction's units count from 0)."""
+    layer "4 units per direction, output 8" (each direction's units count from 1)."""
     w = layer.weights
     if not isinstance(w, Bidirectional):
         return f"{w.units} units"
@@ -108,7 +108,8 @@ def report_text(
     calculations asked for, the final state and the check."""
     layer, trace, digits, sample = run.layer, run.trace, o["digits"], o["sample"]
     framework = FORMAT_NAMES[model.framework]
-    per = shown if len(shown) < 8 else [*shown[:7], "..."]
+    numbers = [u + 1 for u in shown]  # as --units numbers them, from 1
+    per = numbers if len(numbers) < 8 else [*numbers[:7], "..."]
     total = getattr(layer.weights, "forward", layer.weights).units
     x = run.x
     of = f"{total} per direction" if isinstance(layer.weights, Bidirectional) else str(total)
@@ -139,10 +140,8 @@ def report_text(
                     sample=sample,
                     digits=digits,
                     units=units,
-                    count_units_from=0,
-                    add_up=True,
                     width=WIDTH,
-                )  # units numbered as --units numbers them
+                )
                 lines += ["", text]
                 rounded_apart = rounded_apart or "≈" in text
     if rounded_apart:
@@ -208,8 +207,9 @@ def npz_arrays(
       output as the framework returns it, (batch, time, units) in input order, or
       (batch, units) with return_sequences=False (a bidirectional layer's merged output);
     - per direction, prefixed "forward_" and "backward_" for a bidirectional layer:
-      `units` (the recorded units), `preact_<gate>` and `gate_<gate>` (batch, time,
-      recorded units) for each gate by name (`gate_input`, `gate_forget`,
+      `units` (the recorded units' indices, from 0: unit 1 is 0, the order of the last
+      axis below), `a_<gate>` (the pre-activation a) and `gate_<gate>`
+      (batch, time, recorded units) for each gate by name (`gate_input`, `gate_forget`,
       `gate_candidate`, `gate_output`; a GRU's `gate_update`, `gate_reset`,
       `gate_candidate`), and the states `h` and, for an LSTM, `c` (batch, time, units);
       the per-direction arrays run in processing order (a backward direction's step 1
@@ -222,7 +222,7 @@ def npz_arrays(
         steps = one.with_batch_axis().steps
         arrays[prefix + "units"] = np.asarray(one.recorded_units)
         for gate in steps[0].gates:
-            arrays[f"{prefix}preact_{gate}"] = np.stack([s.z[gate] for s in steps], axis=1)
+            arrays[f"{prefix}a_{gate}"] = np.stack([s.a[gate] for s in steps], axis=1)
             arrays[f"{prefix}gate_{gate}"] = np.stack([s.gates[gate] for s in steps], axis=1)
         for state in steps[0].state:
             arrays[prefix + state] = np.stack([s.state[state] for s in steps], axis=1)

@@ -43,8 +43,8 @@ EPILOG = """Examples:
 
 \b
   lstm-explained trace model.keras --list        every LSTM and GRU layer and its settings
-  lstm-explained trace model.keras --layer lstm_1 -i '[[0.5, -1], [1, 0]]' --units 0,1
-  lstm-explained trace model.pt --inputs x.npy --explain --step 3 --unit 0
+  lstm-explained trace model.keras --layer lstm_1 -i '[[0.5, -1], [1, 0]]' --units 1,2
+  lstm-explained trace model.pt --inputs x.npy --explain --step 3 --unit 1
   lstm-explained trace model.onnx --inputs x.csv --json > trace.json
   lstm-explained trace model.keras --npz trace.npz
 
@@ -56,6 +56,10 @@ between; --direct gives them to the chosen layer itself. Where that layer reads 
 model's input, they are the model's input, and a Masking layer in between masks them.
 With --model-input, every layer below is run as the model runs it: the recurrent ones
 by the engine (an encoder's final states start its decoder), the others by Keras.
+
+\b
+Units count from 1, as steps do (--units 1 is the first unit); only the arrays of
+--json and --npz are indexed from 0, and their "units" lists those indices.
 
 \b
 Exit status: 0 when the engine and the framework agree, 1 when they differ by more than
@@ -82,23 +86,25 @@ run (the report says why; --no-check asks for none).
 @click.option("--initial-state", "state_file", default=None, metavar="FILE.npz",
               help="The chosen layer's initial states: arrays h (and c for an LSTM), "
               "(batch, units) or (directions, batch, units).")  # fmt: skip
-@click.option("--units", "units_text", default=None, help="Units shown, e.g. 0,3 (default: the "
-              f"first {SHOWN_UNITS}); only these are recorded. A bidirectional layer's "
-              "directions number their units from 0 each.")  # fmt: skip
+@click.option("--units", "units_text", default=None, help="Units shown, counted from 1, e.g. "
+              f"1,4 (default: the first {SHOWN_UNITS}); only these are recorded. A "
+              "bidirectional layer's directions number their units from 1 each.")  # fmt: skip
 @click.option("--batch", "sample", type=click.IntRange(min=0), default=0, show_default=True,
               help="Which sequence of a batch the table and hand calculation show.")  # fmt: skip
 @click.option("--explain", is_flag=True, help="Print the hand calculation (of --unit at --step); "
               "each line shows the digits it needs to add up from the numbers on it.")  # fmt: skip
 @click.option("--step", type=click.IntRange(min=1), default=None,
               help="With --explain: the time step, from 1 (default: every step).")  # fmt: skip
-@click.option("--unit", type=click.IntRange(min=0), default=None,
-              help="With --explain: the unit (default: the units shown).")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Print the whole trace and check as JSON.")
+@click.option("--unit", type=click.IntRange(min=1), default=None,
+              help="With --explain: the unit, from 1 (default: the units shown).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the whole trace and check as JSON "
+              "(its arrays, and the unit indices its \"units\" lists, count from 0).")  # fmt: skip
 @click.option("--npz", "npz_file", default=None, metavar="FILE",
               help="Also write the arrays of every step (numpy.savez_compressed): x, "
-              "layer_output, units, preact_<gate>, gate_<gate> (gate_input, gate_forget, "
-              "gate_candidate, gate_output; gate_update, gate_reset), h and c, the last "
-              "five prefixed forward_ and backward_ for a bidirectional layer.")  # fmt: skip
+              "layer_output, units, a_<gate> (the pre-activation), gate_<gate> (gate_input, "
+              "gate_forget, gate_candidate, gate_output; gate_update, gate_reset), h and c, "
+              "the last five prefixed forward_ and backward_ for a bidirectional "
+              "layer.")  # fmt: skip
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default=None,
               help="Precision of the engine (default: what the file stores).")  # fmt: skip
 @click.option("--digits", type=click.IntRange(1, 17), default=6, show_default=True,
@@ -122,9 +128,11 @@ def trace_command(model_file: str, **o: Any) -> int:
     layer = model.layer(o["layer"])
     given = given_inputs(model, layer, o)
     per_direction = _direction_units(layer)
-    shown = _units(o["units_text"], per_direction, layer)
-    if o["unit"] is not None and o["unit"] >= per_direction:
-        raise LSTMInputError(f"--unit must be from 0 to {per_direction - 1}; got {o['unit']}")
+    shown = _units(o["units_text"], per_direction, layer)  # indices from 0
+    if o["unit"] is not None:
+        if o["unit"] > per_direction:
+            raise LSTMInputError(f"--unit must be from 1 to {per_direction}; got {o['unit']}")
+        o["unit"] -= 1  # the index of the unit the person numbered from 1
     recorded = sorted(set(shown) | ({o["unit"]} if o["unit"] is not None else set()))
     if not getattr(_first(layer), "reset_after", True):  # its hand calculation needs all
         recorded = list(range(per_direction))
@@ -195,28 +203,28 @@ def _direction_units(layer: SavedLayer) -> int:
 
 
 def _units(text: str | None, total: int, layer: SavedLayer) -> list[int]:
-    """--units as unit numbers, checked; the first few by default."""
+    """--units (unit numbers from 1), checked, as indices from 0; the first few by default."""
     if text is None:
         return list(range(min(SHOWN_UNITS, total)))
     try:
         units = [int(part) for part in text.replace(" ", "").split(",")]
     except ValueError:
-        raise LSTMInputError(f"--units must be unit numbers like 0,3; got {text!r}") from None
-    bad = [u for u in units if not 0 <= u < total]
+        raise LSTMInputError(f"--units must be unit numbers like 1,4; got {text!r}") from None
+    bad = [u for u in units if not 1 <= u <= total]
     if bad or len(set(units)) != len(units):
         where = f"layer {layer.name!r} has {total} units"
         w = layer.weights
         if isinstance(w, Bidirectional):  # as --list says: "4 units per direction, output 8"
             where = (
                 f"layer {layer.name!r} is bidirectional: each direction's units are "
-                f"numbered 0 to {total - 1} and the table shows each direction apart"
+                f"numbered 1 to {total} and the table shows each direction apart"
             )
             if w.merge_mode == "concat":
                 where += f"; backward unit k is column {w.forward.units} + k of the output"
         raise LSTMInputError(
-            f"--units must be distinct unit numbers from 0 to {total - 1} ({where}); got {text!r}"
+            f"--units must be distinct unit numbers from 1 to {total} ({where}); got {text!r}"
         )
-    return units
+    return [u - 1 for u in units]
 
 
 def _list(model: SavedModel) -> None:

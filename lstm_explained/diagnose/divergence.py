@@ -27,7 +27,8 @@ Array = NDArray[Any]
 class Divergence:
     """The first value where A and B part: `step` from 1 (processing order), `row` the
     batch row from 0, `quantity` "pre-activation", "gate", "state" or "output", `name`
-    the gate ("forget"), state ("c") or "output", `unit` from 0, and both values;
+    the gate ("forget"), state ("c") or "output", `unit` the index from 0 (its text
+    counts units from 1, as people do), and both values;
     `direction` is "forward" or "backward" in a bidirectional layer, else ""."""
 
     step: int
@@ -40,7 +41,8 @@ class Divergence:
     direction: str = ""
 
     def text(self) -> str:
-        """ "step 2, batch row 0: the forget gate's pre-activation, unit 1: A 0.25, B 1.25"."""
+        """ "step 2, batch row 0: the forget gate's pre-activation, unit 2: A 0.25, B 1.25"
+        for `unit` 1."""
         what = {
             "pre-activation": f"the {self.name} gate's pre-activation",
             "gate": f"the {self.name} gate",
@@ -49,7 +51,7 @@ class Divergence:
         }[self.quantity]
         where = f"{self.direction} direction, " if self.direction else ""
         return (
-            f"{where}step {self.step}, batch row {self.row}: {what}, unit {self.unit}: "
+            f"{where}step {self.step}, batch row {self.row}: {what}, unit {self.unit + 1}: "
             f"A {self.a:.7g}, B {self.b:.7g}"
         )
 
@@ -75,7 +77,7 @@ def _stacked(trace: Trace, field: str, name: str) -> Array:
 
 def compare_traces(a: Trace, b: Trace, tolerance: float, direction: str = "") -> TraceComparison:
     """Compare two traces of the same cell over the same batched input, step by step."""
-    quantities = [("pre-activation", "z", g) for g in a.steps[0].z]
+    quantities = [("pre-activation", "a", g) for g in a.steps[0].a]
     quantities += [("gate", "gates", g) for g in a.steps[0].gates]
     quantities += [("state", "state", s) for s in reversed(list(a.steps[0].state))]  # c, h
     quantities.append(("output", "output", "output"))  # h, or what a masked step outputs

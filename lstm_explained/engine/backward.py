@@ -8,7 +8,7 @@ input and the state before (see `lstm.step_backward`, `gru.step_backward`):
     dh  = d_sequence_out[t] + dh from step t+1          # (batch, units)
     dc  = dc from step t+1                              # an LSTM's cell state
     ... the cell's step backward ...
-    dkernel += x.T @ dz    drecurrent_kernel += ...     dbias += ...
+    dkernel += x.T @ da    drecurrent_kernel += ...     dbias += ...
 
 A masked step passes its gradients straight through to the step before, as its forward
 pass passed the state. Exact traces give exact gradients (ints and Fractions).
@@ -44,7 +44,7 @@ class StepGradients:
     state) and `total` what reaches this step's new state in all (an LSTM's dc includes
     the path through h); `prev` flows to the step before. Each is keyed by state name,
     "h" (and "c"), also readable as `dh_later`, `dc_later`, `dh`, `dc`, `dh_prev`,
-    `dc_prev`. `gates[gate]` is the gradient of a gate's value and `z[gate]` of its
+    `dc_prev`. `gates[gate]` is the gradient of a gate's value and `a[gate]` of its
     pre-activation; `dx` flows to the input.
     """
 
@@ -53,7 +53,7 @@ class StepGradients:
     later: Mapping[str, Array]
     total: Mapping[str, Array]
     gates: Mapping[str, Array]
-    z: Mapping[str, Array]
+    a: Mapping[str, Array]
     dx: Array
     prev: Mapping[str, Array]
 
@@ -281,7 +281,7 @@ def _record(
         later=_named(names, d_next, view),
         total=_named(names, b.d_state, view),
         gates=MappingProxyType({g: view(a) for g, a in b.gates.items()}),
-        z=MappingProxyType({g: view(a) for g, a in b.z.items()}),
+        a=MappingProxyType({g: view(arr) for g, arr in b.a.items()}),
         dx=view(b.dx),
         prev=_named(names, d_prev, view),
     )

@@ -60,7 +60,7 @@ class CellStep:
     """What one step computed, every array (batch, units)."""
 
     state: tuple[Array, ...]  # the new state, in the cell's STATES order
-    z: dict[str, Array]  # pre-activation by gate
+    a: dict[str, Array]  # pre-activation by gate
     gates: dict[str, Array]  # value by gate
     parts: Mapping[str, Array] | None = None  # what else the hand calculation shows
 
@@ -71,7 +71,7 @@ class BackwardStep:
 
     Weight gradients are this step's contributions, shaped like the weights; `dx` goes
     to the input, `d_state_prev` to the step before (in STATES order); `d_state` holds
-    the totals that reached this step's state, and `gates`/`z` the gradients of each
+    the totals that reached this step's state, and `gates`/`a` the gradients of each
     gate's value and pre-activation, for the record.
     """
 
@@ -82,7 +82,7 @@ class BackwardStep:
     d_state_prev: tuple[Array, ...]
     d_state: tuple[Array, ...]
     gates: dict[str, Array]
-    z: dict[str, Array]
+    a: dict[str, Array]
 
 
 def keep_as_is(a: Array) -> Array:

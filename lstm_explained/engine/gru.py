@@ -74,20 +74,20 @@ def step(xw: Array, state: tuple[Array, ...], p: Params, fn: Functions) -> CellS
     else:
         hu = h_prev @ p.recurrent_kernel[:, : 2 * u]  # (batch, 2*units): z and r only
     zr = fn.tidy(xw[:, : 2 * u] + hu[:, : 2 * u])  # (batch, 2*units)
-    z_z, z_r = zr[:, :u], zr[:, u:]
+    a_z, a_r = zr[:, :u], zr[:, u:]
     gates_zr = fn.rec(zr)  # both gates in one call
     z, r = gates_zr[:, :u], gates_zr[:, u:]
     if p.reset_after:
         rec_n = fn.tidy(hu[:, 2 * u :])  # what r multiplies
-        z_n = fn.tidy(xw[:, 2 * u :] + r * rec_n)
+        a_n = fn.tidy(xw[:, 2 * u :] + r * rec_n)
     else:
         rec_n = fn.tidy((r * h_prev) @ p.recurrent_kernel[:, 2 * u :])
-        z_n = fn.tidy(xw[:, 2 * u :] + rec_n)
-    n = fn.act(z_n)
+        a_n = fn.tidy(xw[:, 2 * u :] + rec_n)
+    n = fn.act(a_n)
     h = fn.tidy(z * h_prev + (1 - z) * n)  # (batch, units)
     parts = {"candidate_input": fn.tidy(xw[:, 2 * u :]), "candidate_recurrent": rec_n}
     return CellStep(
-        (h,), dict(zip(GATES, (z_z, z_r, z_n), strict=True)),
+        (h,), dict(zip(GATES, (a_z, a_r, a_n), strict=True)),
         dict(zip(GATES, (z, r, n), strict=True)), parts,
     )  # fmt: skip
 
@@ -96,34 +96,34 @@ def step_backward(s: Any, d_state: tuple[Array, ...], p: Params, fn: Derivatives
     """The step in reverse, from dL/dh (batch, units) to gates, weights, inputs, h_prev.
 
     dz = dh * (h_prev - n)     dn = dh * (1 - z)     dh_prev gets dh * z
-    dz_n = dn * act'(z_n)      dz_z = dz * rec'(z_z)
-    reset_after:   dr = dz_n * (h_prev @ U_n + b_rec_n);   U_n sees dz_n * r
-    reset before:  d(r*h_prev) = dz_n @ U_n.T;  dr = that * h_prev;  U_n sees r*h_prev
-    dz_r = dr * rec'(z_r)
+    da_n = dn * act'(a_n)      da_z = dz * rec'(a_z)
+    reset_after:   dr = da_n * (h_prev @ U_n + b_rec_n);   U_n sees da_n * r
+    reset before:  d(r*h_prev) = da_n @ U_n.T;  dr = that * h_prev;  U_n sees r*h_prev
+    da_r = dr * rec'(a_r)
     """
     (dh,) = d_state
     u = p.units
     z, r, n = (s.gates[k] for k in GATES)
     h_prev, rec_n = s.h_prev, s.parts["candidate_recurrent"]
     dz, dn = fn.tidy(dh * (h_prev - n)), fn.tidy(dh * (1 - z))
-    dz_n = fn.tidy(dn * fn.act_d(s.z["candidate"]))
-    dz_z = fn.tidy(dz * fn.rec_d(s.z["update"]))
+    da_n = fn.tidy(dn * fn.act_d(s.a["candidate"]))
+    da_z = fn.tidy(dz * fn.rec_d(s.a["update"]))
     u_n = p.recurrent_kernel[:, 2 * u :]  # (units, units)
     if p.reset_after:
-        dr = fn.tidy(dz_n * rec_n)
-        d_rec_n = fn.tidy(dz_n * r)  # gradient of h_prev @ U_n + b_rec_n
-        dz_r = fn.tidy(dr * fn.rec_d(s.z["reset"]))
-        d_hu = np.concatenate([dz_z, dz_r, d_rec_n], axis=1)  # (batch, 3*units)
+        dr = fn.tidy(da_n * rec_n)
+        d_rec_n = fn.tidy(da_n * r)  # gradient of h_prev @ U_n + b_rec_n
+        da_r = fn.tidy(dr * fn.rec_d(s.a["reset"]))
+        d_hu = np.concatenate([da_z, da_r, d_rec_n], axis=1)  # (batch, 3*units)
         d_recurrent = h_prev.T @ d_hu
         dh_prev = dh * z + d_hu @ p.recurrent_kernel.T
     else:
-        d_rh = fn.tidy(dz_n @ u_n.T)  # gradient of r * h_prev, (batch, units)
+        d_rh = fn.tidy(da_n @ u_n.T)  # gradient of r * h_prev, (batch, units)
         dr = fn.tidy(d_rh * h_prev)
-        dz_r = fn.tidy(dr * fn.rec_d(s.z["reset"]))
-        d_zr = np.concatenate([dz_z, dz_r], axis=1)  # (batch, 2*units)
-        d_recurrent = np.concatenate([h_prev.T @ d_zr, (r * h_prev).T @ dz_n], axis=1)
+        da_r = fn.tidy(dr * fn.rec_d(s.a["reset"]))
+        d_zr = np.concatenate([da_z, da_r], axis=1)  # (batch, 2*units)
+        d_recurrent = np.concatenate([h_prev.T @ d_zr, (r * h_prev).T @ da_n], axis=1)
         dh_prev = dh * z + d_zr @ p.recurrent_kernel[:, : 2 * u].T + d_rh * r
-    d_xw = np.concatenate([dz_z, dz_r, dz_n], axis=1)  # (batch, 3*units), input side
+    d_xw = np.concatenate([da_z, da_r, da_n], axis=1)  # (batch, 3*units), input side
     d_bias = d_xw.sum(axis=0)
     if p.reset_after:
         d_bias = np.stack([d_bias, d_hu.sum(axis=0)])  # (2, 3*units)
@@ -135,5 +135,5 @@ def step_backward(s: Any, d_state: tuple[Array, ...], p: Params, fn: Derivatives
         d_state_prev=(fn.tidy(dh_prev),),
         d_state=(dh,),
         gates=dict(zip(GATES, (dz, dr, dn), strict=True)),
-        z=dict(zip(GATES, (dz_z, dz_r, dz_n), strict=True)),
+        a=dict(zip(GATES, (da_z, da_r, da_n), strict=True)),
     )

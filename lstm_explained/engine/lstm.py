@@ -3,9 +3,9 @@
 With Keras's gate columns (input, forget, candidate, output) and `act`, `rec` the
 layer's `activation` and `recurrent_activation`:
 
-    z = x @ kernel + h_prev @ recurrent_kernel + bias     # (batch, 4*units)
-    i, f, o = rec(z_i), rec(z_f), rec(z_o)                # gates
-    g = act(z_g)                                          # candidate values
+    a = x @ kernel + h_prev @ recurrent_kernel + bias     # (batch, 4*units)
+    i, f, o = rec(a_i), rec(a_f), rec(a_o)                # gates
+    g = act(a_g)                                          # candidate values
     c = f * c_prev + i * g                                # new cell state
     h = o * act(c)                                        # new hidden state
 
@@ -52,18 +52,18 @@ def project(x: Array, p: Params) -> Array:
 def step(xw: Array, state: tuple[Array, ...], p: Params, fn: Functions) -> CellStep:
     """One step forward from `xw = x @ kernel` (batch, 4*units) and the state (h, c)."""
     h_prev, c_prev = state  # (batch, units) each
-    z = xw + h_prev @ p.recurrent_kernel  # (batch, 4*units), summed in Keras's order
+    a = xw + h_prev @ p.recurrent_kernel  # (batch, 4*units), summed in Keras's order
     if p.bias is not None:
-        z += p.bias
-    z = fn.tidy(z)
+        a += p.bias
+    a = fn.tidy(a)
     u = p.units
-    z_i, z_f, z_g, z_o = z[:, :u], z[:, u : 2 * u], z[:, 2 * u : 3 * u], z[:, 3 * u :]
-    i_f = fn.rec(z[:, : 2 * u])  # the input and forget gates side by side: one call
-    i, f, g, o = i_f[:, :u], i_f[:, u:], fn.act(z_g), fn.rec(z_o)
+    a_i, a_f, a_g, a_o = a[:, :u], a[:, u : 2 * u], a[:, 2 * u : 3 * u], a[:, 3 * u :]
+    i_f = fn.rec(a[:, : 2 * u])  # the input and forget gates side by side: one call
+    i, f, g, o = i_f[:, :u], i_f[:, u:], fn.act(a_g), fn.rec(a_o)
     c = fn.tidy(f * c_prev + i * g)  # (batch, units)
     h = fn.tidy(o * fn.act(c))  # (batch, units)
     return CellStep(
-        (h, c), dict(zip(GATES, (z_i, z_f, z_g, z_o), strict=True)),
+        (h, c), dict(zip(GATES, (a_i, a_f, a_g, a_o), strict=True)),
         dict(zip(GATES, (i, f, g, o), strict=True)),
     )  # fmt: skip
 
@@ -76,28 +76,28 @@ def step_backward(s: Any, d_state: tuple[Array, ...], p: Params, fn: Derivatives
 
         do = dh * act(c)                  dc = dc_later + dh * o * act'(c)
         df = dc * c_prev    di = dc * g   dg = dc * i
-        dz = [di rec'(z_i), df rec'(z_f), dg act'(z_g), do rec'(z_o)]
-        dh_prev = dz @ recurrent_kernel.T     dc_prev = dc * f
+        da = [di rec'(a_i), df rec'(a_f), dg act'(a_g), do rec'(a_o)]
+        dh_prev = da @ recurrent_kernel.T     dc_prev = dc * f
     """
     dh, dc_later = d_state
     i, f, g, o = (s.gates[k] for k in GATES)
     do = fn.tidy(dh * fn.act(s.c))
     dc = fn.tidy(dc_later + dh * o * fn.act_d(s.c))
     df, di, dg = fn.tidy(dc * s.c_prev), fn.tidy(dc * g), fn.tidy(dc * i)
-    dz = [
-        fn.tidy(di * fn.rec_d(s.z["input"])),
-        fn.tidy(df * fn.rec_d(s.z["forget"])),
-        fn.tidy(dg * fn.act_d(s.z["candidate"])),
-        fn.tidy(do * fn.rec_d(s.z["output"])),
+    da = [
+        fn.tidy(di * fn.rec_d(s.a["input"])),
+        fn.tidy(df * fn.rec_d(s.a["forget"])),
+        fn.tidy(dg * fn.act_d(s.a["candidate"])),
+        fn.tidy(do * fn.rec_d(s.a["output"])),
     ]
-    dz_all = np.concatenate(dz, axis=1)  # (batch, 4*units)
+    da_all = np.concatenate(da, axis=1)  # (batch, 4*units)
     return BackwardStep(
-        d_kernel=s.x.T @ dz_all,  # (features, 4*units)
-        d_recurrent_kernel=s.h_prev.T @ dz_all,  # (units, 4*units)
-        d_bias=dz_all.sum(axis=0),  # (4*units,)
-        dx=fn.tidy(dz_all @ p.kernel.T),  # (batch, features)
-        d_state_prev=(fn.tidy(dz_all @ p.recurrent_kernel.T), fn.tidy(dc * f)),
+        d_kernel=s.x.T @ da_all,  # (features, 4*units)
+        d_recurrent_kernel=s.h_prev.T @ da_all,  # (units, 4*units)
+        d_bias=da_all.sum(axis=0),  # (4*units,)
+        dx=fn.tidy(da_all @ p.kernel.T),  # (batch, features)
+        d_state_prev=(fn.tidy(da_all @ p.recurrent_kernel.T), fn.tidy(dc * f)),
         d_state=(dh, dc),
         gates=dict(zip(GATES, (di, df, dg, do), strict=True)),
-        z=dict(zip(GATES, dz, strict=True)),
+        a=dict(zip(GATES, da, strict=True)),
     )

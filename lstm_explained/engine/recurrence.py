@@ -208,14 +208,14 @@ def _step(
     chosen: list[int] | None, keep: Array | None, names: tuple[str, ...],
 ) -> Step:  # fmt: skip
     """The record of step t (from 0): the chosen units' gates, the states whole."""
-    z, gates, parts = result.z, result.gates, result.parts or {}
+    a, gates, parts = result.a, result.gates, result.parts or {}
     if chosen is not None:  # keep only the chosen units' columns
-        z, gates, parts = ({k: a[:, chosen] for k, a in d.items()} for d in (z, gates, parts))
+        a, gates, parts = ({k: v[:, chosen] for k, v in d.items()} for d in (a, gates, parts))
     return Step(
         t + 1,
         x[:, t],
         MappingProxyType(dict(zip(names, state, strict=True))),
-        MappingProxyType(z),
+        MappingProxyType(a),
         MappingProxyType(gates),
         MappingProxyType(dict(zip(names, new, strict=True))),
         None if keep is None else keep[:, t],

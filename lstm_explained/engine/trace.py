@@ -39,9 +39,10 @@ class Step:
     """One time step. `t` counts from 1, as people count steps, in processing order.
 
     Shapes (without the leading batch axis when the input had none): `x`
-    (batch, features); every entry of `state_prev`, `state`, `z` and `gates`
+    (batch, features); every entry of `state_prev`, `state`, `a` and `gates`
     (batch, units). `state_prev` and `state` hold "h" (and "c" for an LSTM), also
-    readable as `h_prev`, `c_prev`, `h`, `c`. `z[gate]` is a gate's pre-activation and
+    readable as `h_prev`, `c_prev`, `h`, `c`. `a[gate]` is a gate's pre-activation (the
+    site's a_i, a_f, a_g, a_o for an LSTM, a_z, a_r, a_n for a GRU) and
     `gates[gate]` its value after the activation. `parts` holds what else a cell needs
     to show its arithmetic (a GRU's two halves of the candidate's pre-activation).
     `mask` is None when no mask was given, else whether each batch row used this step.
@@ -50,7 +51,7 @@ class Step:
     t: int
     x: Array
     state_prev: Mapping[str, Array]
-    z: Mapping[str, Array]
+    a: Mapping[str, Array]
     gates: Mapping[str, Array]
     state: Mapping[str, Array]
     mask: Array | None = None
@@ -86,7 +87,7 @@ class Step:
             self.t,
             fn(self.x),
             each(self.state_prev),
-            each(self.z),
+            each(self.a),
             each(self.gates),
             each(self.state),
             None if self.mask is None else fn(self.mask),
@@ -98,7 +99,7 @@ class Step:
         doc: dict[str, Any] = {"t": self.t, "x": jsonable(self.x)}
         doc |= {f"{name}_prev": jsonable(v) for name, v in self.state_prev.items()}
         doc |= {
-            "z": {g: jsonable(v) for g, v in self.z.items()},
+            "a": {g: jsonable(v) for g, v in self.a.items()},
             "gates": {g: jsonable(v) for g, v in self.gates.items()},
         }
         doc |= {name: jsonable(v) for name, v in self.state.items()}
@@ -117,7 +118,7 @@ class Trace:
     With `go_backwards=True` the steps, like `sequence_out`, run from the last input to
     the first, as Keras returns them. `zero_output_for_mask` says whether masked steps
     output zeros (True) or repeat the previous output (False, Keras's default).
-    `units` is None when every unit's gates were recorded; otherwise the steps' `z`,
+    `units` is None when every unit's gates were recorded; otherwise the steps' `a`,
     `gates` and `parts` hold only the columns of these units, in this order (the states
     are always recorded whole, since every unit's h_prev enters every gate).
     """
@@ -219,7 +220,8 @@ class Trace:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The whole trace as plain Python values, ready for `json.dumps`."""
+        """The whole trace as plain Python values, ready for `json.dumps`; "units" (when
+        some were chosen) holds their indices from 0, as `units` does."""
         w = self.weights
         doc: dict[str, Any] = {"cell": self.cell}
         doc |= {

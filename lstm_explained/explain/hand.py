@@ -1,13 +1,16 @@
 """Hand calculations as text: the arithmetic a person would write, with real numbers.
 
 `hand_calculation(trace, t)` spells out one time step gate by gate, for an LSTM or a
-GRU; `trace_table(trace)` is a Markdown table of every step; `hand_backward` spells out
-one step of backpropagation. All read only the `Trace` (and `Gradients`), so what they
-print is what the engine computed.
+GRU, each line with the digits it needs to add up (`Writer`, the rule of `working`);
+`unit_working` gives one unit's lines by what they compute, for the figures, which
+show the same numbers. `trace_table(trace)` is a Markdown table of every step. All read
+only the `Trace`, so what they print is what the engine computed; `backward_working`
+does the same for a step of backpropagation.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,21 +19,17 @@ from typing import Any
 import numpy as np
 
 from ..engine._validate import int_text
-from ..engine.activations import derivative, resolve
-from ..engine.backward import StepGradients
 from ..engine.trace import Step, Trace, require_trace
-from ..engine.weights import Weights
 from ..errors import LSTMInputError
-from .working import Expr, Num, Op, Sym, Wrap, digits_to_show, wrap_working
+from .working import Digits, Expr, Noted, Num, Op, Sym, Wrap, choose_digits, wrap_working
 
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
 """One letter per LSTM gate, as in the equations on the site (Keras's code calls g "c")."""
 
 GRU_SYMBOLS = {"update": "z", "reset": "r", "candidate": "n"}
-"""One letter per GRU gate (Keras's code calls n "h"). A GRU's pre-activations are
-written a_z, a_r, a_n, since z already names the update gate."""
+"""One letter per GRU gate (Keras's code calls n "h")."""
 
-_LABELS = {
+LABELS = {
     "input": "input gate",
     "forget": "forget gate",
     "candidate": "candidate",
@@ -38,7 +37,7 @@ _LABELS = {
     "update": "update gate",
     "reset": "reset gate",
 }
-_WIDTH = len("hidden state:") + 1  # the labels' column
+LABEL_WIDTH = len("hidden state:") + 1  # the labels' column
 
 
 def symbols(trace: Trace) -> dict[str, str]:
@@ -47,8 +46,9 @@ def symbols(trace: Trace) -> dict[str, str]:
 
 
 def preactivation_symbol(trace: Trace, gate: str) -> str:
-    """How the site writes a gate's pre-activation: z_i for an LSTM, a_z for a GRU."""
-    return ("z_" if trace.cell == "LSTM" else "a_") + symbols(trace)[gate]
+    """How the site writes a gate's pre-activation, `Step.a[gate]`: a and the gate's
+    letter (a_i, a_f, a_g, a_o for an LSTM; a_z, a_r, a_n for a GRU)."""
+    return "a_" + symbols(trace)[gate]
 
 
 def format_number(value: Any, digits: int = 6) -> str:
@@ -64,20 +64,31 @@ def format_number(value: Any, digits: int = 6) -> str:
     return "0" if text == "-0" else text
 
 
+def written(value: Any, digits: int) -> str:
+    """A number in a line of working: `format_number` at `digits`, but never with more
+    digits than the float's shortest form in its own type has (0.2 stays 0.2 rather than
+    0.20000000000000001, a float32's 0.1 stays 0.1): digits past those are the binary
+    representation's, not the number's."""
+    if isinstance(value, (float, np.floating)) and math.isfinite(value):
+        mantissa = str(value).lower().lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+        digits = min(digits, max(len(mantissa), 1))
+    return format_number(value, digits)
+
+
 def format_vector(arr: Any, digits: int = 6) -> str:
     """One value as `format_number` writes it; several as "[a, b, ...]"."""
     values = [format_number(v, digits) for v in np.asarray(arr).ravel()]
     return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
 
 
-def format_factor(value: Any, digits: int = 6) -> str:
+def _factor(text: str) -> str:
     """A number as a factor: negatives and fractions in brackets so products read right."""
-    text = format_number(value, digits)
     return f"({text})" if text.startswith("-") or "/" in text else text
 
 
-def _label(text: str) -> str:
-    return f"{text}:".ljust(_WIDTH) if text else " " * _WIDTH
+def label(text: str) -> str:
+    """A line's label ("input gate:"), padded to the labels' column."""
+    return f"{text}:".ljust(LABEL_WIDTH) if text else " " * LABEL_WIDTH
 
 
 def _products(x: Any, kernel: Any, h: Any, recurrent: Any, u: int) -> list[Expr]:
@@ -89,50 +100,70 @@ def _products(x: Any, kernel: Any, h: Any, recurrent: Any, u: int) -> list[Expr]
 def _text(expr: Expr, digits: int) -> str:
     """An expression as a line of working writes it, every number at `digits`."""
     if isinstance(expr, Num):
-        return (format_number if expr.bare else format_factor)(expr.value, digits)
+        text = written(expr.value, digits)
+        return text if expr.bare else _factor(text)
     if isinstance(expr, Sym):
         return expr.name
+    if isinstance(expr, Noted):
+        return f"{_text(expr.inner, digits)} ({expr.note})"
     if isinstance(expr, Op):
         return (" + " if expr.op == "+" else "×").join(_text(p, digits) for p in expr.parts)
     inner = _text(expr.inner, digits)
     return f"(1-{inner})" if expr.head == "1-" else f"{expr.head}({inner})"
 
 
-def _shown(value: Any, digits: int) -> Fraction:
-    """The exact value of a number as `format_number` writes it."""
-    return Fraction(format_number(value, digits))
+def shown_value(value: Any, digits: int) -> Fraction:
+    """The exact value of a number as a line of working writes it at `digits`."""
+    return Fraction(written(value, digits))
 
 
 @dataclass(frozen=True)
-class _Writer:
-    """Writes lines of working at `digits`; with `add_up`, each line with the digits it
-    needs for its result to be the rounding of what its numbers give as written (up to
-    `most`, what the trace's float type holds; the fewest first, result at `digits`
-    where it can be). A line that cannot add up (float32 rounded its result otherwise
-    than exact arithmetic would) shows its operands at `most` digits and says "≈"
-    instead of its last "="; one that cannot be redone (an activation known only by
-    name, inf) is written at `digits`."""
+class Written:
+    """A line of working as written: its text, its arithmetic (the expression redone,
+    "2×1 + 2×2") and its result as text, the digits its operands and its result show,
+    and its expression (a GRU's a_n names r by its letter or writes r's value)."""
+
+    text: str
+    arithmetic: str
+    result: str
+    digits: Digits
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Writes lines of working, each with the digits it needs to add up (the one rule,
+    `working.choose_digits`): at least `digits`, at most `most`, what the trace's float
+    type holds. An exact trace's numbers are written in full, and its lines add up."""
 
     digits: int
-    add_up: bool = False
     most: int = 17
+    exact: bool = False
 
-    def line(self, start: str, expr: Expr, result: Any) -> tuple[str, str]:
-        """`start` (label and left-hand side), the expression and the result; and the
-        result's text, for a later line that names it by its letter."""
-        d_operands = d_result = self.digits
-        equals = "="
-        if self.add_up:
-            try:
-                found = digits_to_show(expr, result, _shown, self.digits, self.most)
-            except ValueError:  # it cannot be redone: written as without add_up
-                found = (self.digits, self.digits)
-            if found:
-                d_operands, d_result = found
-            else:
-                d_operands, equals = self.most, "≈"
-        shown = format_number(result, d_result)
-        return f"{start}{_text(expr, d_operands)} {equals} {shown}", shown
+    def choose(self, expr: Expr, result: Any) -> Digits:
+        if self.exact:
+            return Digits(self.digits, self.digits, True)
+        return choose_digits(expr, result, shown_value, self.digits, self.most)
+
+    def line(self, start: str, expr: Expr, result: Any, middle: Expr | None = None) -> Written:
+        """`start` (label and left-hand side), then `middle` if given (letters and numbers
+        between the first "=" and the arithmetic), the expression and the result."""
+        d = self.choose(expr, result)
+        shown = written(result, d.result)
+        head = start + (f"{_text(middle, d.operands)} = " if middle is not None else "")
+        arithmetic = _text(expr, d.operands)
+        return Written(f"{head}{arithmetic} {d.equals} {shown}", arithmetic, shown, d, expr)
+
+
+def most_digits(values: Any) -> int:
+    """The significant digits beyond which a float type's numbers say nothing more."""
+    dtype = np.asarray(values).dtype
+    return min(17, np.finfo(dtype).precision + 3) if dtype.kind == "f" else 17
+
+
+def writer_for(trace: Trace, digits: int) -> Writer:
+    """The writer of a (one-sequence) trace's working: at least `digits` digits."""
+    return Writer(digits, most_digits(trace.steps[0].h), trace.exact)
 
 
 def hand_calculation(
@@ -142,135 +173,149 @@ def hand_calculation(
     sample: int = 0,
     digits: int = 6,
     units: Any = None,
-    count_units_from: int = 1,
-    add_up: bool = False,
     width: int | None = None,
 ) -> str:
     """The arithmetic of time step `t` (counting from 1), one line per quantity.
 
     For a batched trace, `sample` picks the sequence. With several units, each unit
-    gets its own block, headed "unit 1:" and on (`count_units_from=0` numbers them as
-    Keras and PyTorch index them); `units` picks some by index from 0 (by default every
-    recorded one). Floats show `digits` significant digits; exact traces show every
-    digit. Works for an LSTM and a GRU (`reset_after` either way).
+    gets its own block, headed "unit 1:" and on, counting from one as people count
+    units; `units` picks some by Python index, from 0 (by default every recorded one:
+    `units=[0]` is the block "unit 1:"). Works for an LSTM and a GRU (`reset_after`
+    either way).
 
-    `add_up=True` lets each line show as many digits as it needs for its result to be
-    the rounding of what the numbers it shows give (so its operands, and rarely its
-    result, may show more than `digits`); a GRU's a_n then shows r's value where it
-    otherwise writes the letter. A line float32's rounding keeps from adding up at any
-    digits shows its operands in full and "≈" before its result. `width` wraps lines
-    longer than that between terms, continuations indented past their "=".
+    Every line adds up: its result is the rounding of what the numbers it shows give,
+    redone exactly (the site's rule, `working.choose_digits`). Floats show at least
+    `digits` significant digits, and a line shows more where it needs them (its operands
+    first, rarely its result); exact traces show every digit. A line float32's rounding
+    keeps from adding up at any digits shows its operands in full and "≈" before its
+    result. `width` wraps lines longer than that between terms, continuations indented
+    past their "=".
     """
     one = require_trace(trace).sample(sample)
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
-    columns = [one.column(u) for u in chosen]  # checks each unit was recorded
+    for u in chosen:
+        one.column(u)  # checks each unit was recorded
     step = one.step(t)
     states = [("x", step.x)] + [(f"{s}_prev", v) for s, v in step.state_prev.items()]
     lines = [f"time step {step.t}: " + ", ".join(f"{k} = {format_vector(v, digits)}"
                                                 for k, v in states)]  # fmt: skip
-    masked = step.mask is not None and not bool(step.mask)
-    writer = _Writer(digits, add_up and not one.exact, _most_digits(step.h))
-    for u, j in zip(chosen, columns, strict=True):
+    writer = writer_for(one, digits)
+    for u in chosen:
         if one.weights.units > 1:
-            lines.append(f"unit {u + count_units_from}:")
-        if trace.cell == "LSTM":
-            lines += _lstm_unit(one, step, u, j, writer, masked)
-        else:
-            lines += _gru_unit(one, step, u, j, writer, masked)
+            lines.append(f"unit {u + 1}:")
+        lines += [w.text for w in unit_working(one, t, u, writer).values()]
+        if _masked(step):
+            lines += _masked_lines(step, u, digits)
     if width is not None:
         lines = [part for line in lines for part in wrap_working(line, width)]
     return "\n".join(lines)
 
 
-def _most_digits(values: Any) -> int:
-    """The significant digits beyond which a float type's numbers say nothing more."""
-    dtype = np.asarray(values).dtype
-    return min(17, np.finfo(dtype).precision + 3) if dtype.kind == "f" else 17
+def unit_working(
+    one: Trace, t: int, u: int, writer: Writer, *, letter_r: bool = False
+) -> dict[str, Written]:
+    """The lines of working of unit `u` (an index from 0) at step `t` of a one-sequence
+    trace, by what they compute: "a_<gate>" and "<gate>" for each gate, then "c" and "h"
+    (none at a masked step, which computes no state). `letter_r` writes a GRU's reset
+    gate as r in the reset-before form too, as the GRU figure does with one unit."""
+    step, j = one.step(t), one.column(u)
+    lines: dict[str, Written] = {}
+    for gate in one.weights.gates:
+        gw = one.weights.gate(gate)
+        if one.cell == "LSTM":
+            terms = _products(step.x, gw.kernel, step.h_prev, gw.recurrent_kernel, u)
+            terms += [] if gw.bias is None else [Num(gw.bias[u])]
+            expr: Expr = Op("+", tuple(terms))
+        else:
+            expr = _gru_sum(one, step, gate, u, j, lines, writer, letter_r)
+        s = symbols(one)[gate]
+        fn = one.activation if gate == "candidate" else one.recurrent_activation
+        a, value = step.a[gate][j], step.gates[gate][j]
+        lines[f"a_{gate}"] = writer.line(f"{label(LABELS[gate])}a_{s} = ", expr, a)
+        lines[gate] = writer.line(f"{label('')}{s} = ", Wrap(fn, Num(a, bare=True)), value)
+    if _masked(step):
+        return lines
+    g = {gate: step.gates[gate][j] for gate in one.weights.gates}
+    if one.cell == "LSTM":
+        act = one.activation
+        c_sum = Op("+", (_times(g["forget"], step.c_prev[u]), _times(g["input"], g["candidate"])))
+        h_product = Op("×", (Num(g["output"]), Wrap(act, Num(step.c[u], bare=True))))
+        lines["c"] = writer.line(f"{label('cell state')}c = f×c_prev + i×g = ", c_sum, step.c[u])
+        lines["h"] = writer.line(f"{label('hidden state')}h = o×{act}(c) = ", h_product, step.h[u])
+        return lines
+    z, n = g["update"], g["candidate"]
+    kept = Op("+", (_times(z, step.h_prev[u]), Op("×", (Wrap("1-", Num(z)), Num(n)))))
+    start = f"{label('hidden state')}h = z×h_prev + (1-z)×n = "
+    lines["h"] = writer.line(start, kept, step.h[u])
+    return lines
 
 
-def _gate_lines(
-    one: Trace, step: Step, gate: str, j: int, terms: list[Expr], w: _Writer
-) -> tuple[list[str], str]:
-    """'z_s = terms = value' and 's = fn(z) = value' for one gate of one unit (whose
-    recorded gate values sit in column j), and the gate's value as shown."""
-    s, pre = symbols(one)[gate], preactivation_symbol(one, gate)
-    fn = one.activation if gate == "candidate" else one.recurrent_activation
-    z, value = step.z[gate][j], step.gates[gate][j]
-    z_line, _ = w.line(f"{_label(_LABELS[gate])}{pre} = ", Op("+", tuple(terms)), z)
-    gate_line, shown = w.line(f"{_label('')}{s} = ", Wrap(fn, Num(z, bare=True)), value)
-    return [z_line, gate_line], shown
+def _gru_sum(
+    one: Trace, step: Step, gate: str, u: int, j: int, lines: dict[str, Written],
+    writer: Writer, letter_r: bool,
+) -> Expr:  # fmt: skip
+    """A GRU gate's pre-activation for unit u: x×W + b + h_prev×U (+ b'), r where
+    `reset_after` puts it in the candidate's. r is written by its letter, the value its
+    line above shows, where the line adds up so; else by its value."""
+    weights = one.weights
+    reset_after = getattr(weights, "reset_after", True)
+    gw = weights.gate(gate)
+    bias = None if gw.bias is None else (gw.bias[:, u] if reset_after else gw.bias[[u]])
+    inputs = _products(step.x, gw.kernel, [], gw.recurrent_kernel, u)
+    inputs += [] if bias is None else [Num(bias[0])]
+    recurrent = _products([], gw.kernel, step.h_prev, gw.recurrent_kernel, u)
+    recurrent += [] if bias is None or not reset_after else [Num(bias[1])]
+    if gate != "candidate":
+        return Op("+", tuple(inputs + recurrent))
+    letter = Sym("r", lines["reset"].result)
+    if reset_after:  # r multiplies the whole recurrent side, bias included
+
+        def with_r(r: Expr) -> Expr:
+            return Op("+", (*inputs, Op("×", (r, Wrap("", Op("+", tuple(recurrent)))))))
+
+        return _r_by_letter(with_r, letter, Num(step.gates["reset"][j]), step.a[gate][j], writer)
+    if letter_r and weights.units == 1:  # one unit: its own r scales its h_prev
+
+        def before(r: Expr) -> Expr:
+            scaled = Wrap("", Op("×", (r, Num(step.h_prev[0]))))
+            return Op("+", (*inputs, Op("×", (scaled, Num(gw.recurrent_kernel[0, u])))))
+
+        return _r_by_letter(before, letter, Num(step.gates["reset"][j]), step.a[gate][j], writer)
+    if set(one.recorded_units) != set(range(weights.units)):
+        raise LSTMInputError(
+            "the reset-before form multiplies every unit's h_prev by its own r, so "
+            "its hand calculation needs every unit's gates; trace without units="
+        )
+    r = [step.gates["reset"][one.column(k)] for k in range(weights.units)]
+    return Op("+", (*inputs, *(
+        Op("×", (Wrap("", _times(r[k], step.h_prev[k])), Num(gw.recurrent_kernel[k, u])))
+        for k in range(len(step.h_prev))
+    )))  # fmt: skip
+
+
+def _r_by_letter(
+    build: Callable[[Expr], Expr], letter: Sym, value: Num, result: Any, writer: Writer
+) -> Expr:
+    """`build(r)` with r's letter if that adds up (or cannot be redone), else its value."""
+    by_letter = build(letter)
+    if writer.choose(by_letter, result).adds_up is not False:
+        return by_letter
+    return build(value)
+
+
+def _masked(step: Step) -> bool:
+    return step.mask is not None and not bool(step.mask)
 
 
 def _masked_lines(step: Step, u: int, digits: int) -> list[str]:
     names = list(step.state)[::-1]  # "c and h", as the LSTM's equations order them
     keeps = "keep their previous values" if len(names) > 1 else "keeps its previous value"
     values = ", ".join(f"{s} = {format_number(step.state[s][u], digits)}" for s in names)
-    return [f"{_label('masked')}{' and '.join(names)} {keeps}", f"{_label('')}{values}"]
+    return [f"{label('masked')}{' and '.join(names)} {keeps}", f"{label('')}{values}"]
 
 
 def _times(a: Any, b: Any) -> Op:
     return Op("×", (Num(a), Num(b)))
-
-
-def _lstm_unit(one: Trace, step: Step, u: int, j: int, w: _Writer, masked: bool) -> list[str]:
-    lines = []
-    for gate in one.weights.gates:
-        gw = one.weights.gate(gate)
-        terms = _products(step.x, gw.kernel, step.h_prev, gw.recurrent_kernel, u)
-        if gw.bias is not None:
-            terms.append(Num(gw.bias[u]))
-        lines += _gate_lines(one, step, gate, j, terms, w)[0]
-    if masked:
-        return lines + _masked_lines(step, u, w.digits)
-    g = {gate: step.gates[gate][j] for gate in one.weights.gates}
-    act = one.activation
-    c_sum = Op("+", (_times(g["forget"], step.c_prev[u]), _times(g["input"], g["candidate"])))
-    h_product = Op("×", (Num(g["output"]), Wrap(act, Num(step.c[u], bare=True))))
-    return [
-        *lines,
-        w.line(f"{_label('cell state')}c = f×c_prev + i×g = ", c_sum, step.c[u])[0],
-        w.line(f"{_label('hidden state')}h = o×{act}(c) = ", h_product, step.h[u])[0],
-    ]
-
-
-def _gru_unit(one: Trace, step: Step, u: int, j: int, w: _Writer, masked: bool) -> list[str]:
-    weights = one.weights
-    reset_after = getattr(weights, "reset_after", True)
-    lines, r_shown = [], ""
-    for gate in weights.gates:
-        gw = weights.gate(gate)
-        bias = None if gw.bias is None else (gw.bias[:, u] if reset_after else gw.bias[[u]])
-        inputs = _products(step.x, gw.kernel, [], gw.recurrent_kernel, u)
-        inputs += [] if bias is None else [Num(bias[0])]
-        recurrent = _products([], gw.kernel, step.h_prev, gw.recurrent_kernel, u)
-        recurrent += [] if bias is None or not reset_after else [Num(bias[1])]
-        if gate != "candidate":
-            terms = inputs + recurrent
-        elif reset_after:  # r multiplies the whole recurrent side, bias included
-            # the letter r, whose value the line above shows; when the line must add up on
-            # its own, r's value at the digits this line needs
-            r_factor = Num(step.gates["reset"][j]) if w.add_up else Sym("r", r_shown)
-            terms = [*inputs, Op("×", (r_factor, Wrap("", Op("+", tuple(recurrent)))))]
-        else:  # r multiplies h_prev, unit by unit, before the product
-            if set(one.recorded_units) != set(range(weights.units)):
-                raise LSTMInputError(
-                    "the reset-before form multiplies every unit's h_prev by its own r, so "
-                    "its hand calculation needs every unit's gates; trace without units="
-                )
-            r = [step.gates["reset"][one.column(k)] for k in range(weights.units)]
-            terms = inputs + [
-                Op("×", (Wrap("", _times(r[k], step.h_prev[k])), Num(gw.recurrent_kernel[k, u])))
-                for k in range(len(step.h_prev))
-            ]
-        gate_lines, shown = _gate_lines(one, step, gate, j, terms, w)
-        lines += gate_lines
-        r_shown = shown if gate == "reset" else r_shown
-    if masked:
-        return lines + _masked_lines(step, u, w.digits)
-    z, cand = step.gates["update"][j], step.gates["candidate"][j]
-    kept = Op("+", (_times(z, step.h_prev[u]), Op("×", (Wrap("1-", Num(z)), Num(cand)))))
-    start = f"{_label('hidden state')}h = z×h_prev + (1-z)×n = "
-    return [*lines, w.line(start, kept, step.h[u])[0]]
 
 
 def trace_table(
@@ -285,15 +330,15 @@ def trace_table(
 ) -> str:
     """A Markdown table with one row per time step: inputs, gates and states.
 
-    `preactivations=True` adds the pre-activation columns (z_i, z_f, z_g, z_o for an
+    `preactivations=True` adds the pre-activation columns (a_i, a_f, a_g, a_o for an
     LSTM; a_z, a_r, a_n for a GRU). `units` picks which units' values the gate and
     state columns show (by default every recorded one). `show_x=False` leaves out the
     input column (too wide to read when a step has many features). A masked step's t
     is marked with a star: it carried the state forward.
 
     `width` keeps the text within that many characters where it can: a table wider
-    than that gives each unit its own row instead (a column "unit" numbers them from 0,
-    as `units` does), and if that is still too wide, the gates (with x) and the states
+    than that gives each unit its own row instead (a column "unit" numbers them from 1,
+    as the hand calculation does), and if that is still too wide, the gates (with x) and the states
     go to two tables, each repeating t and unit, split further if need be.
     """
     one = require_trace(trace).sample(sample)
@@ -332,7 +377,7 @@ def _per_unit_tables(
     for st in one.steps:
         for k, u in enumerate(chosen):
             cells["t"].append(_step_label(st))
-            cells["unit"].append(str(u))
+            cells["unit"].append(str(u + 1))
             for name in x:
                 cells[name].append(format_vector(st.x, digits) if k == 0 else "")
             for name, get in before + gates + after:
@@ -367,15 +412,15 @@ def _table_columns(
     columns = [one.column(u) for u in chosen]  # checks each unit was recorded
 
     def recorded(kind: str, g: str) -> Column:
-        name = preactivation_symbol(one, g) if kind == "z" else symbols(one)[g]
-        return name, lambda st: np.asarray((st.z if kind == "z" else st.gates)[g])[columns]
+        name = preactivation_symbol(one, g) if kind == "a" else symbols(one)[g]
+        return name, lambda st: np.asarray((st.a if kind == "a" else st.gates)[g])[columns]
 
     def state(s: str, prev: bool) -> Column:
         name = f"{s}_prev" if prev else s
         return name, lambda st: np.asarray((st.state_prev if prev else st.state)[s])[chosen]
 
     gates = one.weights.gates
-    pre = [recorded("z", g) for g in gates] if preactivations else []
+    pre = [recorded("a", g) for g in gates] if preactivations else []
     before = [state(s, True) for s in one.steps[0].state_prev]
     after = [state(s, False) for s in list(one.steps[0].state)[::-1]]
     return pre + [recorded("gate", g) for g in gates], before, after
@@ -402,132 +447,3 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
 
     rule = "|" + "|".join("-" * (wd + 1) + ":" for wd in widths) + "|"  # right-aligned columns
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
-
-
-def hand_backward(trace: Trace, gradients: Any, t: int, *, sample: int = 0, digits: int = 6) -> str:
-    """The arithmetic of backpropagation at time step `t` through an LSTM, as a person
-    would write it.
-
-    `gradients` is what `backward(trace, ...)` returned. Reads from top to bottom in the
-    order the gradient flows: into h and c, back into each gate (in the order i, f, g, o
-    of the equations), out to the step before.
-    """
-    if trace.cell != "LSTM":
-        raise NotImplementedError(
-            f"hand_backward writes out an LSTM's step; this trace is a {trace.cell}'s. "
-            "Its gradients are all in backward()'s result"
-        )
-    one = require_trace(trace).sample(sample)
-    step = one.step(t)
-    act, rec = one.activation, one.recurrent_activation
-    back = _BackwardWorking(
-        step=step,
-        grad=gradients.steps[step.t - 1],
-        weights=one.weights,
-        row=sample if trace.batched else None,
-        digits=digits,
-        act=act,
-        rec=rec,
-        act_fn=resolve(act, argument="activation", exact=one.exact).fn,
-        act_d=derivative(act, argument="activation"),
-        rec_d=derivative(rec, argument="recurrent_activation"),
-    )
-    later = f"step {step.t + 1}" if step.t < len(one.steps) else "the final state"
-    before = f"step {step.t - 1}" if step.t > 1 else "h0, c0"
-    lines = [f"time step {step.t}, backwards (dL/dX is written dX):"]
-    for u in range(one.weights.units):
-        if one.weights.units > 1:
-            lines.append(f"unit {u + 1}:")
-        if step.mask is not None and not bool(step.mask):
-            lines.append(f"{_label('masked')}dh and dc pass unchanged to {before}")
-            continue
-        lines += back.state_lines(u, later)
-        lines += back.gate_lines(u)
-    lines += back.previous_state_lines(before)
-    return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class _BackwardWorking:
-    """One step of an LSTM's backward pass, for one sequence, written at `digits`:
-    `grad` is the step's `StepGradients`, whose arrays are read at `row` (None when
-    they have no batch axis); `act` and `rec` name the activations, `act_fn`, `act_d`
-    and `rec_d` compute the activation and the two derivatives."""
-
-    step: Step
-    grad: StepGradients
-    weights: Weights  # an LSTM's
-    row: int | None
-    digits: int
-    act: str
-    rec: str
-    act_fn: Callable[[Any], Any]
-    act_d: Callable[[Any], Any]
-    rec_d: Callable[[Any], Any]
-
-    def of(self, arr: Any) -> Any:
-        """This sequence's (units,) row of a gradient."""
-        arr = np.asarray(arr)
-        return arr if self.row is None else arr[self.row]
-
-    def n(self, v: Any) -> str:
-        return format_factor(v, self.digits)
-
-    def num(self, v: Any) -> str:
-        return format_number(v, self.digits)
-
-    def state_lines(self, u: int, later: str) -> list[str]:
-        """Unit u's dh (its output's gradient plus what came from `later`) and dc."""
-        grad, n, num, c = self.grad, self.n, self.num, self.step.c
-        dh, dc = self.of(grad.dh)[u], self.of(grad.dc)[u]
-        dh_later, dc_later = self.of(grad.dh_later)[u], self.of(grad.dc_later)[u]
-        slope_c = self.act_d(np.asarray([c[u]]))[0]
-        return [
-            f"{_label('hidden state')}dh = {n(self.of(grad.d_output)[u])} (output) + "
-            f"{n(dh_later)} (from {later}) = {num(dh)}",
-            f"{_label('cell state')}dc = {n(dc_later)} (from {later}) + dh×o×{self.act}'(c) = "
-            f"{n(dc_later)} + {n(dh)}×{n(self.step.gates['output'][u])}×{n(slope_c)} = {num(dc)}",
-        ]
-
-    def gate_lines(self, u: int) -> list[str]:
-        """Unit u's gradient of each gate's value, then of its pre-activation."""
-        step, grad, n, num = self.step, self.grad, self.n, self.num
-        dh, dc = n(self.of(grad.dh)[u]), n(self.of(grad.dc)[u])
-        gate = {g: n(step.gates[g][u]) for g in self.weights.gates}
-        squashed = self.act_fn(np.asarray([step.c[u]]))[0]
-        products = {
-            "input": f"dc×g = {dc}×{gate['candidate']}",
-            "forget": f"dc×c_prev = {dc}×{n(step.c_prev[u])}",
-            "candidate": f"dc×i = {dc}×{gate['input']}",
-            "output": f"dh×{self.act}(c) = {dh}×{n(squashed)}",
-        }
-        lines = []
-        for g in self.weights.gates:
-            s, fn = SYMBOLS[g], self.act if g == "candidate" else self.rec
-            slope = (self.act_d if g == "candidate" else self.rec_d)(np.asarray([step.z[g][u]]))[0]
-            g_grad, z_grad = self.of(grad.gates[g])[u], self.of(grad.z[g])[u]
-            lines.append(f"{_label(_LABELS[g])}d{s} = {products[g]} = {num(g_grad)}")
-            lines.append(
-                f"{_label('')}dz_{s} = d{s}×{fn}'(z_{s}) = {n(g_grad)}×{n(slope)} = {num(z_grad)}"
-            )
-        return lines
-
-    def previous_state_lines(self, before: str) -> list[str]:
-        """What goes on to the step `before`: each unit's dh_prev and dc_prev."""
-        w, grad, n, num = self.weights, self.grad, self.n, self.num
-        dh_prev, dc_prev = self.of(grad.dh_prev), self.of(grad.dc_prev)
-        lines = []
-        for k in range(w.units):
-            terms = [
-                f"{n(self.of(grad.z[g])[u])}×{n(w.gate(g).recurrent_kernel[k, u])}"
-                for g in w.gates for u in range(w.units)
-            ]  # fmt: skip
-            suffix = f" (unit {k + 1})" if w.units > 1 else ""
-            label = f"to {before}:"
-            lines.append(f"{label:{_WIDTH}}dh_prev{suffix} = Σ dz×U = {' + '.join(terms)} = "
-                         f"{num(dh_prev[k])}")  # fmt: skip
-            lines.append(
-                f"{_label('')}dc_prev{suffix} = dc×f = {n(self.of(grad.dc)[k])}×"
-                f"{n(self.step.gates['forget'][k])} = {num(dc_prev[k])}"
-            )
-        return lines

@@ -1,19 +1,24 @@
-"""Lines of working that add up from the digits they show.
+"""Lines of working that add up from the digits they show: the site's one rule.
 
 A line such as "c = f×c_prev + i×g = 0.0801×0.272 + 0.963×(-0.945) = -0.889" is an
-expression of recorded values (`Num`, `Sym`, `Op`, `Wrap`) and a recorded result. A
-reader checks it by redoing the arithmetic from the numbers as written: here that gives
--0.8882478, so the line does not add up at 3 digits although every number in it is a
-correct rounding. `redo` does what the reader does, and `digits_to_show` finds the
-fewest digits at which the recorded result, rounded, is the rounding of what the shown
-numbers give: first the operands get more digits, then the result too. `wrap_working`
-breaks a long line before its " + " and " = ". Writing the expression as text is the
-hand calculation's job (`hand.py`).
+expression of recorded values (`Num`, `Sym`, `Op`, `Wrap`, `Noted`) and a recorded
+result. It *adds up* when its result, written at the digits it shows, is the rounding
+of what its numbers give as written, computed exactly (an activation other than linear,
+relu and hard_sigmoid in float64); a value exactly halfway between two roundings has no
+rounding, so it never adds up. Here the numbers give -0.8882478, so the line does not
+add up at 3 digits although every number in it is a correct rounding. `redo` does what
+the reader does, and `choose_digits` finds the fewest digits with which the line adds
+up: first its operands get more digits, then its result too (`digits_to_show`). Every
+hand calculation, figure and the stepper's script (docs/javascripts/lstm-stepper-cells.js,
+which mirrors this module) write their lines with it. `wrap_working` breaks a long line
+before its " + " and " = ". Writing the expression as text is the hand calculation's
+job (`hand.py`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -50,6 +55,14 @@ class Op:
 
 
 @dataclass(frozen=True)
+class Noted:
+    """`inner` followed by a note in brackets, "663 (from step 3)": read past when redone."""
+
+    inner: Expr
+    note: str
+
+
+@dataclass(frozen=True)
 class Wrap:
     """`inner` in brackets: "(...)" (head ""), "(1-...)" (head "1-") or an activation
     "tanh(...)" (head its name)."""
@@ -58,7 +71,7 @@ class Wrap:
     inner: Expr
 
 
-Expr = Num | Sym | Op | Wrap
+Expr = Num | Sym | Op | Wrap | Noted
 Shown = Callable[[Any, int], Fraction]  # the exact value of a number as written at d digits
 
 
@@ -70,6 +83,8 @@ def redo(expr: Expr, shown: Shown, digits: int) -> Fraction:
         return shown(expr.value, digits)
     if isinstance(expr, Sym):
         return Fraction(expr.shown)
+    if isinstance(expr, Noted):
+        return redo(expr.inner, shown, digits)
     if isinstance(expr, Op):
         values = [redo(part, shown, digits) for part in expr.parts]
         return sum(values, Fraction(0)) if expr.op == "+" else math.prod(values, start=Fraction(1))
@@ -81,7 +96,13 @@ def redo(expr: Expr, shown: Shown, digits: int) -> Fraction:
     return _activation(expr.head, inner)
 
 
+PARAMETRIC = re.compile(r"hard_sigmoid\[alpha=(-?\d+(?:/\d+)?), beta=(-?\d+(?:/\d+)?)\]")
+
+
 def _activation(name: str, v: Fraction) -> Fraction:
+    hard = PARAMETRIC.fullmatch(name)  # ONNX's, with exact parameters: min(max(a·v + b, 0), 1)
+    if hard:
+        return min(max(Fraction(hard[1]) * v + Fraction(hard[2]), Fraction(0)), Fraction(1))
     try:
         if keeps_rationals(name):  # linear, relu, hard_sigmoid: exactly
             fn = resolve(name, argument="activation", exact=True).fn
@@ -110,20 +131,56 @@ def rounding(value: Fraction, digits: int) -> Fraction | None:
     return round(scaled) * unit
 
 
+SPREAD = 3  # a line's operands show at most this many digits more than its result
+
+
 def digits_to_show(
     expr: Expr, result: Any, shown: Shown, digits: int, most: int
 ) -> tuple[int, int] | None:
-    """(operand digits, result digits), each from `digits` to `most`, fewest first, at
-    which the recorded `result` written at its digits is the rounding of what the
-    operands give as written; None if no pair does (the recorded result is not the
-    exact arithmetic of its operands, as float32's rounding can make it). ValueError
-    when the line cannot be redone (inf or NaN, an activation known only by name)."""
+    """(operand digits, result digits), each from `digits` to `most`, at which the
+    recorded `result` written at its digits is the rounding of what the operands give as
+    written: the result's fewest first and, for each, the operands' fewest, at most
+    `SPREAD` more than the result's (rather than many more, the result shows one more:
+    "hard_sigmoid(-0.9783) = 0.33695", not "hard_sigmoid(-0.9782999999999997) = 0.337");
+    None if no pair does (the recorded result is not the exact arithmetic of its
+    operands, as float32's rounding can make it). ValueError when the line cannot be
+    redone (inf or NaN, an activation known only by name)."""
     for d_result in range(digits, most + 1):
         target = shown(result, d_result)
-        for d_operands in range(d_result, most + 1):
+        for d_operands in range(d_result, min(d_result + SPREAD, most) + 1):
             if rounding(redo(expr, shown, d_operands), d_result) == target:
                 return d_operands, d_result
     return None
+
+
+@dataclass(frozen=True)
+class Digits:
+    """How a line is written: its operands' and its result's significant digits, and
+    whether it adds up at them (None: it cannot be redone, so nobody knows)."""
+
+    operands: int
+    result: int
+    adds_up: bool | None
+
+    @property
+    def equals(self) -> str:
+        """The sign before the result: "≈" for a line that cannot add up, else "="."""
+        return "≈" if self.adds_up is False else "="
+
+
+def choose_digits(expr: Expr, result: Any, shown: Shown, digits: int, most: int) -> Digits:
+    """The digits to write a line with: the fewest from `digits` with which it adds up
+    (`digits_to_show`). A line that adds up at no digits up to `most` (float32 rounded
+    its result otherwise than exact arithmetic would) shows its operands at `most` and
+    its result at `digits`; one that cannot be redone (inf, an activation known only by
+    name) is written at `digits`."""
+    try:
+        found = digits_to_show(expr, result, shown, digits, most)
+    except ValueError:
+        return Digits(digits, digits, None)
+    if found is None:
+        return Digits(most, digits, False)
+    return Digits(*found, True)
 
 
 GLUED = ("+", "=", "≈")  # kept with the word after them, so a continuation starts "+ ..."

@@ -222,7 +222,7 @@ def test_carried_forward_against_zero_filled_padding_is_named(capsys, padded):
     assert np.allclose(ours[real], theirs[real], atol=1e-5)
     code, out, _ = run(capsys, "diff", files["masked"], files["lens"], "-i", files["post"])
     assert code == 1, out
-    assert "first at step 5, batch row 0: the output, unit 0" in out
+    assert "first at step 5, batch row 0: the output, unit 1" in out
     assert "A's mask: pad (Masking, mask_value=0); padded: row 0 steps 5-6, row 1 step 6" in out
     assert "B's mask: sequence_lens (model input 'lens'), given the number of real steps" in out
     assert "lengths 4, 5" in out

@@ -182,7 +182,7 @@ def test_presets_bring_their_weights_inputs_and_activations(capsys):
     code, out, _ = run(capsys, "--preset", "article", "-i", "1,1")
     assert "final state: h = 12, c = 6" in out
     code, out, _ = run(capsys, "--preset", "second-example", "--digits", "4")
-    # the second example's step 1, by hand: z_i = 0.5, z_f = 1.25, z_g = 0.75, z_o = -0.25;
+    # the second example's step 1, by hand: a_i = 0.5, a_f = 1.25, a_g = 0.75, a_o = -0.25;
     # c = sigmoid(0.5)*tanh(0.75) = 0.622459*0.635149 = 0.395354, h = sigmoid(-0.25)*tanh(c)
     assert "| 1 |   1 |" in out
     assert "0.3954" in out
@@ -266,11 +266,11 @@ def test_the_fingerprint_presets_say_which_gate_each_number_came_from(capsys):
     assert "LSTM with 2 unit(s), 2 input feature(s)" in out
     assert "recurrent_activation=hard_sigmoid[alpha=1/4, beta=1/2], exact arithmetic" in out
     # Step 1, unit 1: x = (1, 0), h_prev = (0, 0). The input gate's column of the kernel is
-    # (-1, 3), of the recurrent kernel (2, 3), its bias -2 + 2 = 0: z_i = -1, i = 1/4.
-    assert "input gate:   z_i = 1×(-1) + 0×3 + 0×2 + 0×3 + 0 = -1" in out
+    # (-1, 3), of the recurrent kernel (2, 3), its bias -2 + 2 = 0: a_i = -1, i = 1/4.
+    assert "input gate:   a_i = 1×(-1) + 0×3 + 0×2 + 0×3 + 0 = -1" in out
     assert "              i = hard_sigmoid[alpha=1/4, beta=1/2](-1) = 1/4" in out
     # the candidate's column: kernel (-1, 2), recurrent (1, 2), bias -1 - 2 = -3
-    assert "candidate:    z_g = 1×(-1) + 0×2 + 0×1 + 0×2 + (-3) = -4" in out
+    assert "candidate:    a_g = 1×(-1) + 0×2 + 0×1 + 0×2 + (-3) = -4" in out
     kernel, recurrent, b_ih, b_hh = lstm_arrays()
     steps, _ = reference_lstm(kernel, recurrent, [p + q for p, q in zip(b_ih, b_hh, strict=True)])
     h = ", ".join(str(v) for v in steps[-1])

@@ -70,10 +70,10 @@ def test_a_table_split_to_fit_still_shows_every_value(capsys, keras_files):
     gates, states = tables(out)  # a row per step and unit; too wide for one table
     assert gates[0] == ["t", "unit", "x", "i", "f", "g", "o"]
     assert states[0] == ["t", "unit", "h_prev", "c_prev", "c", "h"]
-    steps_and_units = [[str(t), str(u)] for t in range(1, 7) for u in range(4)]
+    steps_and_units = [[str(t), str(u)] for t in range(1, 7) for u in range(1, 5)]  # from 1
     assert [row[:2] for row in gates[1:]] == [row[:2] for row in states[1:]] == steps_and_units
     last = {int(row[1]): float(row[-1]) for row in states[1:] if row[0] == "6"}
-    np.testing.assert_allclose([last[u] for u in range(4)], h_last, atol=1e-5)  # Keras's h
+    np.testing.assert_allclose([last[u] for u in range(1, 5)], h_last, atol=1e-5)  # Keras's h
 
 
 # ---- every line of working adds up --------------------------------------------------
@@ -173,10 +173,14 @@ def lines_of_working(out: str) -> list[tuple[str, str, str]]:
 def check_working(out: str, digits: int) -> tuple[int, list[str]]:
     """How many lines of working `out` holds, and those that say "≈" (their result
     within float32's rounding of the arithmetic shown). Fails on a line whose "=" result
-    is not the rounding of its arithmetic at its digits (at least `digits`)."""
-    lines, approx = lines_of_working(out), []
+    is not the rounding of its arithmetic at its digits (at least `digits`). A GRU's a_n
+    may name r by its letter: the value the reset gate's line above it shows."""
+    lines, approx, r = lines_of_working(out), [], ""
     assert lines
     for line, arithmetic, result in lines:
+        if re.match(r"\s*r = ", line):  # under the reset gate's label
+            r = result[2:]  # "r = sigmoid(...) = 0.4952": r as shown
+        arithmetic = arithmetic.replace("r×(", f"({r})×(") if r else arithmetic
         assert not re.search(r"[a-z]", re.sub(r"(sigmoid|tanh|linear)\(", "", arithmetic)), line
         value, shown = redo(arithmetic), result[2:]
         d = max(digits, significant(shown))

@@ -43,7 +43,7 @@ def test_npz_holds_the_top_layers_output_and_the_chosen_units(capsys, torch, tor
     np.save(tmp_path / "x.npy", X)
     npz = tmp_path / "trace.npz"
     code, out, err = run(capsys, "trace", path, "--layer", "encoder, layer 1", "--inputs",
-                         tmp_path / "x.npy", "--units", "1,3", "--npz", npz)  # fmt: skip
+                         tmp_path / "x.npy", "--units", "2,4", "--npz", npz)  # fmt: skip
     assert code == 0, err
     arrays = np.load(npz)
     theirs = torch_output(torch, module, X)  # (batch, time, 2*5), the top layer's output
@@ -52,7 +52,7 @@ def test_npz_holds_the_top_layers_output_and_the_chosen_units(capsys, torch, tor
     np.testing.assert_allclose(arrays["forward_h"], theirs[..., :5], atol=2e-6, rtol=0)
     # the backward direction ran from the last step: its step k is input step T - k
     np.testing.assert_allclose(arrays["backward_h"][:, ::-1], theirs[..., 5:], atol=2e-6, rtol=0)
-    assert arrays["forward_units"].tolist() == [1, 3]
+    assert arrays["forward_units"].tolist() == [1, 3]  # units 2 and 4, indexed from 0
     assert "x has 10 features per step: left out of the table" in out
     assert arrays["forward_gate_input"].shape == (2, 6, 2)  # only the recorded units' gates
     assert "given to encoder, layer 0 (in the model it reads the model's input), then " \
@@ -71,7 +71,7 @@ def test_npz_keeps_an_lstms_output_gate_apart_from_the_layers_output(capsys, tor
                        "--npz", tmp_path / "t.npz")  # fmt: skip
     assert code == 0, err
     arrays = np.load(tmp_path / "t.npz")
-    assert {"layer_output", "gate_output", "preact_output", "h", "c"} <= set(arrays)
+    assert {"layer_output", "gate_output", "a_output", "h", "c"} <= set(arrays)
     h = torch_output(torch, module, X)  # (batch, time, 2): PyTorch's own outputs
     np.testing.assert_allclose(arrays["layer_output"], h, atol=2e-6, rtol=0)
     # The output gate from PyTorch's weights (gate order i, f, g, o: o is rows 6:8 for
@@ -80,7 +80,7 @@ def test_npz_keeps_an_lstms_output_gate_apart_from_the_layers_output(capsys, tor
     h_prev = np.concatenate([np.zeros((2, 1, 2)), h[:, :-1]], axis=1)
     a = X @ w["weight_ih_l0"][6:].T + w["bias_ih_l0"][6:] + h_prev @ w["weight_hh_l0"][6:].T
     o = 1 / (1 + np.exp(-(a + w["bias_hh_l0"][6:])))
-    np.testing.assert_allclose(arrays["preact_output"], a + w["bias_hh_l0"][6:], atol=2e-6)
+    np.testing.assert_allclose(arrays["a_output"], a + w["bias_hh_l0"][6:], atol=2e-6)
     np.testing.assert_allclose(arrays["gate_output"], o, atol=2e-6, rtol=0)
     assert not np.allclose(arrays["gate_output"], arrays["layer_output"])
 
@@ -94,10 +94,10 @@ def test_a_bidirectional_layers_units_are_listed_and_chosen_per_direction(capsys
     assert code == 0
     assert "GRU, input size 3, 4 units per direction, output 8, bidirectional" in out
     x = json.dumps(X[0].tolist())
-    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "0,1,2,3")
+    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "1,2,3,4")
     assert code == 0, err
-    assert "showing unit(s) 0, 1, 2, 3 of 4 per direction" in out
-    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "3")
+    assert "showing unit(s) 1, 2, 3, 4 of 4 per direction" in out
+    code, out, err = run(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "4")
     assert code == 0, err
     theirs = torch_output(torch, module, X[:1])[0]  # (time, 8): forward 0-3, backward 4-7
     finals = {line.split(":")[0]: float(line.rsplit("= ", 1)[1])
@@ -105,9 +105,9 @@ def test_a_bidirectional_layers_units_are_listed_and_chosen_per_direction(capsys
     assert finals["final state, forward in time"] == pytest.approx(theirs[-1, 3], abs=2e-6)
     # the backward direction ends on the first input: PyTorch's column 4 + 3 at step 0
     assert finals["final state, backward in time"] == pytest.approx(theirs[0, 7], abs=2e-6)
-    err = one_line_error(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "0,7")
-    assert "--units must be distinct unit numbers from 0 to 3" in err
-    assert "each direction's units are numbered 0 to 3" in err
+    err = one_line_error(capsys, "trace", tmp_path / "bi.pt", "-i", x, "--units", "1,8")
+    assert "--units must be distinct unit numbers from 1 to 4" in err
+    assert "each direction's units are numbered 1 to 4" in err
     assert "backward unit k is column 4 + k of the output" in err
 
 
@@ -118,13 +118,14 @@ def test_explain_writes_out_one_unit_at_one_step(capsys, torch, tmp_path):
     torch.save(module.state_dict(), tmp_path / "gru.pt")
     x = X[0].tolist()
     code, out, err = run(capsys, "trace", tmp_path / "gru.pt", "-i", json.dumps(x),
-                         "--explain", "--step", "4", "--unit", "2", "--digits", "9")  # fmt: skip
+                         "--explain", "--step", "4", "--unit", "3", "--digits", "9")  # fmt: skip
     assert code == 0, err
-    assert "unit 2:" in out
+    assert "unit 3:" in out
     assert "time step 4:" in out
     line = next(s for s in working_lines(out) if s.startswith("hidden state: h = z×h_prev"))
-    # PyTorch's own h of unit 2 after step 4, to the 9 digits printed (float32 ~ 7, so the
-    # line may say ≈: float32 rounds it otherwise than exact arithmetic on what it shows)
+    # PyTorch's own h of unit 3 (column 2) after step 4, to the 9 digits printed (float32
+    # ~ 7, so the line may say ≈: float32 rounds it otherwise than exact arithmetic on what
+    # it shows)
     assert float(re.split("[=≈] ", line)[-1]) == pytest.approx(
         torch_output(torch, module, X[:1])[0, 3, 2], abs=2e-6
     )
@@ -240,7 +241,8 @@ def test_a_graph_the_engine_reads_wrongly_fails_the_check_with_exit_1(capsys, on
         (("-i", "1,2,3"), "encoder, layer 0 reads 3 feature(s) per time step (its input size)"),
         (("-i", "[[1, 2]]"), "the inputs from --inputs have shape (1, 1, 2)"),
         (("-i", "x.npy"), "--inputs x.npy: no such file"),
-        (("--units", "0,9"), "--units must be distinct unit numbers from 0 to 4"),
+        (("--units", "0,5"), "--units must be distinct unit numbers from 1 to 5"),
+        (("--explain", "--unit", "6"), "--unit must be from 1 to 5; got 6"),
         (("--step", "2"), "--step chooses what --explain prints; add --explain"),
         (("--explain", "--step", "9"), "--step must be from 1 to 5"),
         (("--batch", "3"), "--batch must be from 0 to 0"),

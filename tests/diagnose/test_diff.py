@@ -75,10 +75,10 @@ def test_the_report_is_verdict_findings_then_indented_evidence():
     b = like(a, *(in_order(m, order, LSTM) for m in (w.kernel, w.recurrent_kernel, w.bias)))
     lines = diff_layers(a, b, default_inputs(2, steps=3)).report().splitlines()
     # step 1 reads x @ kernel + bias: the input gate's block holds the forget gate's,
-    # so the first value that differs is the input gate's pre-activation of unit 0
+    # so the first value that differs is the input gate's pre-activation of unit 1
     assert lines[0].startswith(
         "A and B differ beyond tolerance 1e-05, first at step 1, "
-        "batch row 0: the input gate's pre-activation, unit 0: A "
+        "batch row 0: the input gate's pre-activation, unit 1: A "
     )
     assert lines[1] == "    A: A (keras LSTM, forward, 2 units, float32)"
     assert lines[2] == "    B: B (torch LSTM, forward, 2 units, float32)"

@@ -30,16 +30,16 @@ def toy(**bias):
 
 
 def test_the_first_value_that_differs_is_the_forget_gates_pre_activation_at_step_1():
-    # Step 1: z_i = 1 on both sides, z_f = 1 against 1 + 1 = 2: the first quantity compared
+    # Step 1: a_i = 1 on both sides, a_f = 1 against 1 + 1 = 2: the first quantity compared
     # that differs, as |1 - 2| / max(1, 1, 2) = 0.5 is beyond any tolerance below it.
     found = compare_traces(toy(), toy(forget=1.0), 1e-5)
     assert found.first == Divergence(1, 0, "pre-activation", "forget", 0, 1.0, 2.0)
 
 
 def test_the_largest_difference_by_step_is_relative_above_one():
-    # step 1: z_f and f, 1 against 2: 1/2; c and h 1 against 1 agree
-    # step 2: z_f 2 against 3: 1/3 (c 6 against 7 and h 12 against 14: 1/7)
-    # step 3: h 3211 against 5055: 1844/5055 (z_f 13 against 16: 3/16; c 90/337)
+    # step 1: a_f and f, 1 against 2: 1/2; c and h 1 against 1 agree
+    # step 2: a_f 2 against 3: 1/3 (c 6 against 7 and h 12 against 14: 1/7)
+    # step 3: h 3211 against 5055: 1844/5055 (a_f 13 against 16: 3/16; c 90/337)
     found = compare_traces(toy(), toy(forget=1.0), 1e-5)
     np.testing.assert_allclose(found.per_step, [1 / 2, 1 / 3, 1844 / 5055], rtol=1e-15)
     assert found.largest == 0.5
@@ -68,14 +68,14 @@ def test_a_masked_step_is_compared_by_what_it_outputs():
     [
         (
             Divergence(2, 0, "pre-activation", "forget", 1, 0.25, 1.25),
-            "step 2, batch row 0: the forget gate's pre-activation, unit 1: A 0.25, B 1.25",
+            "step 2, batch row 0: the forget gate's pre-activation, unit 2: A 0.25, B 1.25",
         ),
-        (Divergence(1, 3, "gate", "reset", 0, 0.5, 0.75), "the reset gate, unit 0"),
-        (Divergence(3, 0, "state", "c", 2, 247, 337), "the cell state c, unit 2: A 247, B 337"),
-        (Divergence(3, 0, "state", "h", 0, 1 / 3, 0.5), "the hidden state h, unit 0: A 0.3333333"),
+        (Divergence(1, 3, "gate", "reset", 0, 0.5, 0.75), "the reset gate, unit 1"),
+        (Divergence(3, 0, "state", "c", 2, 247, 337), "the cell state c, unit 3: A 247, B 337"),
+        (Divergence(3, 0, "state", "h", 0, 1 / 3, 0.5), "the hidden state h, unit 1: A 0.3333333"),
         (
             Divergence(4, 1, "output", "output", 0, 1.0, 0.0, "backward"),
-            "backward direction, step 4, batch row 1: the output, unit 0: A 1, B 0",
+            "backward direction, step 4, batch row 1: the output, unit 1: A 1, B 0",
         ),
     ],
 )

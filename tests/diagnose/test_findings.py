@@ -42,7 +42,7 @@ def test_a_report_prints_each_finding_with_its_evidence_indented():
     assert diff.causes == ("gate-order", "bias-half-missing")
     assert diff.report().splitlines() == [
         "A and B differ beyond tolerance 1e-05, first at step 1, batch row 0: the input "
-        "gate's pre-activation, unit 0: A 0.5, B 0.25",
+        "gate's pre-activation, unit 1: A 0.5, B 0.25",
         "    A: A (keras LSTM, forward, 2 units, float32)",
         "    B: B (torch LSTM, forward, 2 units, float32)",
         "gate-order: B's gates are in order f, i, g, o read as i, f, g, o: i and f swapped",

@@ -1,24 +1,20 @@
-"""Redo a hand calculation's arithmetic from the numbers it shows, as a reader would.
+"""Redo a line of working from the digits it shows, as a reader would.
 
-`lines_that_do_not_add_up(text)` reads each line of working ("z_f = 1×0.5 + 11×1 + 0 =
-11.5", "f = linear(11.5) = 11.5", "c = f×c_prev + i×g = 11.5×5.5 + 12×12 = 207.25",
-"h = o×linear(c) = 12×linear(207.25) = 2487"), computes the right-hand side from the
-numbers shown, and returns the lines whose stated result does not follow.
+The site's rule: a line "lhs = expression = result" adds up when its result, as
+written, is the rounding (to the significant digits it shows) of the expression's
+value computed from the numbers exactly as written. "0.7698×0.3954 + 0.5723×0.322 =
+0.4886" does not add up: the shown numbers give 0.48866..., whose rounding to four
+digits is 0.4887. Every number is the decimal (or fraction) it reads as; linear, relu
+and the hard sigmoids are applied exactly, sigmoid and tanh in float64. A value exactly
+halfway between two roundings has no rounding, so a line whose value is a tie does not
+add up (207.25 may not be shown as 207.2). "≈" in place of the last "=" claims no more
+than that the result is within float32's precision of the value.
 
-GRU working too: "a_n = 0.5×1 + 0 + r×(0.5382×1 + 0.5) = 1.014" reads r from the
-reset gate's line above it, and "h = z×h_prev + (1-z)×n = ..." subtracts. ONNX's
-hard_sigmoid with parameters, "hard_sigmoid[alpha=1/4, beta=1/2](3/4)", is min(max(
-alpha·x + beta, 0), 1).
-
-A number is exact if it is whole or a fraction, if it is an input or a weight (in a
-line of a pre-activation, z_... or a_..., everything but h_prev and the gate values
-shown above it), or if an earlier line (or, for h_prev and c_prev, the step before)
-gave it as an exact result; any other decimal is rounded, to the significant digits of
-the block (the most any of its decimals has).
-From exact numbers a line's result must be exact too when it has a short decimal form
-(207.25 may not be shown as 207.2), or else be its rounding; from rounded numbers it
-must be the rounding of some value they allow. Independent of the engine: its own
-parser and activations.
+Lines may be written for a reader: "dh = 1 (output) + 663 (from step 3) = 664" (notes
+in brackets are read past), "a_n = 0.5×1 + 0 + r×(0.5382×1 + 0.5) = 1.014" (a letter a
+line above gave a number: "r = sigmoid(-0.01908) = 0.4952"), "h = 2×φ(6) = 12" (σ and φ
+as a figure's legend names them), continuation lines that start with "+", "=" or "≈".
+Independent of the package: its own parser and activations.
 """
 
 from __future__ import annotations
@@ -28,150 +24,236 @@ import math
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from fractions import Fraction
 
-Interval = tuple[Fraction, Fraction]
-NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+NUMBER = r"\d+(?:\.\d+)?(?:e[+-]?\d+)?"
 PARAMETRIC = r"hard_sigmoid\[alpha=-?\d+(?:/\d+)?, beta=-?\d+(?:/\d+)?\]"
-TOKEN = re.compile(
-    r"\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?|" + PARAMETRIC + r"(?=\()|[a-z_]+(?=\()|[()×+\-/])"
-)
 FUNCTIONS = ("linear", "relu", "sigmoid", "tanh", "hard_sigmoid")
-CALL = re.compile(r"(?:{}|{})\(".format(PARAMETRIC, "|".join(FUNCTIONS)))
-SHOWN = re.compile(r"^\s*(?:[a-z ]+:)?\s*([a-z])\s*=.* = (\S+)$")  # "r = sigmoid(..) = 0.4952"
+TOKEN = re.compile(rf"\s*({NUMBER}|{PARAMETRIC}(?=\()|[a-z_]+(?=\()|[()×·+\-/])")
+CALL = re.compile(rf"(?:{PARAMETRIC}|{'|'.join(FUNCTIONS)})(?=\()")
+RESULT = re.compile(rf"^(≈?)(-?{NUMBER}(?:/{NUMBER})?)$")
+NOTE = re.compile(r"\s\((?=[^()]*[a-z]{3})[^()×+=]*\)")  # "(output)", "(from step 3)"
+DEFINES = re.compile(rf"^\s*(?:[a-z ]+:)?\s*([a-z])\s*=(?:.*=)?\s*(-?{NUMBER}(?:/{NUMBER})?)\s*$")
+F32_EPS = Fraction(1, 2**23)
+
+
+def normal(text: str) -> str:
+    """The text with the site's typography undone: minus signs, thin spaces, commas."""
+    text = text.replace("−", "-").replace("\u2009", " ").replace("\u200b", "")
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
 
 
 def significant(text: str) -> int:
-    mantissa = text.lower().split("e")[0]
-    return len(mantissa.replace("-", "").replace(".", "").lstrip("0")) or 1
+    """Significant digits written: "0.322" has 3, "11470" has 5, "1.5e+10" has 2."""
+    mantissa = text.lower().lstrip("-").split("e")[0]
+    return len(mantissa.replace(".", "").lstrip("0")) or 1
 
 
-def _half_ulp(value: Fraction, digits: int) -> Fraction:
+def rounding(value: Fraction, digits: int) -> Fraction | None:
+    """`value` rounded to `digits` significant digits; None for a tie."""
     if value == 0:
         return Fraction(0)
-    return Fraction(10) ** (math.floor(math.log10(abs(value))) - digits + 1) / 2
+    size = abs(value)  # its power of ten from the lengths of its integers: no float
+    e = len(str(size.numerator)) - len(str(size.denominator))
+    while Fraction(10) ** e > size:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= size:
+        e += 1
+    unit = Fraction(10) ** (e - digits + 1)
+    scaled = value / unit
+    if scaled - math.floor(scaled) == Fraction(1, 2):
+        return None
+    return round(scaled) * unit
 
 
-def _apply(name: str, a: Interval) -> Interval:
-    def one(v: Fraction) -> Fraction:
-        if name.startswith("hard_sigmoid["):  # hard_sigmoid[alpha=a, beta=b]
-            alpha, beta = (Fraction(p.split("=")[1]) for p in name[13:-1].split(", "))
-            return min(max(alpha * v + beta, Fraction(0)), Fraction(1))
-        if name == "linear":
-            return v
-        if name == "relu":
-            return max(v, Fraction(0))
-        if name == "hard_sigmoid":
-            return min(max(v / 6 + Fraction(1, 2), Fraction(0)), Fraction(1))
-        if name == "sigmoid":
-            return Fraction(1 / (1 + math.exp(-float(v))))
-        return Fraction(math.tanh(float(v)))
+def activation(name: str, v: Fraction) -> Fraction:
+    if name.startswith("hard_sigmoid["):  # hard_sigmoid[alpha=a, beta=b]
+        alpha, beta = (Fraction(p.split("=")[1]) for p in name[13:-1].split(", "))
+        return min(max(alpha * v + beta, Fraction(0)), Fraction(1))
+    if name == "linear":
+        return v
+    if name == "relu":
+        return max(v, Fraction(0))
+    if name == "hard_sigmoid":
+        return min(max(v / 6 + Fraction(1, 2), Fraction(0)), Fraction(1))
+    x = float(v)
+    if name == "sigmoid":
+        return Fraction(0.5 * (math.tanh(0.5 * x) + 1.0))
+    if name == "tanh":
+        return Fraction(math.tanh(x))
+    raise ValueError(f"no activation {name!r}")
 
-    return one(a[0]), one(a[1])  # all of them are monotone
+
+class Unreadable(ValueError):
+    """An expression with something in it that is neither a number nor arithmetic."""
 
 
 class _Parser:
-    """sum := product (('+' | '-') product)*; product := factor (('×' | '/') factor)*;
-    factor := '-' factor | number | '(' sum ')' | function '(' sum ')'."""
+    """sum := product (('+' | '-') product)*; product := factor (('×' | '·' | '/')
+    factor)*; factor := '-' factor | number | '(' sum ')' | function '(' sum ')'."""
 
-    def __init__(self, expression: str, digits: int, exact: set[str]) -> None:
+    def __init__(self, expression: str) -> None:
         self.tokens = TOKEN.findall(expression)
-        assert "".join(self.tokens).replace(" ", "") == expression.replace(" ", ""), expression
-        self.digits = digits
-        self.exact = exact
+        if "".join(self.tokens).replace(" ", "") != expression.replace(" ", ""):
+            raise Unreadable(expression)
         self.k = 0
+        self.operations = 0
+
+    def take(self) -> str:
+        if self.k >= len(self.tokens):
+            raise Unreadable("ends early")
+        self.k += 1
+        return self.tokens[self.k - 1]
 
     def peek(self) -> str | None:
         return self.tokens[self.k] if self.k < len(self.tokens) else None
 
-    def take(self) -> str:
-        self.k += 1
-        return self.tokens[self.k - 1]
-
-    def sum(self) -> Interval:
-        lo, hi = self.product()
-        while self.peek() in ("+", "-"):
-            op = self.take()
-            a, b = self.product()
-            lo, hi = (lo + a, hi + b) if op == "+" else (lo - b, hi - a)
-        return lo, hi
-
-    def product(self) -> Interval:
-        value = self.factor()
-        while self.peek() in ("×", "/"):
-            op, other = self.take(), self.factor()
-            if op == "/":
-                assert other[0] == other[1] != 0
-                other = (1 / other[0], 1 / other[0])
-            ends = [x * y for x in value for y in other]
-            value = (min(ends), max(ends))
+    def whole(self) -> Fraction:
+        value = self.sum()
+        if self.peek() is not None:
+            raise Unreadable(f"left over: {self.tokens[self.k :]}")
         return value
 
-    def factor(self) -> Interval:
+    def sum(self) -> Fraction:
+        value = self.product()
+        while self.peek() in ("+", "-"):
+            op, other = self.take(), self.product()
+            value = value + other if op == "+" else value - other
+            self.operations += 1
+        return value
+
+    def product(self) -> Fraction:
+        value = self.factor()
+        while self.peek() in ("×", "·", "/"):
+            op, other = self.take(), self.factor()
+            value = value / other if op == "/" else value * other
+            self.operations += 1
+        return value
+
+    def factor(self) -> Fraction:
         token = self.take()
         if token == "-":
-            lo, hi = self.factor()
-            return -hi, -lo
+            return -self.factor()
         if token == "(":
             value = self.sum()
-            assert self.take() == ")"
+            if self.take() != ")":
+                raise Unreadable("unbalanced")
             return value
         if token in FUNCTIONS or token.startswith("hard_sigmoid["):
-            assert self.take() == "("
+            if self.take() != "(":
+                raise Unreadable(token)
             value = self.sum()
-            assert self.take() == ")"
-            return _apply(token, value)
-        value = Fraction(token)
-        if "." not in token or token in self.exact:
-            return value, value
-        half = _half_ulp(value, self.digits)
-        return value - half, value + half
+            if self.take() != ")":
+                raise Unreadable("unbalanced")
+            self.operations += 1
+            return activation(token, value)
+        if not re.fullmatch(NUMBER, token):
+            raise Unreadable(token)
+        return Fraction(token)
 
 
-def block_digits(text: str) -> int:
-    """The significant digits a block of working rounds to: the most any decimal has."""
-    decimals = [n for n in NUMBER.findall(text) if "." in n]
-    return max((significant(n) for n in decimals), default=0)
+@dataclass
+class Verdict:
+    """One line of working: whether it adds up, what its numbers give, and why not."""
+
+    line: str
+    adds_up: bool
+    value: Fraction | None = None
+    why: str = ""
 
 
-def check(
-    line: str,
-    digits: int,
-    exact: set[str],
-    rounded: frozenset[str] = frozenset(),
-    symbols: dict[str, str] | None = None,
-) -> bool | None:
-    """True or False for a line of working; None for a line without arithmetic.
+@dataclass
+class Reader:
+    """Reads lines of working in order, remembering the letters earlier lines gave a
+    number ("r = ... = 0.4952") and what σ and φ stand for. `symbols_allowed`: a line
+    whose arithmetic has letters it cannot read is left alone (math and prose, where
+    "x_1 W + h_0 U + b = 2" is an equation, not working) instead of reported."""
 
-    `exact` holds the texts of numbers known to be exact; an exact result is added.
-    In a pre-activation's line the numbers in `rounded` (h_prev, gate values) are not
-    weights; `symbols` gives the values of letters shown earlier ("r" in a_n's line).
-    """
-    body = line.split(":", 1)[1] if re.match(r"^[a-z ]+:", line) else line
-    parts = [p.strip() for p in body.split(" = ")]
-    if len(parts) < 3:
-        return None
-    expression, result = parts[-2], parts[-1]
-    local = set(exact)
-    if parts[0].startswith(("z_", "a_")):  # x×W + h_prev×U + b: inputs, weights are exact
-        terms = [t.strip().strip("()") for t in re.split(r" \+ |×", re.sub(CALL, "", expression))]
-        local |= {t for t in terms if t not in rounded and not re.search("[a-z]", t)}
-    for letter, number in (symbols or {}).items():  # "r×(" -> "0.4952×("
-        expression = re.sub(rf"(?<![a-z_]){letter}(?=×)", f"({number})", expression)
-    if re.search(r"[a-z]", re.sub(CALL, "", expression)):
-        return None  # symbols, not numbers
-    lo, hi = _Parser(expression, digits, local).sum()
-    shown = Fraction(result.replace(" ", "").replace("(", "").replace(")", ""))
-    if lo == hi:
-        small = abs(lo) < 10**300  # a float holds it
-        short = small and Fraction(float(lo)) == lo and significant(repr(float(lo))) <= 10
-        if short or "." not in result:
-            if shown == lo:
-                exact.add(result)
-            return shown == lo
-        return any(f"{float(lo):.{d}g}" == result for d in range(significant(result), 18))
-    half = _half_ulp(shown, max(digits, significant(result)))
-    return lo <= shown + half and shown - half <= hi
+    functions: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, str] = field(default_factory=dict)
+    symbols_allowed: bool = False
+
+    def read(self, line: str) -> Verdict | None:
+        """The verdict on a line, or None when it is not a line of working: it needs a
+        result that is a number and, before it, numbers with arithmetic between them."""
+        text = normal(line).strip()
+        if re.match(r"^unit \d+:", text):
+            self.letters = {}
+        verdict = self._verdict(text)
+        # "r = sigmoid(a_r) = 0.4952", "i = 1,  f = 1," (not the comma of hard_sigmoid[...])
+        for clause in re.split(r",(?![^\[]*\])", text):
+            if defined := DEFINES.match(clause):
+                self.letters[defined[1]] = defined[2]
+        return verdict
+
+    def _verdict(self, text: str) -> Verdict | None:
+        body = NOTE.sub("", text)
+        body = body.split(":", 1)[1] if re.match(r"^[a-z ]+:", body) else body
+        parts = [p.strip() for p in re.split(r"\s*=\s*(?![^\[]*\])|\s*(?=≈)", body)]
+        if len(parts) < 3 or not RESULT.match(parts[-1]) or not re.search(r"\d", parts[-2]):
+            return None
+        approximate, result = RESULT.match(parts[-1]).groups()  # type: ignore[union-attr]
+        expression = parts[-2]
+        for symbol, name in self.functions.items():
+            expression = expression.replace(f"{symbol}(", f"{name}(")
+        for letter, number in self.letters.items():
+            expression = re.sub(rf"(?<![\w.]){letter}(?=×|·|\))", f"({number})", expression)
+        try:
+            parser = _Parser(expression)
+            value = parser.whole()
+        except Unreadable as e:
+            symbolic = re.search(r"[a-zA-Z]", re.sub(CALL, "", expression))
+            if self.symbols_allowed and symbolic:
+                return None
+            if re.search(r"[×·+]", expression) or re.search(r"[a-z]+\(", expression):
+                return Verdict(text, False, None, f"cannot read {expression!r}: {e}")
+            return None
+        except (ValueError, ZeroDivisionError, OverflowError) as e:
+            return Verdict(text, False, None, f"cannot redo {expression!r}: {e}")
+        if parser.operations == 0:
+            return None  # "x = 0.5 = 1/2": a number written twice, no arithmetic
+        return judge(text, value, result, bool(approximate))
+
+
+def judge(line: str, value: Fraction, result: str, approximate: bool) -> Verdict:
+    shown = Fraction(result)
+    if approximate:
+        close = abs(shown - value) <= F32_EPS * abs(value) + _half_unit(shown, result)
+        return Verdict(line, close, value, "" if close else "not even approximately")
+    if "/" in result:
+        return Verdict(line, shown == value, value, "" if shown == value else "not exact")
+    rounded = rounding(value, significant(result))
+    if rounded == shown:
+        return Verdict(line, True, value)
+    return Verdict(line, False, value, f"the numbers shown give {_decimal(value)}")
+
+
+def _half_unit(shown: Fraction, text: str) -> Fraction:
+    if shown == 0:
+        return Fraction(0)
+    return Fraction(10) ** (math.floor(math.log10(abs(shown))) - significant(text) + 1) / 2
+
+
+def _decimal(value: Fraction) -> str:
+    try:
+        return f"{float(value):.10g}"
+    except OverflowError:
+        return f"a number of {len(str(abs(value.numerator)))} digits"
+
+
+CONTINUES = re.compile(r"^\s*(?:[+=≈]\s|≈)")
+
+
+def joined(lines: list[str]) -> list[str]:
+    """Lines with their continuations ("  + 0.5) = 1.014") put back on them."""
+    out: list[str] = []
+    for line in lines:
+        if out and CONTINUES.match(normal(line)):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
 
 
 @contextlib.contextmanager
@@ -185,35 +267,29 @@ def _long_integers() -> Iterator[None]:
         sys.set_int_max_str_digits(limit)
 
 
-def _verdicts(*blocks: str) -> Iterator[tuple[str, bool | None]]:
-    """Each line of hand calculations (consecutive steps, in order) with check's verdict."""
-    exact: set[str] = set()
+def verdicts(
+    *blocks: str, functions: dict[str, str] | None = None, symbols_allowed: bool = False
+) -> list[Verdict]:
+    """The verdict on every line of working in blocks of text, each block's lines read
+    in order (a letter a line defines is known to the lines after it: a figure's r)."""
+    reader = Reader(dict(functions or {}), symbols_allowed=symbols_allowed)
+    found = []
     with _long_integers():
-        for text in blocks:
-            digits = block_digits(text)
-            rounded, symbols = _header_values(text), {}
-            for line in text.splitlines():
-                if line.startswith("unit "):
-                    symbols = {}
-                yield line, check(line.strip(), digits, exact, frozenset(rounded), symbols)
-                shown = SHOWN.match(line)
-                if shown and shown[1] in "zrnifgo" and "(" in line:  # a gate's value
-                    symbols[shown[1]] = shown[2]
-                    rounded.add(shown[2])
+        for block in blocks:
+            reader.letters = {}
+            for line in joined(block.splitlines()):
+                verdict = reader.read(line)
+                if verdict is not None:
+                    found.append(verdict)
+    return found
 
 
 def lines_that_do_not_add_up(*blocks: str) -> list[str]:
-    """The lines of hand calculations (consecutive steps, in order) whose result does not
-    follow from what they show."""
-    return [line for line, verdict in _verdicts(*blocks) if verdict is False]
+    """The lines of working in `blocks` whose result does not follow from what they show,
+    each with what its numbers give."""
+    return [f"{v.line}  [{v.why}]" for v in verdicts(*blocks) if not v.adds_up]
 
 
-def _header_values(text: str) -> set[str]:
-    """The numbers of "time step t: ..., h_prev = [a, b], c_prev = ..." given as h_prev."""
-    found = re.search(r"h_prev = (\[[^\]]*\]|\S+?)(?:,|$)", text.splitlines()[0])
-    return set(found[1].strip("[]").split(", ")) if found else set()
-
-
-def checked_lines(text: str) -> int:
-    """How many lines of `text` carry arithmetic that `check` redoes."""
-    return sum(verdict is not None for _, verdict in _verdicts(text))
+def checked_lines(*blocks: str) -> int:
+    """How many lines of working `blocks` hold."""
+    return len(verdicts(*blocks))

@@ -2,7 +2,8 @@
 
 `GOLDEN` holds the engine's vectors (scripts/make_stepper_golden.py); `set_controls`
 types one of their configs into the page's fields, `table` reads the table of steps,
-and `shown` is how the table writes a golden value.
+`shown` is how the table writes a golden value, and `rendered_working` reads the hand
+calculation and the drawing of every step as the page renders them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from typing import Any
 
 from lstm_explained import format_number
+from tests.docs.rendered_working import page_working
 from tests.docs.site import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -147,3 +149,31 @@ def set_controls(page: Any, config: dict[str, Any]) -> None:
     exact_box = page.locator("#stepper-exact")
     if exact_box.is_enabled() and exact_box.is_checked() != config["exact"]:
         exact_box.click()
+
+
+# Every step from the one shown to the last, clicking "next" between them in the page
+# (it renders synchronously): the hand calculation's text and the drawing's markup.
+EVERY_STEP = """() => {
+  const slider = document.querySelector('#stepper-slider');
+  const out = [];
+  for (;;) {
+    out.push([document.querySelector('#stepper-hand').innerText,
+              document.querySelector('#stepper-figure-box').innerHTML]);
+    if (Number(slider.value) >= Number(slider.max)) return out;
+    document.querySelector('#stepper-next').click();
+  }
+}"""
+
+
+def rendered_working(page: Any) -> tuple[list[str], list[str], int]:
+    """The hand calculation of every step as rendered, from the one shown on; the lines
+    of the drawings' working (both layouts, text and description) that do not add up,
+    redone by tests/docs/arithmetic.py; and how many such lines there were."""
+    steps = page.evaluate(EVERY_STEP)
+    hands = [hand for hand, _ in steps]
+    failing, count = [], 0
+    for k, (_, figure) in enumerate(steps, start=1):
+        found = page_working(figure)
+        failing += [f"step {k}: {line}" for line in found.failing()]
+        count += found.count()
+    return hands, failing, count

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from tests.docs.arithmetic import checked_lines, lines_that_do_not_add_up
+from tests.docs.rendered_working import page_working
 from tests.docs.site import ROOT, build, copy_project
 
 
@@ -134,7 +135,7 @@ def test_published_numbers_match_the_hand_calculation(site):
     assert "c = f×c_prev + i×g = 2×1 + 2×2 = 6" in step2
     assert '<span class="lx-line">cell state:   c = f×c_prev + i×g = 2×1 + 2×2 = 6</span>' in step2
     pitfalls = (site / "pitfalls" / "index.html").read_text("utf8")
-    # forget bias 1: z_f = z + 1, so c = 16×7 + 15×15 = 337 and h = 15×337 = 5055 at step 3
+    # forget bias 1: a_f = z + 1, so c = 16×7 + 15×15 = 337 and h = 15×337 = 5055 at step 3
     assert [
         "3",
         "1",
@@ -211,7 +212,36 @@ def test_every_line_of_every_hand_calculation_adds_up(site):
     assert len(second) == 3
     for steps in (toy, second):
         assert lines_that_do_not_add_up(*steps) == []
-        assert sum(checked_lines(block) for block in steps) == 3 * 10  # ten lines a step
+        assert checked_lines(*steps) == 3 * 10  # ten lines a step
+
+
+# What the pages hold today, at the least: the checker must keep finding them, or it
+# could pass by reading nothing. Hand calculations: the toy network and the second
+# example (3 × 10 lines each), the GRU page (56), backprop (3 × 12); figures, both
+# layouts: the cell page's five, the walkthrough's, the GRU's, the unrolled toy network
+# (home, toy network), backprop's, the notebook's; Output blocks: the notebook's hand
+# calculations (2 × 10) and the trace page's --explain (10); math: the cell page's c_2.
+AT_LEAST = {"hand": 152, "figure": 138, "pre": 30, "math": 1, "prose": 2}
+
+
+def test_every_line_of_working_on_every_page_adds_up(site):
+    # Every line of working a built page shows, wherever it shows it: hand calculations,
+    # figures (their text and their descriptions), Output blocks of snippets and shell
+    # sessions, math and prose, each redone from the digits it shows by
+    # tests/docs/arithmetic.py: its result must be the rounding of what they give.
+    failing, counts = [], dict.fromkeys(AT_LEAST, 0)
+    for page in html_pages(site):
+        found = page_working(page.read_text("utf8"))
+        name = page.relative_to(site).parent.as_posix()
+        failing += [f"{name or 'home'}: {line}" for line in found.failing()]
+        for where in counts:
+            counts[where] += found.count(where)
+    assert failing == []
+    assert all(counts[where] >= least for where, least in AT_LEAST.items()), counts
+    cell = page_working((site / "cell" / "index.html").read_text("utf8"))
+    assert cell.count("math") == 1  # c_2 with the numbers: the 0.4886 line
+    trace_page = page_working((site / "trace-your-model" / "index.html").read_text("utf8"))
+    assert trace_page.count("pre") >= 10  # the shell session's --explain
 
 
 def test_backprop_lists_the_gates_in_keras_order(site):
@@ -236,7 +266,7 @@ ANSWERS = {
     "step-2-no-forget-h": "8",
     # U = 0: z = x = 1 at every step; c1 = 1, c2 = 1×1 + 1×1 = 2, h2 = 1×2 = 2
     "step-2-no-recurrence-h": "2",
-    # forget bias 1: step 1 z_f = 2, c1 = 2×0 + 1×1 = 1, h1 = 1; step 2 z = 2, z_f = 3,
+    # forget bias 1: step 1 a_f = 2, c1 = 2×0 + 1×1 = 1, h1 = 1; step 2 z = 2, a_f = 3,
     # c2 = 3×1 + 2×2 = 7, h2 = 2×7 = 14
     "step-2-forget-bias-c": "7",
     "step-2-forget-bias-h": "14",

@@ -18,6 +18,7 @@ from tests.docs.stepper_page import (
     LSTM_COLUMNS,
     loaded,
     make_stepper_golden,
+    rendered_working,
     set_controls,
     start_over,
     table,
@@ -92,10 +93,10 @@ def test_page_code_reproduces_every_vector(browser, stepper_url):
             assert len(got) == len(vector["steps"]), vector["name"]
             for ours, theirs in zip(got, vector["steps"], strict=True):
                 assert sorted(ours) == sorted(theirs), vector["name"]
-                for key in theirs.keys() - {"t", "z", "gates"}:
+                for key in theirs.keys() - {"t", "a", "gates"}:
                     assert same(ours[key], theirs[key], exact), (vector["name"], ours["t"], key)
                 for gate in theirs["gates"]:
-                    assert same(ours["z"][gate], theirs["z"][gate], exact), (vector["name"], gate)
+                    assert same(ours["a"][gate], theirs["a"][gate], exact), (vector["name"], gate)
                     assert same(ours["gates"][gate], theirs["gates"][gate], exact)
         assert errors == []
         assert outside == []
@@ -107,7 +108,9 @@ CONTROL_VECTORS = [v for v in GOLDEN if v["config"].get("cell", "lstm") == "lstm
 
 def test_the_controls_reproduce_every_vector(browser, stepper_url):
     # One page, started over between vectors; a mismatch is reported by the vector's name.
-    wrong = {}
+    # Every step's hand calculation as rendered is the engine's word for word, and every
+    # line of working the drawing shows adds up from its digits (tests/docs/arithmetic.py).
+    wrong, drawn = {}, 0
     with open_page(browser, stepper_url) as (page, errors, _):
         for vector in CONTROL_VECTORS:
             start_over(page)
@@ -115,9 +118,14 @@ def test_the_controls_reproduce_every_vector(browser, stepper_url):
             exact = page.locator("#stepper-exact").is_checked()
             if exact != vector["config"]["exact"] or table(page) != want_rows(vector):
                 wrong[vector["name"]] = {"exact": exact, "table": table(page)}
+            hands, failing, count = rendered_working(page)
+            drawn += count
+            if hands != vector["hand"] or failing:
+                wrong[vector["name"]] = {"hand": hands, "drawing": failing}
         assert errors == []
     assert wrong == {}
     assert len(CONTROL_VECTORS) >= 15
+    assert drawn >= 8 * len(CONTROL_VECTORS)  # both layouts' four a lines, every step
 
 
 def test_opened_without_parameters_it_shows_the_article(browser, stepper_url):
@@ -187,7 +195,7 @@ HALF_FORGET = {
 
 
 def test_every_line_of_working_adds_up_in_floats(browser, stepper_url):
-    # The issue's example: W_f = 0.5. By hand at step 3, z_f = 1×0.5 + 11×1 = 11.5,
+    # The issue's example: W_f = 0.5. By hand at step 3, a_f = 1×0.5 + 11×1 = 11.5,
     # c = 11.5×5.5 + 12×12 = 63.25 + 144 = 207.25 and h = 12×207.25 = 2487. Four
     # significant digits showed c as 207.2, and 12×207.2 is not 2487.
     with open_page(browser, stepper_url) as (page, errors, _):
@@ -218,6 +226,8 @@ def test_exact_mode_takes_decimals_as_fractions(browser, stepper_url):
 
 def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url):
     # One page for all the vectors: handCalculation is a pure function of its arguments.
+    # Its text is the engine's, word for word (the same rule chose every line's digits),
+    # and every line adds up from the digits it shows (tests/docs/arithmetic.py).
     wrong, checked = {}, 0
     with open_page(browser, stepper_url) as (page, errors, _):
         loaded(page, errors)
@@ -233,6 +243,9 @@ def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url):
             checked += sum(checked_lines(text) for text in steps)
             if bad := lines_that_do_not_add_up(*steps):
                 wrong[vector["name"]] = bad
+            elif steps != vector["hand"]:
+                wrong[vector["name"]] = [a for a, b in zip(steps, vector["hand"], strict=True)
+                                         if a != b]  # fmt: skip
         assert errors == []
     assert wrong == {}
     assert checked > 10 * len(GOLDEN)

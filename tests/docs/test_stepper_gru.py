@@ -1,10 +1,10 @@
 """The stepper's GRU and its networks of several inputs and units, in Chromium.
 
 Every number the page shows is compared with the engine's golden vectors
-(tests/docs/stepper_golden.json): the table of every step, the hand calculation
-(word for word where the vector is exact, else line by line redone by
-tests/docs/arithmetic.py), and the diagram's values, for each new preset and for
-configs typed into the controls. The page is measured at a phone's and a desk's width
+(tests/docs/stepper_golden.json): the table of every step, the hand calculation (word
+for word, and line by line redone by tests/docs/arithmetic.py), the diagram's values and
+its lines of working (redone too), for each new preset and for configs typed into the
+controls. The page is measured at a phone's and a desk's width
 with every preset.
 """
 
@@ -21,6 +21,7 @@ from tests.docs.stepper_page import (
     BY_NAME,
     GOLDEN,
     columns,
+    rendered_working,
     set_controls,
     start_over,
     table,
@@ -45,15 +46,6 @@ def stepper_url(server) -> str:
     return f"{server}latest/stepper/"
 
 
-def steps_through(page, count: int) -> list[str]:
-    """The hand calculation of every step, clicking "next" between them."""
-    texts = [page.inner_text("#stepper-hand")]
-    for _ in range(count - 1):
-        page.click("#stepper-next")
-        texts.append(page.inner_text("#stepper-hand"))
-    return texts
-
-
 @pytest.mark.parametrize("preset", PRESETS, ids=str)
 def test_each_preset_shows_its_network(browser, stepper_url, preset):
     vector = BY_NAME[PRESETS[preset]]
@@ -67,10 +59,10 @@ def test_each_preset_shows_its_network(browser, stepper_url, preset):
         if vector["config"].get("cell") == "gru":
             letters["candidate"] = "n"
         assert heads == [letters.get(c, c) for c in columns(vector["config"])]
-        texts = steps_through(page, len(vector["steps"]))
-        if "hand" in vector:  # exact: the engine's hand calculation, word for word
-            assert texts == vector["hand"]
+        texts, drawing, _ = rendered_working(page)
+        assert texts == vector["hand"]  # the engine's hand calculation, word for word
         assert lines_that_do_not_add_up(*texts) == []
+        assert drawing == []  # the drawing's working adds up too, at every step
         assert errors == []
 
 
@@ -83,11 +75,12 @@ def problems_with(page, vector) -> list[str]:
         problems.append("exact mode")
     if table(page) != want_rows(vector):
         problems.append(f"table: {table(page)}")
-    texts = steps_through(page, len(vector["steps"]))
-    if "hand" in vector and texts != vector["hand"]:
+    texts, drawing, _ = rendered_working(page)
+    if texts != vector["hand"]:
         problems.append(f"hand calculation: {texts}")
     if not any(word in t for t in texts for word in ("inf", "nan")):
         problems += lines_that_do_not_add_up(*texts)
+        problems += drawing
     return problems
 
 
@@ -153,7 +146,7 @@ def test_the_diagram_shows_the_unit_chosen(browser, stepper_url):
             text = figure_text(page)
             assert f"c = {step['c'][unit]}" in text
             assert f"i = {step['gates']['input'][unit]}" in text
-            assert f"+ b_f = {step['z']['forget'][unit]}" in text
+            assert f"+ b_f = {step['a']['forget'][unit]}" in text
             caption = page.inner_text("#stepper-figcaption")
             assert f"unit {unit + 1} of 2" in caption
         assert errors == []

@@ -76,8 +76,8 @@ def test_one_lstm_step_through_the_interface_by_hand():
     assert isinstance(result, CellStep)
     h, c = result.state  # in STATES order, (batch, units) each
     assert (h.tolist(), c.tolist()) == ([[52]], [[13]])
-    assert list(result.z) == list(result.gates) == list(GATES)
-    assert [result.z[g].item() for g in GATES] == [1, 2, 3, 4]
+    assert list(result.a) == list(result.gates) == list(GATES)
+    assert [result.a[g].item() for g in GATES] == [1, 2, 3, 4]
     assert [result.gates[g].item() for g in GATES] == [1, 2, 3, 4]
 
 
@@ -94,12 +94,12 @@ def test_one_gru_step_through_the_interface_by_hand():
 
 
 def test_one_lstm_step_backward_through_the_interface_by_hand():
-    # The step above, from h_prev = 1 (the recurrent kernel is zero, so z is unchanged),
+    # The step above, from h_prev = 1 (the recurrent kernel is zero, so a is unchanged),
     # with dL/dh = 1 and nothing reaching c from later. By lstm.py's equations with
     # act = rec = identity (every derivative 1):
     #   do = dh×c = 13, dc = 0 + dh×o = 4, df = dc×c_prev = 20, di = dc×g = 12, dg = dc×i = 4
-    #   dz = (12, 20, 4, 13); dW = x.T @ dz, dU = h_prev.T @ dz, db = dz
-    #   dx = dz @ W.T = 12×1 + 20×2 + 4×3 + 13×4 = 116; dh_prev = dz @ U.T = 0; dc_prev = dc×f = 8
+    #   da = (12, 20, 4, 13); dW = x.T @ da, dU = h_prev.T @ da, db = da
+    #   dx = da @ W.T = 12×1 + 20×2 + 4×3 + 13×4 = 116; dh_prev = da @ U.T = 0; dc_prev = dc×f = 8
     weights = LSTMWeights([[1, 2, 3, 4]], np.zeros((1, 4)), None)
     params = lstm.prepare(weights, floats)
     record = SimpleNamespace(
@@ -107,7 +107,7 @@ def test_one_lstm_step_backward_through_the_interface_by_hand():
         h_prev=floats([[1.0]]),
         c_prev=floats([[5.0]]),
         c=floats([[13.0]]),
-        z={g: floats([[v]]) for g, v in zip(GATES, (1, 2, 3, 4), strict=True)},
+        a={g: floats([[v]]) for g, v in zip(GATES, (1, 2, 3, 4), strict=True)},
         gates={g: floats([[v]]) for g, v in zip(GATES, (1, 2, 3, 4), strict=True)},
     )
     fn = Derivatives(identity, identity, cells.keep_as_is, np.ones_like, np.ones_like)

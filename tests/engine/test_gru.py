@@ -68,7 +68,7 @@ def test_a_small_gru_by_hand():
     # step 2: a_z = 1/2, a_r = 1 + 1 = 2, a_n = 2 + 2*(1*1) = 4;  h = 1/2*1 + 1/2*4 = 5/2
     weights = GRUWeights([[Fraction(1, 2), 1, 2]], [[0, 1, 1]], np.zeros((2, 3)))
     trace = forward([1, 1], weights, **LINEAR, exact=True)
-    assert [s.z["reset"][0] for s in trace.steps] == [1, 2]
+    assert [s.a["reset"][0] for s in trace.steps] == [1, 2]
     assert [s.gates["candidate"][0] for s in trace.steps] == [2, 4]
     assert trace.sequence_out[:, 0].tolist() == [1, Fraction(5, 2)]
     text = hand_calculation(trace, 2)
@@ -102,7 +102,7 @@ def test_the_recurrent_candidate_bias_sits_inside_the_reset_gate():
     # so take x = 2: r = 2, a_n = 2 + 2*3 = 8 (outside r it would be 2 + 3 = 5).
     bias = [[0, 0, 0], [0, 0, 3]]
     trace = forward([2], GRUWeights([[0, 1, 1]], [[0, 0, 0]], bias), **LINEAR, exact=True)
-    assert trace.steps[0].z["candidate"][0] == 8
+    assert trace.steps[0].a["candidate"][0] == 8
     assert trace.steps[0].parts["candidate_recurrent"][0] == 3
 
 

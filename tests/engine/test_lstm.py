@@ -32,7 +32,7 @@ def test_toy_network_every_value_matches_the_hand_calculation():
         assert step.h_prev.tolist() == [h_prev]
         assert step.c_prev.tolist() == [c_prev]
         for gate in GATES:
-            assert step.z[gate].tolist() == [z], (step.t, gate)
+            assert step.a[gate].tolist() == [z], (step.t, gate)
             assert step.gates[gate].tolist() == [z], (step.t, gate)
         assert step.c.tolist() == [c]
         assert step.h.tolist() == [h]
@@ -40,7 +40,7 @@ def test_toy_network_every_value_matches_the_hand_calculation():
 
 
 def test_forget_bias_one_as_keras_unit_forget_bias_sets_it():
-    # By hand with b_f = 1: z_f = z + 1, every other gate z = x + h_prev.
+    # By hand with b_f = 1: a_f = z + 1, every other gate z = x + h_prev.
     #   step 1: z = 1, f = 2:   c = 2*0 + 1*1 = 1,        h = 1*1 = 1
     #   step 2: z = 2, f = 3:   c = 3*1 + 2*2 = 7,        h = 2*7 = 14
     #   step 3: z = 15, f = 16: c = 16*7 + 15*15 = 337,   h = 15*337 = 5055
@@ -89,7 +89,7 @@ def test_standard_activations_one_unit_by_hand():
         g = math.tanh(z)
         c = f * c + i * g
         h = o * math.tanh(c)
-        assert step.z["forget"][0] == pytest.approx(z, abs=1e-15)
+        assert step.a["forget"][0] == pytest.approx(z, abs=1e-15)
         assert step.gates["input"][0] == pytest.approx(i, abs=1e-15)
         assert step.gates["candidate"][0] == pytest.approx(g, abs=1e-15)
         assert step.c[0] == pytest.approx(c, abs=1e-15)
@@ -100,7 +100,7 @@ def test_gate_slices_follow_keras_order():
     # One unit, bias (i, f, g, o) = (1, 2, 3, 4) and zero weights: z equals the bias per gate.
     weights = LSTMWeights(np.zeros((1, 4)), np.zeros((1, 4)), np.array([1.0, 2, 3, 4]))
     step = forward([0], weights, **TOY).steps[0]
-    assert [step.z[g][0] for g in GATES] == [1, 2, 3, 4]
+    assert [step.a[g][0] for g in GATES] == [1, 2, 3, 4]
     assert step.c[0] == 2 * 0 + 1 * 3
     assert step.h[0] == 4 * 3
 

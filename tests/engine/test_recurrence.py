@@ -62,7 +62,7 @@ def test_exact_mode_keeps_fractions():
     # c = z*0 + z*z = 1/36, h = z*c = 1/216
     weights = LSTMWeights.constant(Fraction(1, 3))
     trace = forward([Fraction(1, 2)], weights, **TOY, exact=True)
-    assert trace.steps[0].z["input"][0] == Fraction(1, 6)
+    assert trace.steps[0].a["input"][0] == Fraction(1, 6)
     assert trace.state_c[0] == Fraction(1, 36)
     assert trace.state_h[0] == Fraction(1, 216)
 
@@ -70,7 +70,7 @@ def test_exact_mode_keeps_fractions():
 def test_exact_mode_keeps_big_integers_and_takes_floats_at_their_stored_value():
     big = 2**60 + 1  # float64 would round this to 2**60
     trace = forward([big], LSTMWeights.constant(1), **TOY, exact=True)
-    assert trace.steps[0].z["input"][0] == big
+    assert trace.steps[0].a["input"][0] == big
     tenth = forward([0.1], LSTMWeights.constant(1), **TOY, exact=True).steps[0].x[0]
     assert tenth == Fraction(3602879701896397, 36028797018963968)  # the double nearest 0.1
     assert forward([Fraction("0.1")], LSTMWeights.constant(1), **TOY, exact=True).steps[0].x[
@@ -176,7 +176,7 @@ def test_recording_chosen_units_keeps_their_columns_and_every_state():
         for gate in GATES:
             assert b.gates[gate].shape == (2, 2)
             np.testing.assert_array_equal(b.gates[gate], a.gates[gate][:, [2, 0]])
-            np.testing.assert_array_equal(b.z[gate], a.z[gate][:, [2, 0]])
+            np.testing.assert_array_equal(b.a[gate], a.a[gate][:, [2, 0]])
         np.testing.assert_array_equal(b.h, a.h)
         np.testing.assert_array_equal(b.c_prev, a.c_prev)
     np.testing.assert_array_equal(part.sequence_out, full.sequence_out)

@@ -28,13 +28,13 @@ def test_toy_step_two_reads_like_the_arithmetic_on_paper():
     assert hand_calculation(toy(), 2) == "\n".join(
         [
             "time step 2: x = 1, h_prev = 1, c_prev = 1",
-            "input gate:   z_i = 1×1 + 1×1 + 0 = 2",
+            "input gate:   a_i = 1×1 + 1×1 + 0 = 2",
             "              i = linear(2) = 2",
-            "forget gate:  z_f = 1×1 + 1×1 + 0 = 2",
+            "forget gate:  a_f = 1×1 + 1×1 + 0 = 2",
             "              f = linear(2) = 2",
-            "candidate:    z_g = 1×1 + 1×1 + 0 = 2",
+            "candidate:    a_g = 1×1 + 1×1 + 0 = 2",
             "              g = linear(2) = 2",
-            "output gate:  z_o = 1×1 + 1×1 + 0 = 2",
+            "output gate:  a_o = 1×1 + 1×1 + 0 = 2",
             "              o = linear(2) = 2",
             "cell state:   c = f×c_prev + i×g = 2×1 + 2×2 = 6",
             "hidden state: h = o×linear(c) = 2×linear(6) = 12",
@@ -44,7 +44,7 @@ def test_toy_step_two_reads_like_the_arithmetic_on_paper():
 
 def test_toy_step_three_ends_in_3211():
     text = hand_calculation(toy(), 3)
-    assert "z_f = 1×1 + 12×1 + 0 = 13" in text
+    assert "a_f = 1×1 + 12×1 + 0 = 13" in text
     assert text.endswith(
         "c = f×c_prev + i×g = 13×6 + 13×13 = 247\n"
         "hidden state: h = o×linear(c) = 13×linear(247) = 3211"
@@ -54,7 +54,7 @@ def test_toy_step_three_ends_in_3211():
 def test_no_bias_omits_the_bias_term_and_negatives_get_brackets():
     weights = LSTMWeights.constant(-1.0, bias=None)
     text = hand_calculation(forward([2], weights, **TOY), 1)
-    assert "z_i = 2×(-1) + 0×(-1) = -2" in text
+    assert "a_i = 2×(-1) + 0×(-1) = -2" in text
 
 
 def test_standard_activations_show_function_names_and_rounding():
@@ -67,7 +67,7 @@ def test_standard_activations_show_function_names_and_rounding():
 
 def test_exact_fractions_are_bracketed():
     trace = forward([Fraction(1, 2)], LSTMWeights.constant(Fraction(1, 3)), **TOY, exact=True)
-    assert "z_i = (1/2)×(1/3) + 0×(1/3) + 0 = 1/6" in hand_calculation(trace, 1)
+    assert "a_i = (1/2)×(1/3) + 0×(1/3) + 0 = 1/6" in hand_calculation(trace, 1)
 
 
 def test_several_units_get_a_block_each_and_batches_pick_a_sample():
@@ -76,7 +76,7 @@ def test_several_units_get_a_block_each_and_batches_pick_a_sample():
     text = hand_calculation(trace, 1, sample=1)
     assert "unit 1:" in text
     assert "unit 2:" in text
-    assert "z_i = 1×1 + 0×1 + 0×1 + 0 = 1" in text
+    assert "a_i = 1×1 + 0×1 + 0×1 + 0 = 1" in text
     with pytest.raises(LSTMInputError, match="sample must be from 0 to 1; got 2"):
         hand_calculation(trace, 1, sample=2)
 
@@ -107,7 +107,7 @@ def test_trace_table_of_the_toy_network():
 
 def test_trace_table_with_preactivations():
     header = trace_table(toy(), preactivations=True).splitlines()[0]
-    assert header.split("|")[5:9] == [" z_i ", " z_f ", " z_g ", " z_o "]
+    assert header.split("|")[5:9] == [" a_i ", " a_f ", " a_g ", " a_o "]
 
 
 @pytest.mark.parametrize(
@@ -125,33 +125,6 @@ def test_trace_table_with_preactivations():
 )
 def test_format_number(value, text):
     assert format_number(value) == text
-
-
-def test_backward_hand_calculation_of_step_three():
-    # L = h1 + h2 + h3; at step 3, dh = 1 and every gate is 13 (see test_backward.py).
-    from lstm_explained import backward, hand_backward, sum_of_outputs
-
-    trace = toy(exact=True)
-    grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
-    assert hand_backward(trace, grads, 3) == "\n".join(
-        [
-            "time step 3, backwards (dL/dX is written dX):",
-            "hidden state: dh = 1 (output) + 0 (from the final state) = 1",
-            "cell state:   dc = 0 (from the final state) + dh×o×linear'(c) = 0 + 1×13×1 = 13",
-            # the gates in the order of the equations, i, f, g, o
-            "input gate:   di = dc×g = 13×13 = 169",
-            "              dz_i = di×linear'(z_i) = 169×1 = 169",
-            "forget gate:  df = dc×c_prev = 13×6 = 78",
-            "              dz_f = df×linear'(z_f) = 78×1 = 78",
-            "candidate:    dg = dc×i = 13×13 = 169",
-            "              dz_g = dg×linear'(z_g) = 169×1 = 169",
-            "output gate:  do = dh×linear(c) = 1×247 = 247",
-            "              dz_o = do×linear'(z_o) = 247×1 = 247",
-            "to step 2:    dh_prev = Σ dz×U = 169×1 + 78×1 + 169×1 + 247×1 = 663",
-            "              dc_prev = dc×f = 13×13 = 169",
-        ]
-    )
-    assert "to h0, c0:" in hand_backward(trace, grads, 1)
 
 
 def test_integers_beyond_pythons_str_limit_are_written_out():
@@ -188,13 +161,25 @@ def test_gru_hand_calculation_shows_where_the_reset_gate_acts(reset_after, candi
     assert f"hidden state: {h_line}" in text
 
 
-def test_add_up_writes_a_line_it_cannot_redo_at_the_digits_asked():
-    # z = 1×0.5 + 0×0.5 + 0 = 0.5 for every gate; ONNX's hard_sigmoid with alpha 1/4 and
+def test_a_line_it_cannot_redo_is_written_at_the_digits_asked():
+    # An activation known only by its name cannot be redone by a reader: its lines are
+    # written at the digits asked, as they come. softsign(0.5) = 0.5/1.5 = 0.333333.
+    def softsign(x):
+        return x / (1 + np.abs(x))
+
+    trace = forward([1], LSTMWeights.constant(0.5, bias=0.0), recurrent_activation=softsign)
+    text = hand_calculation(trace, 1)
+    assert "i = softsign(0.5) = 0.333333" in text
+    assert "≈" not in text
+
+
+def test_onnxs_hard_sigmoid_with_exact_parameters_is_redone():
+    # a = 1×0.5 + 0×0.5 + 0 = 0.5 for every gate; ONNX's hard_sigmoid with alpha 1/4 and
     # beta 1/2 gives 0.5/4 + 1/2 = 0.625 for i, f and o; g = tanh(0.5) = 0.46211715726;
     # c = 0.625×0 + 0.625×0.462117 = 0.288823125, which rounds to 0.288823.
     gates = ParametricActivation("hard_sigmoid", Fraction(1, 4), Fraction(1, 2))
     trace = forward([1], LSTMWeights.constant(0.5, bias=0.0), recurrent_activation=gates)
-    text = hand_calculation(trace, 1, add_up=True)
+    text = hand_calculation(trace, 1)
     assert "i = hard_sigmoid[alpha=1/4, beta=1/2](0.5) = 0.625" in text
     assert "g = tanh(0.5) = 0.462117" in text
     assert "c = f×c_prev + i×g = 0.625×0 + 0.625×0.462117 = 0.288823" in text

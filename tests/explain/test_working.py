@@ -32,7 +32,7 @@ def test_the_cell_state_line_needs_four_digit_operands_for_a_three_digit_result(
 
 
 def test_an_activation_is_redone_from_its_argument_as_written():
-    # The same step's candidate: z_g = -1.785047, g = -0.945235. tanh(-1.79) = -0.94576
+    # The same step's candidate: a_g = -1.785047, g = -0.945235. tanh(-1.79) = -0.94576
     # rounds to -0.946, not g's -0.945; tanh(-1.785) = -0.945230 does.
     candidate = Wrap("tanh", Num(-1.785047, bare=True))
     assert digits_to_show(candidate, -0.945235, shown, 3, 9) == (4, 3)
@@ -48,9 +48,9 @@ def test_rounding_is_exact_and_refuses_a_tie():
 
 
 def test_a_long_line_breaks_before_a_term_indented_past_its_equals_sign():
-    line = "input gate:   z_i = " + " + ".join(["0.123456×(-0.654321)"] * 6) + " = -0.484"
+    line = "input gate:   a_i = " + " + ".join(["0.123456×(-0.654321)"] * 6) + " = -0.484"
     assert wrap_working(line, 100) == [
-        "input gate:   z_i = 0.123456×(-0.654321) + 0.123456×(-0.654321) + 0.123456×(-0.654321)",
+        "input gate:   a_i = 0.123456×(-0.654321) + 0.123456×(-0.654321) + 0.123456×(-0.654321)",
         "                    + 0.123456×(-0.654321) + 0.123456×(-0.654321) + 0.123456×(-0.654321)"
         " = -0.484",
     ]

@@ -116,8 +116,8 @@ def lstm_mistakes():
 def test_step_one_by_hand():
     # x = (1, 0) reads kernel row 0 [-1, -1 | -2, 1 | -1, -3 | 3, -1] (i | f | g | o);
     # bias = b_ih + b_hh = [0, 0 | 1, -2 | -3, 0 | -2, 0]; h_prev = 0.
-    # z_i = (-1, -1) -> i = -1/4 + 1/2 = 1/4;  z_f = (-1, -1) -> f = 1/4
-    # z_g = (-4, -3) = g;  z_o = (1, -1) -> o = (3/4, 1/4)
+    # a_i = (-1, -1) -> i = -1/4 + 1/2 = 1/4;  a_f = (-1, -1) -> f = 1/4
+    # a_g = (-4, -3) = g;  a_o = (1, -1) -> o = (3/4, 1/4)
     # c = i*g = (-1, -3/4);  h = o*c = (-3/4, -3/16)
     trace = fingerprint_trace()
     assert trace.steps[0].c.tolist() == [-1, Fraction(-3, 4)]
@@ -228,9 +228,9 @@ def test_float32_holds_every_value_exactly():
             dtype="float32",
         )
         for a, b in zip(exact.steps, f32.steps, strict=True):
-            for name in (*a.z, *a.state):
-                got = b.z[name] if name in b.z else b.state[name]
-                want = a.z[name] if name in a.z else a.state[name]
+            for name in (*a.a, *a.state):
+                got = b.a[name] if name in b.a else b.state[name]
+                want = a.a[name] if name in a.a else a.state[name]
                 assert [Fraction(float(v)) for v in got] == list(want), name
 
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
 from ...engine.trace import Trace, require_trace
 from .lstm_cell import Layout
-from .lstm_figures import LAYOUT_NAMES, both_layouts, factor, number, step_values
+from .lstm_figures import DIGITS, LAYOUT_NAMES, both_layouts, step_values
+from .numbers import operands, result
 from .svg import FONT, LINE, OP_R, Canvas, LegendEntry, legend, text_width
 
 SYMBOL = {"update": "z", "reset": "r", "candidate": "n"}
@@ -34,7 +33,9 @@ NOTE = {
 
 def gate_lines(gate: str, *, reset_after: bool, products: bool) -> list[str]:
     """The five lines of a gate box, as templates with `{field}`s; `products=False` writes
-    the products as symbols (several inputs or units) and keeps the numeric result."""
+    the products as symbols (several inputs or units) and keeps the numeric result. The
+    candidate's r is the field `{rt}`: the letter r, or r's value where the line must
+    show it to add up."""
     s = SYMBOL[gate]
     head, value = f"{s} = {FN[gate]}(a_{s})", f"{s} = {{v_{s}}}"
     b2 = f" + b′_{s}" if reset_after else ""
@@ -45,15 +46,15 @@ def gate_lines(gate: str, *, reset_after: bool, products: bool) -> list[str]:
         if reset_after:
             return [head, x_side, "+ r×(h_prev×U_n + b′_n)", "= {a_n}", value]
         return [head, x_side, "+ (r×h_prev)×U_n", "= {a_n}", value]
-    x_side = f"a_{s} = {{xt}}×{{W_{s}}} + {{b_{s}}}"
+    x_side = f"a_{s} = {{xt_{s}}}×{{W_{s}}} + {{b_{s}}}"
     if gate != "candidate":
-        h_side = f"+ {{h_prevt}}×{{U_{s}}}"
+        h_side = f"+ {{h_prevt_{s}}}×{{U_{s}}}"
         if reset_after:
             return [head, x_side, h_side, f"+ {{b2_{s}}} = {{a_{s}}}", value]
         return [head, x_side, h_side, f"= {{a_{s}}}", value]
     if reset_after:
-        return [head, x_side, "+ r×({h_prevt}×{U_n}", "+ {b2_n}) = {a_n}", value]
-    return [head, x_side, "+ (r×{h_prevt})×{U_n}", "= {a_n}", value]
+        return [head, x_side, "+ {rt}×({h_prevt_n}×{U_n}", "+ {b2_n}) = {a_n}", value]
+    return [head, x_side, "+ ({rt}×{h_prevt_n})×{U_n}", "= {a_n}", value]
 
 
 class _Pen:
@@ -225,20 +226,27 @@ def draw(
 
 
 def gru_values(
-    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
+    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int = DIGITS
 ) -> dict[str, str]:
-    """Every field of the GRU drawing for step `t` of `trace`, one unit's values, as text."""
-    step, d, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
-    w = trace.weights
+    """Every field of the GRU drawing for step `t` of `trace`, one unit's values, as text:
+    each gate's line of working with the digits it needs, as the hand calculation writes
+    it (the candidate's r by its letter where it can be)."""
+    _, lines, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
+    reset_after = getattr(trace.weights, "reset_after", True)
+    has_bias = trace.weights.bias is not None
+    one_by_one = trace.weights.input_dim == 1 and trace.weights.units == 1
     for gate in GATES:
-        s, gw = SYMBOL[gate], w.gate(gate)
-        bias: Any = np.zeros((1, w.units)) if gw.bias is None else gw.bias.reshape(-1, w.units)
-        values[f"W_{s}"] = factor(number(gw.kernel[0, unit], d))
-        values[f"U_{s}"] = factor(number(gw.recurrent_kernel[0, unit], d))
-        values[f"b_{s}"] = factor(number(bias[0][unit], d))
-        values[f"b2_{s}"] = factor(number(bias[1][unit] if len(bias) > 1 else 0, d))
-        values[f"a_{s}"] = number(step.z[gate][unit], d)
-        values[f"v_{s}"] = number(step.gates[gate][unit], d)
+        s, line = SYMBOL[gate], lines[f"a_{gate}"]
+        values |= {f"a_{s}": result(line), f"v_{s}": result(lines[gate])}
+        if not one_by_one:
+            continue
+        found = iter(operands(line))  # x, W, b, [r], h_prev, U, [b'], as the line reads
+        values |= {f"xt_{s}": next(found), f"W_{s}": next(found)}
+        values[f"b_{s}"] = next(found) if has_bias else "0"
+        if gate == "candidate":
+            values["rt"] = next(found)
+        values |= {f"h_prevt_{s}": next(found), f"U_{s}": next(found)}
+        values[f"b2_{s}"] = next(found) if has_bias and reset_after else "0"
     return values
 
 

@@ -63,7 +63,8 @@ def heatmap_svg(
     layout: str = "desk",
     ident: str = "gate-heatmap",
 ) -> str:
-    """The heatmap of `gates` (default: every gate but the candidate) for `units`, in the
+    """The heatmap of `gates` (default: every gate but the candidate) for `units` (Python
+    indices from 0; the figure counts units from 1, as the site does), in the
     desk layout (labels in words, values printed) or the phone layout (symbols, colour
     only). `notes`, one short string per step, go under the step numbers (the input)."""
     if gates is None:
@@ -89,14 +90,14 @@ def heatmap_svg(
             canvas.text(label_w + (t + 0.5) * cell_w, 3 * LINE, notes[t], "lx-muted", "middle")
     for r, (gate, unit, values) in enumerate(rows):
         y = top + r * cell_h + (r // len(units)) * gap
-        name = f"{gate}, unit {unit}" if desk else f"{SYMBOLS.get(gate, gate[0])}{unit}"
+        name = f"{gate}, unit {unit + 1}" if desk else f"{SYMBOLS.get(gate, gate[0])}{unit + 1}"
         canvas.text(label_w - 6, y + cell_h / 2 + 5, name, "", "end")
         for t, v in enumerate(values):
             x = label_w + t * cell_w
             canvas.shapes.append(
                 f'<rect x="{num(x)}" y="{num(y)}" width="{num(cell_w)}" '
                 f'height="{num(cell_h)}" fill="{colour(v)}" stroke="none">'
-                f"<title>{escape(gate)} gate, unit {unit}, step {t + 1}: {v:.3f}</title></rect>"
+                f"<title>{escape(gate)} gate, unit {unit + 1}, step {t + 1}: {v:.3f}</title></rect>"
             )
             if desk:
                 canvas.labels.append(
@@ -105,7 +106,7 @@ def heatmap_svg(
                 )
     _colour_bar(canvas, label_w, top + grid_h + 14, min(steps * cell_w, 240))
     described = "; ".join(
-        f"{gate} gate of unit {unit}: " + ", ".join(f"{v:.2f}" for v in values)
+        f"{gate} gate of unit {unit + 1}: " + ", ".join(f"{v:.2f}" for v in values)
         for gate, unit, values in rows
     )
     title = f"Gate values over {steps} time steps"

@@ -3,7 +3,7 @@
 The gates stand in the order of the equations, i, f, g, o: left to right on a desk,
 top to bottom on a phone, where the whole drawing turns a quarter so it stays legible
 in a narrow column. Each gate box shows its pre-activation worked out with numbers,
-z = x×W + h_prev×U + b, and the gate's value. The drawing code only places things;
+a = x×W + h_prev×U + b, and the gate's value. The drawing code only places things;
 what the labels say comes in a `CellLabels`, so the forward figure, the backward figure
 and the stepper's template share one drawing.
 """
@@ -88,27 +88,27 @@ class _Pen:
 def gate_lines(gate: str, *, numeric: bool, products: bool = True) -> list[str]:
     """The five lines of a forward gate box, as templates.
 
-    Numeric boxes work z out with the step's numbers (`{x}`, `{W_f}`, ...); symbolic ones
+    Numeric boxes work a out with the step's numbers (`{xt_f}`, `{W_f}`, ...); symbolic ones
     show the formula. `products=False` writes the products as symbols (several inputs or
     units would not fit in a box) and keeps only the numeric result.
     """
     s = SYMBOL[gate]
-    head = f"{s} = {FN[gate]}(z_{s})"
+    head = f"{s} = {FN[gate]}(a_{s})"
     if not numeric:
-        return [head, f"z_{s} = x×W_{s}", f"+ h_prev×U_{s}", f"+ b_{s}", ""]
+        return [head, f"a_{s} = x×W_{s}", f"+ h_prev×U_{s}", f"+ b_{s}", ""]
     if not products:
         return [
             head,
-            f"z_{s} = x×W_{s}",
+            f"a_{s} = x×W_{s}",
             f"+ h_prev×U_{s}",
-            f"+ b_{s} = {{z_{s}}}",
+            f"+ b_{s} = {{a_{s}}}",
             f"{s} = {{v_{s}}}",
         ]
     return [
         head,
-        f"z_{s} = {{xt}}×{{W_{s}}}",
-        f"+ {{h_prevt}}×{{U_{s}}}",
-        f"+ {{b_{s}}} = {{z_{s}}}",
+        f"a_{s} = {{xt_{s}}}×{{W_{s}}}",
+        f"+ {{h_prevt_{s}}}×{{U_{s}}}",
+        f"+ {{b_{s}}} = {{a_{s}}}",
         f"{s} = {{v_{s}}}",
     ]
 

@@ -8,7 +8,6 @@ draws the gradients of one step. All numbers come from the `Trace` and `Gradient
 
 from __future__ import annotations
 
-from fractions import Fraction
 from html import escape
 from typing import Any
 
@@ -16,12 +15,14 @@ import numpy as np
 
 from ...engine.trace import Step, Trace, require_trace
 from ...engine.weights import GATES
-from ..hand import format_number
+from ..backward_working import backward_working
+from ..hand import Written, unit_working, writer_for
 from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
-from .numbers import LONG, activation_value, digits_that_add_up, short, slope
+from .numbers import number, operands, result, vector
 from .svg import LegendEntry
 
 LAYOUT_NAMES = ("desk", "phone")
+DIGITS = 4  # the fewest significant digits a float shows; a line shows more if it needs
 
 TITLES = {
     "forget": "The forget gate",
@@ -40,73 +41,53 @@ FOCUS = {
 WIDEST = {"act": "hard_sigmoid", "rec": "hard_sigmoid[alpha=1/4, beta=1/2]"}
 
 
-def number(value: Any, digits: int) -> str:
-    """A value as a figure shows it: long integers and fractions shortened ("≈...")."""
-    text = format_number(value, digits)
-    if len(text.lstrip("-")) <= LONG:
-        return text
-    if "/" in text:
-        return "≈" + format_number(float(Fraction(value)), 4)
-    return short(text)
-
-
-def factor(text: str) -> str:
-    """A number written as a factor: negatives and fractions in brackets."""
-    return f"({text})" if text.lstrip("≈").startswith("-") or "/" in text else text
-
-
-def vector(values: Any, digits: int) -> str:
-    items = [number(v, digits) for v in values.ravel()]
-    return items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
-
-
 def step_values(
-    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
-) -> tuple[Step, int, dict[str, str]]:
-    """What every cell's drawing shows of step `t`: the step (of one sample), the digits
-    it is shown with, and the fields t, x, h_prev, h, act, rec, xt and h_prevt (the
-    first input and the first unit's h_prev as factors, for products)."""
-    step = trace.sample(sample).step(t)
-    d = digits or digits_that_add_up(trace, t, sample=sample)
+    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int = DIGITS
+) -> tuple[Step, dict[str, Written], dict[str, str]]:
+    """What every cell's drawing shows of step `t` for `unit`: the step (of one sample),
+    the unit's lines of working as the hand calculation writes them (`hand.unit_working`;
+    a GRU's r by its letter where it can), and the fields t, x, h_prev, h, act and rec.
+    States the step starts from show `digits` significant digits, as the hand
+    calculation's first line does; what a line computes shows as that line writes it."""
+    one = trace.sample(sample)
+    step = one.step(t)
+    lines = unit_working(one, t, unit, writer_for(one, digits), letter_r=True)
     values = {
         "t": str(step.t),
-        "x": vector(step.x, d),
-        "h_prev": number(step.h_prev[unit], d),
-        "h": number(step.h[unit], d),
+        "x": vector(step.x, digits),
+        "h_prev": number(step.h_prev[unit], digits),
+        "h": result(lines["h"]) if "h" in lines else number(step.h[unit], digits),
         "act": trace.activation,
         "rec": trace.recurrent_activation,
-        "xt": factor(number(step.x.ravel()[0], d)),
-        "h_prevt": factor(number(step.h_prev.ravel()[0], d)),
     }
-    return step, d, values
+    return step, lines, values
 
 
 def forward_values(
-    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int | None = None
+    trace: Trace, t: int, *, sample: int = 0, unit: int = 0, digits: int = DIGITS
 ) -> dict[str, str]:
-    """Every field of the forward cell drawing, for step `t` of `trace`, as text."""
-    step, d, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
-    w = trace.weights
-
-    def at(arr: Any) -> str:
-        return number(arr[unit], d)
-
-    values |= {"c_prev": at(step.c_prev), "c": at(step.c)}
+    """Every field of the forward cell drawing, for step `t` of `trace`, as text: for
+    each gate symbol s, its line of working a_s = xt_s×W_s + h_prevt_s×U_s + b_s (the
+    operands at the digits that line needs), a_s and the gate's value v_s."""
+    step, lines, values = step_values(trace, t, sample=sample, unit=unit, digits=digits)
+    values["c_prev"] = number(step.c_prev[unit], digits)
+    values["c"] = result(lines["c"]) if "c" in lines else number(step.c[unit], digits)
+    one_by_one = trace.weights.input_dim == 1 and trace.weights.units == 1
     for gate in GATES:
-        s, gw = SYMBOL[gate], w.gate(gate)
-        values[f"W_{s}"] = factor(number(gw.kernel[0, unit], d))
-        values[f"U_{s}"] = factor(number(gw.recurrent_kernel[0, unit], d))
-        values[f"b_{s}"] = factor(number(0 if gw.bias is None else gw.bias[unit], d))
-        values[f"z_{s}"] = at(step.z[gate])
-        values[f"v_{s}"] = at(step.gates[gate])
+        s, line = SYMBOL[gate], lines[f"a_{gate}"]
+        values |= {f"a_{s}": result(line), f"v_{s}": result(lines[gate])}
+        if one_by_one:  # x×W + h_prev×U (+ b): the numbers of the box's products
+            x, w, h, u, *b = operands(line)
+            values |= {f"xt_{s}": x, f"W_{s}": w, f"h_prevt_{s}": h, f"U_{s}": u,
+                       f"b_{s}": b[0] if b else "0"}  # fmt: skip
     return values
 
 
 FORWARD_DESC = (
     "Time step {t}. The input x = {x} and the previous hidden state h_prev = {h_prev} feed "
-    "three gates and the candidate, each σ or φ of its pre-activation z = x×W + h_prev×U + "
-    "b: input gate i = {v_i} (z_i = {z_i}), forget gate f = {v_f} (z_f = {z_f}), candidate g "
-    "= {v_g} (z_g = {z_g}) and output gate o = {v_o} (z_o = {z_o}). Along the top, the "
+    "three gates and the candidate, each σ or φ of its pre-activation a = x×W + h_prev×U + "
+    "b: input gate i = {v_i} (a_i = {a_i}), forget gate f = {v_f} (a_f = {a_f}), candidate g "
+    "= {v_g} (a_g = {a_g}) and output gate o = {v_o} (a_o = {a_o}). Along the top, the "
     "previous cell state c_prev = {c_prev} is multiplied by f and i×g is added, giving the "
     "new cell state c = {c}. The output gate times φ of c gives the new hidden state h = "
     "{h}, which leaves the cell and is fed back at the next step. Here σ is {rec} and φ is "
@@ -114,7 +95,7 @@ FORWARD_DESC = (
 )
 SYMBOLIC_DESC = (
     "The input x and the previous hidden state h_prev feed three gates and the candidate, "
-    "each σ or φ of its pre-activation z = x×W + h_prev×U + b: the input gate i, the forget "
+    "each σ or φ of its pre-activation a = x×W + h_prev×U + b: the input gate i, the forget "
     "gate f, the candidate g and the output gate o, in that order. Along the top, the "
     "previous cell state c_prev is multiplied by f and i×g is added, giving the new cell "
     "state c. The output gate times φ of c gives the new hidden state h, which leaves the "
@@ -124,7 +105,7 @@ SYMBOLIC_DESC = (
 
 def forward_legend(*, symbolic: bool) -> list[LegendEntry]:
     entries = [
-        LegendEntry("box", "gate or candidate: σ or φ of its z"),
+        LegendEntry("box", "gate or candidate: σ or φ of its a"),
         LegendEntry("op", "element-wise product", "×"),
         LegendEntry("op", "sum", "+"),
     ]
@@ -157,7 +138,7 @@ def cell_svg(
     *,
     sample: int = 0,
     unit: int = 0,
-    digits: int | None = None,
+    digits: int = DIGITS,
     ident: str = "lstm-cell",
     layout: str = "desk",
     highlight: str | None = None,
@@ -166,8 +147,9 @@ def cell_svg(
 
     `layout` is "desk" (gates side by side) or "phone" (gates stacked, for a narrow
     column). `highlight` singles out "forget", "input", "cell" or "output". `unit` picks
-    which unit's values to show when there are several; `digits` fixes the significant
-    digits (by default, the fewest from four with which every line adds up). `ident`
+    which unit's values to show when there are several; floats show at least `digits`
+    significant digits, and each gate's line of working as many more as it needs to add
+    up, as the hand calculation writes it. `ident`
     makes the element ids unique when a page holds more than one figure.
     """
     if trace is not None:
@@ -246,8 +228,8 @@ def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:
     """Both layouts (in a `<div class="lx-layouts">`) with every number left as a
     `{field}` for a script to fill.
 
-    The fields are those of `forward_values`: t, x, h_prev, c_prev, c, h, act, rec, xt,
-    h_prevt and, for each gate symbol s, W_s, U_s, b_s, z_s and v_s. `products=False`
+    The fields are those of `forward_values`: t, x, h_prev, c_prev, c, h, act, rec and,
+    for each gate symbol s, xt_s, W_s, h_prevt_s, U_s, b_s, a_s and v_s. `products=False`
     writes the products as symbols, for several inputs or units (one unit's values).
     """
     labels = _forward_labels(numeric=True, products=products, highlight=None)
@@ -273,52 +255,46 @@ def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:
 def backward_values(
     trace: Trace, gradients: Any, t: int, *, sample: int = 0, unit: int = 0, digits: int = 6
 ) -> dict[str, str]:
-    """Every field of the backward drawing at step `t`: gradients and the values they use."""
+    """Every field of the backward drawing at step `t`, from the lines of
+    `backward_working`: the gradients and the numbers each line multiplies, at the
+    digits that line needs to add up."""
     step = trace.sample(sample).step(t)
     grad = gradients.steps[step.t - 1]
-
-    def one_row(arr: Any) -> Any:  # gradients have a batch axis where the trace had one
-        return np.asarray(arr)[sample] if trace.batched else np.asarray(arr)
-
-    def at(arr: Any) -> Any:  # a gradient of this unit
-        return one_row(arr)[unit]
-
-    def n(v: Any) -> str:
-        return number(v, digits)
-
-    c, z = step.c[unit], {g: step.z[g][unit] for g in GATES}
-    gates = {g: step.gates[g][unit] for g in GATES}
+    dx = np.asarray(grad.dx)[sample] if trace.batched else np.asarray(grad.dx)
+    lines = backward_working(trace, gradients, t, sample=sample, unit=unit, digits=digits)
+    d_output, dh_later = operands(lines["dh"])
+    dc_later, dht, ot, slope_c = operands(lines["dc"])
     values = {
         "t": str(step.t),
         "act": trace.activation,
         "rec": trace.recurrent_activation,
         "later": f"step {step.t + 1}" if step.t < len(trace.steps) else "the final state",
         "before": f"step {step.t - 1}" if step.t > 1 else "h0, c0",
-        "c_prevt": factor(n(step.c_prev[unit])),
-        "phi_c": factor(n(activation_value(trace.activation, c))),
-        "slope_c": factor(n(slope(trace.activation, c, activation_value(trace.activation, c)))),
-        "dx": vector(one_row(grad.dx), digits),
+        "dx": vector(dx, digits),
+        "d_output": d_output.strip("()"),  # first in its sum: no brackets needed
+        "dh_later": dh_later,
+        "dc_later": dc_later.strip("()"),
+        "dht": dht,
+        "ot": ot,
+        "slope_c": slope_c,
     }
-    for name in ("dh", "dc", "d_output", "dh_later", "dc_later", "dh_prev", "dc_prev"):
-        values[name] = n(at(getattr(grad, name)))
-    values["dct"], values["dht"] = factor(values["dc"]), factor(values["dh"])
+    for name in ("dh", "dc", "dh_prev", "dc_prev"):
+        values[name] = result(lines[name])
     for gate in GATES:
         s = SYMBOL[gate]
-        fn = trace.activation if gate == "candidate" else trace.recurrent_activation
-        values[f"{s}t"] = factor(n(gates[gate]))
-        values[f"d_{s}"] = n(at(grad.gates[gate]))
-        values[f"d_{s}t"] = factor(values[f"d_{s}"])
-        values[f"slope_{s}"] = factor(n(slope(fn, z[gate], gates[gate])))
-        values[f"dz_{s}"] = n(at(grad.z[gate]))
+        values[f"prod_{s}"] = "×".join(operands(lines[f"d_{gate}"]))
+        values[f"d_{s}"] = result(lines[f"d_{gate}"])
+        values[f"d_{s}t"], values[f"slope_{s}"] = operands(lines[f"da_{gate}"])
+        values[f"da_{s}"] = result(lines[f"da_{gate}"])
     return values
 
 
-# Each gate's share: the product it appears in, then its activation's slope.
+# Each gate's share: the product it appears in.
 BACKWARD_PRODUCT = {
-    "input": ("dc×g", "{dct}×{gt}"),
-    "forget": ("dc×c_prev", "{dct}×{c_prevt}"),
-    "candidate": ("dc×i", "{dct}×{it}"),
-    "output": ("dh×φ(c)", "{dht}×{phi_c}"),
+    "input": "dc×g",
+    "forget": "dc×c_prev",
+    "candidate": "dc×i",
+    "output": "dh×φ(c)",
 }
 
 BACKWARD_DESC = (
@@ -326,9 +302,9 @@ BACKWARD_DESC = (
     "X. From the right arrive the hidden state's gradient dh = {d_output} (this step's "
     "output) + {dh_later} (from {later}) = {dh} and the cell state's gradient from {later}, "
     "dc_later = {dc_later}; adding the path through h gives dc = {dc}. The gates and the "
-    "candidate receive their shares: input gate di = dc×g = {d_i} (dz_i = {dz_i}), forget "
-    "gate df = dc×c_prev = {d_f} (dz_f = {dz_f}), candidate dg = dc×i = {d_g} (dz_g = "
-    "{dz_g}) and output gate do = dh×φ(c) = {d_o} (dz_o = {dz_o}). Leaving for {before}: "
+    "candidate receive their shares: input gate di = dc×g = {d_i} (da_i = {da_i}), forget "
+    "gate df = dc×c_prev = {d_f} (da_f = {da_f}), candidate dg = dc×i = {d_g} (da_g = "
+    "{da_g}) and output gate do = dh×φ(c) = {d_o} (da_o = {da_o}). Leaving for {before}: "
     "dh_prev = {dh_prev} through the recurrent weights and dc_prev = dc×f = {dc_prev}; to "
     "the input, dx = {dx}. Here σ is {rec} and φ is {act}."
 )
@@ -352,13 +328,12 @@ def backward_svg(
     boxes = {}
     for gate in GATES:
         s = SYMBOL[gate]
-        formula, numbers = BACKWARD_PRODUCT[gate]
         boxes[gate] = [
-            f"d{s} = {formula}",
-            f"= {numbers} = {{d_{s}}}",
-            f"dz_{s} = d{s}×{FN[gate]}′(z_{s})",
+            f"d{s} = {BACKWARD_PRODUCT[gate]}",
+            f"= {{prod_{s}}} = {{d_{s}}}",
+            f"da_{s} = d{s}×{FN[gate]}′(a_{s})",
             f"= {{d_{s}t}}×{{slope_{s}}}",
-            f"= {{dz_{s}}}",
+            f"= {{da_{s}}}",
         ]
     labels = CellLabels(
         gates=boxes,
@@ -371,7 +346,7 @@ def backward_svg(
         backward=True,
     )
     legend = [
-        LegendEntry("box", "gate or candidate: its gradient d, then dz = d × slope"),
+        LegendEntry("box", "gate or candidate: its gradient d, then da = d × slope"),
         LegendEntry("wire", "gradient, flowing back"),
         LegendEntry("text", "σ′, φ′: slopes of σ = {rec} and φ = {act}"),
     ]

@@ -12,38 +12,59 @@ from typing import Any
 
 from ...engine.trace import Trace, require_trace
 from ...engine.weights import GATES
+from ..hand import Written, unit_working, writer_for
 from .lstm_cell import SYMBOL
-from .lstm_figures import LAYOUT_NAMES, in_both_layouts, number
-from .numbers import digits_that_add_up
+from .lstm_figures import LAYOUT_NAMES, in_both_layouts
+from .numbers import number, operands, result
 from .svg import LINE, Canvas, LegendEntry, legend, text_width
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+DIGITS = 4  # the fewest significant digits a float shows; a line shows more if it needs
 
 
 def _sub(t: int) -> str:
     return str(t).translate(SUB)
 
 
+def step_shown(trace: Trace, t: int, *, sample: int, unit: int) -> dict[str, str]:
+    """What step `t`'s box shows, each number as the hand calculation writes it: the
+    gates, the lines "c" and "h" worked out, and the new states "c=" and "h=" alone."""
+    one = trace.sample(sample)
+    step = one.step(t)
+    lines = unit_working(one, t, unit, writer_for(one, DIGITS))
+    shown = {g: result(lines[g]) for g in GATES}
+    if "c" not in lines:  # a masked step carries its states over
+        for s in ("c", "h"):
+            value = number(step.state[s][unit], DIGITS)
+            shown |= {s: f"{s} = {s}_prev = {value}", f"{s}=": value}
+        return shown
+    return shown | {
+        "c": _c_line(lines["c"]),
+        "h": _h_line(lines["h"]),
+        "c=": result(lines["c"]),
+        "h=": result(lines["h"]),
+    }
+
+
+def _c_line(line: Written) -> str:
+    f, c_prev, i, g = operands(line)
+    return f"c = {f}×{c_prev} + {i}×{g} {line.digits.equals} {result(line)}"
+
+
+def _h_line(line: Written) -> str:
+    o, c = operands(line)
+    return f"h = {o}×φ({c}) {line.digits.equals} {result(line)}"
+
+
 def step_lines(trace: Trace, t: int, *, sample: int, unit: int) -> list[str]:
     """The text inside step `t`'s box: its gates, then c and h worked out."""
-    step = trace.sample(sample).step(t)
-    d = digits_that_add_up(trace, t, sample=sample)
-
-    def at(arr: Any) -> str:
-        return number(arr[unit], d)
-
-    def fac(arr: Any) -> str:
-        text = at(arr)
-        return f"({text})" if text.lstrip("≈").startswith("-") or "/" in text else text
-
-    v = {g: at(step.gates[g]) for g in GATES}
-    f = {g: fac(step.gates[g]) for g in GATES}
+    v = step_shown(trace, t, sample=sample, unit=unit)
     return [
         f"step {t}",
         f"i = {v['input']},  f = {v['forget']},",
         f"g = {v['candidate']},  o = {v['output']}",
-        f"c = {f['forget']}×{fac(step.c_prev)} + {f['input']}×{f['candidate']} = {at(step.c)}",
-        f"h = {f['output']}×φ({at(step.c)}) = {at(step.h)}",
+        v["c"],
+        v["h"],
     ]
 
 
@@ -82,15 +103,15 @@ BOX_STYLES = ["lx-gate-name", "", "", "", "lx-value"]  # the step's name, gates,
 
 @dataclass(frozen=True)
 class _Labels:
-    """The texts of an unrolled figure, by time step t (from 1): each step's box,
-    its input `x[t]`, and the states `c[t]` and `h[t]` after it (t = 0: the initial
-    state), each written with the digits `digits[t]` that make step t add up."""
+    """The texts of an unrolled figure, by time step t (from 1): each step's box, its
+    input `x[t]`, the states `c[t]` and `h[t]` after it (t = 0: the initial state) and
+    the values `shown[t]` of `step_shown`, each as the hand calculation writes it."""
 
     boxes: dict[int, list[str]]
     x: dict[int, str]
     c: list[str]
     h: list[str]
-    digits: dict[int, int]
+    shown: dict[int, dict[str, str]]
 
     @property
     def steps(self) -> int:
@@ -105,20 +126,20 @@ def _labels(trace: Trace, *, sample: int, unit: int) -> _Labels:
     """The figure's texts for `unit` of sequence `sample`."""
     one = trace.sample(sample)
     steps = range(1, len(trace.steps) + 1)
-    d = {t: digits_that_add_up(trace, t, sample=sample) for t in steps}
+    shown = {t: step_shown(trace, t, sample=sample, unit=unit) for t in steps}
 
     def state(name: str, t: int) -> str:
         # the state after step t (t = 0: the initial state, as step 1 received it)
-        step = one.steps[max(t, 1) - 1]
-        arr = getattr(step, name) if t else getattr(step, f"{name}_prev")
-        return f"{name}{_sub(t)} = {number(arr[unit], d[max(t, 1)])}"
+        if t:
+            return f"{name}{_sub(t)} = {shown[t][name + '=']}"
+        return f"{name}{_sub(0)} = {number(getattr(one.steps[0], f'{name}_prev')[unit], DIGITS)}"
 
     return _Labels(
         boxes={t: step_lines(trace, t, sample=sample, unit=unit) for t in steps},
-        x={t: f"x{_sub(t)} = {number(one.steps[t - 1].x.ravel()[0], d[t])}" for t in steps},
+        x={t: f"x{_sub(t)} = {number(one.steps[t - 1].x.ravel()[0], DIGITS)}" for t in steps},
         c=[state("c", t) for t in range(len(steps) + 1)],
         h=[state("h", t) for t in range(len(steps) + 1)],
-        digits=d,
+        shown=shown,
     )
 
 
@@ -178,13 +199,12 @@ _DRAW = {"desk": _desk, "phone": _phone}
 
 def _description(one: Trace, labels: _Labels, unit: int) -> str:
     """The figure's text for a screen reader: every step's input, gates and states."""
-    d = labels.digits
-    outputs = ", ".join(number(s.h[unit], d[s.t]) for s in one.steps)
-    cells = ", ".join(number(s.c[unit], d[s.t]) for s in one.steps)
+    shown = labels.shown
+    outputs = ", ".join(shown[s.t]["h="] for s in one.steps)
+    cells = ", ".join(shown[s.t]["c="] for s in one.steps)
 
     def gates_of(t: int) -> str:
-        step = one.steps[t - 1]
-        return ", ".join(f"{SYMBOL[g]} = {number(step.gates[g][unit], d[t])}" for g in GATES)
+        return ", ".join(f"{SYMBOL[g]} = {shown[t][g]}" for g in GATES)
 
     return (
         f"The same cell at each of {labels.steps} time steps, left to right. Each step reads "

@@ -77,8 +77,8 @@ def test_the_gru_figure_of_the_article_network_stays_at_zero():
 
 def test_the_gru_templates_leave_every_number_to_the_stepper():
     after = set(FIELD.findall(gru_template("g", reset_after=True, products=True)))
-    per_gate = {f"{k}_{s}" for k in ("W", "U", "b", "b2", "a", "v") for s in "zrn"}
-    assert after == {"t", "x", "h_prev", "h", "act", "rec", "xt", "h_prevt"} | per_gate
+    per_gate = {f"{k}_{s}" for k in ("xt", "W", "h_prevt", "U", "b", "b2", "a", "v") for s in "zrn"}
+    assert after == {"t", "x", "h_prev", "h", "act", "rec", "rt"} | per_gate  # rt: r or its value
     before = set(FIELD.findall(gru_template("g", reset_after=False, products=True)))
     assert before == after - {"b2_z", "b2_r", "b2_n"}
     units = set(FIELD.findall(gru_template("g", reset_after=True, products=False)))

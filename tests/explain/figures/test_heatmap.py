@@ -52,17 +52,17 @@ def test_each_cell_shows_its_gate_value_and_says_it_in_words():
     expected = [1 / (1 + np.exp(2)), 0.5, 1 / (1 + np.exp(-2))]  # 0.119, 0.5, 0.881
     shown = re.findall(r'class="lx-on-colour" fill="#(?:000|fff)">([0-9.]+)</text>', svg)
     assert shown == [f"{v:.2f}" for v in expected]
-    tips = re.findall(r"<title>input gate, unit 0, step (\d): ([0-9.]+)</title>", svg)
+    tips = re.findall(r"<title>input gate, unit 1, step (\d): ([0-9.]+)</title>", svg)
     assert tips == [(str(t + 1), f"{v:.3f}") for t, v in enumerate(expected)]
     fills = re.findall(r'height="26" fill="(#[0-9a-f]{6})"', svg)
     assert fills == [colour(v) for v in expected]
-    assert "input gate of unit 0: 0.12, 0.50, 0.88" in svg  # the description
+    assert "input gate of unit 1: 0.12, 0.50, 0.88" in svg  # the description
 
 
 def test_the_phone_layout_has_colour_and_symbols_and_both_sit_in_one_figure():
     trace = trace_of_a_gate_that_follows_its_input()
     phone = heatmap_svg(trace, layout="phone", notes=["-2", "0", "+2"])
-    assert all(f">{g}0</text>" in phone for g in "ifo")
+    assert all(f">{g}1</text>" in phone for g in "ifo")  # unit 1, as the site counts
     assert "candidate" not in phone  # the candidate is not a gate in [0, 1]
     assert not re.search(r'fill="#(?:000|fff)">', phone)  # colour only
     assert ">+2</text>" in phone

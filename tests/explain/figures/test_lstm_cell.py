@@ -14,7 +14,7 @@ from tests.explain.figures.reading import LAYOUTS, positions, toy
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_gates_stand_in_the_order_of_the_equations(layout):
     svg = cell_svg(toy(), 1, layout=layout)
-    heads = ["i = σ(z_i)", "f = σ(z_f)", "g = φ(z_g)", "o = σ(z_o)"]
+    heads = ["i = σ(a_i)", "f = σ(a_f)", "g = φ(a_g)", "o = σ(a_o)"]
     where = [positions(svg, head) for head in heads]
     # left to right on a desk, top to bottom on a phone
     axis = 0 if layout == "desk" else 1
@@ -23,25 +23,25 @@ def test_gates_stand_in_the_order_of_the_equations(layout):
 
 
 def test_a_gate_box_has_five_lines_numeric_or_symbolic():
-    # the forget gate: f = σ(z_f), then z_f worked out (with the step's numbers as fields)
+    # the forget gate: f = σ(a_f), then a_f worked out (with the step's numbers as fields)
     assert gate_lines("forget", numeric=False) == [
-        "f = σ(z_f)",
-        "z_f = x×W_f",
+        "f = σ(a_f)",
+        "a_f = x×W_f",
         "+ h_prev×U_f",
         "+ b_f",
         "",
     ]
     assert gate_lines("candidate", numeric=True) == [
-        "g = φ(z_g)",
-        "z_g = {xt}×{W_g}",
-        "+ {h_prevt}×{U_g}",
-        "+ {b_g} = {z_g}",
+        "g = φ(a_g)",
+        "a_g = {xt_g}×{W_g}",  # x and h_prev as this line needs them: a field per gate
+        "+ {h_prevt_g}×{U_g}",
+        "+ {b_g} = {a_g}",
         "g = {v_g}",
     ]
     assert gate_lines("output", numeric=True, products=False) == [
-        "o = σ(z_o)",
-        "z_o = x×W_o",
+        "o = σ(a_o)",
+        "a_o = x×W_o",
         "+ h_prev×U_o",
-        "+ b_o = {z_o}",
+        "+ b_o = {a_o}",
         "o = {v_o}",
     ]

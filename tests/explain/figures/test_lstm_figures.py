@@ -34,14 +34,14 @@ def test_step_two_figure_shows_the_hand_calculated_values(layout):
     desc = desc_of(svg)
     # step 2 by hand: every z = 1×1 + 1×1 + 0 = 2, every gate 2, c = 2×1 + 2×2 = 6, h = 2×6 = 12
     parts = ["x = 1", "h_prev = 1", "c_prev = 1", "input gate i = 2", "forget gate f = 2"]
-    parts += ["candidate g = 2", "output gate o = 2", "c = 6.", "h = 12,", "z_f = 2"]
+    parts += ["candidate g = 2", "output gate o = 2", "c = 6.", "h = 12,", "a_f = 2"]
     for part in parts:
         assert part in desc
     labels = texts(svg)
     for s in "ifgo":
         # each gate box works its pre-activation out: z = x×W + h_prev×U + b
-        assert [f"z_{s} = 1×1", "+ 1×1", "+ 0 = 2", f"{s} = 2"] == labels[
-            labels.index(f"z_{s} = 1×1") : labels.index(f"z_{s} = 1×1") + 4
+        assert [f"a_{s} = 1×1", "+ 1×1", "+ 0 = 2", f"{s} = 2"] == labels[
+            labels.index(f"a_{s} = 1×1") : labels.index(f"a_{s} = 1×1") + 4
         ]
     assert "c = 6" in labels
     assert "h = 12" in labels
@@ -49,7 +49,7 @@ def test_step_two_figure_shows_the_hand_calculated_values(layout):
 
 def test_the_figure_uses_the_equations_symbols_and_names_the_activations():
     labels = texts(cell_svg(standard_trace(), 1))
-    assert "g = φ(z_g)" in labels
+    assert "g = φ(a_g)" in labels
     assert not any(label.startswith("act") for label in labels)
     assert "σ = sigmoid (recurrent_activation)" in labels
     assert "φ = tanh (activation)" in labels
@@ -61,7 +61,7 @@ def test_symbolic_figure_has_no_numbers():
     assert root.find(f"{SVG}title").text == "The LSTM cell"
     labels = " ".join(texts(svg))
     assert not any(ch in "0123456789" for ch in labels)
-    for part in ("z_f = x×W_f", "+ h_prev×U_f", "+ b_f", "c_prev", "h_prev"):
+    for part in ("a_f = x×W_f", "+ h_prev×U_f", "+ b_f", "c_prev", "h_prev"):
         assert part in labels
 
 
@@ -104,9 +104,9 @@ def test_colours_follow_the_page():
 @pytest.mark.parametrize(
     ("gate", "lit"),
     [
-        ("forget", {"f = σ(z_f)"}),
-        ("input", {"i = σ(z_i)", "g = φ(z_g)"}),
-        ("output", {"o = σ(z_o)"}),
+        ("forget", {"f = σ(a_f)"}),
+        ("input", {"i = σ(a_i)", "g = φ(a_g)"}),
+        ("output", {"o = σ(a_o)"}),
         ("cell", set()),
     ],
 )
@@ -117,7 +117,7 @@ def test_a_highlighted_figure_singles_out_its_gate(gate, lit):
     highlighted = {
         "".join(t.itertext()) for t in root.iter(f"{SVG}text") if "lx-hl" in t.get("class")
     }
-    heads = {h for h in highlighted if "(z_" in h}
+    heads = {h for h in highlighted if "(a_" in h}
     assert heads == lit
     assert root.find(f"{SVG}title").text.startswith(
         {
@@ -131,11 +131,11 @@ def test_a_highlighted_figure_singles_out_its_gate(gate, lit):
 
 
 def test_the_second_example_figure_works_out_each_gate():
-    # standard_weights at step 1 (x = 1, h_prev = 0): z_f = 1×0.25 + 0×0.5 + 1 = 1.25,
-    # z_o = 1×(-0.5) + 0×0.5 + 0.25 = -0.25; negative factors are bracketed
+    # standard_weights at step 1 (x = 1, h_prev = 0): a_f = 1×0.25 + 0×0.5 + 1 = 1.25,
+    # a_o = 1×(-0.5) + 0×0.5 + 0.25 = -0.25; negative factors are bracketed
     labels = texts(cell_svg(standard_trace(), 1))
     assert "+ 1 = 1.25" in labels
-    assert "z_o = 1×(-0.5)" in labels
+    assert "a_o = 1×(-0.5)" in labels
     assert "+ 0.25 = -0.25" in labels
 
 
@@ -143,10 +143,8 @@ def test_the_template_leaves_every_number_to_the_stepper():
     html = cell_template("st")
     fields = set(FIELD.findall(html))
     # what the stepper's figureValues fills, and nothing else
-    per_gate = {f"{k}_{s}" for k in ("W", "U", "b", "z", "v") for s in "ifgo"}
-    assert (
-        fields == {"t", "x", "h_prev", "c_prev", "c", "h", "act", "rec", "xt", "h_prevt"} | per_gate
-    )
+    per_gate = {f"{k}_{s}" for k in ("xt", "W", "h_prevt", "U", "b", "a", "v") for s in "ifgo"}
+    assert fields == {"t", "x", "h_prev", "c_prev", "c", "h", "act", "rec"} | per_gate
     root = ET.fromstring(html)
     assert [svg.get("class") for svg in root] == [
         "lx-svg lx-cell lx-desk",

@@ -47,8 +47,8 @@ def test_the_figure_templates_one_per_drawing():
 
 def test_the_half_forget_network_in_fractions():
     half = page_context("stepper").context()["half_forget"]
-    # z_f = x/2 + h_prev, every other gate z = x + h_prev; c = f*c_prev + z*z; h = z*c.
-    # step 1: c = 1, h = 1; step 2: z_f = 3/2, z = 2: c = 3/2 + 4 = 11/2, h = 11;
-    # step 3: z_f = 23/2, z = 12: c = 253/4 + 144 = 829/4, h = 12 * 829/4 = 2487
+    # a_f = x/2 + h_prev, every other gate z = x + h_prev; c = f*c_prev + z*z; h = z*c.
+    # step 1: c = 1, h = 1; step 2: a_f = 3/2, z = 2: c = 3/2 + 4 = 11/2, h = 11;
+    # step 3: a_f = 23/2, z = 12: c = 253/4 + 144 = 829/4, h = 12 * 829/4 = 2487
     assert half.outputs() == "1, 11, 2487"
     assert half.c(3) == "829/4"

@@ -29,7 +29,7 @@ def test_a_trace_view_quotes_the_steps():
     view = toy()
     assert view.inputs() == "1, 1, 1"
     assert view.outputs() == "1, 12, 3211"
-    assert (view.c(2), view.value(2, "z_forget"), view.value(3, "h_prev")) == ("6", "2", "12")
+    assert (view.c(2), view.value(2, "a_forget"), view.value(3, "h_prev")) == ("6", "2", "12")
     assert view.digits_of(3) == 4
     assert view.weight("forget", "bias") == "0"
     assert view.parameters() == "12"  # 4 gates * (1 input + 1 unit + 1 bias)
@@ -43,7 +43,7 @@ def test_a_trace_view_quotes_the_steps():
 def test_two_traces_part_where_their_outputs_first_differ():
     view = page_context("trace_view")
     ufb = LSTMWeights.constant(1, bias={"forget": 1})
-    # A forget bias multiplies c_prev = 0 at step 1: h1 = 1 both; at step 2 z_f = 3, not 2.
+    # A forget bias multiplies c_prev = 0 at step 1: h1 = 1 both; at step 2 a_f = 3, not 2.
     other = view.TraceView(forward([1, 1, 1], ufb, **LINEAR), "u")
     assert toy().parted_at(other) == 2
     assert toy().parted_at(toy()) == 0
