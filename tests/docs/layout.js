@@ -94,9 +94,13 @@
     else if (!shadow && !hint) problems.push(`${name} scrolls with no visible cue`);
   }
 
-  // 4. Hand calculations: each line ends inside its box.
+  // 4. Hand calculations: each line ends inside its box, and the box shows all of them
+  // (nothing of it hides in a box that scrolls, sideways or down).
   for (const block of [...column.querySelectorAll(".lx-hand, .stepper-hand")].filter(shown)) {
     const name = describe(block);
+    if (block.scrollWidth > block.clientWidth + 1 || block.scrollHeight > block.clientHeight + 1) {
+      problems.push(`${name} hides part of its lines: ${block.scrollWidth}x${block.scrollHeight}px in a ${block.clientWidth}x${block.clientHeight}px box`);
+    }
     const inner = block.getBoundingClientRect();
     const right = Math.min(inner.right, col.right, width);
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);

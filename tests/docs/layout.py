@@ -10,7 +10,8 @@ pixels, so it names what is wrong and where:
   renders below MIN_FONT_PX CSS pixels, or two labels overlap;
 - a table hides columns on a desk-sized screen; on a phone a table that does not fit
   scrolls inside a box that shows a cue (a shadow or a "scroll" hint);
-- a line of a hand calculation ends outside its box, so its result is cut off.
+- a line of a hand calculation ends outside its box, so its result is cut off, or its
+  box scrolls, sideways or down, hiding some of its lines.
 """
 
 from __future__ import annotations

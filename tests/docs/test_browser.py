@@ -5,8 +5,9 @@ pages load without console errors and without a request leaving the machine, mat
 figures render, code has copy buttons, search works, the version selector lists both
 versions, and the dark palette toggles. Every page is measured at a phone's width and a
 desk's (tests/docs/layout.py: nothing scrolls sideways, figures fit and stay legible,
-tables show their columns, hand calculations show their results). `make screenshots`
-also writes full-page screenshots of both widths to build/screenshots/.
+tables show their columns, hand calculations show their results), and so is every step
+of every preset of the stepper on a phone. `make screenshots` also writes full-page
+screenshots of both widths to build/screenshots/.
 """
 
 from __future__ import annotations
@@ -111,6 +112,28 @@ def test_every_page_loads_cleanly_fits_and_reads(browser, server, path, width):
             )
 
 
+def test_the_stepper_fits_a_phone_in_every_preset_and_step(browser, server):
+    """Each of the stepper's presets, at each of its steps, measured at a phone's width
+    (tests/docs/layout.py): its hand calculation whole in its box, its table of steps
+    within the column."""
+    url = f"{server}latest/stepper/"
+    with open_page(browser, url, **WIDTHS["phone"]) as (page, errors, _):
+        presets = page.eval_on_selector_all("#stepper-preset option", "os => os.map(o => o.value)")
+        assert len(presets) >= 6
+        for preset in presets:
+            page.select_option("#stepper-preset", preset)
+            steps = int(page.get_attribute("#stepper-slider", "max") or 0)
+            assert steps >= 2, preset
+            for t in range(1, steps + 1):
+                if t > 1:
+                    page.click("#stepper-next")
+                assert page.inner_text("#stepper-step") == f"step {t} of {steps}"
+                if (preset, t) == ("second-example", 2):  # where the issue saw it cut off
+                    screenshot(page, "stepper_second-example_step-2-phone")
+                assert (preset, t, layout_problems(page, wide=False)) == (preset, t, [])
+        assert errors == []
+
+
 # What the issue's reader met, put back one at a time: the measurements must see each.
 OLD_BUGS = {
     "a figure with a minimum width": (
@@ -129,6 +152,10 @@ OLD_BUGS = {
     "a table scrolling without a cue": (
         "", "phone", ".md-typeset__scrollwrap { background: none !important }",
         "scrolls with no visible cue",
+    ),
+    "the stepper's hand calculation in a box that scrolls down": (
+        "stepper/", "phone", ".md-typeset .stepper-hand { max-height: 10em; overflow-y: auto }",
+        "hides part of its lines",
     ),
     "hand calculations that do not wrap": (
         "step-2/", "phone", ".lx-line { white-space: pre } .md-typeset .lx-hand { overflow: auto }",
