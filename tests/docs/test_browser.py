@@ -5,9 +5,10 @@ pages load without console errors and without a request leaving the machine, mat
 figures render, code has copy buttons, search works, the version selector lists both
 versions, and the dark palette toggles. Every page is measured at a phone's width and a
 desk's (tests/docs/layout.py: nothing scrolls sideways, figures fit and stay legible,
-tables show their columns, hand calculations show their results), and so is every step
-of every preset of the stepper on a phone. `make screenshots` also writes full-page
-screenshots of both widths to build/screenshots/.
+every table shows every column (a wide one reflowed on a phone), hand calculations show
+their results, long output lines wrap), and so is every step of every preset of the
+stepper on a phone. `make screenshots` also writes full-page screenshots of both widths
+to build/screenshots/.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def test_every_page_loads_cleanly_fits_and_reads(browser, server, path, width):
     with open_page(
         browser, f"{server}latest/{path}", wait_until="networkidle", **WIDTHS[width]
     ) as (page, errors, outside):
-        problems = layout_problems(page, wide=width == "desk")
+        problems = layout_problems(page)
         screenshot(page, (path.strip("/").replace("/", "_") or "home") + f"-{width}")
         assert problems == []
         assert errors == []
@@ -130,7 +131,7 @@ def test_the_stepper_fits_a_phone_in_every_preset_and_step(browser, server):
                 assert page.inner_text("#stepper-step") == f"step {t} of {steps}"
                 if (preset, t) == ("second-example", 2):  # where the issue saw it cut off
                     screenshot(page, "stepper_second-example_step-2-phone")
-                assert (preset, t, layout_problems(page, wide=False)) == (preset, t, [])
+                assert (preset, t, layout_problems(page)) == (preset, t, [])
         assert errors == []
 
 
@@ -149,13 +150,30 @@ OLD_BUGS = {
         ".md-typeset table:not([class]) th { min-width: 5rem }",
         "hides",
     ),
-    "a table scrolling without a cue": (
-        "", "phone", ".md-typeset__scrollwrap { background: none !important }",
-        "scrolls with no visible cue",
+    "a wide table left as a table on a phone": (
+        "", "phone", ".md-typeset table[data-lx-reflow] { display: table !important }"
+        ".md-typeset table[data-lx-reflow] thead"
+        " { display: table-header-group !important; position: static !important }"
+        ".md-typeset table[data-lx-reflow] tbody { display: table-row-group !important }"
+        ".md-typeset table[data-lx-reflow] tr { display: table-row !important }"
+        ".md-typeset table[data-lx-reflow] :is(th, td) { display: table-cell !important }",
+        "hides",
+    ),
+    "the stepper's table left as a table on a phone": (
+        "stepper/", "phone", ".md-typeset .stepper-table { display: table !important }"
+        ".md-typeset .stepper-table tbody { display: table-row-group !important }"
+        ".md-typeset .stepper-table tbody tr { display: table-row !important }"
+        ".md-typeset .stepper-table :is(th, td)"
+        " { display: table-cell !important; white-space: nowrap !important }",
+        "hides",
     ),
     "the stepper's hand calculation in a box that scrolls down": (
         "stepper/", "phone", ".md-typeset .stepper-hand { max-height: 10em; overflow-y: auto }",
         "hides part of its lines",
+    ),
+    "long output lines that do not wrap": (
+        "trace-your-model/", "phone", ".md-typeset .lx-wrap { white-space: pre !important }",
+        "does not wrap",
     ),
     "hand calculations that do not wrap": (
         "step-2/", "phone", ".lx-line { white-space: pre } .md-typeset .lx-hand { overflow: auto }",
@@ -177,9 +195,9 @@ OLD_BUGS = {
 def test_the_measurements_catch_the_old_bugs(browser, server, bug):
     path, width, css, expected = OLD_BUGS[bug]
     with open_page(browser, f"{server}latest/{path}", **WIDTHS[width]) as (page, _, _):
-        assert layout_problems(page, wide=width == "desk") == []
+        assert layout_problems(page) == []
         page.add_style_tag(content=css)
-        problems = layout_problems(page, wide=width == "desk")
+        problems = layout_problems(page)
         assert any(expected in p for p in problems), problems
 
 
