@@ -1,5 +1,5 @@
 // What a reader sees, measured: see layout.py. Returns a list of problems, [] when fine.
-({minFont}) => {
+({minFont, minCode}) => {
   const problems = [];
   const describe = (el) => {
     const label = el.getAttribute("aria-labelledby") || el.id || "";
@@ -137,6 +137,12 @@
     if (over > 1 || line.scrollWidth > line.clientWidth + 1) {
       problems.push(`the output line "${line.textContent.trim().slice(0, 30)}" does not wrap inside its block`);
     }
+  }
+
+  // 6. A notebook's code cells get a readable width.
+  for (const cell of [...column.querySelectorAll(".jp-InputArea-editor")].filter(shown)) {
+    const w = cell.getBoundingClientRect().width;
+    if (w < minCode) problems.push(`a notebook code cell is ${Math.round(w)}px wide, under ${minCode}px`);
   }
   return problems;
 }

@@ -11,7 +11,8 @@ pixels, so it names what is wrong and where:
 - a table is wider than its box, at a desk or on a phone (where wide tables reflow);
 - a line of a hand calculation ends outside its box, so its result is cut off, or its
   box scrolls, sideways or down, hiding some of its lines;
-- a long line of an Output block that should wrap runs past its block.
+- a long line of an Output block that should wrap runs past its block;
+- a notebook's code cell is narrower than MIN_CODE_PX.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 MIN_FONT_PX = 10
+MIN_CODE_PX = 250  # a notebook code cell this wide shows some 30 characters
 
 SCRIPT = (Path(__file__).parent / "layout.js").read_text("utf8")
 
 
 def layout_problems(page: Any) -> list[str]:
     """Every layout problem on the open page, at whatever size its window is."""
-    limits = {"minFont": MIN_FONT_PX}
+    limits = {"minFont": MIN_FONT_PX, "minCode": MIN_CODE_PX}
     problems: list[str] = page.evaluate(SCRIPT, limits)
     return problems
 

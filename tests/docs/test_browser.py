@@ -6,9 +6,9 @@ figures render, code has copy buttons, search works, the version selector lists 
 versions, and the dark palette toggles. Every page is measured at a phone's width and a
 desk's (tests/docs/layout.py: nothing scrolls sideways, figures fit and stay legible,
 every table shows every column (a wide one reflowed on a phone), hand calculations show
-their results, long output lines wrap), and so is every step of every preset of the
-stepper on a phone. `make screenshots` also writes full-page screenshots of both widths
-to build/screenshots/.
+their results, long output lines wrap, notebook code cells get a readable width), and
+so is every step of every preset of the stepper on a phone. `make screenshots` also
+writes full-page screenshots of both widths to build/screenshots/.
 """
 
 from __future__ import annotations
@@ -174,6 +174,11 @@ OLD_BUGS = {
     "long output lines that do not wrap": (
         "trace-your-model/", "phone", ".md-typeset .lx-wrap { white-space: pre !important }",
         "does not wrap",
+    ),
+    "notebook code cells a sliver wide": (
+        "notebooks/step-through-it-yourself/", "phone",
+        ".md-content .jupyter-wrapper .jp-InputArea-editor { width: 1px !important }",
+        "notebook code cell",
     ),
     "hand calculations that do not wrap": (
         "step-2/", "phone", ".lx-line { white-space: pre } .md-typeset .lx-hand { overflow: auto }",
