@@ -4,7 +4,8 @@ Pages are Jinja templates rendered before Markdown, so prose writes `{{ toy.h(3)
 rather than a number typed by hand. The values live in hooks/page_context/ (helpers, not
 hooks): a page sees the shared ones (`shared.py`) and those of its own page group, as
 `PAGES` below assigns it. A value of another group, or a typo in a `{{ ... }}`, fails
-the build with an error that names the page.
+the build with an error that names the page; so does a sentence about numbers that they
+no longer bear out (`claim(...)`, hooks/page_context/claims.py).
 
 Registered in mkdocs.yml under `hooks:`, with the other hooks in this folder, one job each.
 """
@@ -36,6 +37,7 @@ from page_context import (  # noqa: E402  (found through the folder added above)
     trace_your_model,
     walkthrough,
 )
+from page_context.claims import Claim, ClaimError, checker  # noqa: E402
 
 GROUPS: dict[str, Callable[[], dict[str, Any]]] = {
     "walkthrough": walkthrough.context,
@@ -46,6 +48,16 @@ GROUPS: dict[str, Callable[[], dict[str, Any]]] = {
     "trace_your_model": trace_your_model.context,
 }
 """Each page group's values, by the name of its module in hooks/page_context/."""
+
+CLAIMS: dict[str, tuple[Claim, ...]] = {
+    "walkthrough": walkthrough.CLAIMS,
+    "backprop": backprop.CLAIMS,
+    "cells_and_layers": cells_and_layers.CLAIMS,
+    "layouts": layouts.CLAIMS,
+    "stepper": stepper.CLAIMS,
+    "trace_your_model": trace_your_model.CLAIMS,
+}
+"""Each page group's claims (hooks/page_context/claims.py), registered beside its values."""
 
 PAGES: dict[str, str | None] = {
     "index.md": None,  # the shared values only
@@ -78,6 +90,12 @@ def values_for(page: str) -> dict[str, Any]:
     return shared.context() | (GROUPS[group]() if group else {})
 
 
+def claims_for(page: str) -> tuple[Claim, ...]:
+    """The claims `page` may make: the shared ones and its group's."""
+    group = PAGES.get(page)
+    return shared.CLAIMS + (CLAIMS[group] if group else ())
+
+
 def not_seen(page: str, names: list[str]) -> str:
     """Why a page cannot quote `names`, and whose values they are."""
     group = PAGES.get(page)
@@ -105,11 +123,13 @@ def on_page_markdown(markdown: str, page: Page, **_: Any) -> str:
     """Render the page as a template, with the values it may quote, before MkDocs turns
     it into HTML."""
     values = values_for(page.file.src_uri)
+    # `claim(...)` puts a sentence about numbers on the page once the numbers bear it out
+    values["claim"] = checker(claims_for(page.file.src_uri), values)
     try:
         template = _ENV.parse(markdown)
         unknown = sorted(jinja2.meta.find_undeclared_variables(template) - values.keys())
         if unknown:  # what StrictUndefined would raise, saying where the names are
             raise jinja2.UndefinedError(not_seen(page.file.src_uri, unknown))
         return _ENV.from_string(template).render(values)
-    except jinja2.TemplateError as err:
+    except (jinja2.TemplateError, ClaimError) as err:
         raise RuntimeError(f"{page.file.src_path}: {err}") from err

@@ -40,6 +40,12 @@ def torch() -> Any:
 
 
 @pytest.fixture(scope="session")
+def safetensors() -> Any:
+    """The safetensors package, which writes the files the reader is tested on."""
+    return optional_module("safetensors")
+
+
+@pytest.fixture(scope="session")
 def onnx() -> Any:
     """The onnx module (building and checking ONNX graphs)."""
     return optional_module("onnx")

@@ -20,6 +20,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "keras": ("Keras", "keras"),
     "tensorflow": ("TensorFlow", "keras"),
     "torch": ("PyTorch", "torch"),
+    "safetensors": ("safetensors (writes the tests' .safetensors files)", "torch"),
     "jax": ("JAX", "jax"),
     "jaxlib": ("JAX", "jax"),
     "onnx": ("ONNX", "onnx"),

@@ -17,6 +17,13 @@
   if (window.LSTMStepper) return; // loaded twice: the first copy is in charge
   const Cells = window.LSTMStepperCells;
   const { CELLS, LABELS, ACTIVATIONS, MAX_STEPS, formatNumber, formatVector, factor } = Cells;
+  /** How the number of units is set: by the length of the biases, the one field that is
+   * always shown; W and U follow it (one value for all) or are typed to match it. */
+  const UNITS_HINT = "Units: each b has one number per unit, so to add a unit, type one " +
+    "more number into every b (0, 0 for two units). With one value for all W and U, they " +
+    "grow to match; per gate and candidate, type each W with a row per input and each U " +
+    "with a row per unit, each row a number per unit, rows separated by semicolons " +
+    "(1, 0; 0, 1).";
 
   // ---- numbers for the diagram ------------------------------------------------------------
 
@@ -188,17 +195,17 @@
       <label for="stepper-weight-mode">Weights</label>
       <select id="stepper-weight-mode">
         <option value="one">one value for all W and U</option>
-        <option value="per-gate">per gate</option>
+        <option value="per-gate">per gate and candidate</option>
       </select>
     </div>
   </div>
   <div class="stepper-weights" id="stepper-weights">
     <div class="stepper-field stepper-one">
-      <label for="stepper-weight">W and U of every gate</label>
+      <label for="stepper-weight">W and U of every gate and the candidate</label>
       <input type="text" id="stepper-weight" autocomplete="off" spellcheck="false">
     </div>
-    <div class="stepper-gates" id="stepper-gates" role="group" aria-label="Weights and biases per gate"></div>
-    <p class="stepper-hint stepper-legend" id="stepper-legend" aria-hidden="true"></p>
+    <div class="stepper-gates" id="stepper-gates" role="group" aria-label="Weights and biases of each gate and the candidate" aria-describedby="stepper-legend"></div>
+    <p class="stepper-hint stepper-legend" id="stepper-legend"></p>
   </div>
   <div class="stepper-exact">
     <input type="checkbox" id="stepper-exact" aria-describedby="stepper-exact-note">
@@ -299,9 +306,9 @@
       this.gatesKey = key;
       this.el.gates.innerHTML = gateRows(this.cell, this.resetAfter);
       this.el.gates.classList.toggle("has-b2", columns(this.cell, this.resetAfter).length === 4);
-      this.el.legend.textContent = this.cell === "gru" && this.resetAfter
-        ? "W multiplies the input x, U the previous hidden state h_prev; b is the input-side bias, b′ the recurrent-side one. Several units: rows separated by semicolons."
-        : "W multiplies the input x, U the previous hidden state h_prev; b is the bias. Several units: rows separated by semicolons.";
+      this.el.legend.textContent = (this.cell === "gru" && this.resetAfter
+        ? "W multiplies the input x, U the previous hidden state h_prev; b is the input-side bias, b′ the recurrent-side one. "
+        : "W multiplies the input x, U the previous hidden state h_prev; b is the bias. ") + UNITS_HINT;
       return true;
     }
 

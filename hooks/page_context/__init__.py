@@ -9,5 +9,6 @@ MkDocs runs only the hook files listed in mkdocs.yml; these modules are imported
 - `shared.py` holds the values that pages of several groups quote.
 - Each page group has its module, whose `context()` holds the values only its pages
   quote: `walkthrough.py`, `backprop.py`, `cells_and_layers.py`, `layouts.py`,
-  `stepper.py`, `trace_your_model.py`.
+  `stepper.py`, `trace_your_model.py`. Its `CLAIMS` check the sentences its pages write
+  about those values (`claims.py`).
 """

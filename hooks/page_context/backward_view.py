@@ -54,6 +54,12 @@ class BackwardView:
         arr = grad.gates[name] if name in GATES else getattr(grad, name)
         return self._fmt(arr.ravel()[0])
 
+    def number(self, t: int, name: str) -> float:
+        """The number `value` shows, unformatted, for a claim to compare (see claims.py)."""
+        grad = self.gradients.steps[t - 1]
+        arr = grad.gates[name] if name in GATES else getattr(grad, name)
+        return float(arr.ravel()[0])
+
     def hand(self, t: int) -> str:
         text = hand_backward(self.trace, self.gradients, t, digits=self.digits)
         return hand_block(text, f"Backpropagation by hand at time step {t}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
+
 from lstm_explained import GRUWeights, forward
 from lstm_explained.networks.examples import NETWORKS, standard_trace, toy_trace
 from lstm_explained.networks.fingerprint import (
@@ -18,6 +20,7 @@ from lstm_explained.networks.fingerprint import (
     fingerprint_trace,
 )
 
+from .claims import Claim, all_equal, registry
 from .layout_view import FractionsView, Wrong
 from .trace_view import TraceView
 
@@ -48,3 +51,26 @@ def context() -> dict[str, Any]:
         ),
         "fingerprint": fingerprint(),
     }
+
+
+def exact_in_float32(value: Any) -> bool:
+    """Whether a 32-bit float holds `value` exactly (every integer up to 2**24 does)."""
+    return bool(float(np.float32(value)) == value)
+
+
+def toy_gates_equal(toy: TraceView) -> bool:
+    """At every step of the toy network, the three gates and the candidate are one number."""
+    return all(all_equal(g[0] for g in step.gates.values()) for step in toy.trace.steps)
+
+
+def toy_exact_in_float32_to_step_3(toy6: TraceView) -> bool:
+    """Every number of the toy network's first three steps is a float32; step 4's h is not."""
+    early = [v[0] for s in toy6.trace.steps[:3] for v in (s.x, s.h, s.c, *s.gates.values())]
+    return all(map(exact_in_float32, early)) and not exact_in_float32(toy6.trace.steps[3].h[0])
+
+
+CLAIMS = registry(
+    Claim("toy-gates-equal", toy_gates_equal),
+    Claim("toy-exact-in-float32", toy_exact_in_float32_to_step_3),
+)
+"""Claims about the shared values that pages of several groups make (see claims.py)."""

@@ -10,6 +10,7 @@ from typing import Any
 from lstm_explained.explain.figures import cell_template, gru_template
 from lstm_explained.networks.examples import NETWORKS, half_forget_trace
 
+from .claims import Claim, registry
 from .trace_view import TraceView
 
 
@@ -54,3 +55,15 @@ def context() -> dict[str, Any]:
         "stepper_figure_template": stepper_figure_template,
         "stepper_presets": stepper_presets,
     }
+
+
+def std_between_closed_and_open(std: TraceView) -> bool:
+    """The second example's gates i, f, o lie strictly between 0 (closed) and 1 (open) at
+    every step, and its c stays below one in size."""
+    steps = std.trace.steps
+    gates = [std.number(s.t, g) for s in steps for g in ("input", "forget", "output")]
+    return all(0 < v < 1 for v in gates) and all(abs(std.number(s.t, "c")) < 1 for s in steps)
+
+
+CLAIMS = registry(Claim("std-between-closed-and-open", std_between_closed_and_open))
+"""The claims of the stepper's page (see claims.py)."""

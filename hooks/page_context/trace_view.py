@@ -58,6 +58,11 @@ class TraceView:
         arr = self._get(t, name)
         return self._fmt(arr.ravel()[unit] if hasattr(arr, "ravel") else arr, sep)
 
+    def number(self, t: int, name: str, unit: int = 0) -> float:
+        """The number `value` shows, unformatted, for a claim to compare (see claims.py)."""
+        arr = self._get(t, name)
+        return float(arr.ravel()[unit] if hasattr(arr, "ravel") else arr)
+
     def h(self, t: int, sep: bool = False) -> str:
         return self.value(t, "h", sep)
 

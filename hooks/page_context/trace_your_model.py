@@ -16,6 +16,8 @@ from lstm_explained import GATES, LSTMWeights, Trace, format_number, forward
 from lstm_explained.explain.figures.heatmap import heatmap_figure
 from lstm_explained.networks.trained import flagged_arrays
 
+from .claims import Claim, registry
+
 
 def flagged_weights() -> LSTMWeights:
     """The trained model's LSTM weights, as `lstm_explained.networks.trained` stores them."""
@@ -69,3 +71,44 @@ class FlaggedModelView:
 def context() -> dict[str, Any]:
     """Computed once per build, when the page is rendered (the trace when first quoted)."""
     return {"flagged": FlaggedModelView()}
+
+
+# ---- claims: what the page says of the trained model's gates (see claims.py) -------------
+
+
+def forget_gates_drop_at_the_flag(flagged: FlaggedModelView) -> bool:
+    """Every unit's forget gate is lower at the flag than the step before; the lowest one
+    falls from above one half to below it, and is above 0.9 at the next step."""
+    steps, flag = flagged.trace.steps, flagged.FLAGGED
+    before, at, after = (
+        np.asarray(steps[t - 1].gates["forget"]) for t in range(flag - 1, flag + 2)
+    )
+    unit = flagged.lowest_forget_unit()
+    return bool(np.all(at < before) and at[unit] < 0.5 < before[unit] and after[unit] > 0.9)
+
+
+def lowest_unit_drops_furthest(flagged: FlaggedModelView) -> bool:
+    """The unit whose forget gate is lowest at the flag is the one whose gate drops most."""
+    steps, flag = flagged.trace.steps, flagged.FLAGGED
+    drop = np.asarray(steps[flag - 2].gates["forget"]) - np.asarray(steps[flag - 1].gates["forget"])
+    return int(np.argmax(drop)) == flagged.lowest_forget_unit()
+
+
+def flag_shuts_forget_opens_others(flagged: FlaggedModelView) -> bool:
+    """For that unit, the flag's input weight is negative into the forget gate and positive
+    into the input and output gates, and at the flag the forget gate's pre-activation is
+    below zero and theirs above."""
+    unit, step = flagged.lowest_forget_unit(), flagged.trace.steps[flagged.FLAGGED - 1]
+    w = flagged.trace.weights
+    weight = {g: float(w.kernel[1, GATES.index(g) * w.units + unit]) for g in GATES}  # flag: 1
+    z = {g: float(step.z[g][unit]) for g in GATES}
+    weights_say_so = weight["forget"] < 0 < min(weight["input"], weight["output"])
+    return weights_say_so and z["forget"] < 0 < min(z["input"], z["output"])
+
+
+CLAIMS = registry(
+    Claim("forget-gates-drop-at-the-flag", forget_gates_drop_at_the_flag),
+    Claim("lowest-unit-drops-furthest", lowest_unit_drops_furthest),
+    Claim("flag-shuts-forget-opens-others", flag_shuts_forget_opens_others),
+)
+"""The claims of "Trace your own model"."""

@@ -21,7 +21,8 @@ left and B's trace then matches A's:
 How to add one: write a function `(a, b, tolerance) -> Iterator[(Finding, Side)]` that
 yields B with the mistake undone (only when undoing changes something), name its
 `cause` in the Finding and add it to HYPOTHESES with a group (a chain uses each group
-once); then seed the mistake by hand in the test file of the module that holds it (tests/diagnose/) and assert the cause.
+once); then seed the mistake by hand in the test file of the module that holds it
+(tests/diagnose/) and assert the cause.
 """
 
 from __future__ import annotations

@@ -69,8 +69,9 @@ class PackedWeights:
         kernel = numeric_array(self.kernel, "kernel")
         if kernel.ndim != 2 or kernel.shape[1] == 0 or kernel.shape[1] % n:
             raise LSTMInputError(
-                f"kernel must have shape (input_dim, {n}*units), gates side by side in the "
-                f"order {', '.join(self.gates)}; got shape {kernel.shape}"
+                f"kernel must have shape (input_dim, {n}*units), the gates' and the "
+                f"candidate's blocks side by side in the order {', '.join(self.gates)}; got "
+                f"shape {kernel.shape}"
             )
         units = kernel.shape[1] // n
         if kernel.shape[0] == 0:

@@ -3,8 +3,10 @@
 `from_onnx(model_or_path)` finds every `LSTM` and `GRU` node of the main graph in graph
 order (exporters write one per layer) and reads each by its inputs' positions (X, W, R,
 B, sequence_lens, initial_h, initial_c, P), never by tensor names, which exporters make
-up (`val_109`). Tensors come from initializers and `Constant` nodes. Loading never runs
-code: an ONNX file is data, and external data files are refused.
+up (`val_109`). Tensors come from initializers (in the file, or in data files in the
+model's own folder: `onnx_tensors.load_external_data`), `Constant` nodes, and the nodes
+that only slice, join and reshape them (`onnx_tensors.constants`). Loading never runs
+code: an ONNX file is data.
 
 What the engine can compute is kept: the directions, activations with their alpha and
 beta, `layout`, constant or runtime `sequence_lens` and initial states, zero peepholes.
@@ -30,6 +32,8 @@ from ..engine.weights import Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
 from .onnx_adapter import import_onnx, weights_from_onnx_arrays
+from .onnx_tensors import FOLDED, load_external_data
+from .onnx_tensors import constants as stored_constants
 
 Array = NDArray[Any]
 SLOTS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P")
@@ -146,27 +150,9 @@ def _load(model_or_path: Any) -> Any:
         ) from None
     if not model.opset_import or not model.graph.node:
         raise LSTMInputError(f"{where} is not an ONNX model: it has no graph or no opset")
+    if isinstance(model_or_path, (str, os.PathLike)):
+        load_external_data(model, where)
     return model
-
-
-def _constants(model: Any) -> dict[str, Array]:
-    """Every tensor whose value the file holds: initializers and Constant nodes' outputs."""
-    onnx = import_onnx()
-    found: dict[str, Array] = {}
-    for tensor in model.graph.initializer:
-        if tensor.data_location == onnx.TensorProto.EXTERNAL:
-            raise LSTMInputError(
-                f"the tensor {tensor.name!r} keeps its values in an external file; "
-                "from_onnx reads self-contained models only (load the model with "
-                "onnx.load once you trust where that data lives, then pass the ModelProto)"
-            )
-        found[tensor.name] = onnx.numpy_helper.to_array(tensor)
-    for node in model.graph.node:
-        if node.op_type == "Constant" and node.attribute:
-            found[node.output[0]] = np.asarray(onnx.helper.get_attribute_value(
-                node.attribute[0]) if node.attribute[0].name != "value"
-                else onnx.numpy_helper.to_array(node.attribute[0].t))  # fmt: skip
-    return found
 
 
 def _zeros_made_by(model: Any, name: str, constants: dict[str, Array]) -> bool:
@@ -249,7 +235,8 @@ def _inputs(model: Any, slot: dict[str, str], constants: dict[str, Array], label
         else:
             raise LSTMInputError(
                 f"{label}: its {key} input {name!r} is computed by other nodes; from_onnx reads "
-                "W, R, B and P from initializers or Constant nodes only"
+                "W, R, B and P from initializers and Constant nodes, and from what "
+                f"{', '.join(FOLDED)} nodes make of them, and runs no other operator"
             )
     return tensors, runtime
 
@@ -310,14 +297,15 @@ def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) ->
 
 def from_onnx(model_or_path: Any) -> list[OnnxLayer]:
     """Every LSTM and GRU node of an ONNX model (a `ModelProto`, bytes or a path), in
-    graph order, as `OnnxLayer`s.
+    graph order, as `OnnxLayer`s. Given a path, weights the model keeps in data files
+    beside it are read from its folder (`onnx_tensors.load_external_data`).
 
     Weights come back in Keras's layout, float64; a node's two biases (Wb, Rb) come back
     summed, except a GRU's with linear_before_reset=1, which stay two rows of a
     reset_after=True bias. Nodes inside subgraphs (If, Loop, Scan) are not read.
     """
     model = _load(model_or_path)
-    constants = _constants(model)
+    constants = stored_constants(model)
     nodes = [node for node in model.graph.node
              if node.op_type in ("LSTM", "GRU") and node.domain in ("", "ai.onnx")]  # fmt: skip
     layers = [_layer(model, node, constants, k) for k, node in enumerate(nodes, start=1)]

@@ -128,17 +128,26 @@ def weights_from_torch(
     tensors = _tensors(module, layer or 0, direction, kind)
     with torch.no_grad():
         a = {name: t.detach().cpu().double().numpy() for name, t in tensors.items()}
-    units = module.hidden_size
-    kernel = _reorder(a["weight_ih"], kind, units).T  # (in, n*units)
-    recurrent = _reorder(a["weight_hh"], kind, units).T  # (units, n*units)
+    return weights_from_torch_arrays(kind, a["weight_ih"], a["weight_hh"], a.get("bias_ih"),
+                                     a.get("bias_hh"))  # fmt: skip
+
+
+def weights_from_torch_arrays(
+    kind: str, weight_ih: Any, weight_hh: Any, bias_ih: Any = None, bias_hh: Any = None
+) -> Weights:
+    """One layer and direction from PyTorch's arrays as a state dict names them, or
+    an `nn.LSTMCell`'s or `nn.GRUCell`'s (`weight_ih` (n*H, in), `weight_hh` (n*H, H),
+    `bias_ih` and `bias_hh` (n*H,) or both None), as `LSTMWeights` or `GRUWeights`
+    (float64), with the shapes already checked. `kind` is "LSTM" or "GRU"."""
+    units = np.shape(weight_hh)[1]
+    kernel = _reorder(np.asarray(weight_ih, np.float64), kind, units).T  # (in, n*units)
+    recurrent = _reorder(np.asarray(weight_hh, np.float64), kind, units).T  # (units, n*units)
+    biases = None if bias_ih is None else [np.asarray(b, np.float64) for b in (bias_ih, bias_hh)]
     if kind == "LSTM":
-        bias = a["bias_ih"] + a["bias_hh"] if module.bias else None  # (4*units,)
+        bias = None if biases is None else biases[0] + biases[1]  # (4*units,): only the sum counts
         return LSTMWeights(kernel, recurrent, bias)
-    bias = None
-    if module.bias:
-        rows = [_reorder(a[name], kind, units) for name in ("bias_ih", "bias_hh")]
-        bias = np.stack(rows)  # (2, 3*units)
-    return GRUWeights(kernel, recurrent, bias, reset_after=True)
+    rows = None if biases is None else np.stack([_reorder(b, kind, units) for b in biases])
+    return GRUWeights(kernel, recurrent, rows, reset_after=True)  # rows (2, 3*units)
 
 
 def weights_to_torch(

@@ -57,7 +57,8 @@ STANDARD_INPUTS = (1.0, 0.5, -1.0)
 def standard_weights() -> LSTMWeights:
     """Small, different weights per gate for the second worked example.
 
-    Gate columns in Keras's order: input, forget, candidate, output.
+    Column blocks in Keras's order: the input and forget gates, the candidate, the output
+    gate.
     """
     kernel = np.array([[0.5, 0.25, 0.75, -0.5]])  # (input_dim 1, 4 * units 1)
     recurrent = np.array([[0.25, 0.5, -0.25, 0.5]])  # (units 1, 4 * units 1)

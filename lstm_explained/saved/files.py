@@ -4,12 +4,15 @@ The format is chosen by the file's content first, then by its extension:
 
     .keras       a zip holding config.json and model.weights.h5 -> Keras 3 (keras_files)
     .pt .pth .bin .ckpt  a zip holding data.pkl, or a pickle   -> PyTorch state dict (torch_files)
+    .safetensors  8 bytes of header length, then a JSON header  -> PyTorch state dict
+                                                                   (safetensors_files)
     .onnx        a protobuf                                      -> ONNX (onnx_files)
 
 Nothing that can run code is loaded: Keras with safe_mode=True, PyTorch with
-weights_only=True, ONNX is data. Files that need code to load (TorchScript archives,
-whole pickled modules) and formats not read here (Keras 2's .h5, TensorFlow's SavedModel
-directories) are refused with one line saying what is read instead.
+weights_only=True; a safetensors file is a JSON header and raw numbers, read with NumPy;
+ONNX is data. Files that need code to load (TorchScript archives, whole pickled modules)
+and formats not read here (Keras 2's .h5, TensorFlow's SavedModel directories) are
+refused with one line saying what is read instead.
 """
 
 from __future__ import annotations
@@ -25,9 +28,15 @@ from .model import SavedModel
 
 SUPPORTED = (
     "Keras 3 .keras files, PyTorch state dicts saved with torch.save(model.state_dict(), "
-    "path) (.pt, .pth, .bin), and ONNX models (.onnx)"
+    "path) (.pt, .pth, .bin) or as .safetensors, and ONNX models (.onnx)"
 )
 TORCH_EXTENSIONS = (".pt", ".pth", ".bin", ".ckpt")
+NOT_YET = {
+    kind: f"a {kind} model, which is not read yet; trace the model it was made from (a "
+    "Keras model saved with model.save('model.keras'), a PyTorch state dict, or its ONNX "
+    "export)"
+    for kind in ("TensorFlow Lite", "Core ML")
+}
 
 
 def load_model(path: str | os.PathLike[str]) -> SavedModel:
@@ -43,6 +52,8 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
     where = os.fspath(path)
     p = Path(where)
     if p.is_dir():
+        if p.suffix.lower() == ".mlpackage":
+            raise LSTMInputError(f"{where} is {NOT_YET['Core ML']}")
         if (p / "saved_model.pb").exists():
             raise LSTMInputError(
                 f"{where} is a TensorFlow SavedModel directory, which is not read here; "
@@ -51,7 +62,7 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
         raise LSTMInputError(f"{where} is a directory; give a model file ({SUPPORTED})")
     try:
         with open(where, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(9)
     except OSError as err:
         raise LSTMInputError(f"cannot read the model file {where}: {err.strerror}") from None
     if not head:
@@ -92,6 +103,14 @@ def _reader(where: str, head: bytes, suffix: str) -> Any:
 
             return read_torch
         raise LSTMInputError(f"{where} is a zip archive of no format read here ({SUPPORTED})")
+    if suffix == ".tflite" or head[4:8] == b"TFL3":  # a TFLite flatbuffer's identifier
+        raise LSTMInputError(f"{where} is {NOT_YET['TensorFlow Lite']}")
+    if suffix == ".mlmodel":
+        raise LSTMInputError(f"{where} is {NOT_YET['Core ML']}")
+    if suffix == ".safetensors" or _safetensors_shaped(where, head):
+        from .safetensors_files import read_safetensors
+
+        return read_safetensors
     if suffix == ".keras":
         raise LSTMInputError(f"{where} is not a .keras file: it is not a zip archive")
     if suffix in TORCH_EXTENSIONS:
@@ -108,3 +127,11 @@ def _reader(where: str, head: bytes, suffix: str) -> Any:
         f"{where}: cannot tell the format from its content or its extension "
         f"{suffix or '(none)'}; read: {SUPPORTED}"
     )
+
+
+def _safetensors_shaped(where: str, head: bytes) -> bool:
+    """Whether the file begins as a safetensors file does: a little-endian header length
+    that fits in the file, and the header's opening brace."""
+    if len(head) < 9 or head[8:9] != b"{":
+        return False
+    return 2 <= int.from_bytes(head[:8], "little") <= os.path.getsize(where) - 8

@@ -14,7 +14,6 @@ node computes (a decoder's, from its encoder) is traced only from a state given.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +25,7 @@ from ..engine.weights import GRUWeights
 from ..errors import LSTMInputError
 from ..frameworks.onnx_adapter import import_onnx
 from ..frameworks.onnx_reader import OnnxLayer, from_onnx
+from ..frameworks.onnx_tensors import load_external_data
 from ..frameworks.optional import require
 from .layer import LayerMask, SavedLayer
 from .model import SavedModel
@@ -48,7 +48,7 @@ def read_onnx(path: str) -> SavedModel:
         ) from None
     if not model.opset_import or not model.graph.node:
         raise LSTMInputError(f"{path} is not an ONNX model: it has no graph or no opset")
-    _load_external_data(onnx, model, path)
+    load_external_data(model, path)
     nodes = [n for n in model.graph.node if n.op_type in ("LSTM", "GRU")
              and n.domain in ("", "ai.onnx")]  # fmt: skip
     rnn = [n.name or f"RNN node {k}" for k, n in enumerate(
@@ -117,29 +117,6 @@ def _computed_states(layer: OnnxLayer, producers: Mapping[str, Any],
             return (f"it starts from {key} {tensor!r}, which {who} computes when the model "
                     "runs; give that state with --initial-state FILE.npz")  # fmt: skip
     return ""
-
-
-def _load_external_data(onnx: Any, model: Any, path: str) -> None:
-    """Weights kept beside the file (`torch.onnx.export` writes model.onnx.data for
-    larger tensors): read them when they sit in the file's own directory."""
-    folder = os.path.dirname(os.path.abspath(path))
-    for tensor in model.graph.initializer:
-        if tensor.data_location != onnx.TensorProto.EXTERNAL:
-            continue
-        where = {e.key: e.value for e in tensor.external_data}.get("location", "")
-        if not where or os.path.isabs(where) or ".." in where.replace("\\", "/").split("/"):
-            raise LSTMInputError(
-                f"{path}: tensor {tensor.name!r} points to data at {where!r}, outside the "
-                "model's folder; refused"
-            )
-        if not os.path.isfile(os.path.join(folder, where)):
-            raise LSTMInputError(
-                f"{path} keeps its weights in {where!r} next to it, and that file is missing"
-            )
-    try:
-        onnx.external_data_helper.load_external_data_for_model(model, folder)
-    except Exception as err:  # a short or unreadable data file
-        raise LSTMInputError(f"cannot read the weights {path} keeps beside it: {err}") from None
 
 
 def _static_shapes(onnx: Any, model: Any) -> dict[str, tuple[int | None, ...]]:

@@ -122,6 +122,7 @@ _STRIP = [
     re.compile(r"\A---\n.*?\n---\n", re.S),  # front matter
     re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2\s*$", re.S | re.M),  # fenced blocks
     re.compile(r"\{\{.*?\}\}", re.S),  # values from the engine
+    re.compile(r"\{%.*?%\}", re.S),  # template tags: a claim's name (claims.py)
     re.compile(r"\$\$.*?\$\$", re.S),  # display math
     re.compile(r"\$[^$\n]+\$"),  # inline math
     re.compile(r"`[^`\n]+`"),  # inline code

@@ -41,7 +41,10 @@ a new empty directory, with this interpreter's `bin/` first on PATH (so `python`
 Output block after it like a Python snippet's. Being self-contained, it makes any file it
 reads itself. A command expected to fail says so on the page (`... || echo "exit
 status $?"`), since `bash -e` stops at the first failure. An unmarked shell fence is
-shown and not run.
+shown and not run. A session of several commands is written one command per fence, each
+with its own Output block: the first fence is ```` ```{.sh run} ````, the ones that
+continue it ```` ```{.sh run continue} ````. They run in order, as one test, in the same
+directory, so a later command reads the files an earlier one made, as in a terminal.
 
 `pytest --update-output docs/` reruns the snippets and rewrites each page's Output
 blocks from what they printed: it replaces a block that differs, adds one after a
@@ -83,8 +86,10 @@ VARIES = "varies"
 """The mark of a snippet whose output depends on the machine; compared loosely."""
 RUN = "run"
 """The mark of a shell fence that the gate runs."""
+CONTINUE = "continue"
+"""The mark of a shell fence that continues the session of the `run` fences before it."""
 SHELL = {"sh", "bash", "shell"}
-MARKS = {FRESH_PROCESS, VARIES, RUN}
+MARKS = {FRESH_PROCESS, VARIES, RUN, CONTINUE}
 FRESH_PROCESS_TIMEOUT = 600  # seconds; an import of a framework takes a few
 UPDATE_OPTION = "--update-output"
 
@@ -122,6 +127,11 @@ class Fence:
     @property
     def is_shell_run(self) -> bool:
         return self.lang in SHELL and RUN in self.options
+
+    @property
+    def continues(self) -> bool:
+        """It runs after the shell fences before it, in their directory."""
+        return self.is_shell_run and CONTINUE in self.options
 
     @property
     def runs(self) -> bool:
@@ -232,21 +242,25 @@ def run_in_fresh_process(source: str, where: str) -> str:
     return proc.stdout
 
 
-def run_shell(source: str, where: str) -> str:
-    """Run a shell fence with `bash -e` in a new empty directory; what it printed."""
+def run_shell(sources: list[tuple[str, str]]) -> list[str]:
+    """Run shell fences (source, where) with `bash -e`, in order, in one new empty
+    directory; what each printed."""
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    printed = []
     with tempfile.TemporaryDirectory(prefix="snippet-") as where_to_run:
-        proc = subprocess.run(
-            ["bash", "-e", "-c", source], cwd=where_to_run, env=env, capture_output=True,
-            text=True, timeout=FRESH_PROCESS_TIMEOUT, check=False,
-        )  # fmt: skip
-    if proc.returncode != 0:
-        raise SnippetFailed(
-            f"{where}: the shell session failed (exit status {proc.returncode}):\n"
-            f"{proc.stdout[-2000:]}{proc.stderr[-4000:]}"
-        )
-    return proc.stdout
+        for source, where in sources:
+            proc = subprocess.run(
+                ["bash", "-e", "-c", source], cwd=where_to_run, env=env, capture_output=True,
+                text=True, timeout=FRESH_PROCESS_TIMEOUT, check=False,
+            )  # fmt: skip
+            if proc.returncode != 0:
+                raise SnippetFailed(
+                    f"{where}: the shell session failed (exit status {proc.returncode}):\n"
+                    f"{proc.stdout[-2000:]}{proc.stderr[-4000:]}"
+                )
+            printed.append(proc.stdout)
+    return printed
 
 
 def run_here(source: str, path: Path, where: str) -> str:
@@ -268,63 +282,80 @@ def run_here(source: str, path: Path, where: str) -> str:
     return printed.getvalue()
 
 
+def check_output(fence: Fence, shown: Fence | None, printed: str, where: str) -> None:
+    """Fail unless the Output block after `fence` (`shown`) is what it printed."""
+    if shown is None:
+        if normalise(printed):
+            raise OutputMismatch(
+                f"{where}: the snippet printed output but the page shows none after "
+                f'it (add a ```text title="Output"``` block, or run pytest '
+                f"{UPDATE_OPTION}):\n{printed}"
+            )
+        return
+    if fence.varies:
+        if not matches_loosely(printed, shown.content):
+            raise OutputMismatch(
+                f"{where}: the output of this `{VARIES}` snippet does not match the "
+                "page even with any number allowed to differ.\n"
+                f"--- shown on the page\n{shown.content}--- printed\n{printed}"
+            )
+    elif normalise(printed) != normalise(shown.content):
+        raise OutputMismatch(
+            f"{where}: the snippet's output differs from the page (pytest "
+            f"{UPDATE_OPTION} rewrites it).\n"
+            f"--- shown on the page\n{shown.content}--- printed\n{printed}"
+        )
+
+
 class Snippet(pytest.Item):
-    """One Python fence or `run` shell session of a page, run and checked against the
-    Output block after it."""
+    """One Python fence, or one shell session (a `run` fence and the `continue` fences
+    after it), run and checked against the Output block after each fence."""
 
     def __init__(self, *, fence: Fence, index: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fence = fence
         self.index = index  # among the page's fences
         self.where = f"{self.path.name}:{fence.start_line}"
+        self.parts: list[tuple[int, Fence]] = [(index, fence)]  # with a session's continuations
 
-    def run(self) -> str:
+    def continue_with(self, index: int, fence: Fence) -> None:
+        """Add a `continue` shell fence to this session: it runs after the others."""
+        self.parts.append((index, fence))
+
+    def run(self) -> list[str]:
+        """What each fence of this item printed, in order."""
         if self.fence.is_shell_run:
-            return run_shell(self.fence.content, self.where)
+            return run_shell(
+                [(f.content, f"{self.path.name}:{f.start_line}") for _, f in self.parts]
+            )
         if self.fence.fresh_process:
-            return run_in_fresh_process(self.fence.source, self.where)
+            return [run_in_fresh_process(self.fence.source, self.where)]
         if self.fence.needs_fresh_process:
             raise SnippetFailed(
                 f"{self.where}: the snippet sets KERAS_BACKEND, which does nothing once Keras "
                 f"is imported; mark it ```{{.python {FRESH_PROCESS}}}``` to run it in a new "
                 "interpreter"
             )
-        return run_here(self.fence.source, self.path, self.where)
+        return [run_here(self.fence.source, self.path, self.where)]
 
     def runtest(self) -> None:
         printed = self.run()
         if self.config.getoption("update_output"):
             again = self.run()
-            if not self.fence.varies and normalise(again) != normalise(printed):
-                raise OutputMismatch(
-                    f"{self.where}: the snippet printed something else when run again, so "
-                    f"its output depends on the machine or the moment. Mark it "
-                    f"```{{.python {VARIES}}}``` (see tests/docs/snippets.py).\n"
-                    f"--- first run\n{printed}--- second run\n{again}"
-                )
-            self.config.stash[UPDATES].append((self.path, self.fence, printed))
+            for (_, fence), first, second in zip(self.parts, printed, again, strict=True):
+                if not fence.varies and normalise(second) != normalise(first):
+                    raise OutputMismatch(
+                        f"{self.path.name}:{fence.start_line}: the snippet printed something "
+                        f"else when run again, so its output depends on the machine or the "
+                        f"moment. Mark it ```{{.python {VARIES}}}``` (see tests/docs/snippets.py)."
+                        f"\n--- first run\n{first}--- second run\n{second}"
+                    )
+                self.config.stash[UPDATES].append((self.path, fence, first))
             return
-        shown = output_after(fences(self.path), self.index)
-        if shown is None:
-            if normalise(printed):
-                raise OutputMismatch(
-                    f"{self.where}: the snippet printed output but the page shows none after "
-                    f'it (add a ```text title="Output"``` block, or run pytest '
-                    f"{UPDATE_OPTION}):\n{printed}"
-                )
-            return
-        if self.fence.varies:
-            if not matches_loosely(printed, shown.content):
-                raise OutputMismatch(
-                    f"{self.where}: the output of this `{VARIES}` snippet does not match the "
-                    "page even with any number allowed to differ.\n"
-                    f"--- shown on the page\n{shown.content}--- printed\n{printed}"
-                )
-        elif normalise(printed) != normalise(shown.content):
-            raise OutputMismatch(
-                f"{self.where}: the snippet's output differs from the page (pytest "
-                f"{UPDATE_OPTION} rewrites it).\n"
-                f"--- shown on the page\n{shown.content}--- printed\n{printed}"
+        page = fences(self.path)
+        for (index, fence), out in zip(self.parts, printed, strict=True):
+            check_output(
+                fence, output_after(page, index), out, f"{self.path.name}:{fence.start_line}"
             )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -344,6 +375,26 @@ class Snippet(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.fence.start_line - 1, f"{self.where} (snippet)"
+
+
+class ContinuesNothing(pytest.Item):
+    """A `continue` shell fence with no `run` shell fence before it: a failure."""
+
+    def __init__(self, *, line: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.line = line
+
+    def runtest(self) -> None:
+        raise SnippetFailed(
+            f"{self.path.name}:{self.line}: this shell fence is marked `{CONTINUE}` but "
+            f"follows no `{RUN}` shell fence (a Python fence in between ends a session)"
+        )
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.line - 1, f"{self.path.name}:{self.line} (continue)"
 
 
 class IndentedFence(pytest.Item):
@@ -371,11 +422,20 @@ class Page(pytest.File):
     def collect(self) -> Any:
         text = self.path.read_text("utf8")
         page = parse_fences(text)
+        session: Snippet | None = None  # the shell session a `continue` fence joins
         for k, fence in enumerate(page):
-            if fence.runs:
-                yield Snippet.from_parent(
+            if fence.continues and session is not None:
+                session.continue_with(k, fence)
+            elif fence.continues:
+                yield ContinuesNothing.from_parent(
+                    self, name=f"line-{fence.start_line}", line=fence.start_line
+                )
+            elif fence.runs:
+                item = Snippet.from_parent(
                     self, name=f"line-{fence.start_line}", fence=fence, index=k
                 )
+                session = item if fence.is_shell_run else None
+                yield item
         seen = {fence.start_line for fence in page}  # fences Markdown sees, of any language
         for line in raw_python_fences(text):
             if line not in seen:

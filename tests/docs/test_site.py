@@ -83,7 +83,7 @@ def test_figures_have_a_title_and_description(site):
             assert f'<desc id="{labelled[2]}">' in svg
             desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)[1]
             assert len(desc) > 100
-    # each in a desk and a phone layout: the symbolic cell and four gates (cell page),
+    # each in a desk and a phone layout: the symbolic cell and four highlights (cell page),
     # steps 1-3 of the toy and of the second example, the unrolled toy network (home and
     # toy network pages), one step backwards, step 3 in the notebook, the GRU page's
     # two GRU cells (reset after and before), and the trained model's gate heatmap
@@ -266,11 +266,13 @@ def test_the_exercises_answers_are_right(site):
     assert found == ANSWERS
 
 
-def test_each_walkthrough_page_ends_with_exercises_in_collapsed_blocks(site):
+def test_each_walkthrough_page_ends_with_exercises_whose_answers_are_folded(site):
+    # The question shows; only its answer is folded (tests/docs/test_words.py: no question
+    # anywhere hides inside a folded block).
     for name in ("step-1", "step-2", "step-3", "backprop"):
         text = (site / name / "index.html").read_text("utf8")
         assert 'id="exercises"' in text
-        questions = re.findall(r'<details class="question">', text)
+        questions = re.findall(r'<div class="admonition question">', text)
         answers = re.findall(r'<details class="success">', text)
         assert 2 <= len(questions) == len(answers) <= 3, name
         assert "<details open" not in text  # answers stay folded until asked for

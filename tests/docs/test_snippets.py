@@ -217,3 +217,41 @@ def test_each_snippet_runs_in_its_own_empty_directory(tmp_path):
     assert counts(proc.stdout) == {"passed": 3}, proc.stdout
     assert not (tmp_path / "model.keras").exists()  # the page's directory
     assert not (ROOT / "model.keras").exists()  # where pytest ran
+
+
+# ---- shell sessions: one command per fence, run in order in one directory --------------
+SH, SH_MORE = "```{.sh run}\n", "```{.sh run continue}\n"
+
+
+def test_a_shell_session_runs_its_fences_in_one_directory_each_checked(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        f"{SH}echo made > file.txt\n```\n\n"  # prints nothing: no Output block
+        f"{SH_MORE}cat file.txt\n```\n\n{OUT}made\n```\n\n"
+        f"{SH_MORE}echo two; echo lines\n```\n\n{OUT}two\nlines\n```\n"
+    )
+    proc = run_pytest_on(page)
+    assert counts(proc.stdout) == {"passed": 1}, proc.stdout  # one session, one test
+    page.write_text(page.read_text().replace("two\nlines", "two\nwords"))
+    proc = run_pytest_on(page)
+    assert counts(proc.stdout) == {"failed": 1}, proc.stdout
+    assert "page.md:13: the snippet's output differs from the page" in proc.stdout  # 3rd fence
+    assert "--- printed\ntwo\nlines" in proc.stdout
+
+
+def test_update_output_writes_each_fence_of_a_session_its_own_block(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(f"{SH}echo a > f; echo one\n```\n\n{SH_MORE}cat f\n```\n")
+    assert run_pytest_on(page, "--update-output").returncode == 0
+    assert page.read_text() == (
+        f"{SH}echo a > f; echo one\n```\n\n{OUT}one\n```\n\n{SH_MORE}cat f\n```\n\n{OUT}a\n```\n"
+    )
+    assert counts(run_pytest_on(page).stdout) == {"passed": 1}
+
+
+def test_a_continue_fence_needs_a_session_before_it(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(f"{PY}x = 1\n```\n\n{SH_MORE}echo hi\n```\n\n{OUT}hi\n```\n")
+    proc = run_pytest_on(page)
+    assert counts(proc.stdout) == {"passed": 1, "failed": 1}, proc.stdout
+    assert "page.md:5: this shell fence is marked `continue` but follows no `run`" in proc.stdout

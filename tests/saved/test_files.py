@@ -27,6 +27,16 @@ def test_missing_empty_and_unknown_files(capsys, tmp_path):
     assert "not a zip archive" in one_line_error(capsys, "trace", tmp_path / "fake.keras")
 
 
+def test_formats_not_read_yet_say_what_to_trace_instead(capsys, tmp_path):
+    (tmp_path / "m.bin").write_bytes(bytes(4) + b"TFL3" + bytes(32))  # a TFLite flatbuffer
+    (tmp_path / "m.mlmodel").write_bytes(bytes(16))
+    (tmp_path / "m.mlpackage").mkdir()
+    for name, kind in (("m.bin", "TensorFlow Lite"), ("m.mlmodel", "Core ML"),
+                       ("m.mlpackage", "Core ML")):  # fmt: skip
+        err = one_line_error(capsys, "trace", tmp_path / name)
+        assert f"is a {kind} model, which is not read yet; trace the model it was made " in err
+
+
 @pytest.mark.keras
 def test_a_truncated_keras_file(capsys, keras, tmp_path):
     model = keras.Sequential([keras.Input((None, 1)), keras.layers.LSTM(1)])

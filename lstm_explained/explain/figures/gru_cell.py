@@ -176,7 +176,7 @@ LAYOUTS = {"desk": desk, "phone": phone}
 
 DESC = (
     "Time step {t}. The input x = {x} and the previous hidden state h_prev = {h_prev} feed "
-    "three gates: update gate z = {v_z} (a_z = {a_z}) and reset gate r = {v_r} "
+    "two gates, update gate z = {v_z} (a_z = {a_z}) and reset gate r = {v_r} "
     "(a_r = {a_r}), each σ of its pre-activation, and the candidate n = {v_n} "
     "(a_n = {a_n}), φ of a pre-activation in which r multiplies the recurrent part. Along "
     "the top, z×h_prev is kept and (1−z)×n is added, giving the new hidden state h = {h}, "
@@ -186,7 +186,7 @@ DESC = (
 
 def legend_entries() -> list[LegendEntry]:
     return [
-        LegendEntry("box", "gate: σ or φ of its pre-activation a"),
+        LegendEntry("box", "gate or candidate: σ or φ of its pre-activation a"),
         LegendEntry("op", "element-wise product", "×"),
         LegendEntry("op", "sum", "+"),
         LegendEntry("text", "σ = {rec} (recurrent_activation)"),

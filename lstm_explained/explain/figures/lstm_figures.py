@@ -104,26 +104,27 @@ def forward_values(
 
 FORWARD_DESC = (
     "Time step {t}. The input x = {x} and the previous hidden state h_prev = {h_prev} feed "
-    "four gates, each σ or φ of its pre-activation z = x×W + h_prev×U + b: input gate "
-    "i = {v_i} (z_i = {z_i}), forget gate f = {v_f} (z_f = {z_f}), candidate g = {v_g} "
-    "(z_g = {z_g}) and output gate o = {v_o} (z_o = {z_o}). Along the top, the previous cell "
-    "state c_prev = {c_prev} is multiplied by f and i×g is added, giving the new cell state "
-    "c = {c}. The output gate times φ of c gives the new hidden state h = {h}, which leaves "
-    "the cell and is fed back at the next step. Here σ is {rec} and φ is {act}."
+    "three gates and the candidate, each σ or φ of its pre-activation z = x×W + h_prev×U + "
+    "b: input gate i = {v_i} (z_i = {z_i}), forget gate f = {v_f} (z_f = {z_f}), candidate g "
+    "= {v_g} (z_g = {z_g}) and output gate o = {v_o} (z_o = {z_o}). Along the top, the "
+    "previous cell state c_prev = {c_prev} is multiplied by f and i×g is added, giving the "
+    "new cell state c = {c}. The output gate times φ of c gives the new hidden state h = "
+    "{h}, which leaves the cell and is fed back at the next step. Here σ is {rec} and φ is "
+    "{act}."
 )
 SYMBOLIC_DESC = (
-    "The input x and the previous hidden state h_prev feed four gates, each σ or φ of its "
-    "pre-activation z = x×W + h_prev×U + b: the input gate i, the forget gate f, the "
-    "candidate g and the output gate o, in that order. Along the top, the previous cell "
-    "state c_prev is multiplied by f and i×g is added, giving the new cell state c. The "
-    "output gate times φ of c gives the new hidden state h, which leaves the cell and is "
-    "fed back at the next step. σ is the recurrent activation, φ the activation."
+    "The input x and the previous hidden state h_prev feed three gates and the candidate, "
+    "each σ or φ of its pre-activation z = x×W + h_prev×U + b: the input gate i, the forget "
+    "gate f, the candidate g and the output gate o, in that order. Along the top, the "
+    "previous cell state c_prev is multiplied by f and i×g is added, giving the new cell "
+    "state c. The output gate times φ of c gives the new hidden state h, which leaves the "
+    "cell and is fed back at the next step. σ is the recurrent activation, φ the activation."
 )
 
 
 def forward_legend(*, symbolic: bool) -> list[LegendEntry]:
     entries = [
-        LegendEntry("box", "gate: σ or φ of its z"),
+        LegendEntry("box", "gate or candidate: σ or φ of its z"),
         LegendEntry("op", "element-wise product", "×"),
         LegendEntry("op", "sum", "+"),
     ]
@@ -321,15 +322,15 @@ BACKWARD_PRODUCT = {
 }
 
 BACKWARD_DESC = (
-    "Backpropagation through time step {t}, with dX for the loss's gradient with respect "
-    "to X. From the right arrive the hidden state's gradient dh = {d_output} (this step's "
+    "Backpropagation through time step {t}, with dX for the loss's gradient with respect to "
+    "X. From the right arrive the hidden state's gradient dh = {d_output} (this step's "
     "output) + {dh_later} (from {later}) = {dh} and the cell state's gradient from {later}, "
-    "dc_later = {dc_later}; adding the path through h gives dc = {dc}. Each gate receives "
-    "its share: input gate di = dc×g = {d_i} (dz_i = {dz_i}), forget gate df = dc×c_prev = "
-    "{d_f} (dz_f = {dz_f}), candidate dg = dc×i = {d_g} (dz_g = {dz_g}) and output gate "
-    "do = dh×φ(c) = {d_o} (dz_o = {dz_o}). Leaving for {before}: dh_prev = {dh_prev} "
-    "through the recurrent weights and dc_prev = dc×f = {dc_prev}; to the input, "
-    "dx = {dx}. Here σ is {rec} and φ is {act}."
+    "dc_later = {dc_later}; adding the path through h gives dc = {dc}. The gates and the "
+    "candidate receive their shares: input gate di = dc×g = {d_i} (dz_i = {dz_i}), forget "
+    "gate df = dc×c_prev = {d_f} (dz_f = {dz_f}), candidate dg = dc×i = {d_g} (dz_g = "
+    "{dz_g}) and output gate do = dh×φ(c) = {d_o} (dz_o = {dz_o}). Leaving for {before}: "
+    "dh_prev = {dh_prev} through the recurrent weights and dc_prev = dc×f = {dc_prev}; to "
+    "the input, dx = {dx}. Here σ is {rec} and φ is {act}."
 )
 
 
@@ -370,7 +371,7 @@ def backward_svg(
         backward=True,
     )
     legend = [
-        LegendEntry("box", "gate: its gradient d, then dz = d × slope"),
+        LegendEntry("box", "gate or candidate: its gradient d, then dz = d × slope"),
         LegendEntry("wire", "gradient, flowing back"),
         LegendEntry("text", "σ′, φ′: slopes of σ = {rec} and φ = {act}"),
     ]

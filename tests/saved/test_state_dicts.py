@@ -1,0 +1,156 @@
+"""A state dict's recurrent modules: nn.LSTMCell and nn.GRUCell traced as a decoder loop
+calls them, each compared with the cell run in a loop in PyTorch here; several modules
+in one file, each listed and traced by name; the plain recurrent cell listed as not
+computed; tensors that make no module refused, saying which."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.command_line import flat, one_line_error, run
+from tests.saved.runs import X
+
+pytestmark = pytest.mark.torch
+
+
+def decoder_model(torch, cell, dtype=None):
+    """An nn.LSTM encoder and a decoder holding `cell` (3 features, 5 units) under
+    `decoder.cell`, as a sequence-to-sequence model keeps them."""
+    torch.manual_seed(3)
+    net = torch.nn.Module()
+    net.encoder = torch.nn.LSTM(3, 4, batch_first=True)
+    net.decoder = torch.nn.Module()
+    net.decoder.cell = getattr(torch.nn, cell)(3, 5)
+    net.decoder.out = torch.nn.Linear(5, 3)
+    return net if dtype is None else net.to(dtype)
+
+
+def loop(torch, cell, x, state=None):
+    """What a decoder loop computes: the cell called once per step; the h of every step
+    (batch, time, units) and the last state."""
+    outputs = []
+    with torch.no_grad():
+        for t in range(x.shape[1]):
+            state = cell(x[:, t], state)
+            outputs.append(state[0] if isinstance(state, tuple) else state)
+    return torch.stack(outputs, dim=1).numpy(), state
+
+
+def traced(capsys, path, *args):
+    code, out, err = run(capsys, "trace", path, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("cell", ["LSTMCell", "GRUCell"])
+@pytest.mark.parametrize("nested", ["model_state_dict", "state_dict", "model"])
+def test_a_cell_is_traced_as_a_loop_calls_it(capsys, torch, tmp_path, cell, nested):
+    net = decoder_model(torch, cell)
+    path = tmp_path / "seq2seq.pt"
+    torch.save({nested: net.state_dict(), "epoch": 7, "optimizer": {"lr": 0.1}}, path)
+    _, listing, _ = run(capsys, "trace", path, "--list")
+    assert "1. encoder, layer 0: LSTM, input size 3, 4 units" in listing
+    kind = cell.removesuffix("Cell")
+    assert f"2. decoder.cell: {kind}, input size 3, 5 units, forward" in listing
+    assert f"module=nn.{cell}" in flat(listing)
+    doc = traced(capsys, path, "--layer", "decoder.cell", "-i", json.dumps(X.tolist()))
+    assert doc["check"]["checked"] is True
+    assert doc["check"]["what"].startswith(f"PyTorch called nn.{cell} once per step")
+    ours, state = loop(torch, net.decoder.cell, torch.from_numpy(X).float())
+    np.testing.assert_allclose(doc["outputs"]["output"], ours, rtol=0, atol=2e-6)
+    finals = state if isinstance(state, tuple) else (state,)
+    for name, value in zip(("h_n", "c_n"), finals, strict=False):
+        np.testing.assert_allclose(doc["outputs"][name], value[None].numpy(), rtol=0, atol=2e-6)
+    # the other module of the same file, by its name
+    doc = traced(capsys, path, "--layer", "encoder, layer 0", "-i", json.dumps(X.tolist()))
+    with torch.no_grad():
+        theirs = net.encoder(torch.from_numpy(X).float())[0].numpy()
+    np.testing.assert_allclose(doc["outputs"]["output"], theirs, rtol=0, atol=2e-6)
+
+
+def test_a_cell_starts_from_the_state_given(capsys, torch, tmp_path):
+    net = decoder_model(torch, "LSTMCell")
+    torch.save(net.state_dict(), tmp_path / "m.pt")
+    h0, c0 = np.random.default_rng(4).uniform(-1, 1, (2, 2, 5))  # (batch, units) each
+    np.savez(tmp_path / "s.npz", h=h0, c=c0)
+    doc = traced(capsys, tmp_path / "m.pt", "--layer", "decoder.cell", "-i",
+                 json.dumps(X.tolist()), "--initial-state", tmp_path / "s.npz")  # fmt: skip
+    assert doc["check"]["checked"] is True
+    start = (torch.from_numpy(h0).float(), torch.from_numpy(c0).float())
+    ours, _ = loop(torch, net.decoder.cell, torch.from_numpy(X).float(), start)
+    np.testing.assert_allclose(doc["outputs"]["output"], ours, rtol=0, atol=2e-6)
+
+
+def test_a_float64_cell_is_traced_and_checked_in_float64(capsys, torch, tmp_path):
+    net = decoder_model(torch, "GRUCell", torch.float64)
+    torch.save(net.state_dict(), tmp_path / "m.pt")
+    doc = traced(capsys, tmp_path / "m.pt", "--layer", "decoder.cell", "-i",
+                 json.dumps(X.tolist()))  # fmt: skip
+    assert doc["check"]["tolerance"] == 1e-9
+    ours, _ = loop(torch, net.decoder.cell, torch.from_numpy(X))
+    np.testing.assert_allclose(doc["outputs"]["output"], ours, rtol=0, atol=1e-13)
+
+
+def test_the_plain_recurrent_cell_is_listed_as_not_computed(capsys, torch, tmp_path):
+    net = decoder_model(torch, "LSTMCell")
+    net.rnn = torch.nn.RNN(3, 2)
+    net.step = torch.nn.RNNCell(3, 2)
+    torch.save(net.state_dict(), tmp_path / "m.pt")
+    _, listing, _ = run(capsys, "trace", tmp_path / "m.pt", "--list")
+    listed = flat(listing)
+    assert ("- rnn: not computed: an nn.RNN, the plain recurrent cell (one block of weights), "
+            "which the engine does not compute yet (LSTM and GRU only)") in listed  # fmt: skip
+    assert "- step: not computed: an nn.RNNCell, the plain recurrent cell" in listed
+    err = one_line_error(capsys, "trace", tmp_path / "m.pt", "--layer", "step")
+    assert "layer 'step' is an nn.RNNCell, the plain recurrent cell" in err
+    torch.save(torch.nn.RNNCell(3, 2).state_dict(), tmp_path / "alone.pt")
+    err = one_line_error(capsys, "trace", tmp_path / "alone.pt")
+    assert "has no LSTM or GRU the engine computes: cell is an nn.RNNCell, the plain" in err
+
+
+CELL = "an nn.LSTMCell with input_size=3, hidden_size=5 whose tensors do not fit"
+NONE = "a set of tensors named as a recurrent module's that make none"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s, torch: s.pop("decoder.cell.bias_hh"), f"{CELL} (bias_hh is missing)"),
+        (lambda s, torch: s.__setitem__("decoder.cell.bias_ih", torch.zeros(21)),
+         f"{CELL} (bias_ih has shape (21,), not (20,))"),
+        (lambda s, torch: s.__setitem__("decoder.cell.weight_hh", torch.zeros(10, 5)),
+         f"{NONE} (weight_hh of shape (10, 5) is not (n*H, H) for an LSTM, n = 4, or a GRU"),
+        (lambda s, torch: s.__setitem__("decoder.cell.weight_ih",
+                                        torch.zeros(20, 3, dtype=torch.int8)),
+         f"{NONE} (weight_ih is stored as int8, not as floating-point weights"),
+        (lambda s, torch: s.pop("decoder.cell.weight_ih"), f"{NONE} (weight_ih is missing)"),
+    ],
+)  # fmt: skip
+def test_tensors_that_make_no_cell_are_refused_saying_which(capsys, torch, tmp_path, change,
+                                                            message):  # fmt: skip
+    state = decoder_model(torch, "LSTMCell").state_dict()
+    change(state, torch)
+    torch.save(state, tmp_path / "m.pt")
+    _, listing, _ = run(capsys, "trace", tmp_path / "m.pt", "--list")
+    assert f"- decoder.cell: not computed: {message}" in flat(listing)
+    assert "1. encoder, layer 0" in listing  # the rest of the file is still read
+    err = one_line_error(capsys, "trace", tmp_path / "m.pt", "--layer", "decoder.cell")
+    assert f"layer 'decoder.cell' is {message}" in err
+
+
+def test_layers_that_do_not_stack_are_refused(capsys, torch, tmp_path):
+    state = torch.nn.LSTM(3, 4, num_layers=3).state_dict()
+    state["weight_ih_l1"] = torch.zeros(16, 3)  # layer 1 reads layer 0's 4 units
+    torch.save(state, tmp_path / "m.pt")
+    err = one_line_error(capsys, "trace", tmp_path / "m.pt")
+    assert ("has no LSTM or GRU the engine computes: (top level) is an nn.LSTM with "
+            "input_size=3, hidden_size=4, num_layers=3, bidirectional=False whose tensors do "
+            "not fit (weight_ih_l1 has shape (16, 3), not (16, 4))") in err  # fmt: skip
+    for key in [k for k in state if k.endswith("_l1")]:
+        del state[key]
+    torch.save(state, tmp_path / "gap.pt")
+    err = one_line_error(capsys, "trace", tmp_path / "gap.pt")
+    assert "whose tensors do not fit (weight_ih_l1 is missing)" in err
