@@ -7,13 +7,14 @@ import gzip
 import json
 
 from tests.docs.hooks.loader import load
+from tests.docs.site import ROOT
 
 page_weight = load("page_weight")
 
 MARK = " data-search-exclude"
 
 
-def test_figures_hand_calculations_outputs_and_signatures_are_marked():
+def test_figures_hand_calculations_code_outputs_and_signatures_are_marked():
     content = (
         '<p>A figure:</p><svg xmlns="http://www.w3.org/2000/svg" role="img">'
         "<text>c = 6</text></svg>"
@@ -26,8 +27,9 @@ def test_figures_hand_calculations_outputs_and_signatures_are_marked():
         '<div class="jp-Cell jp-CodeCell jp-Notebook-cell">x</div>'
     )
     out = page_weight.exclude_from_search(content)
-    assert out.count(MARK) == 7  # two SVGs, the template, hand, output, signature, cell
-    assert '<div class="language-python highlight"><pre>' in out  # a snippet's code stays
+    # two SVGs, the template, hand, a snippet's code, its output, signature, cell
+    assert out.count(MARK) == 8
+    assert '<div class="language-python highlight" data-search-exclude><pre>' in out
     assert "<p>A figure:</p>" in out
     assert page_weight.exclude_from_search(out) == out  # marked once
 
@@ -70,3 +72,47 @@ def test_the_built_index_is_smaller_and_keeps_every_page(site):
     assert "<svg" not in text
     titles = " ".join(doc["title"] for doc in index["docs"])
     assert "build_keras_layer" in titles  # the API's names stay, in its headings
+
+
+def test_comments_go_and_code_stays_in_javascript():
+    src = (
+        "/* a file's opening comment,\n * over lines */\n"
+        "(() => {\n"
+        "  // a comment line\n"
+        '  const url = "http://example.org/*not a comment*/"; // after code\n'
+        "  const tpl = `a // b ${x.replace(/\\/\\//g, '`') + `${y /* in ${} */}`} /* c */`;\n"
+        "  const ratio = a / b / c; /* two divisions */\n"
+        "  if (/^\\/\\*/.test(s)) return /[/*]/;\n"
+        "})();\n"
+    )
+    assert page_weight.without_comments(src, javascript=True) == (
+        "(() => {\n"
+        '  const url = "http://example.org/*not a comment*/"; \n'
+        "  const tpl = `a // b ${x.replace(/\\/\\//g, '`') + `${y  }`} /* c */`;\n"
+        "  const ratio = a / b / c;  \n"
+        "  if (/^\\/\\*/.test(s)) return /[/*]/;\n"
+        "})();\n"
+    )
+
+
+def test_comments_go_and_rules_stay_in_css():
+    src = (
+        "/* Figures: why they look so */\n"
+        '.a::after { content: "/* kept */"; } /* trailing */\n'
+        "  /* an indented comment line */\n"
+        ".b { background: url(//x/y.svg); }\n"
+    )
+    assert page_weight.without_comments(src, javascript=False) == (
+        '.a::after { content: "/* kept */"; }  \n.b { background: url(//x/y.svg); }\n'
+    )
+
+
+def test_the_built_scripts_and_stylesheets_lost_only_comments(site):
+    for folder, suffix in page_weight.OWN_FILES.items():
+        built = sorted((site / folder).glob(f"*{suffix}"))
+        assert built
+        for path in built:
+            src = (ROOT / "docs" / folder / path.name).read_text("utf8")
+            out = path.read_text("utf8")
+            assert len(out) < 0.9 * len(src)  # the comments are gone
+            assert page_weight.without_comments(src, javascript=suffix == ".js") == out
