@@ -116,3 +116,26 @@ def test_the_built_scripts_and_stylesheets_lost_only_comments(site):
             out = path.read_text("utf8")
             assert len(out) < 0.9 * len(src)  # the comments are gone
             assert page_weight.without_comments(src, javascript=suffix == ".js") == out
+
+
+def test_signatures_lose_their_colouring_spans_but_not_their_text():
+    signature = (
+        '<div class="doc-signature highlight"><pre><span></span><code>'
+        '<span class="n">forward</span><span class="p">(</span>'
+        '<span class="n">inputs</span><span class="p">:</span> '
+        '<span class="n">Any</span><span class="p">)</span>\n</code></pre></div>'
+    )
+    snippet = '<div class="language-python highlight"><pre><code><span class="n">x</span>'
+    out = page_weight.plain_signatures(signature + snippet)
+    assert out == (
+        '<div class="doc-signature highlight"><pre><span></span><code>'
+        "forward(inputs: Any)\n</code></pre></div>" + snippet
+    )
+
+
+def test_the_api_signatures_are_plain_text(site):
+    api = (site / "api" / "index.html").read_text("utf8")
+    signatures = page_weight.SIGNATURE.findall(api)
+    assert len(signatures) > 50
+    assert not any('<span class="' in s for s in signatures)
+    assert "forward(" in "".join(signatures)
