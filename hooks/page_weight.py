@@ -25,6 +25,14 @@ the signatures gone, mkdocs.yml's search `separator` splits a dotted name such a
 Pages opt out as a whole with `search: exclude: true` in their front matter (the
 plugin's own setting; the changelog does).
 
+What readers lose, measured against an index built without this hook (Material's
+default separator, the changelog in): 71 KiB gzipped before, 44 KiB after. Of the
+1,957 words (letters, digits after the first, underscores) the old index held, 266 no
+longer find any page: 116 only the changelog had, the rest code that only a snippet or
+a signature spells out (`enumerate`, `InferenceSession`, `named_parameters`,
+`recurrent_dropout`, `kwargs`) or a figure's label (`dz_f`); and the 453 numbers
+only figures, hand calculations and outputs held.
+
 **mkdocstrings' stylesheet** goes on every page; only a page that shows the API needs it.
 
 **The API's signatures** come highlighted, a `<span>` per token: 2,149 of the API page's
