@@ -1,9 +1,11 @@
-"""MkDocs hook: less for every page to download. Goal: at most 150 KiB a page.
+"""MkDocs hook: less for every page to download (at most 150 KiB a page, gzipped:
+tests/docs/test_weight.py), and less for the API page to lay out.
 
 **The search index.** Every page downloads it as it loads (Material's search fetches it
-at once on a host) and parses it on the main thread: 69 KiB gzipped, half of a page's
-weight. Most of it was text nobody searches for: the numbers on the figures, in the hand
-calculations and in printed output, which also stand in the pages' tables and prose.
+at once on a host) and parses it on the main thread: about 70 KiB gzipped without this
+hook, half of a page's weight. Most of it was text nobody searches for: the numbers on
+the figures, in the hand calculations and in printed output, which also stand in the
+pages' tables and prose.
 Material's search plugin skips any element marked `data-search-exclude`; this marks
 
 - every figure (an SVG) and the stepper's figure templates: labels and numbers;
