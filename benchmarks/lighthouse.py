@@ -6,7 +6,13 @@ gzip as a real host would, and runs Lighthouse 12 (mobile preset) on every page 
 Debian's Chromium. Prints each page's performance, accessibility, best-practices and SEO
 scores and the bytes transferred, against the goal:
 
-    performance >= 0.95, accessibility = best practices = SEO = 1.0, <= 400 KiB
+    performance >= 0.95, accessibility = best practices = SEO = 1.0, <= 150 KiB
+
+Performance is measured with Lighthouse's simulated mobile CPU (4x slower than this
+one), so it depends on how busy the machine is: each line gives Lighthouse's own
+benchmark index of the machine as it ran (`bench`, higher is faster; the 4x was chosen
+for a fast, idle desktop), and the load average is printed before and after. On this
+2-core machine shared with other work, the same page has scored from 0.52 to 0.75.
 
 It measures and prints; it fails only with --strict (exit 1 when a goal is missed).
 Needs `npm` (it runs `npm ci` in benchmarks/lighthouse/ the first time) and
@@ -35,7 +41,7 @@ CHROME = "/usr/bin/chromium"
 FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking "
          "--disable-component-update --disable-sync --no-first-run")  # fmt: skip
 GOALS = {"performance": 0.95, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
-MAX_KIB = 400
+MAX_KIB = 150
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".ipynb")
 
 
@@ -109,7 +115,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{httpd.server_address[1]}/latest/"
         selected = args.page or pages(root / "latest")
         header = " ".join(f"{k:>5}" for k in ("perf", "a11y", "bp", "seo"))
-        print(f"{'page':40} {header} {'KiB':>6}  failing audits")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"{'page':40} {header} {'KiB':>6} {'bench':>5}  failing audits")
         missed = 0
         for page in selected:
             report = lighthouse(base + (f"{page}/" if page else ""), Path(tmp) / "report.json")
@@ -117,6 +124,7 @@ def main() -> None:
         httpd.shutdown()
     goal = ", ".join(f"{k} >= {v:g}" for k, v in GOALS.items())
     met = len(selected) - missed
+    print(f"load average {os.getloadavg()[0]:.1f}")
     print(f"\ngoal: {goal}, <= {MAX_KIB} KiB; met on {met} of {len(selected)} pages")
     if args.strict and missed:
         sys.exit(1)
@@ -144,7 +152,8 @@ def summarise(name: str, report: dict, details: bool) -> bool:
     ok = all(scores[k] >= goal for k, goal in GOALS.items()) and kib <= MAX_KIB
     cells = " ".join(f"{scores[k]:5.2f}" for k in GOALS)
     verdict = "" if ok else "  <- goal missed"
-    print(f"{name:40} {cells} {kib:6.0f}  {', '.join(failing) or '-'}{verdict}")
+    bench = report.get("environment", {}).get("benchmarkIndex", 0)
+    print(f"{name:40} {cells} {kib:6.0f} {bench:5.0f}  {', '.join(failing) or '-'}{verdict}")
     if details:
         print("    " + ", ".join(f"{m} {report['audits'][m]['displayValue']}" for m in METRICS))
         for audit_id in failing:

@@ -640,15 +640,17 @@
       const rows = this.steps.map((s) => {
         const values = [s.x, s.h_prev, ...(cell === "lstm" ? [s.c_prev] : []), ...gates.map((g) => s.gates[g]),
           ...(cell === "lstm" ? [s.c] : []), s.h];
-        const cells = values.map((v) => {
+        // each cell names its column (data-label), for the phone's layout of a step as a card
+        const cells = values.map((v, k) => {
           const text = formatVector(v);
+          const label = `data-label="${heads[k + 1]}"`;
           if (text.length > 400) {
-            return `<td class="stepper-long"><span class="stepper-digits" tabindex="0">${esc(text)}</span></td>`;
+            return `<td class="stepper-long" ${label}><span class="stepper-digits" tabindex="0">${esc(text)}</span></td>`;
           }
           if (Array.isArray(v) && v.length > 1) { // a vector may wrap after each comma
-            return `<td class="stepper-vector">${esc(text).replace(/, /g, ",<wbr> ")}</td>`;
+            return `<td class="stepper-vector" ${label}>${esc(text).replace(/, /g, ",<wbr> ")}</td>`;
           }
-          return text.length > 24 ? `<td class="stepper-long">${esc(text)}</td>` : `<td>${esc(text)}</td>`;
+          return `<td${text.length > 24 ? ' class="stepper-long"' : ""} ${label}>${esc(text)}</td>`;
         });
         return `<tr data-t="${s.t}"><th scope="row">${s.t}</th>${cells.join("")}</tr>`;
       });

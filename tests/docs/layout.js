@@ -1,5 +1,5 @@
 // What a reader sees, measured: see layout.py. Returns a list of problems, [] when fine.
-({wide, minFont}) => {
+({minFont, minCode}) => {
   const problems = [];
   const describe = (el) => {
     const label = el.getAttribute("aria-labelledby") || el.id || "";
@@ -24,7 +24,8 @@
 
   // ... and nothing in the text column runs past the window's edge, unless it sits in a
   // box that scrolls (a code block, a table): clipped by an overflow:hidden box, or
-  // laid out wider than the screen, it would simply be cut off.
+  // laid out wider than the screen, it would simply be cut off. (Text for screen
+  // readers only, such as a reflowed table's header, sits in a 1px box that clips it.)
   let cut = 0;
   for (const el of column.querySelectorAll("*")) {
     if (el.closest("svg") && el.tagName.toLowerCase() !== "svg") continue;
@@ -33,6 +34,7 @@
     let a = el.parentElement;
     while (a && a !== document.documentElement && !clipsX(a)) a = a.parentElement;
     if (a && a !== document.documentElement && scrollsX(a)) continue;
+    if (a && a !== document.documentElement && a.getBoundingClientRect().width <= 1) continue;
     if (cut++ < 3) problems.push(`${describe(el)} runs ${Math.round(r.right - width)}px past the window's edge`);
   }
 
@@ -74,7 +76,8 @@
     }
   }
 
-  // 3. Tables: every column at a desk; on a phone whole, or scrolling with a cue.
+  // 3. Tables: every column shows, at a desk and on a phone: none is wider than its box.
+  // (On a phone a wide table is reflowed: hooks/phone_layout.py, extra.css.)
   for (const table of [...column.querySelectorAll("table")].filter(shown)) {
     const name = `table "${(table.querySelector("th, td") || table).textContent.trim().slice(0, 20)}"`;
     let clip = table.parentElement;
@@ -82,21 +85,16 @@
     const hidden = clip && clip !== column ? clip.scrollWidth - clip.clientWidth : 0;
     const outside = table.getBoundingClientRect().right - col.right;
     if (outside > 1 && !(clip && clip !== column)) problems.push(`${name} runs ${Math.round(outside)}px out of the column`);
-    if (hidden <= 1) continue;
-    if (wide) {
-      problems.push(`${name} hides ${hidden}px of its columns at ${width}px`);
-      continue;
-    }
-    const style = getComputedStyle(clip);
-    const shadow = /gradient/.test(style.backgroundImage) && /local/.test(style.backgroundAttachment);
-    const hint = [...(clip.parentElement || clip).querySelectorAll("[data-scroll-hint]")].some(shown);
-    if (!scrollsX(clip)) problems.push(`${name} is cut off and cannot scroll`);
-    else if (!shadow && !hint) problems.push(`${name} scrolls with no visible cue`);
+    if (hidden > 1) problems.push(`${name} hides ${hidden}px of its columns at ${width}px`);
   }
 
-  // 4. Hand calculations: each line ends inside its box.
+  // 4. Hand calculations: each line ends inside its box, and the box shows all of them
+  // (nothing of it hides in a box that scrolls, sideways or down).
   for (const block of [...column.querySelectorAll(".lx-hand, .stepper-hand")].filter(shown)) {
     const name = describe(block);
+    if (block.scrollWidth > block.clientWidth + 1 || block.scrollHeight > block.clientHeight + 1) {
+      problems.push(`${name} hides part of its lines: ${block.scrollWidth}x${block.scrollHeight}px in a ${block.clientWidth}x${block.clientHeight}px box`);
+    }
     const inner = block.getBoundingClientRect();
     const right = Math.min(inner.right, col.right, width);
     const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
@@ -130,6 +128,21 @@
         problems.push(`in ${name} the line ending "${text}" is cut off (${Math.round(r.right - right)}px past the edge)`);
       }
     }
+  }
+
+  // 5. Output lines marked to wrap (hooks/phone_layout.py) end inside their block.
+  for (const line of [...column.querySelectorAll(".lx-wrap")].filter(shown)) {
+    const box = line.closest("code") || line.parentElement;
+    const over = line.getBoundingClientRect().right - box.getBoundingClientRect().right;
+    if (over > 1 || line.scrollWidth > line.clientWidth + 1) {
+      problems.push(`the output line "${line.textContent.trim().slice(0, 30)}" does not wrap inside its block`);
+    }
+  }
+
+  // 6. A notebook's code cells get a readable width.
+  for (const cell of [...column.querySelectorAll(".jp-InputArea-editor")].filter(shown)) {
+    const w = cell.getBoundingClientRect().width;
+    if (w < minCode) problems.push(`a notebook code cell is ${Math.round(w)}px wide, under ${minCode}px`);
   }
   return problems;
 }

@@ -161,7 +161,7 @@ def test_every_preset_fits_and_reads(browser, stepper_url, width):
         for preset in PRESETS:
             page.select_option("#stepper-preset", preset)
             page.click("#stepper-next")
-            problems = layout_problems(page, wide=width == "desk")
+            problems = layout_problems(page)
             sizes = page.evaluate(
                 """() => [...document.querySelectorAll('#stepper-figure-box svg text')]
                     .filter((t) => t.getBoundingClientRect().width > 0 && t.textContent.trim())

@@ -1,0 +1,141 @@
+"""hooks/page_weight.py: what the search index leaves out, and the stylesheet only the
+API needs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from tests.docs.hooks.loader import load
+from tests.docs.site import ROOT
+
+page_weight = load("page_weight")
+
+MARK = " data-search-exclude"
+
+
+def test_figures_hand_calculations_code_outputs_and_signatures_are_marked():
+    content = (
+        '<p>A figure:</p><svg xmlns="http://www.w3.org/2000/svg" role="img">'
+        "<text>c = 6</text></svg>"
+        '<template id="t"><svg><text>h</text></svg></template>'
+        '<pre class="lx-hand" aria-label="Hand calculation"><span class="lx-line">z</span></pre>'
+        '<div class="language-python highlight"><pre><span></span><code>print(1)</code></pre></div>'
+        '<div class="language-text highlight"><span class="filename">Output</span><pre>'
+        "<code>1</code></pre></div>"
+        '<div class="doc-signature highlight"><pre><code>forward(inputs)</code></pre></div>'
+        '<div class="jp-Cell jp-CodeCell jp-Notebook-cell">x</div>'
+    )
+    out = page_weight.exclude_from_search(content)
+    # two SVGs, the template, hand, a snippet's code, its output, signature, cell
+    assert out.count(MARK) == 8
+    assert '<div class="language-python highlight" data-search-exclude><pre>' in out
+    assert "<p>A figure:</p>" in out
+    assert page_weight.exclude_from_search(out) == out  # marked once
+
+
+def test_tables_of_numbers_only_are_marked():
+    numbers = (
+        "<table><tr><th>t</th><th>h</th></tr><tr><td>1</td><td>[-0.75, 3/16]</td></tr></table>"
+    )
+    words = "<table><tr><th>gate</th></tr><tr><td>forget</td></tr></table>"
+    assert page_weight.exclude_from_search(numbers).startswith(f"<table{MARK}>")
+    assert page_weight.exclude_from_search(words) == words
+    assert page_weight.only_numbers("<tr><td>3*</td><td>&minus;1e-05</td></tr>")
+    assert not page_weight.only_numbers("<tr><th>only a header</th></tr>")
+
+
+def test_mkdocstrings_stylesheet_only_where_the_api_is():
+    link = '<link rel="stylesheet" href="../assets/_mkdocstrings.css">\n'
+    page = f"<head>{link}</head><body><p>prose</p></body>"
+    api = f'<head>{link}</head><body><div class="doc doc-object doc-function"></div></body>'
+    assert page_weight.on_post_page(page) == "<head></head><body><p>prose</p></body>"
+    assert page_weight.on_post_page(api) == api
+
+
+def test_the_built_index_is_smaller_and_keeps_every_page(site):
+    raw = (site / "search" / "search_index.json").read_bytes()
+    # 69 KiB gzipped before the hook; 51 KiB after it, leaving room for new pages' prose
+    assert len(gzip.compress(raw)) < 56 * 1024
+    index = json.loads(raw)
+    pages = {doc["location"].split("#")[0] for doc in index["docs"]}
+    built = {
+        p.parent.relative_to(site).as_posix() + "/"
+        for p in site.rglob("index.html")
+        if p.parent != site and p.parent.name not in ("search", "changelog")
+    }
+    assert built <= pages  # every page but the changelog can be found
+    assert "changelog/" not in pages
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert "hidden state:" not in text  # a hand calculation's line
+    assert "time step 2:" not in text
+    assert "<svg" not in text
+    titles = " ".join(doc["title"] for doc in index["docs"])
+    assert "build_keras_layer" in titles  # the API's names stay, in its headings
+
+
+def test_comments_go_and_code_stays_in_javascript():
+    src = (
+        "/* a file's opening comment,\n * over lines */\n"
+        "(() => {\n"
+        "  // a comment line\n"
+        '  const url = "http://example.org/*not a comment*/"; // after code\n'
+        "  const tpl = `a // b ${x.replace(/\\/\\//g, '`') + `${y /* in ${} */}`} /* c */`;\n"
+        "  const ratio = a / b / c; /* two divisions */\n"
+        "  if (/^\\/\\*/.test(s)) return /[/*]/;\n"
+        "})();\n"
+    )
+    assert page_weight.without_comments(src, javascript=True) == (
+        "(() => {\n"
+        '  const url = "http://example.org/*not a comment*/"; \n'
+        "  const tpl = `a // b ${x.replace(/\\/\\//g, '`') + `${y  }`} /* c */`;\n"
+        "  const ratio = a / b / c;  \n"
+        "  if (/^\\/\\*/.test(s)) return /[/*]/;\n"
+        "})();\n"
+    )
+
+
+def test_comments_go_and_rules_stay_in_css():
+    src = (
+        "/* Figures: why they look so */\n"
+        '.a::after { content: "/* kept */"; } /* trailing */\n'
+        "  /* an indented comment line */\n"
+        ".b { background: url(//x/y.svg); }\n"
+    )
+    assert page_weight.without_comments(src, javascript=False) == (
+        '.a::after { content: "/* kept */"; }  \n.b { background: url(//x/y.svg); }\n'
+    )
+
+
+def test_the_built_scripts_and_stylesheets_lost_only_comments(site):
+    for folder, suffix in page_weight.OWN_FILES.items():
+        built = sorted((site / folder).glob(f"*{suffix}"))
+        assert built
+        for path in built:
+            src = (ROOT / "docs" / folder / path.name).read_text("utf8")
+            out = path.read_text("utf8")
+            assert len(out) < 0.9 * len(src)  # the comments are gone
+            assert page_weight.without_comments(src, javascript=suffix == ".js") == out
+
+
+def test_signatures_lose_their_colouring_spans_but_not_their_text():
+    signature = (
+        '<div class="doc-signature highlight"><pre><span></span><code>'
+        '<span class="n">forward</span><span class="p">(</span>'
+        '<span class="n">inputs</span><span class="p">:</span> '
+        '<span class="n">Any</span><span class="p">)</span>\n</code></pre></div>'
+    )
+    snippet = '<div class="language-python highlight"><pre><code><span class="n">x</span>'
+    out = page_weight.plain_signatures(signature + snippet)
+    assert out == (
+        '<div class="doc-signature highlight"><pre><span></span><code>'
+        "forward(inputs: Any)\n</code></pre></div>" + snippet
+    )
+
+
+def test_the_api_signatures_are_plain_text(site):
+    api = (site / "api" / "index.html").read_text("utf8")
+    signatures = page_weight.SIGNATURE.findall(api)
+    assert len(signatures) > 50
+    assert not any('<span class="' in s for s in signatures)
+    assert "forward(" in "".join(signatures)
