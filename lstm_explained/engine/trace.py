@@ -232,6 +232,9 @@ class Trace:
                 "bias": None if w.bias is None else jsonable(w.bias),
             },
         }
+        for name in getattr(w, "variants", ()):  # an LSTM's peepholes, clip, ...
+            value = getattr(w, name)
+            doc["weights"][name] = value if isinstance(value, bool) else jsonable(value)
         if self.go_backwards:
             doc["go_backwards"] = True
         if self.units is not None:

@@ -336,12 +336,7 @@ COMPUTED = {  # case -> what the check runs
     "test_gru_batchwise": REFERENCE,
     "test_gru_reverse": ORT,
     "test_gru_bidirectional": ORT,
-}
-
-
-REFUSED = {
-    "test_lstm_with_peepholes": "LSTM node 1 has nonzero peepholes P; the engine's cell "
-    "(Keras's, PyTorch's) has none",
+    "test_lstm_with_peepholes": ORT,  # P computed (engine.lstm_variants)
 }
 
 
@@ -415,8 +410,8 @@ def expected_as_traced(node, outputs):
 
 def test_every_case_is_listed(cases):
     lstm_gru = {name for name in cases if not name.startswith(("test_simple_rnn", "test_rnn"))}
-    assert lstm_gru == set(COMPUTED) | set(REFUSED)
-    assert len(COMPUTED) == 11
+    assert lstm_gru == set(COMPUTED)  # every LSTM and GRU case is computed
+    assert len(COMPUTED) == 12
     assert len(cases) - len(lstm_gru) == 6  # the RNN cases
 
 
@@ -438,12 +433,6 @@ def test_the_engine_gives_onnxs_expected_outputs_and_the_check_runs(
         scale = max(1.0, float(np.max(np.abs(value))))
         ours = np.asarray(doc["outputs"][key])
         np.testing.assert_allclose(ours, value, rtol=0, atol=1e-6 * scale, err_msg=key)
-
-
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_what_the_engine_cannot_compute_is_refused_in_one_line(capsys, onnx, cases, tmp_path, name):
-    path = model_file(onnx, tmp_path / f"{name}.onnx", *cases[name])
-    assert REFUSED[name] in one_line_error(capsys, "trace", path)
 
 
 def test_an_rnn_node_is_refused_in_one_line(capsys, onnx, cases, tmp_path):
