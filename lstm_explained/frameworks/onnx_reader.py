@@ -277,10 +277,10 @@ def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) ->
             )
     b, p = tensors["B"], tensors["P"]
     lbr = int(attrs.get("linear_before_reset", 0))
-    lstm = {"clip": attrs.get("clip"), "input_forget": int(attrs.get("input_forget", 0))}
+    clip, coupled = attrs.get("clip"), int(attrs.get("input_forget", 0))  # an LSTM's
     parts = [weights_from_onnx_arrays(op, w[d], r[d], None if b is None else b[d],
                                       linear_before_reset=lbr, p=None if p is None else p[d],
-                                      **(lstm if op == "LSTM" else {}))
+                                      clip=clip, input_forget=coupled)
              for d in range(dirs)]  # fmt: skip
     weights: Weights | Bidirectional = parts[0] if dirs == 1 else Bidirectional(parts[0], parts[1])
     lay, ours = layout(f"onnx-{op.lower()}"), type(parts[0]).gates
