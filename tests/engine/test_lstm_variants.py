@@ -82,8 +82,8 @@ def hard_sigmoid(v):  # Keras 3's, exact on Fractions
 )
 def test_exact_mode_is_the_arithmetic_written_out_and_float64_agrees(settings):
     w = variant_weights(4, **settings)
-    w = w.replace(**{k: None if v is None else np.vectorize(lambda q: Fraction(q).limit_denominator(64),
-                                                         otypes=[object])(v)
+    as_fractions = np.vectorize(lambda q: Fraction(q).limit_denominator(64), otypes=[object])
+    w = w.replace(**{k: as_fractions(v)
                      for k in ("kernel", "recurrent_kernel", "bias", "peephole", "projection")
                      if (v := getattr(w, k)) is not None})  # fmt: skip
     xs = [[Fraction(1), Fraction(-1, 2)], [Fraction(2), Fraction(1, 3)], [Fraction(-1), 3]]
@@ -130,7 +130,7 @@ def test_coupled_gates_ignore_the_forget_columns():
     other = w.replace(
         kernel=w.kernel.copy() + np.repeat([0, 9, 0, 0], 3),  # forget columns changed
         bias=w.bias + np.repeat([0, -5, 0, 0], 3),
-        peephole=w.peephole + [[0], [7], [0]],
+        peephole=w.peephole + np.array([[0], [7], [0]]),
     )
     x = np.random.default_rng(0).normal(size=(2, 4, 2))
     a, b = forward(x, w), forward(x, other)
@@ -330,7 +330,7 @@ def test_projection_matches_torch_forward_and_autograd(torch):
     x = torch.randn(2, 6, 3, dtype=torch.float64, requires_grad=True)
     h0 = torch.randn(1, 2, 2, dtype=torch.float64)
     c0 = torch.randn(1, 2, 5, dtype=torch.float64)
-    y, (h_n, c_n) = module(x, (h0, c0))
+    y, (_, c_n) = module(x, (h0, c0))
     trace = forward(x.detach().numpy(), w, initial_state=(h0[0].numpy(), c0[0].numpy()))
     np.testing.assert_allclose(trace.sequence_out, y.detach().numpy(), rtol=0, atol=1e-13)
     np.testing.assert_allclose(trace.state_c, c_n[0].detach().numpy(), rtol=0, atol=1e-13)
