@@ -162,6 +162,7 @@ def hand_calculation(
     longer than that between terms, continuations indented past their "=".
     """
     one = require_trace(trace).sample(sample)
+    _no_variants(one, "hand_calculation")
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
     columns = [one.column(u) for u in chosen]  # checks each unit was recorded
     step = one.step(t)
@@ -180,6 +181,17 @@ def hand_calculation(
     if width is not None:
         lines = [part for line in lines for part in wrap_working(line, width)]
     return "\n".join(lines)
+
+
+def _no_variants(trace: Trace, what: str) -> None:
+    """Refuse an LSTM with peepholes, coupled gates, a clip or a projection: the lines
+    written here leave those terms out (its steps record them: `Step.parts`)."""
+    variants = getattr(trace.weights, "variants", ())
+    if variants:
+        raise LSTMInputError(
+            f"{what} writes out the plain LSTM's step; this one has {', '.join(variants)}, "
+            "whose terms it does not write yet (the trace's steps record them in parts)"
+        )
 
 
 def _most_digits(values: Any) -> int:
@@ -325,6 +337,7 @@ def _per_unit_tables(
     fits `width`, else the gates (with x) in one and the states in another, each split
     again where a column would not fit."""
     before, gates, after = parts
+    whole = {name for name, _ in before + after if name.endswith(WHOLE)}
     keys = ["t", "unit"] if len(chosen) > 1 else ["t"]
     x = ["x"] if show_x else []
     cells: dict[str, list[str]] = {name: [] for name in ["t", "unit", *x]}
@@ -336,7 +349,11 @@ def _per_unit_tables(
             for name in x:
                 cells[name].append(format_vector(st.x, digits) if k == 0 else "")
             for name, get in before + gates + after:
-                cells[name].append(format_number(get(st)[k], digits))
+                value = get(st)
+                if name in whole:  # a projected h: all of it on the step's first row, as x
+                    cells[name].append(format_vector(value, digits) if k == 0 else "")
+                else:
+                    cells[name].append(format_number(value[k], digits))
     groups = [x + [name for name, _ in before + gates + after]]
     if _width([*keys, *groups[0]], cells) > width:
         groups = [x + [name for name, _ in gates], [name for name, _ in before + after]]
@@ -357,6 +374,9 @@ def _per_unit_tables(
 
 
 Column = tuple[str, Callable[[Step], Any]]  # a heading, and a step's values in that column
+WHOLE = " (all)"
+"""Marks a state column shown whole rather than by unit: an LSTM's h projected to
+proj_size values has no value per unit of the gates."""
 
 
 def _table_columns(
@@ -372,6 +392,8 @@ def _table_columns(
 
     def state(s: str, prev: bool) -> Column:
         name = f"{s}_prev" if prev else s
+        if np.shape(one.steps[0].state[s])[-1] != one.weights.units:  # h projected
+            return name + WHOLE, lambda st: np.asarray((st.state_prev if prev else st.state)[s])
         return name, lambda st: np.asarray((st.state_prev if prev else st.state)[s])[chosen]
 
     gates = one.weights.gates
@@ -417,6 +439,7 @@ def hand_backward(trace: Trace, gradients: Any, t: int, *, sample: int = 0, digi
             f"hand_backward writes out an LSTM's step; this trace is a {trace.cell}'s. "
             "Its gradients are all in backward()'s result"
         )
+    _no_variants(trace, "hand_backward")
     one = require_trace(trace).sample(sample)
     step = one.step(t)
     act, rec = one.activation, one.recurrent_activation
