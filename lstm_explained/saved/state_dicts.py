@@ -157,13 +157,13 @@ def recurrent(prefix: str, cell: bool, group: Mapping[str, tuple[Array | None, s
         tensors[key] = value
     hh, hr = tensors[f"weight_hh{first}"], tensors.get("weight_hr_l0")
     rows, hidden = hh.shape if hh.ndim == 2 else (0, 0)  # (n*H, H), or (4*H, P)
-    proj = 0
+    proj, hr_shape = 0, None if hr is None else hr.shape
     if hr is not None and hr.ndim == 2 and not cell:  # proj_size: weight_hr_l0 is (P, H)
         proj, hidden = hr.shape
     n = rows // hidden if hidden and rows % hidden == 0 else 0
     if proj and n != 4:
         raise LSTMInputError(f"{unread} (weight_hh{first} of shape {hh.shape} is not (4*H, P) "
-                             f"for weight_hr_l0 of shape {np.shape(hr)}, (P, H))")  # fmt: skip
+                             f"for weight_hr_l0 of shape {hr_shape}, (P, H))")  # fmt: skip
     if n not in KINDS:
         raise LSTMInputError(f"{unread} (weight_hh{first} of shape {hh.shape} is not (n*H, H) "
                              "for an LSTM, n = 4, or a GRU, n = 3)")  # fmt: skip
