@@ -444,3 +444,32 @@ def test_an_rnn_node_is_refused_in_one_line(capsys, onnx, cases, tmp_path):
             "has no LSTM or GRU node; its nodes are ['RNN']; RNN node 1: an ONNX RNN node, "
             "which the engine does not compute (LSTM and GRU only)\n"
         ), name
+
+
+# ---- an LSTM's peepholes, clip and input_forget ---------------------------------------
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_peepholes_clip_and_input_forget_are_traced_and_checked_by_onnxruntime(
+    capsys, onnx, onnxruntime, tmp_path, bidirectional
+):
+    def weights(seed):
+        rng = np.random.default_rng(seed)
+        w = LSTMWeights.random(2, 3, seed=seed, scale=0.8)
+        return w.replace(peephole=rng.normal(0, 0.8, (3, 3)), clip=0.75, input_forget=True)
+
+    layer = Bidirectional(weights(1), weights(2)) if bidirectional else weights(1)
+    model = to_onnx(layer)
+    node = model.graph.node[0]
+    assert {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}.keys() >= {
+        "clip", "input_forget"}  # fmt: skip
+    assert len(node.input) == 8  # P is the eighth input
+    path = save(tmp_path, "peepholes.onnx", model)
+    doc, _ = traced(capsys, path, "-i", json.dumps(X.tolist()))
+    assert doc["check"]["checked"] is True
+    assert doc["check"]["what"].startswith("onnxruntime ran")
+    agree(doc, ort_outputs(onnxruntime, model, X=X.transpose(1, 0, 2)))
+    read = load_model(path).layers[0].weights
+    first = read.forward if bidirectional else read
+    np.testing.assert_allclose(first.peephole, weights(1).peephole, rtol=1e-7)
+    assert (first.clip, first.input_forget) == (0.75, True)
