@@ -30,7 +30,7 @@ from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec, check_precision
 from ..engine.parametric import onnx_activation
 from ..engine.recurrence import cell_of
-from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..engine.weights import PEEPHOLE_GATES, GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
 from .optional import require
@@ -68,9 +68,12 @@ def onnx_arrays(weights: Weights) -> dict[str, Array]:
     return arrays
 
 
-ONNX_PEEPHOLE_ROWS = (0, 2, 1)
-"""ONNX's P holds i, o, f; `LSTMWeights.peephole` rows input, forget, output: row k of
-ours is block ONNX_PEEPHOLE_ROWS[k] of P (the same permutation maps ours to ONNX's)."""
+ONNX_PEEPHOLE_ROWS = tuple(
+    layout("onnx-lstm").peephole_order.index(gate) for gate in PEEPHOLE_GATES
+)
+"""ONNX's P holds i, o, f (`layouts`); `LSTMWeights.peephole` rows input, forget, output:
+row k of ours is block ONNX_PEEPHOLE_ROWS[k] of P, (0, 2, 1), a swap, so the same
+permutation maps ours to ONNX's."""
 
 
 def peephole_from_onnx(p: Array) -> Array | None:
