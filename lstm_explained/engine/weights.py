@@ -159,8 +159,9 @@ class PackedWeights:
 
     def plain(self) -> dict[str, Any]:
         """The weights as JSON values in this packed layout, for a script (the stepper's
-        presets): `cell`, `kernel`, `recurrentKernel`, `bias` (None without one) and a
-        GRU's `resetAfter`; whole numbers as ints, others as floats."""
+        presets): `cell`, `kernel`, `recurrentKernel`, `bias` (None without one), a
+        GRU's `resetAfter` and an LSTM's variants where it uses them (`peephole`, `clip`,
+        `inputForget`, `projection`); whole numbers as ints, others as floats."""
 
         def values(a: NDArray[Any] | None) -> Any:
             if a is None:
@@ -175,6 +176,10 @@ class PackedWeights:
         }
         if hasattr(self, "reset_after"):
             doc["resetAfter"] = self.reset_after
+        for name in getattr(self, "variants", ()):  # an LSTM's, only those it uses
+            value = getattr(self, name)
+            key = {"input_forget": "inputForget"}.get(name, name)
+            doc[key] = value if isinstance(value, bool) else values(np.asarray(value))
         return doc
 
 

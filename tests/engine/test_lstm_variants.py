@@ -376,3 +376,14 @@ def test_a_recurrent_kernel_that_ignores_the_projection_is_refused():
 def test_keras_cannot_hold_the_variants():
     with pytest.raises(LSTMInputError, match="Keras's LSTM has no peephole or clip"):
         LSTMWeights.constant(1.0, units=1).replace(peephole=np.ones((3, 1)), clip=2).to_keras()
+
+
+def test_plain_values_carry_the_variants_in_use():
+    w = LSTMWeights.constant(1).replace(peephole=np.full((3, 1), 0.5), clip=2, input_forget=True)
+    assert w.plain() | {"kernel": None, "recurrentKernel": None} == {
+        "cell": "LSTM", "kernel": None, "recurrentKernel": None, "bias": [0, 0, 0, 0],
+        "peephole": [[0.5], [0.5], [0.5]], "inputForget": True, "clip": 2,
+    }  # fmt: skip
+    assert "peephole" not in LSTMWeights.constant(1).plain()
+    # parameters: 4 gates * (1 input + 1 recurrent + 1 bias) + 3 peepholes
+    assert w.parameter_count() == 12 + 3

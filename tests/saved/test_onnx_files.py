@@ -468,6 +468,8 @@ def test_peepholes_clip_and_input_forget_are_traced_and_checked_by_onnxruntime(
     doc, _ = traced(capsys, path, "-i", json.dumps(X.tolist()))
     assert doc["check"]["checked"] is True
     assert doc["check"]["what"].startswith("onnxruntime ran")
+    assert {k: doc["settings"][k] for k in ("peephole", "clip", "input_forget")} == {
+        "peephole": "P stored in the file", "clip": 0.75, "input_forget": 1}  # fmt: skip
     agree(doc, ort_outputs(onnxruntime, model, X=X.transpose(1, 0, 2)))
     read = load_model(path).layers[0].weights
     first = read.forward if bidirectional else read
