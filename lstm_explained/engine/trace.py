@@ -43,7 +43,9 @@ class Step:
     (batch, units). `state_prev` and `state` hold "h" (and "c" for an LSTM), also
     readable as `h_prev`, `c_prev`, `h`, `c`. `z[gate]` is a gate's pre-activation and
     `gates[gate]` its value after the activation. `parts` holds what else a cell needs
-    to show its arithmetic (a GRU's two halves of the candidate's pre-activation).
+    to show its arithmetic (a GRU's two halves of the candidate's pre-activation; an
+    LSTM's peephole terms `peephole_<gate>`, its pre-activations before the clip
+    `unclipped_<gate>` and o * act(c) `before_projection`: see `lstm_variants`).
     `mask` is None when no mask was given, else whether each batch row used this step.
     """
 

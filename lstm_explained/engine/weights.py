@@ -207,6 +207,9 @@ class LSTMWeights(PackedWeights):
         projection    (units, proj_size): h = (o * act(c)) @ projection, so h has
                       proj_size values and recurrent_kernel is (proj_size, 4*units);
                       PyTorch's `weight_hr_l{k}` transposed (`proj_size`)
+
+    They are keywords: `LSTMWeights(kernel, recurrent, bias, peephole=p)`, or
+    `LSTMWeights.random(2, 3, seed=0).replace(clip=1.0)`.
     """
 
     cell: ClassVar[str] = "LSTM"

@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from lstm_explained import LSTMInputError, LSTMWeights, backward, forward
+from lstm_explained import LSTMInputError, LSTMWeights, backward, forward, sgd_step
 from lstm_explained.engine import lstm, lstm_variants
 from lstm_explained.engine.recurrence import cell_of
 from tests.calculus import numeric_gradient
@@ -387,3 +387,14 @@ def test_plain_values_carry_the_variants_in_use():
     assert "peephole" not in LSTMWeights.constant(1).plain()
     # parameters: 4 gates * (1 input + 1 recurrent + 1 bias) + 3 peepholes
     assert w.parameter_count() == 12 + 3
+
+
+def test_sgd_step_moves_the_peepholes_and_the_projection_too():
+    w = variant_weights(9, proj=2)
+    trace = forward(np.ones((3, 2)), w)
+    grads = backward(trace, np.ones(trace.sequence_out.shape))
+    new = sgd_step(w, grads, 0.5)
+    np.testing.assert_array_equal(new.peephole, w.peephole - 0.5 * grads.peephole)
+    np.testing.assert_array_equal(new.projection, w.projection - 0.5 * grads.projection)
+    assert np.any(grads.peephole)
+    assert np.any(grads.projection)
