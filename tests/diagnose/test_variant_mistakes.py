@@ -98,3 +98,19 @@ def test_diff_reads_two_onnx_files_and_names_dropped_peepholes(capsys, onnx, tmp
     code, out, err = run(capsys, "diff", tmp_path / "a.onnx", tmp_path / "b.onnx")
     assert code == 1, err
     assert "peepholes-dropped: B has no peepholes" in out
+
+
+def test_diff_reads_two_state_dicts_and_names_a_folded_projection(capsys, torch, tmp_path):
+    torch.manual_seed(0)
+    a = torch.nn.LSTM(3, 5, proj_size=2, batch_first=True)
+    b = torch.nn.LSTM(3, 5, batch_first=True)  # a converter without proj_size: folded in
+    with torch.no_grad():
+        for name in ("weight_ih_l0", "bias_ih_l0", "bias_hh_l0"):
+            getattr(b, name).copy_(getattr(a, name))
+        b.weight_hh_l0.copy_(a.weight_hh_l0 @ a.weight_hr_l0)  # (20, 2) @ (2, 5)
+    torch.save(a.state_dict(), tmp_path / "a.pt")
+    torch.save(b.state_dict(), tmp_path / "b.pt")
+    code, out, err = run(capsys, "diff", tmp_path / "a.pt", tmp_path / "b.pt")
+    assert code == 1, err
+    assert "projection-dropped: B has no projection: its h has 5 values" in out
+    assert "with the projection folded in" in out
