@@ -32,6 +32,7 @@ class LayoutTables:
         ("activations", lambda lay: lay.activations),
         ("state", lambda lay: lay.state),
         ("parameters", lambda lay: lay.count_formula()),
+        ("variants", lambda lay: lay.variants),
     )
 
     def __init__(self, inputs: int, units: int) -> None:

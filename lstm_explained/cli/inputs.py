@@ -198,9 +198,10 @@ def read_states(path: str, layer: SavedLayer) -> dict[str, Array]:
         )
     w = layer.weights
     dirs = 2 if isinstance(w, Bidirectional) else 1
-    units = (w.forward if isinstance(w, Bidirectional) else w).units
+    one = w.forward if isinstance(w, Bidirectional) else w
     found = {}
     for k in names:
+        units = one.units if k == "c" else one.output_units  # h: proj_size when projected
         a = arrays[k][None] if arrays[k].ndim == 2 and dirs == 1 else arrays[k]
         if a.ndim != 3 or a.shape[0] != dirs or a.shape[2] != units or not np.all(np.isfinite(a)):
             raise LSTMInputError(

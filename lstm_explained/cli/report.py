@@ -154,6 +154,8 @@ def report_text(
         final = one.sample(sample) if one.batched else one
         lead = f"final state{', ' + heading.split(' (')[0] if heading else ''}: "
         states = [f"{k} = {format_vector(np.asarray(v)[shown], digits)}"
+                  if np.shape(v)[-1] == final.weights.units  # not an h projected to proj_size
+                  else f"{k} = {format_vector(v, digits)}"
                   for k, v in final.states.items()]  # fmt: skip
         if len(lead + ", ".join(states)) <= WIDTH:
             lines.append(lead + ", ".join(states))

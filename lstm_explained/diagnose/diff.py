@@ -47,6 +47,7 @@ from .findings import Finding
 from .padding import Padding, padding_findings
 from .search import search_layer
 from .sides import Side, mismatches
+from .variant_mistakes import dropped_projection
 
 Array = NDArray[Any]
 TOLERANCE = 1e-5
@@ -154,6 +155,9 @@ def diff_layers(
         LSTMInputError: when the two cannot be compared (naming what differs), or for
             malformed inputs, masks or tolerance.
     """
+    projection = dropped_projection(a, b)
+    if projection is not None:  # h's sizes differ: named before any side-by-side run
+        return _projection_diff(a, b, projection, inputs, tolerance)
     _check_comparable(a, b)
     if (
         isinstance(tolerance, bool)
@@ -187,6 +191,23 @@ def diff_layers(
             return dataclasses.replace(found, findings=(*masking, drift))
         findings, evidence = search_layer(a, b, _window(x, stored.first), tolerance)
     return dataclasses.replace(found, findings=(*masking, *findings), evidence=evidence)
+
+
+def _projection_diff(
+    a: SavedLayer, b: SavedLayer, finding: Finding, inputs: Any, tolerance: float
+) -> LayerDiff:
+    """A and B when one projects h and the other does not: they differ from the first
+    output on (its sizes differ), and the finding says why."""
+    first_weights = a.weights.forward if isinstance(a.weights, Bidirectional) else a.weights
+    x, _ = sequence_inputs(default_inputs(a.input_dim) if inputs is None else inputs, first_weights)
+    outs = [Side.of(layer, label).run(x[:, :1]).sequence_out for label, layer in
+            (("A", a), ("B", b))]  # fmt: skip
+    first = Divergence(
+        1, 0, "output", "output", 0, float(outs[0][0, 0, 0]), float(outs[1][0, 0, 0])
+    )
+    sizes = f"A's output has {outs[0].shape[-1]} values per step, B's {outs[1].shape[-1]}"
+    names = (_describe_layer(a), _describe_layer(b))
+    return LayerDiff(*names, tolerance, math.inf, first, (finding,), (sizes,))
 
 
 def _checked_padding(padding: Any, x: Array) -> Padding:

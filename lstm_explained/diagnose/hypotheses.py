@@ -17,6 +17,9 @@ left and B's trace then matches A's:
     reset-after        a GRU run with the other reset_after, its bias rows adapted
     activation, recurrent-activation, go-backwards
                        a setting with other numbers (compared on -8..8), tried with A's
+    peepholes-dropped, clip-dropped, input-forget-dropped
+                       an LSTM's ONNX variants lost on one side (`variant_mistakes`; a
+                       dropped projection is named before the search, by `diff`)
 
 How to add one: write a function `(a, b, tolerance) -> Iterator[(Finding, Side)]` that
 yields B with the mistake undone (only when undoing changes something), name its
@@ -39,6 +42,7 @@ from .bias_mistakes import bias_halves, forget_bias, reset_after
 from .findings import Finding, Repairs
 from .layout_mistakes import gate_order, reshaped, transposed
 from .sides import PROBE, Side, activation_values, same_function
+from .variant_mistakes import clip, coupled_gates, peepholes
 
 __all__ = ["HYPOTHESES", "Finding", "describe_activation"]
 
@@ -123,6 +127,9 @@ HYPOTHESES: tuple[tuple[str, Hypothesis], ...] = (
     ("recurrent_activation", recurrent_activation),
     ("activation", activation),
     ("direction", go_backwards),
+    ("peephole", peepholes),
+    ("clip", clip),
+    ("input_forget", coupled_gates),
 )
 """(group, hypothesis) in the order a report lists them; a chain of repairs uses each
 group once."""

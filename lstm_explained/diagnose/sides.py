@@ -66,6 +66,8 @@ class Side:
 
     `bias` is None, `(n*units,)`, or `(2, n*units)` for a GRU with reset_after;
     `halves` is the file's (input side, recurrent side), each `(n*units,)`, or None.
+    An LSTM's variants as `LSTMWeights` holds them: `peephole` (3, units), `projection`
+    (units, proj_size), `clip` and `input_forget`.
     """
 
     cell: str
@@ -77,6 +79,10 @@ class Side:
     go_backwards: bool = False
     reset_after: bool = True
     halves: tuple[Array, Array] | None = None
+    peephole: Array | None = None
+    projection: Array | None = None
+    clip: float | None = None
+    input_forget: bool = False
 
     @classmethod
     def of(cls, layer: SavedLayer, label: str, direction: str = "forward") -> Side:
@@ -103,6 +109,7 @@ class Side:
             go_backwards,
             bool(getattr(w, "reset_after", True)),
             _halves(halves, w, label),
+            **_variants(w),
         )
 
     @property
@@ -112,8 +119,8 @@ class Side:
 
     @property
     def units(self) -> int:
-        """Units of this direction."""
-        return int(self.recurrent_kernel.shape[0])
+        """Units of this direction (the gates' and c's; h has proj_size with a projection)."""
+        return int(self.kernel.shape[1] // len(self.gates))
 
     def letters(self, order: tuple[str, ...] | None = None) -> str:
         """Gates written as letters, "i, f, g, o" (in `order` if given)."""
@@ -130,7 +137,9 @@ class Side:
     def weights(self) -> Weights:
         """As `LSTMWeights` or `GRUWeights`, for the engine."""
         if self.cell == "LSTM":
-            return LSTMWeights(self.kernel, self.recurrent_kernel, self.bias)
+            return LSTMWeights(self.kernel, self.recurrent_kernel, self.bias,
+                               peephole=self.peephole, projection=self.projection,
+                               clip=self.clip, input_forget=self.input_forget)  # fmt: skip
         return GRUWeights(self.kernel, self.recurrent_kernel, self.bias, self.reset_after)
 
     def run(self, x: Array, dtype: Any = "float64") -> Trace:
@@ -147,6 +156,16 @@ class Side:
     def replace(self, **changes: Any) -> Side:
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
+
+
+def _variants(w: Weights) -> dict[str, Any]:
+    """An LSTM's peephole and projection as float64, clip as a float, input_forget."""
+    if not isinstance(w, LSTMWeights):
+        return {}
+    arrays = {k: None if getattr(w, k) is None else to_float(np.asarray(getattr(w, k)))
+              for k in ("peephole", "projection")}  # fmt: skip
+    clip = None if w.clip is None else float(w.clip)
+    return arrays | {"clip": clip, "input_forget": w.input_forget}
 
 
 def _halves(halves: Any, w: Weights, label: str) -> tuple[Array, Array] | None:
@@ -203,7 +222,18 @@ def mismatches(a: Side, b: Side, tolerance: float) -> list[str]:
     out += [
         name for name in ("go_backwards", "reset_after") if getattr(a, name) != getattr(b, name)
     ]
-    return out
+    return out + variant_mismatches(a, b, tolerance)
+
+
+def variant_mismatches(a: Side, b: Side, tolerance: float) -> list[str]:
+    """An LSTM's variants where B is not A: "peephole", "projection" (one side lacks it,
+    or its values differ), "clip", "input_forget"."""
+    out = []
+    for name in ("peephole", "projection"):
+        x, y = getattr(a, name), getattr(b, name)
+        if (x is None) != (y is None) or (x is not None and not close(x, y, tolerance)):
+            out.append(name)
+    return out + [name for name in ("clip", "input_forget") if getattr(a, name) != getattr(b, name)]
 
 
 def block_correlations(a: Side, b: Side, matrix: str) -> str:

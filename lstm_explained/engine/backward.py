@@ -17,7 +17,7 @@ pass passed the state. Exact traces give exact gradients (ints and Fractions).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -90,7 +90,8 @@ class Gradients:
     the weights have none); `inputs` like the trace's inputs; `initial_state` holds the
     initial state's gradients by name ("h", "c"), also readable as `initial_h` and
     `initial_c`, each like `state_h`. `steps` holds one `StepGradients` per time step,
-    in time order.
+    in time order. `peephole` and `projection` are shaped like those weights of an LSTM
+    that has them, None otherwise.
     """
 
     kernel: Array
@@ -99,6 +100,8 @@ class Gradients:
     inputs: Array
     initial_state: Mapping[str, Array]
     steps: tuple[StepGradients, ...]
+    peephole: Array | None = None
+    projection: Array | None = None
 
     @property
     def initial_h(self) -> Array:
@@ -116,6 +119,9 @@ class Gradients:
             "bias": None if self.bias is None else jsonable(self.bias),
             "inputs": jsonable(self.inputs),
         }
+        for name in ("peephole", "projection"):
+            if getattr(self, name) is not None:
+                doc[name] = jsonable(getattr(self, name))
         return doc | {f"initial_{k}": jsonable(v) for k, v in self.initial_state.items()}
 
 
@@ -172,6 +178,8 @@ def backward(
         inputs=view(d_x),
         initial_state=_named(cell.STATES, d_initial, view),
         steps=tuple(reversed(records)),
+        peephole=sums.extra.get("peephole"),
+        projection=sums.extra.get("projection"),
     )
 
 
@@ -214,6 +222,7 @@ class _Sums:
     recurrent_kernel: Array
     bias: Array | None
     inputs: list[Array]
+    extra: dict[str, Array] = field(default_factory=dict)  # an LSTM's peephole, projection
 
     def add(self, t: int, b: BackwardStep, tidy: Callable[[Array], Array]) -> None:
         """Add step t's (from 0) contributions."""
@@ -221,6 +230,8 @@ class _Sums:
         self.recurrent_kernel = tidy(self.recurrent_kernel + b.d_recurrent_kernel)
         if self.bias is not None:
             self.bias = tidy(self.bias + b.d_bias)
+        for name, d in (b.d_extra or {}).items():
+            self.extra[name] = tidy(self.extra[name] + d) if name in self.extra else d
         self.inputs[t] = b.dx
 
 
@@ -232,7 +243,7 @@ def _through_time(
     the sums, each step's record (last step first, its arrays passed through `view`) and
     what reaches the initial state. `d_seq` (batch, time, units) is the loss's gradient
     on the outputs, `d_final` on the final state, one (batch, units) per state name."""
-    batch, time, units = full.sequence_out.shape
+    batch, time, units = full.sequence_out.shape  # units: h's size (proj_size if projected)
     w = full.weights
     params = cell.prepare(w, convert)
     sums = _Sums(
@@ -311,15 +322,17 @@ def sgd_step(weights: PackedWeights, gradients: Gradients, learning_rate: Any) -
             )
         return to_exact(w - lr_value * g) if exact else w - lr_value * g
 
-    bias = None
-    if weights.bias is not None:
-        if gradients.bias is None:
-            raise LSTMInputError("the weights have a bias but the gradients do not")
-        bias = step(weights.bias, gradients.bias)
+    changes = {}
+    for name in ("bias", "peephole", "projection"):
+        value = getattr(weights, name, None)
+        if value is not None:
+            if getattr(gradients, name) is None:
+                raise LSTMInputError(f"the weights have a {name} but the gradients do not")
+            changes[name] = step(value, getattr(gradients, name))
     return weights.replace(
         kernel=step(weights.kernel, gradients.kernel),
         recurrent_kernel=step(weights.recurrent_kernel, gradients.recurrent_kernel),
-        bias=bias,
+        **changes,
     )
 
 

@@ -1,6 +1,6 @@
 """What every cell module provides, and what it gets from the loops around it.
 
-A cell (`lstm`, `gru`) is a module with:
+A cell (`lstm`, `lstm_variants`, `gru`) is a module with:
 
     NAME, GATES, STATES           "LSTM", its gate names in Keras's column order, and
                                   the names of its state ("h", "c")
@@ -72,7 +72,8 @@ class BackwardStep:
     Weight gradients are this step's contributions, shaped like the weights; `dx` goes
     to the input, `d_state_prev` to the step before (in STATES order); `d_state` holds
     the totals that reached this step's state, and `gates`/`a` the gradients of each
-    gate's value and pre-activation, for the record.
+    gate's value and pre-activation, for the record. `d_extra` holds this step's
+    contributions to weights only some cells have (an LSTM's "peephole", "projection").
     """
 
     d_kernel: Array
@@ -83,6 +84,7 @@ class BackwardStep:
     d_state: tuple[Array, ...]
     gates: dict[str, Array]
     a: dict[str, Array]
+    d_extra: Mapping[str, Array] | None = None  # weights only some cells have, by field name
 
 
 def keep_as_is(a: Array) -> Array:

@@ -56,10 +56,11 @@ class Bidirectional:
                 f"both directions must read the same input: the forward weights have "
                 f"input_dim={self.forward.input_dim}, the backward {self.backward.input_dim}"
             )
-        if self.merge_mode in ("sum", "mul", "ave") and self.forward.units != self.backward.units:
+        fwd, back = self.forward.output_units, self.backward.output_units  # h's sizes
+        if self.merge_mode in ("sum", "mul", "ave") and fwd != back:
             raise LSTMInputError(
                 f"merge_mode={self.merge_mode!r} needs the same units in both directions; "
-                f"got {self.forward.units} and {self.backward.units}"
+                f"got {fwd} and {back}"
             )
 
     @property
@@ -69,9 +70,10 @@ class Bidirectional:
 
     @property
     def units(self) -> int:
-        """Size of the merged output per step."""
-        both = self.forward.units + self.backward.units
-        return both if self.merge_mode == "concat" else self.forward.units
+        """Size of the merged output per step (each direction's h: an LSTM's proj_size
+        when it projects)."""
+        both = self.forward.output_units + self.backward.output_units
+        return both if self.merge_mode == "concat" else self.forward.output_units
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,10 +199,14 @@ def stacked(
     for k, layer in enumerate(layers):
         if not isinstance(layer, Bidirectional):
             cell_of(layer)  # an LSTMWeights or a GRUWeights, or a clear error
-        if k and layer.input_dim != layers[k - 1].units:
+        below = layers[k - 1] if k else None
+        width = (
+            below.units if isinstance(below, Bidirectional) else getattr(below, "output_units", 0)
+        )
+        if k and layer.input_dim != width:
             raise LSTMInputError(
                 f"layer {k} expects input_dim={layer.input_dim}, but layer {k - 1} outputs "
-                f"{layers[k - 1].units} values per step"
+                f"{width} values per step"
             )
         if isinstance(layer, Bidirectional):
             if layer.merge_mode is None and k < len(layers) - 1:

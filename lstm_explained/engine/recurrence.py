@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import LSTMInputError, LSTMOverflowWarning
-from . import gru, lstm
+from . import gru, lstm, lstm_variants
 from ._validate import bool_array, describe, numeric_array
 from .cells import Cell, Functions
 from .options import ActivationSpec, RunOptions, check_flag
@@ -34,6 +34,8 @@ _CELLS: dict[type, Cell] = {LSTMWeights: lstm, GRUWeights: gru}  # type: ignore[
 def cell_of(weights: Any) -> Cell:
     """The cell module that computes with `weights`, or an error saying what fits."""
     cell = _CELLS.get(type(weights))
+    if isinstance(weights, LSTMWeights) and weights.variants:
+        return lstm_variants  # type: ignore[return-value]
     if cell is None:
         raise LSTMInputError(
             f"weights must be an LSTMWeights; got {describe(weights)}. Build one with "
@@ -104,7 +106,7 @@ def forward(
     check_flag("zero_output_for_mask", zero_output_for_mask)
     x, batched = sequence_inputs(inputs, weights)  # (batch, time, features)
     batch, time, _ = x.shape
-    state = initial_states(initial_state, cell.STATES, batch, weights.units)
+    state = initial_states(initial_state, cell.STATES, batch, state_sizes(weights, cell))
     keep = None if mask is None else time_mask(mask, batch, time, batched)
     chosen = None if units is None else recorded_units(units, weights.units)
     if go_backwards:
@@ -157,13 +159,14 @@ def _run(
     fn = options.functions
     params = cell.prepare(weights, options.convert)
     xw = _projections(x, cell, params, fn)
-    zeros = options.convert(np.zeros((batch, weights.units)))
+    sizes = state_sizes(weights, cell)
+    zeros = options.convert(np.zeros((batch, weights.output_units)))
     out = zeros  # what a masked first step repeats
-    outputs = np.empty((batch, time, weights.units), dtype=zeros.dtype)  # sequence_out
+    outputs = np.empty((batch, time, weights.output_units), dtype=zeros.dtype)  # sequence_out
     # every step's state in one buffer per state name, (time + 1, batch, units): the
     # steps hold views into it (one allocation, not two small ones per step)
-    held = {name: np.empty((time + 1 if record else 1, batch, weights.units), zeros.dtype)
-            for name in cell.STATES}  # fmt: skip
+    held = {name: np.empty((time + 1 if record else 1, batch, size), zeros.dtype)
+            for name, size in zip(cell.STATES, sizes, strict=True)}  # fmt: skip
     for name, value in zip(cell.STATES, state, strict=True):
         held[name][0] = value
     state = tuple(held[name][0] for name in cell.STATES)
@@ -187,6 +190,12 @@ def _run(
                 steps.append(_step(t, x, state, new, result, chosen, keep, cell.STATES))
             state = new
     return _Ran(outputs, state, steps)
+
+
+def state_sizes(weights: Weights, cell: Cell) -> tuple[int, ...]:
+    """The size of each state in the cell's STATES order: h has `output_units` (an
+    LSTM's proj_size when it projects), c has `units`."""
+    return tuple(weights.output_units if name == "h" else weights.units for name in cell.STATES)
 
 
 PROJECTED_STEPS = 256
@@ -304,12 +313,13 @@ def sequence_inputs(inputs: Any, weights: Weights) -> tuple[Array, bool]:
 
 
 def initial_states(
-    initial_state: Any, names: tuple[str, ...], batch: int, units: int
+    initial_state: Any, names: tuple[str, ...], batch: int, sizes: int | tuple[int, ...]
 ) -> tuple[Array, ...]:
-    """The initial state, one (batch, units) array per state name; zeros if None."""
+    """The initial state, one (batch, size) array per state name; zeros if None. `sizes`
+    is one size for every state, or one per state (an LSTM's projected h is smaller)."""
+    per_state = sizes if isinstance(sizes, tuple) else tuple(sizes for _ in names)
     if initial_state is None:
-        zeros = np.zeros((batch, units))
-        return tuple(zeros for _ in names)
+        return tuple(np.zeros((batch, size)) for size in per_state)
     what = "(h0, c0)" if names == ("h", "c") else "(h0,)"
     if isinstance(initial_state, (str, np.ndarray)) or not isinstance(initial_state, Sequence):
         raise LSTMInputError(
@@ -322,7 +332,7 @@ def initial_states(
             f"got {len(initial_state)} item(s)"
         )
     states = []
-    for k, (name, value) in enumerate(zip(names, initial_state, strict=True)):
+    for k, (name, value, units) in enumerate(zip(names, initial_state, per_state, strict=True)):
         label = f"initial_state[{k}] ({name}0)"
         arr = numeric_array(value, label)
         if arr.shape == (units,):

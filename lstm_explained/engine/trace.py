@@ -44,7 +44,9 @@ class Step:
     readable as `h_prev`, `c_prev`, `h`, `c`. `a[gate]` is a gate's pre-activation (the
     site's a_i, a_f, a_g, a_o for an LSTM, a_z, a_r, a_n for a GRU) and
     `gates[gate]` its value after the activation. `parts` holds what else a cell needs
-    to show its arithmetic (a GRU's two halves of the candidate's pre-activation).
+    to show its arithmetic (a GRU's two halves of the candidate's pre-activation; an
+    LSTM's peephole terms `peephole_<gate>`, its pre-activations before the clip
+    `unclipped_<gate>` and o * act(c) `before_projection`: see `lstm_variants`).
     `mask` is None when no mask was given, else whether each batch row used this step.
     """
 
@@ -234,6 +236,9 @@ class Trace:
                 "bias": None if w.bias is None else jsonable(w.bias),
             },
         }
+        for name in getattr(w, "variants", ()):  # an LSTM's peepholes, clip, ...
+            value = getattr(w, name)
+            doc["weights"][name] = value if isinstance(value, bool) else jsonable(value)
         if self.go_backwards:
             doc["go_backwards"] = True
         if self.units is not None:

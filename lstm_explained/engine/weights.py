@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -35,6 +35,12 @@ GATES: tuple[str, ...] = ("input", "forget", "candidate", "output")
 
 GRU_GATES: tuple[str, ...] = ("update", "reset", "candidate")
 """The GRU's gate names in Keras's column order (Keras writes z, r, h)."""
+
+PEEPHOLE_GATES: tuple[str, ...] = ("input", "forget", "output")
+"""The rows of an LSTM's `peephole` (ONNX's P orders them input, output, forget)."""
+
+LSTM_VARIANTS: tuple[str, ...] = ("peephole", "input_forget", "clip", "projection")
+"""The LSTM variants the engine computes, by the name of the `LSTMWeights` field."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,11 @@ class PackedWeights:
         if kernel.shape[0] == 0:
             raise LSTMInputError(f"kernel has input_dim 0; an {self.cell} needs at least one input")
         recurrent = numeric_array(self.recurrent_kernel, "recurrent_kernel")
-        if recurrent.shape != (units, n * units):
+        rows = self._h_units(units)
+        if recurrent.shape != (rows, n * units):
+            what = "units" if rows == units else "proj_size"
             raise LSTMInputError(
-                f"recurrent_kernel must have shape (units, {n}*units) = {(units, n * units)} "
+                f"recurrent_kernel must have shape ({what}, {n}*units) = {(rows, n * units)} "
                 f"to match kernel {kernel.shape}; got shape {recurrent.shape}"
             )
         bias = None if self.bias is None else self._checked_bias(self.bias, kernel.shape)
@@ -87,6 +95,11 @@ class PackedWeights:
             if arr is not None:
                 arr.setflags(write=False)
             object.__setattr__(self, name, arr)
+
+    def _h_units(self, units: int) -> int:
+        """The size of h, which the recurrent kernel reads: `units` (an LSTM with a
+        projection overrides it)."""
+        return units
 
     def _checked_bias(self, value: Any, kernel_shape: tuple[int, ...]) -> NDArray[Any]:
         n, units = len(self.gates), kernel_shape[1] // len(self.gates)
@@ -105,8 +118,14 @@ class PackedWeights:
 
     @property
     def units(self) -> int:
-        """Number of units (the size of h, and of c for an LSTM)."""
+        """Number of units: the size of each gate block, of c for an LSTM, and of h
+        unless an LSTM projects it (see `output_units`)."""
         return int(self.kernel.shape[1] // len(self.gates))
+
+    @property
+    def output_units(self) -> int:
+        """The size of h, the output: `units`, or an LSTM's `proj_size`."""
+        return self.units
 
     def gate(self, name: str) -> GateWeights:
         """The kernel, recurrent kernel and bias columns of one gate."""
@@ -140,8 +159,9 @@ class PackedWeights:
 
     def plain(self) -> dict[str, Any]:
         """The weights as JSON values in this packed layout, for a script (the stepper's
-        presets): `cell`, `kernel`, `recurrentKernel`, `bias` (None without one) and a
-        GRU's `resetAfter`; whole numbers as ints, others as floats."""
+        presets): `cell`, `kernel`, `recurrentKernel`, `bias` (None without one), a
+        GRU's `resetAfter` and an LSTM's variants where it uses them (`peephole`, `clip`,
+        `inputForget`, `projection`); whole numbers as ints, others as floats."""
 
         def values(a: NDArray[Any] | None) -> Any:
             if a is None:
@@ -156,6 +176,10 @@ class PackedWeights:
         }
         if hasattr(self, "reset_after"):
             doc["resetAfter"] = self.reset_after
+        for name in getattr(self, "variants", ()):  # an LSTM's, only those it uses
+            value = getattr(self, name)
+            key = {"input_forget": "inputForget"}.get(name, name)
+            doc[key] = value if isinstance(value, bool) else values(np.asarray(value))
         return doc
 
 
@@ -170,10 +194,92 @@ class LSTMWeights(PackedWeights):
 
     `LSTMWeights(*layer.get_weights())` reads a Keras layer; `weights.to_keras()` gives
     the list for `layer.set_weights`. Shapes are checked here, once.
+
+    The variants (all off by default; `lstm_variants` computes them):
+
+        peephole      (3, units), rows input, forget, output: i and f add
+                      peephole[k] * c_prev to their pre-activations, o adds
+                      peephole[2] * c (the new c); ONNX's `P`
+        input_forget  True couples the gates: f = 1 - i, the forget columns unused
+                      (ONNX's `input_forget=1`, as onnxruntime computes it)
+        clip          every gate's pre-activation, peephole term included, is clipped
+                      to [-clip, clip] (ONNX's `clip`, as onnxruntime computes it)
+        projection    (units, proj_size): h = (o * act(c)) @ projection, so h has
+                      proj_size values and recurrent_kernel is (proj_size, 4*units);
+                      PyTorch's `weight_hr_l{k}` transposed (`proj_size`)
+
+    They are keywords: `LSTMWeights(kernel, recurrent, bias, peephole=p)`, or
+    `LSTMWeights.random(2, 3, seed=0).replace(clip=1.0)`.
     """
 
     cell: ClassVar[str] = "LSTM"
     gates: ClassVar[tuple[str, ...]] = GATES
+
+    # keyword-only, so that LSTMWeights(*layer.get_weights()) reads only the three arrays
+    peephole: NDArray[Any] | None = field(default=None, kw_only=True)
+    projection: NDArray[Any] | None = field(default=None, kw_only=True)
+    input_forget: bool = field(default=False, kw_only=True)
+    clip: Any = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        check_flag_value("input_forget", self.input_forget)
+        object.__setattr__(self, "input_forget", bool(self.input_forget))
+        object.__setattr__(self, "clip", _checked_clip(self.clip))
+        if self.projection is not None:
+            projection = numeric_array(self.projection, "projection")
+            if projection.ndim != 2 or 0 in projection.shape:
+                raise LSTMInputError(
+                    f"projection must have shape (units, proj_size), PyTorch's weight_hr "
+                    f"transposed; got shape {projection.shape}"
+                )
+            object.__setattr__(self, "projection", projection)
+        super().__post_init__()
+        units = self.units
+        for name, shape in (("peephole", (3, units)), ("projection", (units, self.output_units))):
+            arr = getattr(self, name)
+            if arr is None:
+                continue
+            arr = numeric_array(arr, name)
+            if arr.shape != shape:
+                layout = {"peephole": "(3, units): rows input, forget, output",
+                          "projection": "(units, proj_size)"}[name]  # fmt: skip
+                raise LSTMInputError(
+                    f"{name} must have shape {layout} = {shape} to match kernel "
+                    f"{self.kernel.shape}; got shape {arr.shape}"
+                )
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    def _h_units(self, units: int) -> int:
+        return units if self.projection is None else int(self.projection.shape[1])
+
+    @property
+    def output_units(self) -> int:
+        """The size of h: `units`, or `proj_size` when a projection maps o * act(c) to h."""
+        return self.units if self.projection is None else int(self.projection.shape[1])
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Which of the LSTM's variants these weights turn on, by name: "peephole",
+        "input_forget", "clip", "projection" (empty for the plain LSTM)."""
+        on = (self.peephole is not None, self.input_forget, self.clip is not None,
+              self.projection is not None)  # fmt: skip
+        return tuple(n for n, flag in zip(LSTM_VARIANTS, on, strict=True) if flag)
+
+    def to_keras(self, dtype: str = "float32") -> list[NDArray[np.floating[Any]]]:
+        """`[kernel, recurrent_kernel, bias]`, for `layer.set_weights`; Keras's LSTM has
+        none of the variants, so weights that use one are refused."""
+        if self.variants:
+            raise LSTMInputError(
+                f"Keras's LSTM has no {' or '.join(self.variants)}; these weights cannot "
+                "be set on a Keras layer (ONNX and PyTorch hold them: to_onnx, to_torch)"
+            )
+        return super().to_keras(dtype)
+
+    def parameter_count(self) -> int:
+        """How many numbers the layer holds, peepholes and projection included."""
+        extra = (self.peephole, self.projection)
+        return super().parameter_count() + sum(a.size for a in extra if a is not None)
 
     @classmethod
     def constant(
@@ -302,6 +408,25 @@ class GRUWeights(PackedWeights):
 
 Weights = LSTMWeights | GRUWeights
 """The weights of any cell the engine computes."""
+
+
+def check_flag_value(name: str, value: Any) -> None:
+    """An on/off setting must be a bool (NumPy's too): 1 or "yes" is refused."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise LSTMInputError(f"{name} must be True or False; got {describe(value)}")
+
+
+def _checked_clip(value: Any) -> Any:
+    """An LSTM's cell clip: None, or one positive finite number (kept as given)."""
+    if value is None:
+        return None
+    arr = numeric_array(value, "clip")
+    if arr.shape != () or not arr.item() > 0:
+        raise LSTMInputError(
+            f"clip must be a positive number (the gates' pre-activations are clipped to "
+            f"[-clip, clip]) or None; got {describe(value)}"
+        )
+    return arr.item()
 
 
 def check_size(name: str, value: Any) -> None:

@@ -19,7 +19,16 @@ from ..engine.activations import derivative, resolve
 from ..engine.backward import StepGradients
 from ..engine.trace import Step, Trace, require_trace
 from ..engine.weights import Weights
-from .hand import LABEL_WIDTH, LABELS, SYMBOLS, Writer, Written, label, writer_for
+from .hand import (
+    LABEL_WIDTH,
+    LABELS,
+    SYMBOLS,
+    Writer,
+    Written,
+    label,
+    no_variants,
+    writer_for,
+)
 from .working import Noted, Num, Op, Sym
 
 
@@ -63,6 +72,7 @@ def _backward(trace: Trace, gradients: Any, t: int, sample: int, digits: int) ->
             "Its gradients are all in backward()'s result"
         )
     one = require_trace(trace).sample(sample)
+    no_variants(one, "hand_backward")
     step = one.step(t)
     act, rec = one.activation, one.recurrent_activation
     return _Back(

@@ -192,6 +192,7 @@ def hand_calculation(
     past their "=".
     """
     one = require_trace(trace).sample(sample)
+    no_variants(one, "hand_calculation")
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
     for u in chosen:
         one.column(u)  # checks each unit was recorded
@@ -248,6 +249,18 @@ def unit_working(
     start = f"{label('hidden state')}h = z×h_prev + (1-z)×n = "
     lines["h"] = writer.line(start, kept, step.h[u])
     return lines
+
+
+def no_variants(trace: Trace, what: str) -> None:
+    """Refuse an LSTM with peepholes, coupled gates, a clip or a projection: the lines
+    written here leave those terms out (its steps record them: `Step.parts`)."""
+    variants = getattr(trace.weights, "variants", ())
+    if variants:
+        raise LSTMInputError(
+            f"{what} writes out the plain LSTM's step; this one has {', '.join(variants)}, "
+            "whose terms it does not write yet (the trace's steps record them in parts)"
+        )
+
 
 
 def _gru_sum(
@@ -370,6 +383,7 @@ def _per_unit_tables(
     fits `width`, else the gates (with x) in one and the states in another, each split
     again where a column would not fit."""
     before, gates, after = parts
+    whole = {name for name, _ in before + after if name.endswith(WHOLE)}
     keys = ["t", "unit"] if len(chosen) > 1 else ["t"]
     x = ["x"] if show_x else []
     cells: dict[str, list[str]] = {name: [] for name in ["t", "unit", *x]}
@@ -381,7 +395,11 @@ def _per_unit_tables(
             for name in x:
                 cells[name].append(format_vector(st.x, digits) if k == 0 else "")
             for name, get in before + gates + after:
-                cells[name].append(format_number(get(st)[k], digits))
+                value = get(st)
+                if name in whole:  # a projected h: all of it on the step's first row, as x
+                    cells[name].append(format_vector(value, digits) if k == 0 else "")
+                else:
+                    cells[name].append(format_number(value[k], digits))
     groups = [x + [name for name, _ in before + gates + after]]
     if _width([*keys, *groups[0]], cells) > width:
         groups = [x + [name for name, _ in gates], [name for name, _ in before + after]]
@@ -402,6 +420,9 @@ def _per_unit_tables(
 
 
 Column = tuple[str, Callable[[Step], Any]]  # a heading, and a step's values in that column
+WHOLE = " (all)"
+"""Marks a state column shown whole rather than by unit: an LSTM's h projected to
+proj_size values has no value per unit of the gates."""
 
 
 def _table_columns(
@@ -417,6 +438,8 @@ def _table_columns(
 
     def state(s: str, prev: bool) -> Column:
         name = f"{s}_prev" if prev else s
+        if np.shape(one.steps[0].state[s])[-1] != one.weights.units:  # h projected
+            return name + WHOLE, lambda st: np.asarray((st.state_prev if prev else st.state)[s])
         return name, lambda st: np.asarray((st.state_prev if prev else st.state)[s])[chosen]
 
     gates = one.weights.gates

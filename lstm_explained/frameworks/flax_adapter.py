@@ -99,6 +99,12 @@ def to_flax(weights: Weights, cell: Any) -> Any:
     wanted = "GRU" if kind == "GRUCell" else "LSTM"
     if not isinstance(weights, (LSTMWeights, GRUWeights)) or weights.cell != wanted:
         raise LSTMInputError(f"a Flax {kind} holds {wanted} weights; got {describe(weights)}")
+    variants = getattr(weights, "variants", ())
+    if variants:
+        raise LSTMInputError(
+            f"Flax's {kind} has no {' or '.join(variants)}; these weights cannot be copied "
+            "into one (to_onnx holds peepholes, clip and input_forget; to_torch a projection)"
+        )
     if (cell.in_features, cell.hidden_features) != (weights.input_dim, weights.units):
         raise LSTMInputError(
             f"cell must have in_features={weights.input_dim} and hidden_features="

@@ -61,6 +61,8 @@ class Layout:
     activations: str
     state: str
     bias_vectors: int  # bias vectors per gate: the "+ 1" or "+ 2" of the count
+    variants: str = "none"  # what else the layer can compute (peepholes, clip, ...)
+    peephole_order: tuple[str, ...] = ()  # the gates of its peephole blocks, in order
 
     def parameter_count(self, input_dim: int, units: int) -> int:
         """How many numbers the layer stores (one direction, no peepholes)."""
@@ -82,6 +84,7 @@ LAYOUTS: dict[str, Layout] = {
         "one; `unit_forget_bias=True` sets its forget slice to 1",
         "`activation` tanh, `recurrent_activation` sigmoid; any name or callable",
         "`[h, c]`", 1,
+        "none: no peepholes, clip, coupled gates or projection",
     ),
     "torch-lstm": Layout(
         "PyTorch", "torch.nn.LSTM", "LSTM", LSTM_ORDER, "i, f, g, o",
@@ -90,6 +93,8 @@ LAYOUTS: dict[str, Layout] = {
         "two, always added together",
         "sigmoid and tanh, fixed",
         "`(h_n, c_n)`", 2,
+        "`proj_size` P: `weight_hr_l0` (P, H) projects h = W_hr (o ⊙ tanh(c)) to P values, "
+        "`weight_hh_l0` is then (4H, P); no peepholes, clip or coupled gates",
     ),
     "onnx-lstm": Layout(
         "ONNX", "LSTM", "LSTM", ("input", "output", "forget", "candidate"),
@@ -99,6 +104,10 @@ LAYOUTS: dict[str, Layout] = {
         "two, concatenated: input side `Wb`, then recurrent side `Rb`",
         "`activations` Sigmoid, Tanh, Tanh by name; HardSigmoid's `alpha` 0.2, `beta` 0.5",
         "`Y_h`, `Y_c`", 2,
+        "peepholes `P` (dirs, 3H), blocks i, o, f: i and f add P ⊙ c_prev, o adds P ⊙ c; "
+        "`clip` bounds every gate's pre-activation to [-clip, clip]; `input_forget=1` "
+        "makes f = 1 - i (as onnxruntime computes them); no projection",
+        ("input", "output", "forget"),
     ),
     "flax-lstm": Layout(
         "Flax", "nnx.LSTMCell", "LSTM", LSTM_ORDER, "i, f, g, o",
@@ -108,6 +117,7 @@ LAYOUTS: dict[str, Layout] = {
         "one per gate, on the hidden side only",
         "`gate_fn` sigmoid, `activation_fn` tanh; any callable",
         "carry `(c, h)`", 1,
+        "none: no peepholes, clip, coupled gates or projection",
     ),
     "flax-optimized-lstm": Layout(
         "Flax", "nnx.OptimizedLSTMCell", "LSTM", LSTM_ORDER, "i, f, g, o",
@@ -116,6 +126,7 @@ LAYOUTS: dict[str, Layout] = {
         "one, on the hidden side only",
         "`gate_fn` sigmoid, `activation_fn` tanh; any callable",
         "carry `(c, h)`", 1,
+        "none: no peepholes, clip, coupled gates or projection",
     ),
     "keras-gru": Layout(
         "Keras 3", "keras.layers.GRU", "GRU", GRU_ORDER, "z, r, h (our n)",
@@ -142,6 +153,7 @@ LAYOUTS: dict[str, Layout] = {
         "default 0 is reset-before",
         "`activations` Sigmoid, Tanh by name",
         "`Y_h`", 2,
+        "`clip`, which the engine does not compute (refused)",
     ),
     "flax-gru": Layout(
         "Flax", "nnx.GRUCell", "GRU", ("reset", "update", "candidate"), "r, z, n",

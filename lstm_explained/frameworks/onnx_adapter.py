@@ -30,7 +30,7 @@ from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec, check_precision
 from ..engine.parametric import onnx_activation
 from ..engine.recurrence import cell_of
-from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..engine.weights import PEEPHOLE_GATES, GRUWeights, LSTMWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
 from .optional import require
@@ -48,7 +48,8 @@ def import_onnx() -> Any:
 def onnx_arrays(weights: Weights) -> dict[str, Array]:
     """One direction's W (n*H, in), R (n*H, H) and B (2*n*H,) in ONNX's gate order, as
     float64. An LSTM's whole bias goes into Wb (Rb is zeros); a GRU's two rows become
-    Wb and Rb with reset_after=True, and Wb alone without it. No B without a bias."""
+    Wb and Rb with reset_after=True, and Wb alone without it. No B without a bias; an
+    LSTM's peepholes as P (3*H,), blocks i, o, f."""
     cell_of(weights)
     lay = layout("onnx-lstm" if isinstance(weights, LSTMWeights) else "onnx-gru")
     ours = weights.gates
@@ -61,15 +62,36 @@ def onnx_arrays(weights: Weights) -> dict[str, Array]:
         bias = to_float(np.asarray(weights.bias)).reshape(-1, weights.kernel.shape[1])
         halves = list(bias) + [np.zeros_like(bias[0])] * (2 - len(bias))  # Wb, Rb
         arrays["B"] = np.concatenate([rows(h[None])[:, 0] for h in halves])  # (2*n*H,)
+    peephole = getattr(weights, "peephole", None)
+    if peephole is not None:  # rows input, forget, output -> P's blocks i, o, f
+        arrays["P"] = to_float(np.asarray(peephole))[list(ONNX_PEEPHOLE_ROWS)].reshape(-1)
     return arrays
 
 
+ONNX_PEEPHOLE_ROWS = tuple(
+    layout("onnx-lstm").peephole_order.index(gate) for gate in PEEPHOLE_GATES
+)
+"""ONNX's P holds i, o, f (`layouts`); `LSTMWeights.peephole` rows input, forget, output:
+row k of ours is block ONNX_PEEPHOLE_ROWS[k] of P, (0, 2, 1), a swap, so the same
+permutation maps ours to ONNX's."""
+
+
+def peephole_from_onnx(p: Array) -> Array | None:
+    """P (3*H,), blocks i, o, f, as `LSTMWeights.peephole` (3, H) (rows input, forget,
+    output), float64; None when P is all zeros (the same arithmetic as no peepholes)."""
+    blocks = np.asarray(p, dtype=np.float64).reshape(3, -1)  # (3, H): i, o, f
+    return blocks[list(ONNX_PEEPHOLE_ROWS)] if np.any(blocks) else None
+
+
 def weights_from_onnx_arrays(
-    op_type: str, w: Array, r: Array, b: Array | None, *, linear_before_reset: int = 0
-) -> Weights:
+    op_type: str, w: Array, r: Array, b: Array | None, *, linear_before_reset: int = 0,
+    p: Array | None = None, clip: float | None = None, input_forget: int = 0,
+) -> Weights:  # fmt: skip
     """One direction of an ONNX node as engine weights (float64): W (n*H, in),
     R (n*H, H), B (2*n*H,) or None. An LSTM's Wb and Rb come back summed; so do a GRU's
-    with linear_before_reset=0; with 1 they are the two rows of a reset_after=True bias."""
+    with linear_before_reset=0; with 1 they are the two rows of a reset_after=True bias.
+    An LSTM's peepholes P (3*H,), `clip` and `input_forget` become those fields of
+    `LSTMWeights` (zero peepholes and clip None or 0 are left off)."""
     lay = layout("onnx-lstm" if op_type == "LSTM" else "onnx-gru")
     ours = LSTMWeights.gates if op_type == "LSTM" else GRUWeights.gates
 
@@ -79,7 +101,11 @@ def weights_from_onnx_arrays(
     kernel, recurrent = columns(w), columns(r)  # (in, n*H), (H, n*H)
     halves = None if b is None else [columns(h[:, None])[0] for h in np.split(b, 2)]
     if op_type == "LSTM":
-        return LSTMWeights(kernel, recurrent, None if halves is None else halves[0] + halves[1])
+        return LSTMWeights(
+            kernel, recurrent, None if halves is None else halves[0] + halves[1],
+            peephole=None if p is None else peephole_from_onnx(p),
+            clip=clip or None, input_forget=bool(input_forget),
+        )  # fmt: skip
     if linear_before_reset:
         return GRUWeights(kernel, recurrent, None if halves is None else np.stack(halves))
     bias = None if halves is None else halves[0] + halves[1]
@@ -141,7 +167,30 @@ def _attributes(op: str, way: str, parts: list[Weights], acts: list[Any]) -> dic
     attrs |= {"activation_beta": betas} if betas else {}
     if op == "GRU":
         attrs["linear_before_reset"] = int(getattr(parts[0], "reset_after", True))
+    else:  # node attributes: one value for both directions (checked in _lstm_settings)
+        clip, input_forget = _lstm_settings(parts)
+        attrs |= {"clip": float(clip)} if clip is not None else {}
+        attrs |= {"input_forget": 1} if input_forget else {}
     return attrs
+
+
+def _lstm_settings(parts: list[Weights]) -> tuple[Any, bool]:
+    """An LSTM node's clip and input_forget, which both directions share; a projection,
+    which ONNX's LSTM cannot hold, or settings that differ, are refused."""
+    for w in parts:
+        if getattr(w, "projection", None) is not None:
+            raise LSTMInputError(
+                "ONNX's LSTM has no projection (PyTorch's proj_size): h must have "
+                "hidden_size values; these weights project h to "
+                f"{w.output_units} values"
+            )
+    settings = {(getattr(w, "clip", None), getattr(w, "input_forget", False)) for w in parts}
+    if len(settings) > 1:
+        raise LSTMInputError(
+            "an ONNX bidirectional node has one clip and one input_forget for both "
+            f"directions; the two directions' weights differ: {sorted(settings, key=str)}"
+        )
+    return settings.pop()
 
 
 def to_onnx(
@@ -180,8 +229,8 @@ def to_onnx(
         inputs.append(helper.make_tensor_value_info("sequence_lens", TensorProto.INT32, ["batch"]))
     for k, (_, way, parts) in enumerate(stack):
         op, top = parts[0].cell, k == len(stack) - 1
-        arrays = [onnx_arrays(w) for w in parts]
-        for key in arrays[0]:  # W, R and (with a bias) B, each (dirs, ...)
+        arrays = _node_arrays(parts)
+        for key in arrays[0]:  # W, R, (with a bias) B and (peepholes) P, each (dirs, ...)
             value = np.stack([a[key] for a in arrays]).astype(dtype)
             inits.append(onnx.numpy_helper.from_array(value, f"layer{k}_{key}"))
         b = f"layer{k}_B" if "B" in arrays[0] else ""
@@ -192,6 +241,8 @@ def to_onnx(
             node_in.append(state)
             dims = [len(parts), "batch", parts[0].units]
             inputs.append(helper.make_tensor_value_info(state, elem, dims))
+        if "P" in arrays[0]:  # the eighth input, after the (possibly empty) initial states
+            node_in += [""] * (7 - len(node_in)) + [f"layer{k}_P"]
         outs = (["Y", "Y_h", "Y_c"] if top else [f"layer{k}_Y"])[: 3 if op == "LSTM" else 2]
         node = helper.make_node(op, _trim(node_in), outs, name=f"layer{k}",
                                 **_attributes(op, way, parts, acts))  # fmt: skip
@@ -216,6 +267,16 @@ def to_onnx(
     )  # fmt: skip
     onnx.checker.check_model(model)
     return model
+
+
+def _node_arrays(parts: list[Weights]) -> list[dict[str, Array]]:
+    """`onnx_arrays` of each direction; where one direction has peepholes and the other
+    none, the other's P is zeros (the same arithmetic), since a node has one P."""
+    arrays = [onnx_arrays(w) for w in parts]
+    if any("P" in a for a in arrays):
+        zeros = [np.zeros(3 * w.units) for w in parts]
+        arrays = [a | {"P": a.get("P", z)} for a, z in zip(arrays, zeros, strict=True)]
+    return arrays
 
 
 def _units(layer: Weights | Bidirectional) -> int:

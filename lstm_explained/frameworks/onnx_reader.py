@@ -9,9 +9,10 @@ that only slice, join and reshape them (`onnx_tensors.constants`). Loading never
 code: an ONNX file is data.
 
 What the engine can compute is kept: the directions, activations with their alpha and
-beta, `layout`, constant or runtime `sequence_lens` and initial states, zero peepholes.
-What it cannot is refused with an `LSTMInputError`: nonzero peepholes, `clip`,
-`input_forget=1`.
+beta, `layout`, constant or runtime `sequence_lens` and initial states, and an LSTM's
+peepholes `P`, `clip` and `input_forget` (computed as onnxruntime computes them; see
+`engine.lstm_variants`). What it cannot is refused with an `LSTMInputError`: a GRU's
+`clip`.
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) ->
     slot = dict(zip(SLOTS, names, strict=True))
     for bad, why in (("clip", "clips its pre-activations"),
                      ("input_forget", "couples the input and forget gates")):  # fmt: skip
-        if attrs.get(bad):
+        if attrs.get(bad) and op != "LSTM":  # an LSTM's are computed (lstm_variants)
             raise LSTMInputError(f"{label} has {bad}={attrs[bad]}: it {why}, which the engine "
                                  "does not compute")  # fmt: skip
     direction = attrs.get("direction", "forward")
@@ -274,13 +275,13 @@ def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) ->
                 f"{label}: {key} must have shape {shape} for direction={direction} and "
                 f"hidden_size={hidden}; got {value.shape}"
             )
-    if tensors["P"] is not None and np.any(tensors["P"]):
-        raise LSTMInputError(f"{label} has nonzero peepholes P; the engine's cell (Keras's, "
-                             "PyTorch's) has none")  # fmt: skip
-    b = tensors["B"]
+    b, p = tensors["B"], tensors["P"]
     lbr = int(attrs.get("linear_before_reset", 0))
+    clip, coupled = attrs.get("clip"), int(attrs.get("input_forget", 0))  # an LSTM's
     parts = [weights_from_onnx_arrays(op, w[d], r[d], None if b is None else b[d],
-                                      linear_before_reset=lbr) for d in range(dirs)]  # fmt: skip
+                                      linear_before_reset=lbr, p=None if p is None else p[d],
+                                      clip=clip, input_forget=coupled)
+             for d in range(dirs)]  # fmt: skip
     weights: Weights | Bidirectional = parts[0] if dirs == 1 else Bidirectional(parts[0], parts[1])
     lay, ours = layout(f"onnx-{op.lower()}"), type(parts[0]).gates
     halves = None if b is None else tuple(

@@ -6,6 +6,8 @@ bidirectional module, for the reverse direction too (names ending in `_reverse`)
     LSTM  weight_ih_l{k} (4*H, in)   rows i, f, g, o (Keras's order)   = kernel.T
           weight_hh_l{k} (4*H, H)                                       = recurrent_kernel.T
           bias_ih_l{k} + bias_hh_l{k}  (4*H,)  only their sum is used   = bias
+          with proj_size P: weight_hr_l{k} (P, H)                       = projection.T
+          and weight_hh_l{k} (4*H, P), upper layers' weight_ih (4*H, dirs*P)
     GRU   weight_ih_l{k} (3*H, in)   rows r, z, n (Keras: z, r, h)
           weight_hh_l{k} (3*H, H)
           bias_ih_l{k}, bias_hh_l{k}  (3*H,)   = Keras's bias rows 0 and 1 (reset_after)
@@ -43,12 +45,7 @@ def _kind(module: Any, torch: Any, want: str | None = None) -> str:
     if want is not None and not isinstance(module, getattr(torch.nn, want)):
         raise LSTMInputError(f"module must be a torch.nn.{want}; got {type(module).__name__}")
     if isinstance(module, torch.nn.LSTM):
-        if module.proj_size:
-            raise LSTMInputError(
-                f"module must be an nn.LSTM with proj_size=0 (Keras has no projection); "
-                f"got proj_size={module.proj_size}"
-            )
-        return "LSTM"
+        return "LSTM"  # with proj_size too: LSTMWeights.projection
     if isinstance(module, torch.nn.GRU):
         return "GRU"
     raise LSTMInputError(f"module must be a torch.nn.LSTM or nn.GRU; got {type(module).__name__}")
@@ -76,14 +73,18 @@ def _tensors(module: Any, layer: int, direction: str, kind: str) -> dict[str, An
         raise LSTMInputError("direction='backward' needs a module built with bidirectional=True")
     n = 4 if kind == "LSTM" else 3
     hidden = module.hidden_size
-    inputs = module.input_size if layer == 0 else hidden * (2 if module.bidirectional else 1)
+    proj = getattr(module, "proj_size", 0)  # an LSTM's h has proj_size values when set
+    h_size = proj or hidden
+    inputs = module.input_size if layer == 0 else h_size * (2 if module.bidirectional else 1)
     suffix = f"_l{layer}" + ("_reverse" if direction == "backward" else "")
     shapes: dict[str, tuple[int, ...]] = {
         "weight_ih": (n * hidden, inputs),
-        "weight_hh": (n * hidden, hidden),
+        "weight_hh": (n * hidden, h_size),
     }
     if module.bias:
         shapes |= {"bias_ih": (n * hidden,), "bias_hh": (n * hidden,)}
+    if proj:
+        shapes["weight_hr"] = (proj, hidden)
     tensors = {}
     for name, shape in shapes.items():
         tensor = getattr(module, name + suffix)
@@ -129,23 +130,27 @@ def weights_from_torch(
     with torch.no_grad():
         a = {name: t.detach().cpu().double().numpy() for name, t in tensors.items()}
     return weights_from_torch_arrays(kind, a["weight_ih"], a["weight_hh"], a.get("bias_ih"),
-                                     a.get("bias_hh"))  # fmt: skip
+                                     a.get("bias_hh"), weight_hr=a.get("weight_hr"))  # fmt: skip
 
 
 def weights_from_torch_arrays(
-    kind: str, weight_ih: Any, weight_hh: Any, bias_ih: Any = None, bias_hh: Any = None
-) -> Weights:
+    kind: str, weight_ih: Any, weight_hh: Any, bias_ih: Any = None, bias_hh: Any = None,
+    *, weight_hr: Any = None,
+) -> Weights:  # fmt: skip
     """One layer and direction from PyTorch's arrays as a state dict names them, or
     an `nn.LSTMCell`'s or `nn.GRUCell`'s (`weight_ih` (n*H, in), `weight_hh` (n*H, H),
     `bias_ih` and `bias_hh` (n*H,) or both None), as `LSTMWeights` or `GRUWeights`
-    (float64), with the shapes already checked. `kind` is "LSTM" or "GRU"."""
+    (float64), with the shapes already checked. `kind` is "LSTM" or "GRU". An LSTM with
+    `proj_size` P has `weight_hr` (P, H), which becomes `projection` = weight_hr.T, and
+    its `weight_hh` is (4*H, P)."""
     units = np.shape(weight_hh)[1]
     kernel = _reorder(np.asarray(weight_ih, np.float64), kind, units).T  # (in, n*units)
     recurrent = _reorder(np.asarray(weight_hh, np.float64), kind, units).T  # (units, n*units)
     biases = None if bias_ih is None else [np.asarray(b, np.float64) for b in (bias_ih, bias_hh)]
     if kind == "LSTM":
         bias = None if biases is None else biases[0] + biases[1]  # (4*units,): only the sum counts
-        return LSTMWeights(kernel, recurrent, bias)
+        projection = None if weight_hr is None else np.asarray(weight_hr, np.float64).T
+        return LSTMWeights(kernel, recurrent, bias, projection=projection)  # (H, P)
     rows = None if biases is None else np.stack([_reorder(b, kind, units) for b in biases])
     return GRUWeights(kernel, recurrent, rows, reset_after=True)  # rows (2, 3*units)
 
@@ -182,6 +187,7 @@ def weights_to_torch(
             f"hidden_size={weights.units} to hold these weights; got input_size="
             f"{expected_in} and hidden_size={module.hidden_size}"
         )
+    _check_variants(weights, module)
     units = weights.units
     bias = None if weights.bias is None else to_float(weights.bias)
     if not module.bias and bias is not None and np.any(bias != 0):
@@ -200,6 +206,9 @@ def weights_to_torch(
         "bias_ih": _reorder(b_ih, kind, units),
         "bias_hh": _reorder(b_hh, kind, units),
     }
+    projection = getattr(weights, "projection", None)
+    if projection is not None:
+        values["weight_hr"] = to_float(projection).T  # (proj_size, units)
     with torch.no_grad():
         for name, tensor in tensors.items():
             new = torch.from_numpy(np.array(values[name], dtype=np.float64))  # a copy
@@ -207,13 +216,32 @@ def weights_to_torch(
     return module
 
 
+def _check_variants(weights: Weights, module: Any) -> None:
+    """PyTorch's LSTM has a projection (proj_size) but no peepholes, clip or coupled
+    gates; the module's proj_size must be the weights' (0 for none)."""
+    if not isinstance(weights, LSTMWeights):
+        return
+    others = [v for v in weights.variants if v != "projection"]
+    if others:
+        raise LSTMInputError(
+            f"PyTorch's nn.LSTM has no {' or '.join(others)}; these weights cannot be "
+            "copied into one (to_onnx writes them)"
+        )
+    proj = weights.output_units if weights.projection is not None else 0
+    if module.proj_size != proj:
+        raise LSTMInputError(
+            f"module must be an nn.LSTM with proj_size={proj} to hold these weights; got "
+            f"proj_size={module.proj_size}"
+        )
+
+
 def from_torch(module: Any) -> Weights:
     """The weights of a one-layer, one-direction `torch.nn.LSTM` or `torch.nn.GRU`, as
     `LSTMWeights` or `GRUWeights` in Keras's layout (float64): an LSTM's kernel is
     `weight_ih_l0.T`, its recurrent kernel `weight_hh_l0.T` and its bias `bias_ih_l0 +
-    bias_hh_l0` (PyTorch only ever uses their sum); a GRU's gates are reordered from r,
-    z, n to z, r, h and keep both biases (`reset_after=True`). `layers_from_torch` reads
-    every layer and direction."""
+    bias_hh_l0` (PyTorch only ever uses their sum), and with `proj_size` its projection
+    `weight_hr_l0.T`; a GRU's gates are reordered from r, z, n to z, r, h and keep both
+    biases (`reset_after=True`). `layers_from_torch` reads every layer and direction."""
     return weights_from_torch(module)
 
 

@@ -106,8 +106,10 @@ class SavedLayer:
 
     @property
     def units(self) -> int:
-        """Size of the layer's output per step (both directions when concatenated)."""
-        return self.weights.units
+        """Size of the layer's output per step (both directions when concatenated; an
+        LSTM's proj_size when it projects h)."""
+        w = self.weights
+        return w.units if isinstance(w, Bidirectional) else w.output_units
 
     @property
     def direction(self) -> str:

@@ -144,6 +144,10 @@ def _saved(name: str, layer: OnnxLayer, model: Any, node: Any, producers: Mappin
     weights = layer.weights.forward if isinstance(layer.weights, Bidirectional) else layer.weights
     if isinstance(weights, GRUWeights):
         settings["linear_before_reset"] = int(weights.reset_after)
+    for variant in getattr(weights, "variants", ()):  # an LSTM's P, clip, input_forget
+        value = getattr(weights, variant)
+        settings[variant] = ("P stored in the file" if variant == "peephole"
+                             else int(value) if variant == "input_forget" else value)  # fmt: skip
     settings |= _runtime_settings(layer, producers, recurrent)
     start = _stored_states(layer)
     for k, v in (start or {}).items():

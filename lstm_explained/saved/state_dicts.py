@@ -8,6 +8,8 @@ A module's tensors are found by their names, under the module's dotted path:
     <module>.weight_ih_l{k}[_reverse]  (n*H, in)    nn.LSTM, nn.GRU: layer k (and its
     <module>.weight_hh_l{k}[_reverse]  (n*H, H)     reverse direction)
     <module>.bias_ih_l{k}, bias_hh_l{k}  (n*H,)     absent when built with bias=False
+    <module>.weight_hr_l{k}[_reverse]  (P, H)       nn.LSTM with proj_size=P; then
+                                                    weight_hh is (4*H, P)
     <module>.weight_ih, weight_hh, bias_ih, bias_hh  nn.LSTMCell, nn.GRUCell: one step
 
 n = 4 for an LSTM, 3 for a GRU (1 for nn.RNN and nn.RNNCell, the plain recurrent cell,
@@ -59,6 +61,7 @@ class Recurrent:
             out, float32 (float64 when the file stores float64).
         num_layers, bidirectional, bias, hidden, input_size: as the module was built.
         dtype: what the file stores the weights as ("float32", "bfloat16", ...).
+        proj_size: an nn.LSTM's proj_size (weight_hr_l{k}), 0 without a projection.
     """
 
     prefix: str
@@ -71,6 +74,12 @@ class Recurrent:
     hidden: int
     input_size: int
     dtype: str
+    proj_size: int = 0
+
+    @property
+    def h_size(self) -> int:
+        """The size of h, what each direction outputs: proj_size, or hidden."""
+        return self.proj_size or self.hidden
 
     @property
     def module(self) -> str:
@@ -135,11 +144,6 @@ def recurrent(prefix: str, cell: bool, group: Mapping[str, tuple[Array | None, s
     is when the engine does not compute it, or what is wrong with its tensors (worded to
     follow "<module> is ...")."""
     what = f"nn.{{}}{'Cell' if cell else ''}"
-    if any(key.startswith("weight_hr") for key in group):
-        raise LSTMInputError(
-            "an nn.LSTM with proj_size (weight_hr_l0), which the engine does not compute "
-            "(Keras has no projection of h)"
-        )
     first = "" if cell else "_l0"
     unread = "a set of tensors named as a recurrent module's that make none"
     for key in (f"weight_ih{first}", f"weight_hh{first}"):
@@ -151,9 +155,15 @@ def recurrent(prefix: str, cell: bool, group: Mapping[str, tuple[Array | None, s
             raise LSTMInputError(f"{unread} ({key} is stored as {stored}, not as floating-point "
                                  "weights: float32, float64, float16 or bfloat16)")  # fmt: skip
         tensors[key] = value
-    hh = tensors[f"weight_hh{first}"]
-    rows, hidden = hh.shape if hh.ndim == 2 else (0, 0)  # (n*H, H)
+    hh, hr = tensors[f"weight_hh{first}"], tensors.get("weight_hr_l0")
+    rows, hidden = hh.shape if hh.ndim == 2 else (0, 0)  # (n*H, H), or (4*H, P)
+    proj, hr_shape = 0, None if hr is None else hr.shape
+    if hr is not None and hr.ndim == 2 and not cell:  # proj_size: weight_hr_l0 is (P, H)
+        proj, hidden = hr.shape
     n = rows // hidden if hidden and rows % hidden == 0 else 0
+    if proj and n != 4:
+        raise LSTMInputError(f"{unread} (weight_hh{first} of shape {hh.shape} is not (4*H, P) "
+                             f"for weight_hr_l0 of shape {hr_shape}, (P, H))")  # fmt: skip
     if n not in KINDS:
         raise LSTMInputError(f"{unread} (weight_hh{first} of shape {hh.shape} is not (n*H, H) "
                              "for an LSTM, n = 4, or a GRU, n = 3)")  # fmt: skip
@@ -164,7 +174,7 @@ def recurrent(prefix: str, cell: bool, group: Mapping[str, tuple[Array | None, s
     module = Recurrent(
         prefix, kind, cell, tensors, layers, any(k.endswith("_reverse") for k in group),
         f"bias_ih{first}" in group or f"bias_hh{first}" in group, hidden,
-        tensors[f"weight_ih{first}"].shape[-1], group[f"weight_hh{first}"][1],
+        tensors[f"weight_ih{first}"].shape[-1], group[f"weight_hh{first}"][1], proj,
     )  # fmt: skip
     _check_shapes(module, what.format(kind))
     return module
@@ -176,11 +186,13 @@ def _expected(module: Recurrent) -> dict[str, tuple[int, ...]]:
     dirs = ("", "_reverse") if module.bidirectional else ("",)
     shapes: dict[str, tuple[int, ...]] = {}
     for k in range(module.num_layers):
-        inputs = module.input_size if k == 0 else hidden * len(dirs)
+        inputs = module.input_size if k == 0 else module.h_size * len(dirs)
         for d in dirs:
             end = "" if module.cell else f"_l{k}{d}"
             shapes[f"weight_ih{end}"] = (n * hidden, inputs)
-            shapes[f"weight_hh{end}"] = (n * hidden, hidden)
+            shapes[f"weight_hh{end}"] = (n * hidden, module.h_size)
+            if module.proj_size:
+                shapes[f"weight_hr{end}"] = (module.proj_size, hidden)
             if module.bias:
                 shapes[f"bias_ih{end}"] = shapes[f"bias_hh{end}"] = (n * hidden,)
     return shapes
@@ -191,6 +203,7 @@ def _check_shapes(module: Recurrent, what: str) -> None:
     shape other than the one the module would store."""
     expected = _expected(module)
     built = (f"an {what} with input_size={module.input_size}, hidden_size={module.hidden}"
+             + (f", proj_size={module.proj_size}" if module.proj_size else "")
              + ("" if module.cell else f", num_layers={module.num_layers}, "
                 f"bidirectional={module.bidirectional}"))  # fmt: skip
     for key, shape in expected.items():
@@ -212,7 +225,9 @@ def _direction(module: Recurrent, k: int, suffix: str) -> tuple[Weights, Any]:
     end = "" if module.cell else f"_l{k}{suffix}"
     t = {name: module.tensors.get(name + end) for name in ("weight_ih", "weight_hh",
                                                            "bias_ih", "bias_hh")}  # fmt: skip
-    weights = weights_from_torch_arrays(module.kind, *t.values())
+    weights = weights_from_torch_arrays(
+        module.kind, *t.values(), weight_hr=module.tensors.get("weight_hr" + end)
+    )
     if not module.bias:
         return weights, None
     halves = [np.asarray(t[name], np.float64) for name in ("bias_ih", "bias_hh")]
@@ -236,6 +251,8 @@ def saved_layers(module: Recurrent) -> list[SavedLayer]:
              "run": "one call per time step, each from the state the last returned"}
             if module.cell else {"num_layers": module.num_layers, "bias": module.bias,
                                  "bidirectional": module.bidirectional})  # fmt: skip
+        if module.proj_size:
+            settings["proj_size"] = module.proj_size  # h = W_hr (o * tanh(c))
         if module.kind == "GRU":
             settings["reset_after"] = True  # PyTorch's r multiplies (W_hn h + b_hn)
         saved.append(SavedLayer(module.layer_name(k), "torch", weights, bias_halves=halves,
@@ -261,10 +278,11 @@ def run_own(
     if module.cell:
         return _run_cell(torch, module, inputs, start, dtype)
     count = len(layers)
+    projected = {"proj_size": module.proj_size} if module.proj_size else {}
     own = getattr(torch.nn, module.kind)(
-        module.input_size if first == 0 else module.hidden * (2 if module.bidirectional else 1),
+        module.input_size if first == 0 else module.h_size * (2 if module.bidirectional else 1),
         module.hidden, num_layers=count, bias=module.bias,
-        bidirectional=module.bidirectional, batch_first=True, dtype=dtype,
+        bidirectional=module.bidirectional, batch_first=True, dtype=dtype, **projected,
     )  # fmt: skip
     state = {}
     for key, value in module.tensors.items():

@@ -121,6 +121,9 @@ def test_what_flax_cannot_hold_is_refused(nnx):
          r"in_features=1 and hidden_features=2 .*; got 1 and 1"),
         (LSTMWeights.constant(1), nnx.Linear(1, 1, rngs=nnx.Rngs(0)),
          r"cell must be a flax.nnx LSTMCell, OptimizedLSTMCell or GRUCell; got Linear"),
+        (LSTMWeights.constant(1).replace(peephole=np.ones((3, 1)), input_forget=True),
+         nnx.LSTMCell(1, 1, rngs=nnx.Rngs(0)),
+         r"Flax's LSTMCell has no peephole or input_forget; these weights cannot be copied"),
     ]  # fmt: skip
     for weights, cell, message in cases:
         with pytest.raises(LSTMInputError, match=message):

@@ -114,3 +114,21 @@ def test_flax_parameters(nnx, cls, key):
             described[f"{owner}.{attr}"] = tensor.concrete_shape(IN, H)
     assert params == described
     assert sum(int(np.prod(s)) for s in params.values()) == LAYOUTS[key].parameter_count(IN, H)
+
+
+def test_the_variants_row_says_which_framework_holds_which_variant():
+    rows = {key: lay.variants for key, lay in LAYOUTS.items()}
+    assert rows["torch-lstm"].startswith("`proj_size` P: `weight_hr_l0` (P, H)")
+    assert "peepholes `P` (dirs, 3H), blocks i, o, f" in rows["onnx-lstm"]
+    assert "`input_forget=1` makes f = 1 - i" in rows["onnx-lstm"]
+    assert rows["keras-lstm"].startswith("none")
+    # the blocks the text names are the order the ONNX converter uses
+    assert LAYOUTS["onnx-lstm"].peephole_order == ("input", "output", "forget")
+
+
+def test_an_onnx_models_peepholes_are_stored_in_the_order_the_table_gives(onnx):
+    # peepholes 1, 2, 3 on the input, forget and output rows (one unit) must be stored
+    # as P = [P_i, P_o, P_f] = [1, 3, 2], as ONNX's LSTM spec orders them
+    w = LSTMWeights.constant(1.0).replace(peephole=np.array([[1.0], [2.0], [3.0]]))
+    p = next(t for t in to_onnx(w).graph.initializer if t.name.endswith("_P"))
+    assert onnx.numpy_helper.to_array(p).tolist() == [[1.0, 3.0, 2.0]]

@@ -281,6 +281,46 @@ def test_the_reader_reads_activations_as_onnxruntime_does(
     agree(layer.run(x)[0], y, "Y")
 
 
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"peephole": np.arange(-3, 3).reshape(1, 6) / 2},
+        {"clip": 0.5},
+        {"input_forget": 1},
+        {"peephole": np.arange(-3, 3).reshape(1, 6) / 2, "clip": 0.5, "input_forget": 1},
+    ],
+    ids=["peephole", "clip", "input_forget", "all three"],
+)
+def test_an_lstms_peepholes_clip_and_input_forget_are_read_as_onnxruntime_runs_them(
+    onnx, onnxruntime, options
+):
+    model = one_node(onnx, **options)
+    (layer,) = from_onnx(model)
+    if "peephole" in options:  # P holds i, o, f; the weights' rows input, forget, output
+        np.testing.assert_array_equal(layer.weights.peephole, [[-1.5, -1], [0.5, 1], [-0.5, 0]])
+    assert layer.weights.clip == options.get("clip")
+    assert layer.weights.input_forget is bool(options.get("input_forget"))
+    x = f32(np.random.default_rng(3).normal(size=(3, 1, 2)) * 2)
+    agree(layer.run(x)[0], ort_run(onnxruntime, model, X=x)[0], "Y")
+
+
+def test_a_grus_clip_is_still_refused(onnx):
+    helper, rng = onnx.helper, np.random.default_rng(0)
+    inits = [onnx.numpy_helper.from_array(f32(rng.normal(size=s)), n)
+             for n, s in (("w", (1, 6, 2)), ("r", (1, 6, 2)))]  # fmt: skip
+    node = helper.make_node("GRU", ["X", "w", "r"], ["Y"], hidden_size=2, clip=3.0)
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("X", 1, [3, 1, 2])],
+        [helper.make_tensor_value_info("Y", 1, None)],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)], ir_version=8)
+    with pytest.raises(LSTMInputError, match=r"GRU node 1 has clip=3.0: it clips its pre-act"):
+        from_onnx(model)
+
+
 def test_layout_one_is_computed_though_onnxruntime_refuses_it(onnx, onnxruntime):
     x = f32(np.random.default_rng(2).normal(size=(3, 1, 2)))  # (time, batch, features)
     y = ort_run(onnxruntime, one_node(onnx), X=x)[0]  # layout 0, run by onnxruntime
@@ -291,9 +331,6 @@ def test_layout_one_is_computed_though_onnxruntime_refuses_it(onnx, onnxruntime)
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"peephole": np.ones((1, 6))}, r"nonzero peepholes P"),
-        ({"clip": 3.0}, r"has clip=3.0: it clips its pre-activations"),
-        ({"input_forget": 1}, r"input_forget=1: it couples the input and forget gates"),
         ({"activations": ["Sigmoid", "Tanh", "Relu"]}, r"one activation for the candidate"),
         ({"activations": ["Sigmoid", "Affine", "Affine"]}, r"Affine needs activation_alpha"),
         ({"activations": ["Sigmoid", "Gelu", "Gelu"]}, r"'Gelu' is not one ONNX defines"),

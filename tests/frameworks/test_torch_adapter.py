@@ -167,7 +167,6 @@ def test_a_module_without_bias_takes_weights_whose_bias_is_zero(torch):
             r"num_layers=1; got num_layers=2 \(convert one layer at a time\)",
         ),
         (lambda nn: nn.LSTM(3, 2, bidirectional=True), r"bidirectional=False; got bidirectional"),
-        (lambda nn: nn.LSTM(3, 2, proj_size=1), r"proj_size=0 .*; got proj_size=1"),
     ],
 )
 def test_from_torch_and_to_torch_refuse_what_keras_cannot_hold(torch, build, pattern):
@@ -340,3 +339,64 @@ def test_to_torch_refuses_reset_before_and_the_wrong_module(torch):
 def test_to_torch_names_weights_that_are_not_weights(torch):
     with pytest.raises(LSTMInputError, match=r"^weights must be an LSTMWeights or a GRUWeights"):
         to_torch("x", torch.nn.LSTM(1, 1))
+
+
+# ---- proj_size: h = W_hr (o * tanh(c)) ---------------------------------------------
+
+
+@pytest.mark.parametrize(("layers", "bidirectional"), [(1, False), (2, False), (2, True)])
+def test_proj_size_modules_agree_in_float64(torch, layers, bidirectional):
+    from lstm_explained import stacked
+    from lstm_explained.frameworks.torch_adapter import layers_from_torch
+
+    module = random_lstm(torch, 3, 5, seed=layers + 2 * bidirectional, proj_size=2,
+                         num_layers=layers, bidirectional=bidirectional,
+                         batch_first=True).double()  # fmt: skip
+    x = np.random.default_rng(3).normal(size=(2, 7, 3))
+    with torch.no_grad():
+        out, (h_n, c_n) = module(torch.from_numpy(x))
+    converted = layers_from_torch(module)
+    first = converted[0].forward if bidirectional else converted[0]
+    assert first.projection.shape == (5, 2)
+    np.testing.assert_array_equal(first.projection, numpy(module.weight_hr_l0).T)
+    trace = stacked(x, converted)
+    assert out.shape == (2, 7, 2 * (1 + bidirectional))
+    np.testing.assert_allclose(trace.sequence_out, out.numpy(), rtol=0, atol=1e-12)
+    top = trace.layers[-1]
+    last = top.backward if bidirectional else top
+    np.testing.assert_allclose(last.state_h, h_n.numpy()[-1], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(last.state_c, c_n.numpy()[-1], rtol=0, atol=1e-12)
+
+
+def test_proj_size_round_trips_through_to_torch(torch):
+    module = random_lstm(torch, 3, 4, seed=5, proj_size=2)
+    weights = from_torch(module)
+    assert (weights.units, weights.output_units) == (4, 2)
+    other = to_torch(weights, torch.nn.LSTM(3, 4, proj_size=2))
+    for name in ("weight_ih_l0", "weight_hh_l0", "weight_hr_l0"):
+        assert torch.equal(getattr(other, name), getattr(module, name)), name
+
+
+@pytest.mark.parametrize(
+    ("weights", "module", "message"),
+    [
+        (
+            lambda: LSTMWeights.random(3, 2, seed=0),
+            lambda nn: nn.LSTM(3, 2, proj_size=1),
+            "module must be an nn.LSTM with proj_size=0 to hold these weights; got proj_size=1",
+        ),
+        (
+            lambda: LSTMWeights(np.ones((3, 8)), np.ones((1, 8)), projection=np.ones((2, 1))),
+            lambda nn: nn.LSTM(3, 2),
+            "proj_size=1 to hold these weights; got proj_size=0",
+        ),
+        (
+            lambda: LSTMWeights.random(3, 2, seed=0).replace(clip=1.0),
+            lambda nn: nn.LSTM(3, 2),
+            "PyTorch's nn.LSTM has no clip",
+        ),
+    ],
+)
+def test_to_torch_refuses_variants_it_cannot_hold(torch, weights, module, message):
+    with pytest.raises(LSTMInputError, match=message):
+        to_torch(weights(), module(torch.nn))

@@ -336,12 +336,7 @@ COMPUTED = {  # case -> what the check runs
     "test_gru_batchwise": REFERENCE,
     "test_gru_reverse": ORT,
     "test_gru_bidirectional": ORT,
-}
-
-
-REFUSED = {
-    "test_lstm_with_peepholes": "LSTM node 1 has nonzero peepholes P; the engine's cell "
-    "(Keras's, PyTorch's) has none",
+    "test_lstm_with_peepholes": ORT,  # P computed (engine.lstm_variants)
 }
 
 
@@ -415,8 +410,8 @@ def expected_as_traced(node, outputs):
 
 def test_every_case_is_listed(cases):
     lstm_gru = {name for name in cases if not name.startswith(("test_simple_rnn", "test_rnn"))}
-    assert lstm_gru == set(COMPUTED) | set(REFUSED)
-    assert len(COMPUTED) == 11
+    assert lstm_gru == set(COMPUTED)  # every LSTM and GRU case is computed
+    assert len(COMPUTED) == 12
     assert len(cases) - len(lstm_gru) == 6  # the RNN cases
 
 
@@ -440,12 +435,6 @@ def test_the_engine_gives_onnxs_expected_outputs_and_the_check_runs(
         np.testing.assert_allclose(ours, value, rtol=0, atol=1e-6 * scale, err_msg=key)
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_what_the_engine_cannot_compute_is_refused_in_one_line(capsys, onnx, cases, tmp_path, name):
-    path = model_file(onnx, tmp_path / f"{name}.onnx", *cases[name])
-    assert REFUSED[name] in one_line_error(capsys, "trace", path)
-
-
 def test_an_rnn_node_is_refused_in_one_line(capsys, onnx, cases, tmp_path):
     rnn = [name for name in cases if name.startswith(("test_simple_rnn", "test_rnn"))]
     for name in rnn:
@@ -455,3 +444,34 @@ def test_an_rnn_node_is_refused_in_one_line(capsys, onnx, cases, tmp_path):
             "has no LSTM or GRU node; its nodes are ['RNN']; RNN node 1: an ONNX RNN node, "
             "which the engine does not compute (LSTM and GRU only)\n"
         ), name
+
+
+# ---- an LSTM's peepholes, clip and input_forget ---------------------------------------
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_peepholes_clip_and_input_forget_are_traced_and_checked_by_onnxruntime(
+    capsys, onnx, onnxruntime, tmp_path, bidirectional
+):
+    def weights(seed):
+        rng = np.random.default_rng(seed)
+        w = LSTMWeights.random(2, 3, seed=seed, scale=0.8)
+        return w.replace(peephole=rng.normal(0, 0.8, (3, 3)), clip=0.75, input_forget=True)
+
+    layer = Bidirectional(weights(1), weights(2)) if bidirectional else weights(1)
+    model = to_onnx(layer)
+    node = model.graph.node[0]
+    assert {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}.keys() >= {
+        "clip", "input_forget"}  # fmt: skip
+    assert len(node.input) == 8  # P is the eighth input
+    path = save(tmp_path, "peepholes.onnx", model)
+    doc, _ = traced(capsys, path, "-i", json.dumps(X.tolist()))
+    assert doc["check"]["checked"] is True
+    assert doc["check"]["what"].startswith("onnxruntime ran")
+    assert {k: doc["settings"][k] for k in ("peephole", "clip", "input_forget")} == {
+        "peephole": "P stored in the file", "clip": 0.75, "input_forget": 1}  # fmt: skip
+    agree(doc, ort_outputs(onnxruntime, model, X=X.transpose(1, 0, 2)))
+    read = load_model(path).layers[0].weights
+    first = read.forward if bidirectional else read
+    np.testing.assert_allclose(first.peephole, weights(1).peephole, rtol=1e-7)
+    assert (first.clip, first.input_forget) == (0.75, True)

@@ -154,3 +154,38 @@ def test_layers_that_do_not_stack_are_refused(capsys, torch, tmp_path):
     torch.save(state, tmp_path / "gap.pt")
     err = one_line_error(capsys, "trace", tmp_path / "gap.pt")
     assert "whose tensors do not fit (weight_ih_l1 is missing)" in err
+
+
+def test_a_proj_size_lstm_is_traced_and_checked_against_pytorch(capsys, torch, tmp_path):
+    torch.manual_seed(8)
+    net = torch.nn.Module()
+    net.rnn = torch.nn.LSTM(3, 5, proj_size=2, num_layers=2, batch_first=True)
+    torch.save(net.state_dict(), tmp_path / "proj.pt")
+    h0, c0 = np.random.default_rng(2).uniform(-1, 1, (2, 2)), np.zeros((2, 5))
+    np.savez(tmp_path / "s.npz", h=h0, c=c0)  # h has proj_size values, c hidden_size
+    doc = traced(capsys, tmp_path / "proj.pt", "--layer", "rnn, layer 0", "-i",
+                 json.dumps(X.tolist()), "--initial-state", tmp_path / "s.npz")  # fmt: skip
+    assert doc["settings"]["proj_size"] == 2
+    assert doc["units"] == 2  # what the layer outputs per step
+    assert doc["check"]["checked"] is True
+    assert doc["check"]["ok"] is True
+    assert np.array(doc["trace"]["weights"]["projection"]).shape == (5, 2)
+    start = (torch.from_numpy(h0[None]).float(), torch.from_numpy(c0[None]).float())
+    with torch.no_grad():
+        layer0 = torch.nn.LSTM(3, 5, proj_size=2, batch_first=True)
+        layer0.load_state_dict({k[:-3] + "_l0": v for k, v in net.rnn.state_dict().items()
+                                if k.endswith("_l0")})  # fmt: skip
+        theirs, (h_n, c_n) = layer0(torch.from_numpy(X).float(), start)
+    for name, value in (("output", theirs), ("h_n", h_n), ("c_n", c_n)):
+        np.testing.assert_allclose(doc["outputs"][name], value.numpy(), atol=2e-6, rtol=0)
+
+
+def test_a_proj_size_lstm_whose_tensors_do_not_fit_is_refused(capsys, torch, tmp_path):
+    state = torch.nn.LSTM(3, 5, proj_size=2).state_dict()
+    state["weight_hr_l0"] = torch.zeros(2, 4)  # (P, H) with the wrong H
+    torch.save(state, tmp_path / "bad.pt")
+    err = one_line_error(capsys, "trace", tmp_path / "bad.pt")
+    assert (
+        "(weight_hh_l0 of shape (20, 2) is not (4*H, P) for weight_hr_l0 of shape (2, 4), "
+        "(P, H))" in err
+    )

@@ -25,6 +25,7 @@ def test_layout_tables_count_parameters_for_their_size():
         "| activations",
         "| state",
         "| parameters",
+        "| variants",
     ]
 
 
