@@ -16,7 +16,15 @@ from .engine.losses import Loss, mean_squared_error, sum_of_outputs
 from .engine.parametric import ParametricActivation
 from .engine.recurrence import forward
 from .engine.trace import Step, Trace
-from .engine.weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
+from .engine.weights import (
+    GATES,
+    GRU_GATES,
+    RNN_GATES,
+    GateWeights,
+    GRUWeights,
+    LSTMWeights,
+    RNNWeights,
+)
 from .errors import LSTMInputError, LSTMOverflowWarning
 from .explain.hand import (
     GRU_SYMBOLS,
@@ -51,6 +59,7 @@ __all__ = [
     "GRU_GATES",
     "GRU_SYMBOLS",
     "LAYOUTS",
+    "RNN_GATES",
     "SYMBOLS",
     "Bidirectional",
     "BidirectionalTrace",
@@ -65,6 +74,7 @@ __all__ = [
     "Loss",
     "OnnxLayer",
     "ParametricActivation",
+    "RNNWeights",
     "SavedModel",
     "StackedTrace",
     "Step",
