@@ -304,7 +304,10 @@ def from_torch_cell(cell: Any) -> Weights:
             f"cell must be a torch.nn.LSTMCell, nn.GRUCell or nn.RNNCell; got {describe(cell)}"
         )
     n, hidden, inputs = _BLOCKS[kind], cell.hidden_size, cell.input_size
-    shapes = {"weight_ih": (n * hidden, inputs), "weight_hh": (n * hidden, hidden)}
+    shapes: dict[str, tuple[int, ...]] = {
+        "weight_ih": (n * hidden, inputs),
+        "weight_hh": (n * hidden, hidden),
+    }
     if cell.bias:
         shapes |= {"bias_ih": (n * hidden,), "bias_hh": (n * hidden,)}
     arrays = {}
