@@ -192,3 +192,22 @@ def test_gradients_agree_with_pytorch_autograd(torch, nonlinearity):
     np.testing.assert_allclose(grads.bias, module.bias_ih_l0.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(grads.inputs, xt.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(grads.initial_h, ht.grad.numpy()[0], atol=1e-12)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_gradients_agree_with_keras_gradient_tape(keras, activation):
+    from lstm_explained.frameworks.keras_adapter import keras_gradients
+
+    rng = np.random.default_rng(8)
+    w = RNNWeights.random(2, 3, seed=2)
+    x, h0 = rng.normal(size=(2, 5, 2)), rng.normal(size=(2, 3))
+    mask = [[True, True, False, True, True], [True, True, True, True, False]]
+    g_out, g_h = rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 3))
+    trace = forward(x, w, activation=activation, initial_state=(h0,), mask=mask)
+    ours = backward(trace, g_out, d_state_h=g_h)
+    theirs = keras_gradients(x, w, g_out, d_state_h=g_h, activation=activation,
+                             initial_state=(h0,), mask=mask, dtype="float64")  # fmt: skip
+    for name in ("kernel", "recurrent_kernel", "bias", "inputs", "initial_h"):
+        np.testing.assert_allclose(getattr(ours, name), getattr(theirs, name), atol=1e-12,
+                                   err_msg=name)  # fmt: skip
