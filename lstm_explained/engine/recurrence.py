@@ -103,7 +103,7 @@ def forward(
         LSTMOverflowWarning: when a float value becomes inf or NaN, naming the step.
     """
     cell = cell_of(weights)
-    if isinstance(weights, RNNWeights):  # no gates: recurrent_activation plays no part, recorded as linear
+    if isinstance(weights, RNNWeights):  # no gates: recurrent_activation unused; linear
         recurrent_activation = "linear"
     options = RunOptions(activation, recurrent_activation, exact, dtype)  # checked here
     check_flag("go_backwards", go_backwards)
