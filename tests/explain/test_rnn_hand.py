@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
+import pytest
 
 from lstm_explained import RNNWeights, forward, hand_calculation, trace_table
 from lstm_explained.explain.rnn_hand import RNN_SYMBOLS
@@ -52,12 +53,14 @@ def _number(text: str) -> Fraction:
     return Fraction(Decimal(text.strip("()")))
 
 
-def test_float_lines_add_up_from_the_digits_they_show():
-    w = RNNWeights.random(3, 2, seed=4)
-    x = np.random.default_rng(2).normal(size=(4, 3))
+@pytest.mark.parametrize("seed", range(8))
+def test_float_lines_add_up_from_the_digits_they_show(seed):
+    # at 2 digits without add_up, about 4 lines in 10 of these would not add up
+    w = RNNWeights.random(3, 2, seed=seed)
+    x = np.random.default_rng(seed).normal(size=(4, 3))
     trace = forward(x, w, dtype="float32")
     for t in range(1, 5):
-        for line in hand_calculation(trace, t, add_up=True, digits=3).splitlines():
+        for line in hand_calculation(trace, t, add_up=True, digits=2).splitlines():
             if "weighted sum" not in line:
                 continue
             sums, result = line.split(" = ")[-2:]
