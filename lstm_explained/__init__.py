@@ -16,7 +16,15 @@ from .engine.losses import Loss, mean_squared_error, sum_of_outputs
 from .engine.parametric import ParametricActivation
 from .engine.recurrence import forward
 from .engine.trace import Step, Trace
-from .engine.weights import GATES, GRU_GATES, GateWeights, GRUWeights, LSTMWeights
+from .engine.weights import (
+    GATES,
+    GRU_GATES,
+    RNN_GATES,
+    GateWeights,
+    GRUWeights,
+    LSTMWeights,
+    RNNWeights,
+)
 from .errors import LSTMInputError, LSTMOverflowWarning
 from .explain.backward_working import hand_backward
 from .explain.hand import GRU_SYMBOLS, SYMBOLS, format_number, hand_calculation, trace_table
@@ -45,6 +53,7 @@ __all__ = [
     "GRU_GATES",
     "GRU_SYMBOLS",
     "LAYOUTS",
+    "RNN_GATES",
     "SYMBOLS",
     "Bidirectional",
     "BidirectionalTrace",
@@ -59,6 +68,7 @@ __all__ = [
     "Loss",
     "OnnxLayer",
     "ParametricActivation",
+    "RNNWeights",
     "SavedModel",
     "StackedTrace",
     "Step",

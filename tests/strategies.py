@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from lstm_explained import ACTIVATIONS, GRUWeights, LSTMWeights
+from lstm_explained import ACTIVATIONS, GRUWeights, LSTMWeights, RNNWeights
 
 
 def _configuration(draw: Any, cell: str, max_time: int) -> dict[str, Any]:
@@ -48,3 +48,25 @@ def lstm_configurations(draw: Any, max_time: int = 5) -> dict[str, Any]:
 def gru_configurations(draw: Any, max_time: int = 5) -> dict[str, Any]:
     """The same for a GRU, with `reset_after` either way."""
     return _configuration(draw, "GRU", max_time)
+
+
+@st.composite
+def rnn_configurations(draw: Any, max_time: int = 6) -> dict[str, Any]:
+    """The same for the plain recurrent cell: one activation (any of the engine's, all of
+    which Keras's SimpleRNN takes by name), sometimes h0, a mask and go_backwards."""
+    batch, time = draw(st.integers(1, 3)), draw(st.integers(1, max_time))
+    features, units = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    weights = RNNWeights.random(features, units, seed=seed, use_bias=draw(st.booleans()))
+    config: dict[str, Any] = {
+        "inputs": rng.normal(0.0, 1.0, (batch, time, features)),
+        "weights": weights,
+        "activation": draw(st.sampled_from(ACTIVATIONS)),
+        "go_backwards": draw(st.booleans()),
+    }
+    if draw(st.booleans()):
+        config["initial_state"] = (rng.normal(0, 1, (batch, units)),)
+    if draw(st.booleans()):
+        config["mask"] = rng.random((batch, time)) < 0.7
+    return config

@@ -70,7 +70,7 @@ run (the report says why; --no-check asks for none).
 
 @click.command("trace", epilog=EPILOG, context_settings={"max_content_width": 100})
 @click.argument("model_file", metavar="MODEL")
-@click.option("--list", "list_layers", is_flag=True, help="List the LSTM and GRU layers.")
+@click.option("--list", "list_layers", is_flag=True, help="List the recurrent layers.")
 @click.option("--layer", default=None, help="The layer to trace, by name or number in --list "
               "(default: the first).")  # fmt: skip
 @click.option("--direct", is_flag=True, help="Give the inputs to the chosen layer itself, "
@@ -113,10 +113,13 @@ run (the report says why; --no-check asks for none).
               "(the report says so). A Keras file whose config names code is refused unless "
               "given this: the engine then traces it alone, and Keras never rebuilds "
               "it.")  # fmt: skip
+@click.option("--nonlinearity", type=click.Choice(["tanh", "relu"]), default=None,
+              help="A PyTorch state dict's nn.RNN activation, which the file does not store "
+              "(default: tanh, PyTorch's, and the report says it was assumed).")  # fmt: skip
 def trace_command(model_file: str, **o: Any) -> int:
-    """Trace one LSTM or GRU layer of your own model (Keras .keras, PyTorch state dict,
+    """Trace one LSTM, GRU or plain RNN layer of your own model (Keras .keras, PyTorch state dict,
     ONNX) step by step, and check every number against the framework itself."""
-    model = load_model(model_file)
+    model = load_model(model_file, nonlinearity=o["nonlinearity"])
     if model.unsafe is not None and not o["no_check"]:
         raise LSTMInputError(model.unsafe)  # read as data; never handed to the framework
     if o["list_layers"]:

@@ -1,6 +1,6 @@
 """What every cell module provides, and what it gets from the loops around it.
 
-A cell (`lstm`, `lstm_variants`, `gru`) is a module with:
+A cell (`lstm`, `lstm_variants`, `gru`, `rnn`) is a module with:
 
     NAME, GATES, STATES           "LSTM", its gate names in Keras's column order, and
                                   the names of its state ("h", "c")

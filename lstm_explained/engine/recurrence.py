@@ -19,16 +19,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import LSTMInputError, LSTMOverflowWarning
-from . import gru, lstm, lstm_variants
+from . import gru, lstm, lstm_variants, rnn
 from ._validate import bool_array, describe, numeric_array
 from .cells import Cell, Functions
 from .options import ActivationSpec, RunOptions, check_flag
 from .trace import Step, Trace
-from .weights import GRUWeights, LSTMWeights, Weights
+from .weights import GRUWeights, LSTMWeights, RNNWeights, Weights
 
 Array = NDArray[Any]
 
-_CELLS: dict[type, Cell] = {LSTMWeights: lstm, GRUWeights: gru}  # type: ignore[dict-item]
+_CELLS: dict[type, Cell] = {
+    LSTMWeights: lstm, GRUWeights: gru, RNNWeights: rnn,  # type: ignore[dict-item]
+}  # fmt: skip
 
 
 def cell_of(weights: Any) -> Cell:
@@ -40,7 +42,7 @@ def cell_of(weights: Any) -> Cell:
         raise LSTMInputError(
             f"weights must be an LSTMWeights; got {describe(weights)}. Build one with "
             "LSTMWeights(kernel, recurrent_kernel, bias) or LSTMWeights.constant(1.0), or "
-            "use GRUWeights for a GRU"
+            "use GRUWeights for a GRU, RNNWeights for a plain recurrent cell"
         )
     return cell
 
@@ -60,18 +62,20 @@ def forward(
     units: Sequence[int] | None = None,
     record: bool = True,
 ) -> Trace:
-    """Run an LSTM or a GRU over `inputs` and record every step.
+    """Run an LSTM, a GRU or a plain recurrent cell over `inputs` and record every step.
 
     Args:
         inputs: `(time, features)` or `(batch, time, features)`; a flat list such as
             `[1, 1, 1]` is a sequence of one-feature steps.
-        weights: `LSTMWeights` or `GRUWeights`, in Keras's layout; they choose the cell.
+        weights: `LSTMWeights`, `GRUWeights` or `RNNWeights`, in Keras's layout; they
+            choose the cell.
         activation: for the candidate (and, in an LSTM, for the cell state on its way
             to h): "tanh", "linear" (also None), "sigmoid", "hard_sigmoid", "relu" or a
             callable on arrays.
         recurrent_activation: for the gates (input, forget, output; update, reset).
+            The plain recurrent cell (`RNNWeights`) has no gates and ignores it.
         initial_state: the state to start from, each `(units,)` or `(batch, units)`:
-            `(h0, c0)` for an LSTM, `(h0,)` for a GRU; zeros if None.
+            `(h0, c0)` for an LSTM, `(h0,)` for a GRU or a plain cell; zeros if None.
         mask: booleans `(batch, time)` or `(time,)`; a masked step carries the state
             forward and repeats the previous output, as in Keras.
         go_backwards: run over the sequence from its last step to its first, and return
@@ -101,6 +105,8 @@ def forward(
         LSTMOverflowWarning: when a float value becomes inf or NaN, naming the step.
     """
     cell = cell_of(weights)
+    if isinstance(weights, RNNWeights):  # no gates: recurrent_activation unused; linear
+        recurrent_activation = "linear"
     options = RunOptions(activation, recurrent_activation, exact, dtype)  # checked here
     check_flag("go_backwards", go_backwards)
     check_flag("zero_output_for_mask", zero_output_for_mask)

@@ -12,6 +12,10 @@ Keras stores a cell's gates side by side in column blocks of `units` columns eac
           bias              (2, 3*units) with reset_after=True (Keras's default): row 0 is
                             added on the input side, row 1 on the recurrent side;
                             (3*units,) with reset_after=False
+    RNN   one block, the new hidden state (Keras's SimpleRNN; no gates)
+          kernel            (input_dim, units)
+          recurrent_kernel  (units, units)
+          bias              (units,)
 
 PyTorch keeps other orders and transposes: `frameworks.torch_adapter.from_torch` and
 `to_torch` convert, as the other adapters do for their frameworks.
@@ -41,6 +45,8 @@ PEEPHOLE_GATES: tuple[str, ...] = ("input", "forget", "output")
 
 LSTM_VARIANTS: tuple[str, ...] = ("peephole", "input_forget", "clip", "projection")
 """The LSTM variants the engine computes, by the name of the `LSTMWeights` field."""
+RNN_GATES: tuple[str, ...] = ("hidden",)
+"""The plain recurrent cell's one block: the new hidden state itself, no gate."""
 
 
 @dataclass(frozen=True)
@@ -406,7 +412,37 @@ class GRUWeights(PackedWeights):
         return cls(kernel, recurrent, bias, reset_after=reset_after)
 
 
-Weights = LSTMWeights | GRUWeights
+@dataclass(frozen=True, eq=False)
+class RNNWeights(PackedWeights):
+    """Kernel, recurrent kernel and optional bias of one plain recurrent layer (Elman's
+    cell: h = act(x @ kernel + bias + h_prev @ recurrent_kernel)), in the layout of
+    Keras's `SimpleRNN`: kernel (input_dim, units), recurrent_kernel (units, units),
+    bias (units,). `RNNWeights(*layer.get_weights())` reads a Keras SimpleRNN.
+    """
+
+    cell: ClassVar[str] = "RNN"
+    gates: ClassVar[tuple[str, ...]] = RNN_GATES
+
+    @classmethod
+    def constant(
+        cls, value: float, *, input_dim: int = 1, units: int = 1, bias: float | None = 0.0
+    ) -> RNNWeights:
+        """Every kernel and recurrent-kernel entry set to `value`, every bias entry to
+        `bias` (None for no bias)."""
+        kernel, recurrent = _constant_kernels(value, input_dim, units, 1)
+        return cls(kernel, recurrent, None if bias is None else _gate_bias(bias, RNN_GATES, units))
+
+    @classmethod
+    def random(
+        cls, input_dim: int, units: int, *, seed: int, scale: float = 0.5, use_bias: bool = True
+    ) -> RNNWeights:
+        """Weights drawn from a normal distribution (mean 0, standard deviation `scale`)."""
+        shape = (units,) if use_bias else None
+        kernel, recurrent, bias = _random_arrays(input_dim, units, 1, seed, scale, shape)
+        return cls(kernel, recurrent, bias)
+
+
+Weights = LSTMWeights | GRUWeights | RNNWeights
 """The weights of any cell the engine computes."""
 
 

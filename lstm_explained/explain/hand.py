@@ -21,6 +21,7 @@ import numpy as np
 from ..engine._validate import int_text
 from ..engine.trace import Step, Trace, require_trace
 from ..errors import LSTMInputError
+from . import rnn_hand
 from .working import Digits, Expr, Noted, Num, Op, Sym, Wrap, choose_digits, wrap_working
 
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
@@ -42,12 +43,15 @@ LABEL_WIDTH = len("hidden state:") + 1  # the labels' column
 
 def symbols(trace: Trace) -> dict[str, str]:
     """The letter of each gate of the trace's cell."""
-    return SYMBOLS if trace.cell == "LSTM" else GRU_SYMBOLS
+    return {"LSTM": SYMBOLS, "GRU": GRU_SYMBOLS, "RNN": rnn_hand.RNN_SYMBOLS}[trace.cell]
 
 
 def preactivation_symbol(trace: Trace, gate: str) -> str:
     """How the site writes a gate's pre-activation, `Step.a[gate]`: a and the gate's
-    letter (a_i, a_f, a_g, a_o for an LSTM; a_z, a_r, a_n for a GRU)."""
+    letter (a_i, a_f, a_g, a_o for an LSTM; a_z, a_r, a_n for a GRU; a for the plain
+    cell, whose one block has no gate)."""
+    if trace.cell == "RNN":
+        return rnn_hand.PREACTIVATION
     return "a_" + symbols(trace)[gate]
 
 
@@ -217,9 +221,12 @@ def unit_working(
 ) -> dict[str, Written]:
     """The lines of working of unit `u` (an index from 0) at step `t` of a one-sequence
     trace, by what they compute: "a_<gate>" and "<gate>" for each gate, then "c" and "h"
-    (none at a masked step, which computes no state). `letter_r` writes a GRU's reset
-    gate as r in the reset-before form too, as the GRU figure does with one unit."""
+    (the plain cell: "a_hidden" and "h"; none at a masked step, which computes no state).
+    `letter_r` writes a GRU's reset gate as r in the reset-before form too, as the GRU
+    figure does with one unit."""
     step, j = one.step(t), one.column(u)
+    if one.cell == "RNN":
+        return rnn_hand.unit_working(one, step, u, j, writer.line, label, _masked(step))
     lines: dict[str, Written] = {}
     for gate in one.weights.gates:
         gw = one.weights.gate(gate)
@@ -260,7 +267,6 @@ def no_variants(trace: Trace, what: str) -> None:
             f"{what} writes out the plain LSTM's step; this one has {', '.join(variants)}, "
             "whose terms it does not write yet (the trace's steps record them in parts)"
         )
-
 
 
 def _gru_sum(
@@ -444,6 +450,7 @@ def _table_columns(
 
     gates = one.weights.gates
     pre = [recorded("a", g) for g in gates] if preactivations else []
+    gates = () if one.cell == "RNN" else gates  # the plain cell's one block is h itself
     before = [state(s, True) for s in one.steps[0].state_prev]
     after = [state(s, False) for s in list(one.steps[0].state)[::-1]]
     return pre + [recorded("gate", g) for g in gates], before, after

@@ -7,11 +7,16 @@ what differs is how the gates are split and where the bias sits:
                        hi, hf, hg, ho    (H, H) each, bias (H,)     hidden side
     OptimizedLSTMCell  dense_i (in, 4*H) no bias; dense_h (H, 4*H) with bias (4*H,); i, f, g, o
     GRUCell            dense_i (in, 3*H) with bias (3*H,); dense_h (H, 3*H) no bias; r, z, n
+    SimpleCell         dense_i (in, H) with bias (H,); dense_h (H, H) no bias: the plain
+                       cell, its bias on the input side (the reverse of LSTMCell's)
 
 The carry differs too: an LSTM cell's is `(c, h)`, the reverse of Keras's `[h, c]`
 (`carry_from_state`, `state_from_carry`). Activations are the cell's `gate_fn` and
 `activation_fn`, Python functions that these converters neither read nor change: run
-the engine with the matching ones. JAX and Flax are imported only when a function runs.
+the engine with the matching ones (`flax_activation` names a SimpleCell's). A SimpleCell
+built with `residual=True` adds h_prev before its activation, which is the plain cell
+with recurrent kernel U + I: `from_flax` folds the identity in, `to_flax` takes it out.
+JAX and Flax are imported only when a function runs.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..engine._validate import describe, to_float
-from ..engine.weights import GRU_GATES, GRUWeights, LSTMWeights, Weights
+from ..engine.weights import GRU_GATES, GRUWeights, LSTMWeights, RNNWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
 from .optional import require
@@ -38,13 +43,14 @@ def import_nnx() -> Any:
 
 
 def _kind(cell: Any) -> str:
-    """ "LSTMCell", "OptimizedLSTMCell" or "GRUCell", or an error."""
+    """ "LSTMCell", "OptimizedLSTMCell", "GRUCell" or "SimpleCell", or an error."""
     nnx = import_nnx()
-    for name in ("OptimizedLSTMCell", "LSTMCell", "GRUCell"):
+    for name in ("OptimizedLSTMCell", "LSTMCell", "GRUCell", "SimpleCell"):
         if isinstance(cell, getattr(nnx, name)):
             return name
     raise LSTMInputError(
-        f"cell must be a flax.nnx LSTMCell, OptimizedLSTMCell or GRUCell; got {describe(cell)}"
+        "cell must be a flax.nnx LSTMCell, OptimizedLSTMCell, GRUCell or SimpleCell; got "
+        f"{describe(cell)}"
     )
 
 
@@ -62,13 +68,21 @@ def _set(param: Any, value: Array) -> None:
 
 
 def from_flax(cell: Any) -> Weights:
-    """The weights of a Flax `LSTMCell`, `OptimizedLSTMCell` or `GRUCell`, float64.
+    """The weights of a Flax `LSTMCell`, `OptimizedLSTMCell`, `GRUCell` or `SimpleCell`,
+    float64.
 
     An LSTM's bias is the hidden side's (the only one Flax has). A GRU comes back as
     `GRUWeights(reset_after=True)` whose recurrent bias row is zeros: Flax's GRU has
-    its whole bias on the input side.
+    its whole bias on the input side. A SimpleCell comes back as `RNNWeights` (with
+    `residual=True`, its recurrent kernel plus the identity); run it with
+    `activation=flax_activation(cell)`.
     """
     kind = _kind(cell)
+    if kind == "SimpleCell":
+        recurrent = _get(cell.dense_h.kernel)  # (H, H)
+        if cell.residual:  # act(x W + b + h U + h) = act(x W + b + h (U + I))
+            recurrent = recurrent + np.eye(recurrent.shape[0])
+        return RNNWeights(_get(cell.dense_i.kernel), recurrent, _get(cell.dense_i.bias))
     if kind == "LSTMCell":
         kernel = np.concatenate([_get(getattr(cell, i).kernel) for i, _ in _LSTM_PARTS], 1)
         recurrent = np.concatenate([_get(getattr(cell, h).kernel) for _, h in _LSTM_PARTS], 1)
@@ -96,8 +110,8 @@ def to_flax(weights: Weights, cell: Any) -> Any:
     reset biases are added to the input side's, which is all they ever are.
     """
     kind = _kind(cell)
-    wanted = "GRU" if kind == "GRUCell" else "LSTM"
-    if not isinstance(weights, (LSTMWeights, GRUWeights)) or weights.cell != wanted:
+    wanted = {"GRUCell": "GRU", "SimpleCell": "RNN"}.get(kind, "LSTM")
+    if not isinstance(weights, (LSTMWeights, GRUWeights, RNNWeights)) or weights.cell != wanted:
         raise LSTMInputError(f"a Flax {kind} holds {wanted} weights; got {describe(weights)}")
     variants = getattr(weights, "variants", ())
     if variants:
@@ -115,6 +129,9 @@ def to_flax(weights: Weights, cell: Any) -> Any:
     units = weights.units
     if isinstance(weights, GRUWeights):
         _to_flax_gru(weights, cell)
+        return cell
+    if isinstance(weights, RNNWeights):
+        _to_flax_simple(weights, cell)
         return cell
     bias = np.zeros(4 * units) if weights.bias is None else to_float(weights.bias)
     if kind == "OptimizedLSTMCell":
@@ -154,6 +171,41 @@ def _to_flax_gru(weights: GRUWeights, cell: Any) -> None:
     _set(cell.dense_i.kernel, theirs(to_float(weights.kernel)))  # (in, 3H)
     _set(cell.dense_h.kernel, theirs(to_float(weights.recurrent_kernel)))  # (H, 3H)
     _set(cell.dense_i.bias, theirs(b_in + b_rec))  # z and r sums; n's recurrent part is 0
+
+
+def _to_flax_simple(weights: RNNWeights, cell: Any) -> None:
+    """The plain cell into a SimpleCell: bias on the input side; a residual cell's
+    dense_h holds U - I, as it adds h_prev itself."""
+    units = weights.units
+    recurrent = to_float(weights.recurrent_kernel)  # (H, H)
+    if cell.residual:
+        recurrent = recurrent - np.eye(units)
+    bias = np.zeros(units) if weights.bias is None else to_float(weights.bias)
+    _set(cell.dense_i.kernel, to_float(weights.kernel))  # (in, H)
+    _set(cell.dense_h.kernel, recurrent)  # (H, H)
+    _set(cell.dense_i.bias, bias)  # (H,)
+
+
+_FLAX_ACTIVATIONS = ("tanh", "relu", "sigmoid")
+
+
+def flax_activation(cell: Any) -> str:
+    """The engine's name for a SimpleCell's `activation_fn` (or any cell's), when it is
+    JAX's tanh, relu or sigmoid (as `flax.nnx` and `jax.nn` export them); an error naming
+    the function otherwise, since a Python function cannot be read as data."""
+    nnx = import_nnx()
+    jax_nn: Any = importlib.import_module("jax.nn")
+    jnp: Any = importlib.import_module("jax.numpy")
+    fn = cell.activation_fn
+    for name in _FLAX_ACTIVATIONS:
+        known = {getattr(module, name, None) for module in (nnx, jax_nn, jnp)}
+        if fn in known - {None}:
+            return name
+    raise LSTMInputError(
+        f"the cell's activation_fn {getattr(fn, '__name__', describe(fn))} is not one of "
+        f"{', '.join(_FLAX_ACTIVATIONS)} from flax.nnx or jax.nn; pass the engine the matching "
+        "activation yourself"
+    )
 
 
 def carry_from_state(state: tuple[Any, ...]) -> Any:

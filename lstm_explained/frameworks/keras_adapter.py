@@ -1,4 +1,5 @@
-"""Run the same layer through a real Keras `LSTM` or `GRU`, and compare with the engine.
+"""Run the same layer through a real Keras `LSTM`, `GRU` or `SimpleRNN`, and compare
+with the engine.
 
 Keras is imported here and only here, on first use, so `import lstm_explained` stays
 fast and needs nothing but NumPy. Whatever Keras backend is configured is used.
@@ -20,7 +21,7 @@ from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec
 from ..engine.recurrence import cell_of, initial_states, sequence_inputs, time_mask
 from ..engine.trace import Trace, require_trace
-from ..engine.weights import GRUWeights, Weights
+from ..engine.weights import GRUWeights, RNNWeights, Weights
 from ..errors import LSTMInputError
 from .optional import require
 
@@ -63,13 +64,14 @@ def build_keras_layer(
     dtype: str = "float32",
     zero_output_for_mask: bool = False,
 ) -> Any:
-    """A built `keras.layers.LSTM` or `keras.layers.GRU` holding `weights`, returning
-    sequences and states.
+    """A built `keras.layers.LSTM`, `keras.layers.GRU` or `keras.layers.SimpleRNN`
+    holding `weights`, returning sequences and states.
 
     An LSTM gets `unit_forget_bias=False`, so its bias is exactly `weights.bias`; a GRU
     gets `reset_after=weights.reset_after`; either gets `use_bias=False` when
     `weights.bias` is None. `dtype` is the layer's (Keras computes in float32 unless
-    told otherwise; "float64" shows what is left once float32's rounding is gone).
+    told otherwise; "float64" shows what is left once float32's rounding is gone). A
+    SimpleRNN (for `RNNWeights`) has no gates and takes no `recurrent_activation`.
     """
     cell_of(weights)
     for spec, arg in ((activation, "activation"), (recurrent_activation, "recurrent_activation")):
@@ -85,7 +87,10 @@ def build_keras_layer(
         "zero_output_for_mask": zero_output_for_mask,
         "dtype": _dtype(dtype),
     }
-    if isinstance(weights, GRUWeights):
+    if isinstance(weights, RNNWeights):
+        del options["recurrent_activation"]  # SimpleRNN has no gates
+        layer = keras.layers.SimpleRNN(weights.units, **options)
+    elif isinstance(weights, GRUWeights):
         layer = keras.layers.GRU(weights.units, reset_after=weights.reset_after, **options)
     else:
         layer = keras.layers.LSTM(weights.units, unit_forget_bias=False, **options)

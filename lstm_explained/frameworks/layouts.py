@@ -7,7 +7,7 @@ converters (`torch_adapter`, `onnx_adapter`, `flax_adapter`) take their gate ord
 here, and the site's table "One cell, four layouts" is generated from the same objects,
 so the table cannot describe a layout the code does not use.
 
-The engine itself uses Keras's layout (`LSTMWeights`, `GRUWeights`).
+The engine itself uses Keras's layout (`LSTMWeights`, `GRUWeights`, `RNNWeights`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Layout:
 
     framework: str
     layer: str
-    cell: str  # "LSTM" or "GRU"
+    cell: str  # "LSTM", "GRU" or "RNN"
     gate_order: tuple[str, ...]  # the engine's gate names, in this framework's block order
     gate_letters: str  # how the framework writes that order (the site's letter beside)
     tensors: tuple[Tensor, ...]
@@ -70,11 +70,13 @@ class Layout:
 
     def count_formula(self) -> str:
         """The parameter count in terms of `in` and `H`, e.g. "4H(in + H + 1)"."""
-        return f"{len(self.gate_order)}H(in + H + {self.bias_vectors})"
+        blocks = len(self.gate_order)
+        return f"{blocks if blocks > 1 else ''}H(in + H + {self.bias_vectors})"
 
 
 LSTM_ORDER = ("input", "forget", "candidate", "output")
 GRU_ORDER = ("update", "reset", "candidate")
+RNN_ORDER = ("hidden",)  # the plain cell: one block, the new hidden state
 
 LAYOUTS: dict[str, Layout] = {
     "keras-lstm": Layout(
@@ -161,6 +163,38 @@ LAYOUTS: dict[str, Layout] = {
          Tensor("dense_i.bias", ("3H",))),
         "one, on the input side only: no recurrent candidate bias; always reset-after",
         "`gate_fn` sigmoid, `activation_fn` tanh; any callable",
+        "carry `h`", 1,
+    ),
+    "keras-rnn": Layout(
+        "Keras 3", "keras.layers.SimpleRNN", "RNN", RNN_ORDER, "h (one block; no gates)",
+        (Tensor("kernel", ("in", "H")), Tensor("recurrent_kernel", ("H", "H")),
+         Tensor("bias", ("H",))),
+        "one, added on the input side",
+        "`activation` tanh; any name or callable",
+        "`[h]`", 1,
+    ),
+    "torch-rnn": Layout(
+        "PyTorch", "torch.nn.RNN", "RNN", RNN_ORDER, "h (one block; no gates)",
+        (Tensor("weight_ih_l0", ("H", "in")), Tensor("weight_hh_l0", ("H", "H")),
+         Tensor("bias_ih_l0", ("H",)), Tensor("bias_hh_l0", ("H",))),
+        "two, always added together",
+        "`nonlinearity` tanh or relu; not in the state dict",
+        "`h_n`", 2,
+    ),
+    "onnx-rnn": Layout(
+        "ONNX", "RNN", "RNN", RNN_ORDER, "h (one block; no gates)",
+        (Tensor("W", ("dirs", "H", "in")), Tensor("R", ("dirs", "H", "H")),
+         Tensor("B", ("dirs", "2H"))),
+        "two, concatenated: input side `Wb`, then recurrent side `Rb`",
+        "`activations` Tanh by name, one per direction",
+        "`Y_h`", 2,
+    ),
+    "flax-rnn": Layout(
+        "Flax", "nnx.SimpleCell", "RNN", RNN_ORDER, "h (one block; no gates)",
+        (Tensor("dense_i.kernel", ("in", "H")), Tensor("dense_h.kernel", ("H", "H")),
+         Tensor("dense_i.bias", ("H",))),
+        "one, on the input side (`dense_i`), the reverse of its LSTMCell",
+        "`activation_fn` tanh; any callable; not in the weights",
         "carry `h`", 1,
     ),
 }  # fmt: skip

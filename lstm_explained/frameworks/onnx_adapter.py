@@ -1,4 +1,4 @@
-"""The engine's layers as ONNX `LSTM` and `GRU` operators, written with `onnx.helper`.
+"""The engine's layers as ONNX `LSTM`, `GRU` and `RNN` operators, written with `onnx.helper`.
 
 ONNX keeps one layer (one node) as three tensors, for each direction d:
 
@@ -10,11 +10,12 @@ ONNX keeps one layer (one node) as three tensors, for each direction d:
           B (dirs, 6*H)       Wb, Rb: Keras's two bias rows with linear_before_reset=1
                               (reset_after=True); with 0 (ONNX's default, reset_after=False)
                               only Wb + Rb is used
+    RNN   W (dirs, H, in), R (dirs, H, H), B (dirs, 2*H)   one block; only Wb + Rb is used
 
 Activations are named in the node, `activations` = [f, g, h] for an LSTM ([f, g] for a
-GRU) per direction: f for the gates, g for the candidate, h for the cell state on its
-way out. `from_onnx` (in `onnx_reader`) reads models back. ONNX is imported only when a
-function here runs.
+GRU, [f] for an RNN) per direction: f for the gates (an RNN's one activation), g for
+the candidate, h for the cell state on its way out. `from_onnx` (in `onnx_reader`)
+reads models back. ONNX is imported only when a function here runs.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec, check_precision
 from ..engine.parametric import onnx_activation
 from ..engine.recurrence import cell_of
-from ..engine.weights import PEEPHOLE_GATES, GRUWeights, LSTMWeights, Weights
+from ..engine.weights import PEEPHOLE_GATES, GRUWeights, LSTMWeights, RNNWeights, Weights
 from ..errors import LSTMInputError
 from .layouts import layout, reorder
 from .optional import require
@@ -51,7 +52,7 @@ def onnx_arrays(weights: Weights) -> dict[str, Array]:
     Wb and Rb with reset_after=True, and Wb alone without it. No B without a bias; an
     LSTM's peepholes as P (3*H,), blocks i, o, f."""
     cell_of(weights)
-    lay = layout("onnx-lstm" if isinstance(weights, LSTMWeights) else "onnx-gru")
+    lay = layout(f"onnx-{weights.cell.lower()}")
     ours = weights.gates
 
     def rows(arr: Array) -> Array:  # (k, n*H) -> (n*H, k), ONNX's order
@@ -92,8 +93,11 @@ def weights_from_onnx_arrays(
     with linear_before_reset=0; with 1 they are the two rows of a reset_after=True bias.
     An LSTM's peepholes P (3*H,), `clip` and `input_forget` become those fields of
     `LSTMWeights` (zero peepholes and clip None or 0 are left off)."""
-    lay = layout("onnx-lstm" if op_type == "LSTM" else "onnx-gru")
-    ours = LSTMWeights.gates if op_type == "LSTM" else GRUWeights.gates
+    lay = layout(f"onnx-{op_type.lower()}")
+    kinds: dict[str, type[LSTMWeights] | type[GRUWeights] | type[RNNWeights]] = {
+        "LSTM": LSTMWeights, "GRU": GRUWeights, "RNN": RNNWeights,
+    }  # fmt: skip
+    ours = kinds[op_type].gates
 
     def columns(arr: Array) -> Array:  # (n*H, k) in ONNX's order -> (k, n*H), ours
         return reorder(np.asarray(arr, dtype=np.float64), lay.gate_order, ours, axis=0).T
@@ -106,6 +110,8 @@ def weights_from_onnx_arrays(
             peephole=None if p is None else peephole_from_onnx(p),
             clip=clip or None, input_forget=bool(input_forget),
         )  # fmt: skip
+    if op_type == "RNN":
+        return RNNWeights(kernel, recurrent, None if halves is None else halves[0] + halves[1])
     if linear_before_reset:
         return GRUWeights(kernel, recurrent, None if halves is None else np.stack(halves))
     bias = None if halves is None else halves[0] + halves[1]
@@ -156,6 +162,8 @@ def _attributes(op: str, way: str, parts: list[Weights], acts: list[Any]) -> dic
     direction, consumed in order by the functions that take them) and, for a GRU,
     linear_before_reset."""
     per_direction = acts + ([acts[1]] if op == "LSTM" else [])  # LSTM: h = g
+    if op == "RNN":
+        per_direction = [acts[1]]  # one activation, the engine's `activation`
     attrs: dict[str, Any] = {
         "hidden_size": parts[0].units,
         "direction": way,
@@ -211,7 +219,8 @@ def to_onnx(
     `Y_h` (dirs, batch, H) and, for an LSTM, `Y_c`. A `Bidirectional` layer becomes a
     bidirectional node; `direction="reverse"` runs one-direction layers backwards (ONNX
     returns their outputs in input order). Between layers, Y is reshaped to (time, batch,
-    dirs*H) as `torch.onnx.export` does. onnxruntime runs LSTM and GRU in float32 only;
+    dirs*H) as `torch.onnx.export` does. An `RNNWeights` layer becomes an `RNN` node with
+    `activation` as its one activation. onnxruntime runs LSTM, GRU and RNN in float32 only;
     `dtype="float64"` keeps every weight exactly, for storage.
     """
     onnx = import_onnx()

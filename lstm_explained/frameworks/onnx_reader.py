@@ -1,6 +1,6 @@
-"""Read the LSTM and GRU nodes of an ONNX model as engine layers, and run them.
+"""Read the LSTM, GRU and RNN nodes of an ONNX model as engine layers, and run them.
 
-`from_onnx(model_or_path)` finds every `LSTM` and `GRU` node of the main graph in graph
+`from_onnx(model_or_path)` finds every `LSTM`, `GRU` and `RNN` node of the main graph in graph
 order (exporters write one per layer) and reads each by its inputs' positions (X, W, R,
 B, sequence_lens, initial_h, initial_c, P), never by tensor names, which exporters make
 up (`val_109`). Tensors come from initializers (in the file, or in data files in the
@@ -38,14 +38,16 @@ from .onnx_tensors import constants as stored_constants
 
 Array = NDArray[Any]
 SLOTS = ("X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P")
-"""An LSTM node's inputs by position (a GRU's stop after initial_h)."""
+"""An LSTM node's inputs by position (a GRU's and an RNN's stop after initial_h)."""
+RECURRENT_OPS = ("LSTM", "GRU", "RNN")
+"""The ONNX operators read as layers."""
 
 
 @dataclass(frozen=True, eq=False)
 class OnnxLayer:
-    """One LSTM or GRU node in the engine's terms.
+    """One LSTM, GRU or RNN node in the engine's terms.
 
-    `weights` is `LSTMWeights`/`GRUWeights`, or a `Bidirectional` pair when `direction`
+    `weights` is `LSTMWeights`/`GRUWeights`/`RNNWeights`, or a `Bidirectional` pair when `direction`
     is "bidirectional". `initial_state` holds the stored arrays as the node reads them
     (h, then c for an LSTM): (dirs, batch, H), or (batch, dirs, H) with layout 1; None for
     zeros or a state given when the model runs. `sequence_lens` is (batch,) or None.
@@ -180,8 +182,9 @@ def _attributes(node: Any) -> dict[str, Any]:
 
 def _activations(node: Any, attrs: dict[str, Any], dirs: int, label: str) -> tuple[Any, Any]:
     """(activation, recurrent_activation) of a node, read as onnxruntime reads them."""
-    per = 3 if node.op_type == "LSTM" else 2
-    names = attrs.get("activations") or (["Sigmoid", "Tanh", "Tanh"][:per] * dirs)
+    per = {"LSTM": 3, "GRU": 2, "RNN": 1}[node.op_type]
+    fallback = ["Tanh"] if node.op_type == "RNN" else ["Sigmoid", "Tanh", "Tanh"][:per]
+    names = attrs.get("activations") or (fallback * dirs)
     if len(names) != per * dirs:
         raise LSTMInputError(
             f"{label}: activations must name {per * dirs} functions ({per} per "
@@ -206,14 +209,16 @@ def _activations(node: Any, attrs: dict[str, Any], dirs: int, label: str) -> tup
                     )
                 params[k] = values.pop(0) if values else default[k]  # type: ignore[index]
         specs.append(engine_activation(canonical, *params))
+    if specs[per:] and specs[per:] != specs[:per]:
+        raise LSTMInputError(f"{label}: both directions must use the same activations; got {names}")
+    if node.op_type == "RNN":  # one activation; no gates, so no recurrent_activation
+        return specs[0], "linear"
     gates, candidate = specs[0], specs[1]
     if node.op_type == "LSTM" and specs[2] != candidate:
         raise LSTMInputError(
             f"{label}: the engine uses one activation for the candidate and for "
             f"the cell state on its way to h; this node has {names[1]} and {names[2]}"
         )
-    if specs[per:] and specs[per:] != specs[:per]:
-        raise LSTMInputError(f"{label}: both directions must use the same activations; got {names}")
     return candidate, gates
 
 
@@ -264,7 +269,7 @@ def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) ->
     w, r = tensors["W"], tensors["R"]
     if w is None or r is None:
         raise LSTMInputError(f"{label} has no W or R input")
-    n = 4 if op == "LSTM" else 3
+    n = {"LSTM": 4, "GRU": 3, "RNN": 1}[op]
     hidden = int(attrs.get("hidden_size") or r.shape[-1])
     expected = {"W": (dirs, n * hidden, w.shape[-1]), "R": (dirs, n * hidden, hidden),
                 "B": (dirs, 2 * n * hidden), "P": (dirs, 3 * hidden)}  # fmt: skip
@@ -297,7 +302,7 @@ def _layer(model: Any, node: Any, constants: dict[str, Array], position: int) ->
 
 
 def from_onnx(model_or_path: Any) -> list[OnnxLayer]:
-    """Every LSTM and GRU node of an ONNX model (a `ModelProto`, bytes or a path), in
+    """Every LSTM, GRU and RNN node of an ONNX model (a `ModelProto`, bytes or a path), in
     graph order, as `OnnxLayer`s. Given a path, weights the model keeps in data files
     beside it are read from its folder (`onnx_tensors.load_external_data`).
 
@@ -308,11 +313,11 @@ def from_onnx(model_or_path: Any) -> list[OnnxLayer]:
     model = _load(model_or_path)
     constants = stored_constants(model)
     nodes = [node for node in model.graph.node
-             if node.op_type in ("LSTM", "GRU") and node.domain in ("", "ai.onnx")]  # fmt: skip
+             if node.op_type in RECURRENT_OPS and node.domain in ("", "ai.onnx")]  # fmt: skip
     layers = [_layer(model, node, constants, k) for k, node in enumerate(nodes, start=1)]
     if not layers:
         found = sorted({node.op_type for node in model.graph.node})
-        raise LSTMInputError(f"the model has no LSTM or GRU node; its nodes are {found}")
+        raise LSTMInputError(f"the model has no LSTM, GRU or RNN node; its nodes are {found}")
     return layers
 
 

@@ -1,4 +1,4 @@
-"""PyTorch's `nn.LSTM` and `nn.GRU` in the engine's layout (Keras's), and back.
+"""PyTorch's `nn.LSTM`, `nn.GRU` and `nn.RNN` in the engine's layout (Keras's), and back.
 
 PyTorch stacks the gates in rows and keeps two biases, for every layer `k` and, in a
 bidirectional module, for the reverse direction too (names ending in `_reverse`):
@@ -11,6 +11,11 @@ bidirectional module, for the reverse direction too (names ending in `_reverse`)
     GRU   weight_ih_l{k} (3*H, in)   rows r, z, n (Keras: z, r, h)
           weight_hh_l{k} (3*H, H)
           bias_ih_l{k}, bias_hh_l{k}  (3*H,)   = Keras's bias rows 0 and 1 (reset_after)
+
+    RNN   weight_ih_l{k} (H, in), weight_hh_l{k} (H, H)   = kernel.T, recurrent_kernel.T
+          bias_ih_l{k} + bias_hh_l{k}  (H,)    only their sum is used   = bias
+          `nonlinearity` ("tanh", the default, or "relu") is the activation; it is a
+          constructor argument, not a tensor: `torch_activation(module)` reads it
 
 A GRU's two biases cannot be summed: b_hn sits inside r * (W_hn h + b_hn). So PyTorch's
 GRU is Keras's `reset_after=True`, and both biases carry over unchanged but for the
@@ -26,13 +31,15 @@ from numpy.typing import NDArray
 
 from ..engine._validate import describe, to_float
 from ..engine.layers import Bidirectional
-from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..engine.weights import GRUWeights, LSTMWeights, RNNWeights, Weights
 from ..errors import LSTMInputError
 from .optional import require
 
 Array = NDArray[Any]
 
 _GRU_ORDER = [1, 0, 2]  # Keras's block k is PyTorch's block _GRU_ORDER[k] (and back)
+_BLOCKS = {"LSTM": 4, "GRU": 3, "RNN": 1}  # gate blocks per cell
+_CELL_MODULES = {"LSTMCell": "LSTM", "GRUCell": "GRU", "RNNCell": "RNN"}
 
 
 def import_torch() -> Any:
@@ -48,13 +55,17 @@ def _kind(module: Any, torch: Any, want: str | None = None) -> str:
         return "LSTM"  # with proj_size too: LSTMWeights.projection
     if isinstance(module, torch.nn.GRU):
         return "GRU"
-    raise LSTMInputError(f"module must be a torch.nn.LSTM or nn.GRU; got {type(module).__name__}")
+    if isinstance(module, torch.nn.RNN):
+        return "RNN"
+    raise LSTMInputError(
+        f"module must be a torch.nn.LSTM, nn.GRU or nn.RNN; got {type(module).__name__}"
+    )
 
 
 def _reorder(blocks: Array, kind: str, units: int) -> Array:
     """Swap PyTorch's GRU gate blocks (r, z, n) into Keras's (z, r, n), or back; the
     LSTM's order is the same in both. Works along the first axis."""
-    if kind == "LSTM":
+    if kind != "GRU":
         return blocks
     return np.concatenate([blocks[k * units : (k + 1) * units] for k in _GRU_ORDER])
 
@@ -71,7 +82,7 @@ def _tensors(module: Any, layer: int, direction: str, kind: str) -> dict[str, An
         )
     if direction == "backward" and not module.bidirectional:
         raise LSTMInputError("direction='backward' needs a module built with bidirectional=True")
-    n = 4 if kind == "LSTM" else 3
+    n = _BLOCKS[kind]
     hidden = module.hidden_size
     proj = getattr(module, "proj_size", 0)  # an LSTM's h has proj_size values when set
     h_size = proj or hidden
@@ -151,6 +162,9 @@ def weights_from_torch_arrays(
         bias = None if biases is None else biases[0] + biases[1]  # (4*units,): only the sum counts
         projection = None if weight_hr is None else np.asarray(weight_hr, np.float64).T
         return LSTMWeights(kernel, recurrent, bias, projection=projection)  # (H, P)
+    if kind == "RNN":
+        bias = None if biases is None else biases[0] + biases[1]  # (units,): only the sum counts
+        return RNNWeights(kernel, recurrent, bias)
     rows = None if biases is None else np.stack([_reorder(b, kind, units) for b in biases])
     return GRUWeights(kernel, recurrent, rows, reset_after=True)  # rows (2, 3*units)
 
@@ -166,9 +180,10 @@ def weights_to_torch(
     with `bias=False` accepts only weights whose bias is None or all zeros. Values are
     rounded to the module's dtype (float32 by default).
     """
-    if not isinstance(weights, (LSTMWeights, GRUWeights)):
+    if not isinstance(weights, (LSTMWeights, GRUWeights, RNNWeights)):
         raise LSTMInputError(
-            f"weights must be an LSTMWeights or a GRUWeights; got {describe(weights)}"
+            f"weights must be an LSTMWeights, a GRUWeights or an RNNWeights; got "
+            f"{describe(weights)}"
         )
     torch = import_torch()
     kind = _kind(module, torch, weights.cell)
@@ -196,7 +211,7 @@ def weights_to_torch(
             "bias; build it with bias=True (the default) or use weights with bias=None"
         )
     zeros = np.zeros(weights.kernel.shape[1])
-    if kind == "LSTM":
+    if kind in ("LSTM", "RNN"):
         b_ih, b_hh = (zeros if bias is None else bias), zeros
     else:
         b_ih, b_hh = (zeros, zeros) if bias is None else (bias[0], bias[1])
@@ -236,24 +251,26 @@ def _check_variants(weights: Weights, module: Any) -> None:
 
 
 def from_torch(module: Any) -> Weights:
-    """The weights of a one-layer, one-direction `torch.nn.LSTM` or `torch.nn.GRU`, as
-    `LSTMWeights` or `GRUWeights` in Keras's layout (float64): an LSTM's kernel is
+    """The weights of a one-layer, one-direction `torch.nn.LSTM`, `nn.GRU` or `nn.RNN`, as
+    `LSTMWeights`, `GRUWeights` or `RNNWeights` in Keras's layout (float64): an LSTM's kernel is
     `weight_ih_l0.T`, its recurrent kernel `weight_hh_l0.T` and its bias `bias_ih_l0 +
     bias_hh_l0` (PyTorch only ever uses their sum), and with `proj_size` its projection
     `weight_hr_l0.T`; a GRU's gates are reordered from r, z, n to z, r, h and keep both
-    biases (`reset_after=True`). `layers_from_torch` reads every layer and direction."""
+    biases (`reset_after=True`); an RNN's are an LSTM's with one block, and its activation
+    is `torch_activation(module)`. `layers_from_torch` reads every layer and direction."""
     return weights_from_torch(module)
 
 
 def to_torch(weights: Weights, module: Any) -> Any:
-    """Copy `weights` into a matching one-layer `torch.nn.LSTM` or `torch.nn.GRU`, in
-    place, and return it: an LSTM's whole bias goes into `bias_ih_l0` (`bias_hh_l0`
-    zeros); only `reset_after=True` GRU weights fit, as PyTorch has no reset-before form."""
+    """Copy `weights` into a matching one-layer `torch.nn.LSTM`, `nn.GRU` or `nn.RNN`, in
+    place, and return it: an LSTM's or RNN's whole bias goes into `bias_ih_l0` (`bias_hh_l0`
+    zeros; an nn.RNN must be built with the nonlinearity the weights are run with); only
+    `reset_after=True` GRU weights fit, as PyTorch has no reset-before form."""
     return weights_to_torch(weights, module)
 
 
 def layers_from_torch(module: Any) -> list[Weights | Bidirectional]:
-    """Every layer of an `nn.LSTM` or `nn.GRU`, bottom first: weights, or a
+    """Every layer of an `nn.LSTM`, `nn.GRU` or `nn.RNN`, bottom first: weights, or a
     `Bidirectional` pair when the module is bidirectional (merged by concatenation,
     as PyTorch's output is)."""
     torch = import_torch()
@@ -294,3 +311,43 @@ def layers_to_torch(layers: list[Weights | Bidirectional], module: Any) -> Any:
         else:
             weights_to_torch(layer, module, layer=k)
     return module
+
+
+def torch_activation(module: Any) -> str:
+    """The activation an `nn.RNN` or `nn.RNNCell` computes with, its `nonlinearity`
+    ("tanh" or "relu"), as the engine's `activation` names it; "tanh" for the other
+    modules, whose candidate activation is fixed."""
+    value = getattr(module, "nonlinearity", "tanh")
+    if value not in ("tanh", "relu"):
+        raise LSTMInputError(f"nonlinearity must be 'tanh' or 'relu'; got {describe(value)}")
+    return str(value)
+
+
+def from_torch_cell(cell: Any) -> Weights:
+    """The weights of an `nn.LSTMCell`, `nn.GRUCell` or `nn.RNNCell` (one step, no
+    layers), as `from_torch` gives a one-layer module's; an RNNCell's activation is
+    `torch_activation(cell)`."""
+    torch = import_torch()
+    kind = next((k for name, k in _CELL_MODULES.items()
+                 if isinstance(cell, getattr(torch.nn, name))), None)  # fmt: skip
+    if kind is None:
+        raise LSTMInputError(
+            f"cell must be a torch.nn.LSTMCell, nn.GRUCell or nn.RNNCell; got {describe(cell)}"
+        )
+    n, hidden, inputs = _BLOCKS[kind], cell.hidden_size, cell.input_size
+    shapes: dict[str, tuple[int, ...]] = {
+        "weight_ih": (n * hidden, inputs),
+        "weight_hh": (n * hidden, hidden),
+    }
+    if cell.bias:
+        shapes |= {"bias_ih": (n * hidden,), "bias_hh": (n * hidden,)}
+    arrays = {}
+    for name, shape in shapes.items():
+        tensor = getattr(cell, name)
+        if tuple(tensor.shape) != shape:
+            raise LSTMInputError(
+                f"cell.{name} must have shape {shape}; got shape {tuple(tensor.shape)}"
+            )
+        arrays[name] = tensor.detach().cpu().double().numpy()
+    return weights_from_torch_arrays(kind, arrays["weight_ih"], arrays["weight_hh"],
+                                     arrays.get("bias_ih"), arrays.get("bias_hh"))  # fmt: skip

@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec
 from ..engine.parametric import ParametricActivation
-from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..engine.weights import GRUWeights, LSTMWeights, RNNWeights, Weights
 from ..errors import LSTMInputError
 from ..frameworks.optional import install_command
 from .keras_config import Graph, Op, model_graph, snake_case
@@ -268,7 +268,9 @@ def keras_model(path: str, graph: Graph, reader: WeightReader, version: str,
             raise LSTMInputError(unsafe)
         kinds = sorted({op.kind for _, op in walked})
         why = "".join(f"; {name} is {reason}" for name, reason in skipped)
-        raise LSTMInputError(f"{path} has no LSTM or GRU layer; its layers are {kinds}{why}")
+        raise LSTMInputError(
+            f"{path} has no LSTM, GRU or SimpleRNN layer; its layers are {kinds}{why}"
+        )
     keras_graph = KerasGraph(graph, found, rebuild)
     found = {name: (op, _with_mask(saved, keras_graph.mask_source(name)))
              for name, (op, saved) in found.items()}  # fmt: skip
@@ -317,6 +319,8 @@ def _weights(kind: str, config: Mapping[str, Any], arrays: Arrays) -> Weights:
     bias = np.asarray(arrays[2], dtype=np.float64) if wanted == 3 else None
     if kind == "LSTM":
         return LSTMWeights(kernel, recurrent, bias)  # (in, 4u), (u, 4u), (4u,)
+    if kind == "SimpleRNN":
+        return RNNWeights(kernel, recurrent, bias)  # (in, u), (u, u), (u,)
     return GRUWeights(kernel, recurrent, bias, reset_after=bool(config.get("reset_after", True)))
 
 
@@ -328,11 +332,11 @@ def _saved(op: Op, name: str, reader: WeightReader, version: str) -> SavedLayer 
     inner: dict[str, Any] = wrapped if isinstance(wrapped, dict) else \
         {"class_name": op.kind, "config": op.config}  # fmt: skip
     kind, config = str(inner.get("class_name")), dict(inner.get("config") or {})
-    if kind not in ("LSTM", "GRU"):
+    if kind not in ("LSTM", "GRU", "SimpleRNN"):
         if any(k in kind for k in ("LSTM", "GRU", "RNN")):
             inside = " inside a Bidirectional" if wrapped is not None else ""
             raise LSTMInputError(f"a {kind} layer{inside}, which the engine does not compute "
-                                 "(it computes LSTM and GRU layers)")  # fmt: skip
+                                 "(it computes LSTM, GRU and SimpleRNN layers)")  # fmt: skip
         return None
     if config.get("time_major"):
         raise LSTMInputError(f"a {kind} layer with time_major=True, reading (time, batch, "

@@ -42,7 +42,7 @@ from .model import Given, LayerRun, Observed
 Array = NDArray[Any]
 IDENTITY_AT_INFERENCE = ("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
                          "AlphaDropout", "ActivityRegularization")  # fmt: skip
-RECURRENT = ("LSTM", "GRU", "Bidirectional")
+RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
 MASK_OPERATIONS = ("NotEqual", "Any")
 """The operations Keras writes to compute a mask that the engine computes itself."""
 

@@ -1,4 +1,4 @@
-"""ONNX models: every `LSTM` and `GRU` node as a `SavedLayer` (read by `from_onnx`), the
+"""ONNX models: every `LSTM`, `GRU` and `RNN` node as a `SavedLayer` (read by `from_onnx`), the
 path from one node down to the nodes below it, and onnxruntime to check against.
 
 An ONNX file is data, never code. A node reads the node below when its X is that node's
@@ -24,7 +24,7 @@ from ..engine.layers import Bidirectional
 from ..engine.weights import GRUWeights
 from ..errors import LSTMInputError
 from ..frameworks.onnx_adapter import import_onnx
-from ..frameworks.onnx_reader import OnnxLayer, from_onnx
+from ..frameworks.onnx_reader import RECURRENT_OPS, OnnxLayer, from_onnx
 from ..frameworks.onnx_tensors import load_external_data
 from ..frameworks.optional import require
 from .layer import LayerMask, SavedLayer
@@ -35,7 +35,7 @@ RESHAPING = ("Transpose", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Flatte
 
 
 def read_onnx(path: str) -> SavedModel:
-    """The LSTM and GRU nodes of an ONNX file, in graph order."""
+    """The LSTM, GRU and RNN nodes of an ONNX file, in graph order."""
     onnx = import_onnx()
     with open(path, "rb") as fh:
         data = fh.read()
@@ -49,15 +49,12 @@ def read_onnx(path: str) -> SavedModel:
     if not model.opset_import or not model.graph.node:
         raise LSTMInputError(f"{path} is not an ONNX model: it has no graph or no opset")
     load_external_data(model, path)
-    nodes = [n for n in model.graph.node if n.op_type in ("LSTM", "GRU")
+    nodes = [n for n in model.graph.node if n.op_type in RECURRENT_OPS
              and n.domain in ("", "ai.onnx")]  # fmt: skip
-    rnn = [n.name or f"RNN node {k}" for k, n in enumerate(
-        (n for n in model.graph.node if n.op_type == "RNN"), start=1)]  # fmt: skip
-    skipped = [(name, RNN_WHY) for name in rnn]
+    skipped: list[tuple[str, str]] = []
     if not nodes:
         found = sorted({n.op_type for n in model.graph.node})
-        plain = f"; {', '.join(rnn)}: {RNN_WHY}" if rnn else ""
-        raise LSTMInputError(f"{path} has no LSTM or GRU node; its nodes are {found}{plain}")
+        raise LSTMInputError(f"{path} has no LSTM, GRU or RNN node; its nodes are {found}")
     read = from_onnx(model)
     names = [n.name or f"{n.op_type} node {k}" for k, n in enumerate(nodes, start=1)]
     producers = {out: n for n in model.graph.node for out in n.output if out}
@@ -91,7 +88,6 @@ def read_onnx(path: str) -> SavedModel:
     )  # fmt: skip
 
 
-RNN_WHY = "an ONNX RNN node, which the engine does not compute (LSTM and GRU only)"
 SLICING = (*RESHAPING, "Slice", "Gather", "Split", "Cast")
 """Operators that only select, reshape or retype their first input: zeros fed at the
 model's input reach the node as zeros (`torch.onnx.export` slices each layer's initial
@@ -323,12 +319,14 @@ def _runner(chain: Sequence[Link], dtype: Any, time: int) -> str:
     return "reference"
 
 
-DEFAULT_ACTIVATIONS = {"LSTM": ["sigmoid", "tanh", "tanh"], "GRU": ["sigmoid", "tanh"]}
+DEFAULT_ACTIVATIONS = {
+    "LSTM": ["sigmoid", "tanh", "tanh"], "GRU": ["sigmoid", "tanh"], "RNN": ["tanh"],
+}  # fmt: skip
 
 
 def _reference_ignores(node: Any, layer: OnnxLayer, time: int) -> list[str]:
     """What a node sets that ONNX's reference evaluator ignores (onnx/reference/ops/
-    op_lstm.py and op_gru.py read neither sequence_lens, activations nor clip, and the
+    op_lstm.py, op_gru.py and op_rnn.py read neither sequence_lens, activations nor clip, and the
     LSTM not input_forget). Sequence lengths fed as full lengths, or stored ones that
     are `time`, change nothing."""
     onnx = import_onnx()

@@ -355,3 +355,17 @@ def test_a_keras_file_and_its_legacy_save_are_paired_without_keras(keras, keras_
     low, high = proc.stdout.split("high (A) against high (B)")
     assert "agree within tolerance" in low
     assert "agree within tolerance" not in high
+
+
+@pytest.mark.torch
+def test_an_nn_rnn_read_with_the_other_nonlinearity_is_named(capsys, torch, tmp_path):
+    torch.manual_seed(2)
+    path = tmp_path / "rnn.pt"
+    torch.save(torch.nn.RNN(3, 4, nonlinearity="relu", batch_first=True).state_dict(), path)
+    code, out, _ = run(capsys, "diff", path, path, "-i", X, "--nonlinearity-a", "relu")
+    assert code == 1
+    assert "activation: B's activation is tanh; A's is relu" in out
+    assert "its state dict does not store it" in " ".join(out.split())
+    code, out, _ = run(capsys, "diff", path, path, "-i", X, "--nonlinearity-a", "relu",
+                       "--nonlinearity-b", "relu")  # fmt: skip
+    assert code == 0, out

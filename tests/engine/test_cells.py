@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_explained import GATES, GRU_GATES, GRUWeights, LSTMWeights
-from lstm_explained.engine import cells, gru, lstm
+from lstm_explained import GATES, GRU_GATES, RNN_GATES, GRUWeights, LSTMWeights
+from lstm_explained.engine import cells, gru, lstm, rnn
 from lstm_explained.engine.cells import BackwardStep, CellStep, Derivatives, Functions
 
 
@@ -33,7 +33,11 @@ def floats(a):
 
 @pytest.mark.parametrize(
     ("cell", "name", "gates", "states"),
-    [(lstm, "LSTM", GATES, ("h", "c")), (gru, "GRU", GRU_GATES, ("h",))],
+    [
+        (lstm, "LSTM", GATES, ("h", "c")),
+        (gru, "GRU", GRU_GATES, ("h",)),
+        (rnn, "RNN", RNN_GATES, ("h",)),
+    ],
 )
 def test_each_cell_module_has_what_the_loops_read(cell, name, gates, states):
     assert name == cell.NAME

@@ -120,7 +120,7 @@ def test_what_flax_cannot_hold_is_refused(nnx):
         (LSTMWeights.constant(1, units=2), nnx.LSTMCell(1, 1, rngs=nnx.Rngs(0)),
          r"in_features=1 and hidden_features=2 .*; got 1 and 1"),
         (LSTMWeights.constant(1), nnx.Linear(1, 1, rngs=nnx.Rngs(0)),
-         r"cell must be a flax.nnx LSTMCell, OptimizedLSTMCell or GRUCell; got Linear"),
+         r"cell must be a flax.nnx LSTMCell, OptimizedLSTMCell, GRUCell or SimpleCell; got Li"),
         (LSTMWeights.constant(1).replace(peephole=np.ones((3, 1)), input_forget=True),
          nnx.LSTMCell(1, 1, rngs=nnx.Rngs(0)),
          r"Flax's LSTMCell has no peephole or input_forget; these weights cannot be copied"),
@@ -140,3 +140,50 @@ def test_without_flax_the_error_says_how_to_install_it(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(ModuleNotFoundError, match=r"lstm-explained\[flax\]"):
         from_flax(object())
+
+
+@pytest.mark.parametrize("residual", [False, True])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_a_simple_cell_agrees_with_the_engine(nnx, residual, activation):
+    import jax
+
+    from lstm_explained import RNNWeights
+    from lstm_explained.frameworks.flax_adapter import flax_activation
+
+    fn = getattr(jax.nn, activation) if activation != "tanh" else nnx.tanh
+    cell = nnx.SimpleCell(3, 4, activation_fn=fn, residual=residual, rngs=nnx.Rngs(2))
+    _set_random_bias(nnx, cell)
+    weights = from_flax(cell)
+    assert isinstance(weights, RNNWeights)
+    assert flax_activation(cell) == activation
+    rng = np.random.default_rng(5)
+    x, h0 = rng.normal(size=(2, 6, 3)), f32(rng.normal(size=(2, 4)))
+    _, theirs = run_flax(cell, x, np.asarray(h0, np.float32))
+    ours = forward(f32(x), weights, activation=activation, initial_state=(h0,))
+    np.testing.assert_allclose(ours.sequence_out, theirs, rtol=0, atol=2e-6)
+    # and back into a fresh cell of the same kind: the same parameters, to float32
+    again = to_flax(weights, nnx.SimpleCell(3, 4, residual=residual, rngs=nnx.Rngs(9)))
+    for part in ("dense_i.kernel", "dense_i.bias", "dense_h.kernel"):
+        owner, attr = part.split(".")
+        a = np.asarray(getattr(getattr(cell, owner), attr)[...])
+        b = np.asarray(getattr(getattr(again, owner), attr)[...])
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-7, err_msg=part)
+
+
+def _set_random_bias(nnx, cell):
+    """Flax starts a bias at zeros; a random one tells the input side from the hidden."""
+    import jax.numpy as jnp
+
+    values = np.random.default_rng(1).normal(size=cell.dense_i.bias[...].shape)
+    cell.dense_i.bias.set_value(jnp.asarray(values, dtype=jnp.float32))
+
+
+def test_a_simple_cells_bias_is_on_the_input_side_and_its_function_must_be_known(nnx):
+    cell = nnx.SimpleCell(2, 2, activation_fn=lambda z: z, rngs=nnx.Rngs(0))
+    assert not hasattr(cell.dense_h, "bias") or cell.dense_h.bias is None
+    from lstm_explained.frameworks.flax_adapter import flax_activation
+
+    with pytest.raises(LSTMInputError, match=r"activation_fn <lambda> is not one of tanh, relu"):
+        flax_activation(cell)
+    with pytest.raises(LSTMInputError, match=r"a Flax SimpleCell holds RNN weights"):
+        to_flax(LSTMWeights.random(2, 2, seed=0), cell)

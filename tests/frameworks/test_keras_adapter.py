@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from lstm_explained import LSTMInputError, LSTMWeights, forward
 from lstm_explained.frameworks.keras_adapter import build_keras_lstm, compare, keras_forward
-from tests.strategies import lstm_configurations
+from tests.strategies import lstm_configurations, rnn_configurations
 
 pytestmark = pytest.mark.keras
 TOY = {"activation": "linear", "recurrent_activation": "linear"}
@@ -176,3 +176,27 @@ def test_keras_on_another_backend_reproduces_the_toy_network(backend, keras_inst
     assert result["h"] == hs
     assert result["c"] == cs
     assert (result["state_h"], result["state_c"]) == (hs[-1], cs[-1])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=rnn_configurations())
+def test_the_plain_cell_agrees_with_keras_simple_rnn_on_random_configurations(keras, config):
+    # float64 on both sides: what is left is the equations, not float32's rounding
+    trace = forward(**config)
+    diff = compare(trace, keras_forward(**config, dtype="float64"))
+    assert diff.max_abs_diff <= 1e-12 * max(1.0, diff.scale), (str(diff), config)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_a_simple_rnn_with_keras_own_weights_read_by_get_weights(keras, activation):
+    from lstm_explained import RNNWeights
+
+    layer = keras.layers.SimpleRNN(3, activation=activation, return_sequences=True,
+                                   bias_initializer="random_normal", seed=4)  # fmt: skip
+    x = np.random.default_rng(2).normal(size=(2, 7, 5)).astype(np.float32)
+    theirs = keras.ops.convert_to_numpy(layer(x))
+    weights = RNNWeights(*layer.get_weights())
+    assert (weights.kernel.shape, weights.recurrent_kernel.shape) == ((5, 3), (3, 3))
+    ours = forward(x, weights, activation=activation, dtype="float32").sequence_out
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=2e-6)
+    assert layer.count_params() == weights.parameter_count()

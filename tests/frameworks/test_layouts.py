@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_explained import LAYOUTS, GRUWeights, LSTMInputError, LSTMWeights, to_onnx
+from lstm_explained import LAYOUTS, GRUWeights, LSTMInputError, LSTMWeights, RNNWeights, to_onnx
 from lstm_explained.frameworks.layouts import layout, reorder
 
 IN, H = 3, 2  # a layer of 3 input features and 2 units: every shape term differs
@@ -29,15 +29,20 @@ def test_counts_follow_the_formula_written_out():
         "torch-gru": 3 * H * (IN + H + 2),
         "onnx-gru": 3 * H * (IN + H + 2),
         "flax-gru": 3 * H * (IN + H + 1),
+        "keras-rnn": H * (IN + H + 1),
+        "torch-rnn": H * (IN + H + 2),
+        "onnx-rnn": H * (IN + H + 2),
+        "flax-rnn": H * (IN + H + 1),
     }
     assert {k: lay.parameter_count(IN, H) for k, lay in LAYOUTS.items()} == expected
     assert LAYOUTS["torch-lstm"].count_formula() == "4H(in + H + 2)"
     assert LAYOUTS["flax-gru"].count_formula() == "3H(in + H + 1)"
+    assert LAYOUTS["torch-rnn"].count_formula() == "H(in + H + 2)"
 
 
 def test_gate_orders_name_every_gate_once():
     for key, lay in LAYOUTS.items():
-        cell = LSTMWeights if lay.cell == "LSTM" else GRUWeights
+        cell = {"LSTM": LSTMWeights, "GRU": GRUWeights, "RNN": RNNWeights}[lay.cell]
         assert sorted(lay.gate_order) == sorted(cell.gates), key
         assert len(lay.gate_letters.split(", ")) == len(cell.gates), key
     assert LAYOUTS["onnx-lstm"].gate_order == ("input", "output", "forget", "candidate")
@@ -57,18 +62,18 @@ def test_reorder_moves_whole_blocks():
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
-def test_keras_tensors_and_count_params(keras, cell):
+@pytest.mark.parametrize(("cell", "key"), [("LSTM", "keras-lstm"), ("GRU", "keras-gru"),
+                                          ("SimpleRNN", "keras-rnn")])  # fmt: skip
+def test_keras_tensors_and_count_params(keras, cell, key):
     layer = getattr(keras.layers, cell)(H)
     layer.build((None, None, IN))
-    key = f"keras-{cell.lower()}"
     assert [tuple(w.shape) for w in layer.weights] == shapes(key)
     assert [w.path.split("/")[-1] for w in layer.weights] == [t.name for t in LAYOUTS[key].tensors]
     assert layer.count_params() == LAYOUTS[key].parameter_count(IN, H)
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+@pytest.mark.parametrize("cell", ["LSTM", "GRU", "RNN"])
 def test_pytorch_named_parameters(torch, cell):
     module = getattr(torch.nn, cell)(IN, H)
     params = dict(module.named_parameters())
@@ -81,7 +86,12 @@ def test_pytorch_named_parameters(torch, cell):
 
 @pytest.mark.onnx
 @pytest.mark.parametrize(
-    "weights", [LSTMWeights.random(IN, H, seed=0), GRUWeights.random(IN, H, seed=0)]
+    "weights",
+    [
+        LSTMWeights.random(IN, H, seed=0),
+        GRUWeights.random(IN, H, seed=0),
+        RNNWeights.random(IN, H, seed=0),
+    ],
 )
 def test_onnx_initializers(onnx, weights):
     model = to_onnx(weights)
@@ -99,6 +109,7 @@ def test_onnx_initializers(onnx, weights):
         ("LSTMCell", "flax-lstm"),
         ("OptimizedLSTMCell", "flax-optimized-lstm"),
         ("GRUCell", "flax-gru"),
+        ("SimpleCell", "flax-rnn"),
     ],
 )
 def test_flax_parameters(nnx, cls, key):

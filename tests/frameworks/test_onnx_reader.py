@@ -25,7 +25,7 @@ from lstm_explained import (
 )
 from lstm_explained.frameworks.onnx_reader import run_layers
 from tests.frameworks.onnx_runs import f32, ort_run
-from tests.strategies import gru_configurations, lstm_configurations
+from tests.strategies import gru_configurations, lstm_configurations, rnn_configurations
 
 pytestmark = pytest.mark.onnx
 ACTIVATIONS = [
@@ -84,7 +84,9 @@ def test_two_biases_come_back_summed_and_float64_keeps_every_digit(onnx):
 
 @st.composite
 def onnx_configurations(draw, cell):
-    config = draw(lstm_configurations() if cell == "LSTM" else gru_configurations())
+    strategy = {"LSTM": lstm_configurations, "GRU": gru_configurations, "RNN": rnn_configurations}
+    config = draw(strategy[cell]())
+    config.pop("go_backwards", None)  # direction="reverse" instead
     config.pop("mask", None)  # ONNX pads at the end only: sequence_lens instead
     config["activation"] = draw(st.sampled_from(ACTIVATIONS))
     config["recurrent_activation"] = draw(st.sampled_from(ACTIVATIONS))
@@ -103,7 +105,7 @@ def agree(ours, theirs, what):
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=3e-5 * scale, err_msg=what)
 
 
-@pytest.mark.parametrize("cell", ["LSTM", "GRU"])
+@pytest.mark.parametrize("cell", ["LSTM", "GRU", "RNN"])
 @settings(
     max_examples=30,
     deadline=None,
@@ -371,5 +373,96 @@ def test_bad_files_and_computed_weights_are_refused(onnx, tmp_path):
             [onnx.helper.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, [1])],
         )
     )
-    with pytest.raises(LSTMInputError, match=r"no LSTM or GRU node; its nodes are \['Relu'\]"):
+    with pytest.raises(LSTMInputError, match=r"no LSTM, GRU or RNN node; its nodes are \['Relu'\]"):
         from_onnx(no_rnn)
+
+
+def rnn_node(onnx, *, dirs=1, seed=0, **attrs):
+    """A one-node ONNX RNN model (3 inputs, 2 units) built by hand with onnx.helper, its
+    B's two halves different, and X, sequence_lens and initial_h given when it runs."""
+    helper = onnx.helper
+    rng = np.random.default_rng(seed)
+    w, r = f32(rng.normal(size=(dirs, 2, 3))), f32(rng.normal(size=(dirs, 2, 2)))
+    b = f32(rng.normal(size=(dirs, 4)))
+    inits = [onnx.numpy_helper.from_array(a, n) for a, n in ((w, "w"), (r, "r"), (b, "b"))]
+    node = helper.make_node("RNN", ["X", "w", "r", "b", "lens", "h0"], ["Y", "Y_h"],
+                            hidden_size=2, **attrs)  # fmt: skip
+    float_info = onnx.TensorProto.FLOAT
+    inputs = [helper.make_tensor_value_info("X", float_info, [4, 2, 3]),
+              helper.make_tensor_value_info("lens", onnx.TensorProto.INT32, [2]),
+              helper.make_tensor_value_info("h0", float_info, [dirs, 2, 2])]  # fmt: skip
+    outs = [helper.make_tensor_value_info(n, float_info, None) for n in ("Y", "Y_h")]
+    graph = helper.make_graph([node], "g", inputs, outs, initializer=inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)], ir_version=8)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "activation"),
+    [
+        ({}, "tanh"),
+        ({"activations": ["Relu"]}, "relu"),
+        ({"activations": ["Sigmoid"], "direction": "reverse"}, "sigmoid"),
+        ({"activations": ["Relu", "Relu"], "direction": "bidirectional"}, "relu"),
+        ({"activations": ["Affine"], "activation_alpha": [0.5], "activation_beta": [0.25]},
+         ParametricActivation("affine", 0.5, 0.25)),
+        ({"activations": ["LeakyRelu"], "activation_alpha": [0.125]},
+         ParametricActivation("leaky_relu", 0.125)),
+    ],
+)  # fmt: skip
+def test_an_rnn_node_with_runtime_lengths_and_state_agrees_with_onnxruntime(
+    onnx, onnxruntime, attrs, activation
+):
+    dirs = 2 if attrs.get("direction") == "bidirectional" else 1
+    model = rnn_node(onnx, dirs=dirs, **attrs)
+    layer = from_onnx(model)[0]
+    assert (layer.op_type, layer.activation) == ("RNN", activation)
+    assert set(layer.runtime) == {"X", "sequence_lens", "initial_h"}
+    rng = np.random.default_rng(3)
+    x, h0 = f32(rng.normal(size=(4, 2, 3))), f32(rng.normal(size=(dirs, 2, 2)))
+    lens = np.array([4, 2], np.int32)
+    theirs = ort_run(onnxruntime, model, X=x, lens=lens, h0=h0)
+    ours = layer.run(x, initial_state=(h0,), sequence_lens=lens)
+    assert len(ours) == len(theirs) == 2
+    for name, a, b in zip(("Y", "Y_h"), ours, theirs, strict=True):
+        agree(a, b, name)
+    with pytest.raises(LSTMInputError, match=r"reads sequence_lens from 'lens' when the model"):
+        layer.run(x)
+
+
+def test_an_rnn_nodes_activations_are_one_per_direction(onnx):
+    with pytest.raises(LSTMInputError, match=r"activations must name 1 functions \(1 per"):
+        from_onnx(rnn_node(onnx, activations=["Tanh", "Tanh"]))
+    with pytest.raises(LSTMInputError, match=r"both directions must use the same activations"):
+        from_onnx(rnn_node(onnx, dirs=2, direction="bidirectional", activations=["Tanh", "Relu"]))
+    with pytest.raises(LSTMInputError, match=r"has clip=2.0"):
+        from_onnx(rnn_node(onnx, clip=2.0))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_a_torch_onnx_export_of_nn_rnn_reads_back_and_agrees(
+    torch, onnxruntime, tmp_path, nonlinearity
+):
+    from lstm_explained.frameworks.torch_adapter import layers_from_torch
+
+    torch.manual_seed(1)
+    module = torch.nn.RNN(3, 2, num_layers=2, bidirectional=True, nonlinearity=nonlinearity)
+    x = torch.randn(5, 4, 3)  # (time, batch, features)
+    path = tmp_path / "rnn.onnx"
+    torch.onnx.export(module, (x,), str(path), dynamo=False)
+    layers = from_onnx(path)
+    assert [(layer.op_type, layer.direction, layer.activation) for layer in layers] == [
+        ("RNN", "bidirectional", nonlinearity)
+    ] * 2
+    for ours, theirs in zip(layers, layers_from_torch(module), strict=True):
+        for d in ("forward", "backward"):
+            a, b = getattr(ours.weights, d), getattr(theirs, d)
+            np.testing.assert_allclose(a.kernel, b.kernel, rtol=0, atol=0)
+            np.testing.assert_allclose(a.bias, b.bias, rtol=0, atol=1e-7)
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    onnx_out = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    out = run_layers(layers, x.numpy())[0]
+    out = out.transpose(0, 2, 1, 3).reshape(5, 4, -1)
+    agree(out, onnx_out[0], "ONNX Y")
+    with torch.no_grad():
+        agree(out, module(x)[0].numpy(), "PyTorch")

@@ -337,7 +337,9 @@ def test_to_torch_refuses_reset_before_and_the_wrong_module(torch):
 
 @pytest.mark.torch
 def test_to_torch_names_weights_that_are_not_weights(torch):
-    with pytest.raises(LSTMInputError, match=r"^weights must be an LSTMWeights or a GRUWeights"):
+    with pytest.raises(
+        LSTMInputError, match=r"^weights must be an LSTMWeights, a GRUWeights or an RNNWeights"
+    ):
         to_torch("x", torch.nn.LSTM(1, 1))
 
 
@@ -400,3 +402,87 @@ def test_proj_size_round_trips_through_to_torch(torch):
 def test_to_torch_refuses_variants_it_cannot_hold(torch, weights, module, message):
     with pytest.raises(LSTMInputError, match=message):
         to_torch(weights(), module(torch.nn))
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    layers=st.integers(1, 3),
+    bidirectional=st.booleans(),
+    bias=st.booleans(),
+)
+def test_random_nn_rnn_modules_agree_through_the_conversion(
+    torch, nonlinearity, seed, layers, bidirectional, bias
+):
+    from lstm_explained import stacked
+    from lstm_explained.frameworks.torch_adapter import layers_from_torch, torch_activation
+
+    rng = np.random.default_rng(seed)
+    features, units, batch, time = (int(v) for v in rng.integers(1, 5, 4))
+    torch.manual_seed(seed)
+    module = torch.nn.RNN(features, units, num_layers=layers, nonlinearity=nonlinearity,
+                          bidirectional=bidirectional, bias=bias, batch_first=True)  # fmt: skip
+    module = module.double()
+    x = rng.normal(size=(batch, time, features))
+    with torch.no_grad():
+        out, h_n = module(torch.from_numpy(x))
+    assert torch_activation(module) == nonlinearity
+    trace = stacked(x, layers_from_torch(module), activation=torch_activation(module))
+    np.testing.assert_allclose(trace.sequence_out, out.numpy(), rtol=0, atol=1e-12)
+    top = trace.layers[-1]
+    last = top.backward if bidirectional else top
+    np.testing.assert_allclose(last.state_h, h_n.numpy()[-1], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_nn_rnn_round_trip_and_its_two_biases_summed(torch, nonlinearity):
+    from lstm_explained import RNNWeights
+
+    module = torch.nn.RNN(1, 1, nonlinearity=nonlinearity)
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.tensor([[2.0]]))
+        module.weight_hh_l0.copy_(torch.tensor([[-0.5]]))
+        module.bias_ih_l0.copy_(torch.tensor([0.25]))
+        module.bias_hh_l0.copy_(torch.tensor([0.5]))
+    w = from_torch(module)
+    assert isinstance(w, RNNWeights)
+    assert (w.kernel.tolist(), w.recurrent_kernel.tolist(), w.bias.tolist()) == (
+        [[2.0]], [[-0.5]], [0.75],
+    )  # fmt: skip
+    # x = 1, -1: a1 = 2 + 0.75 = 2.75; a2 = -2 + 0.75 - 0.5*h1
+    with torch.no_grad():
+        out, _ = module(torch.tensor([[1.0], [-1.0]]))
+    trace = forward([1.0, -1.0], w, activation=nonlinearity)
+    np.testing.assert_allclose(trace.sequence_out, numpy(out), atol=1e-6)
+    again = to_torch(w, torch.nn.RNN(1, 1, nonlinearity=nonlinearity).double())
+    assert numpy(again.bias_ih_l0).tolist() == [0.75]
+    assert numpy(again.bias_hh_l0).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("kind", ["RNNCell", "GRUCell", "LSTMCell"])
+@pytest.mark.parametrize("seed", range(3))
+def test_a_cell_module_step_by_step_agrees_with_the_engine(torch, kind, seed):
+    from lstm_explained.frameworks.torch_adapter import from_torch_cell, torch_activation
+
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    options = {"nonlinearity": "relu"} if kind == "RNNCell" and seed % 2 else {}
+    cell = getattr(torch.nn, kind)(3, 2, bias=bool(seed != 2), **options).double()
+    x = rng.normal(size=(2, 5, 3))
+    h = torch.zeros(2, 2, dtype=torch.float64)
+    state = (h, h.clone()) if kind == "LSTMCell" else h
+    outputs = []
+    with torch.no_grad():
+        for t in range(5):
+            state = cell(torch.from_numpy(x[:, t]), state)
+            outputs.append((state[0] if kind == "LSTMCell" else state).numpy())
+    trace = forward(x, from_torch_cell(cell), activation=torch_activation(cell))
+    np.testing.assert_allclose(trace.sequence_out, np.stack(outputs, axis=1), atol=1e-12)
+
+
+def test_from_torch_cell_refuses_a_layer_module(torch):
+    from lstm_explained.frameworks.torch_adapter import from_torch_cell
+
+    with pytest.raises(LSTMInputError, match=r"cell must be a torch\.nn\.LSTMCell, nn\.GRUCell or"):
+        from_torch_cell(torch.nn.RNN(1, 1))

@@ -309,7 +309,7 @@ def test_an_onnx_model_without_a_recurrent_node_and_a_corrupt_one(capsys, onnx, 
     graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [y])
     (tmp_path / "relu.onnx").write_bytes(helper.make_model(graph).SerializeToString())
     err = one_line_error(capsys, "trace", tmp_path / "relu.onnx")
-    assert "has no LSTM or GRU node; its nodes are ['Relu']" in err
+    assert "has no LSTM, GRU or RNN node; its nodes are ['Relu']" in err
     (tmp_path / "bad.onnx").write_bytes(b"\x08\x07\x12\xff\xff")
     assert "truncated or corrupt" in one_line_error(capsys, "trace", tmp_path / "bad.onnx")
 
@@ -337,6 +337,16 @@ COMPUTED = {  # case -> what the check runs
     "test_gru_reverse": ORT,
     "test_gru_bidirectional": ORT,
     "test_lstm_with_peepholes": ORT,  # P computed (engine.lstm_variants)
+}
+
+
+RNN_COMPUTED = {  # ONNX's plain recurrent cell, the engine's RNNWeights
+    "test_simple_rnn_defaults": ORT,
+    "test_simple_rnn_with_initial_bias": ORT,
+    "test_rnn_seq_length": ORT,
+    "test_simple_rnn_batchwise": REFERENCE,  # layout=1
+    "test_simple_rnn_reverse": ORT,
+    "test_simple_rnn_bidirectional": ORT,
 }
 
 
@@ -412,10 +422,10 @@ def test_every_case_is_listed(cases):
     lstm_gru = {name for name in cases if not name.startswith(("test_simple_rnn", "test_rnn"))}
     assert lstm_gru == set(COMPUTED)  # every LSTM and GRU case is computed
     assert len(COMPUTED) == 12
-    assert len(cases) - len(lstm_gru) == 6  # the RNN cases
+    assert set(cases) - lstm_gru == set(RNN_COMPUTED)  # the 6 RNN cases
 
 
-@pytest.mark.parametrize("name", sorted(COMPUTED))
+@pytest.mark.parametrize("name", sorted(COMPUTED) + sorted(RNN_COMPUTED))
 def test_the_engine_gives_onnxs_expected_outputs_and_the_check_runs(
     capsys, onnx, cases, tmp_path, name
 ):
@@ -427,23 +437,12 @@ def test_the_engine_gives_onnxs_expected_outputs_and_the_check_runs(
     doc = json.loads(out)
     expected = expected_as_traced(node, outputs)
     assert doc["check"]["checked"] is True
-    assert doc["check"]["what"].startswith(COMPUTED[name])
+    assert doc["check"]["what"].startswith((COMPUTED | RNN_COMPUTED)[name])
     assert doc["check"]["compared"] == list(expected)  # only Y_h, where that is all it outputs
     for key, value in expected.items():
         scale = max(1.0, float(np.max(np.abs(value))))
         ours = np.asarray(doc["outputs"][key])
         np.testing.assert_allclose(ours, value, rtol=0, atol=1e-6 * scale, err_msg=key)
-
-
-def test_an_rnn_node_is_refused_in_one_line(capsys, onnx, cases, tmp_path):
-    rnn = [name for name in cases if name.startswith(("test_simple_rnn", "test_rnn"))]
-    for name in rnn:
-        path = model_file(onnx, tmp_path / f"{name}.onnx", *cases[name])
-        err = one_line_error(capsys, "trace", path)
-        assert err.endswith(
-            "has no LSTM or GRU node; its nodes are ['RNN']; RNN node 1: an ONNX RNN node, "
-            "which the engine does not compute (LSTM and GRU only)\n"
-        ), name
 
 
 # ---- an LSTM's peepholes, clip and input_forget ---------------------------------------
