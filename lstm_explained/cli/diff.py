@@ -67,11 +67,17 @@ the padding is not compared (said so).
               "inputs.")  # fmt: skip
 @click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=TOLERANCE,
               show_default=True, help="Largest difference taken as agreement.")  # fmt: skip
+@click.option("--nonlinearity-a", type=click.Choice(["tanh", "relu"]), default=None,
+              help="A is a PyTorch state dict: its nn.RNN's activation, which the file does "
+              "not store (default: tanh, assumed).")  # fmt: skip
+@click.option("--nonlinearity-b", type=click.Choice(["tanh", "relu"]), default=None,
+              help="The same for B.")  # fmt: skip
 def diff_command(model_a: str, model_b: str, **o: Any) -> int:
     """Run two models (or one model in two frameworks) on the same inputs, each masking
     the padded steps as it does, find the first step, gate and unit where their LSTM or
     GRU layers part, and name the known mistake that explains it."""
-    a, b = load_model(model_a), load_model(model_b)
+    a = load_model(model_a, nonlinearity=o["nonlinearity_a"])
+    b = load_model(model_b, nonlinearity=o["nonlinearity_b"])
     pairs = layer_pairs(a, b, o["layer"], o["layer_b"])
     click.echo(f"A: {a.path} ({FORMAT_NAMES[a.framework]})")
     click.echo(f"B: {b.path} ({FORMAT_NAMES[b.framework]})")

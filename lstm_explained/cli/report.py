@@ -64,6 +64,8 @@ def describe_layer(layer: SavedLayer, lead: str = "", tail: str = "") -> str:
         f"recurrent_activation={activation_name(layer.recurrent_activation)}",
         *(f"{k}={v}" for k, v in layer.settings.items()),
     ]
+    if layer.kind == "RNN":  # no gates: the plain cell has no recurrent activation
+        settings.pop(2)
     return wrap(head, 2 * INDENT) + "\n" + wrap(INDENT + ", ".join(settings))
 
 

@@ -66,7 +66,7 @@ run (the report says why; --no-check asks for none).
 
 @click.command("trace", epilog=EPILOG, context_settings={"max_content_width": 100})
 @click.argument("model_file", metavar="MODEL")
-@click.option("--list", "list_layers", is_flag=True, help="List the LSTM and GRU layers.")
+@click.option("--list", "list_layers", is_flag=True, help="List the recurrent layers.")
 @click.option("--layer", default=None, help="The layer to trace, by name or number in --list "
               "(default: the first).")  # fmt: skip
 @click.option("--direct", is_flag=True, help="Give the inputs to the chosen layer itself, "
@@ -105,10 +105,13 @@ run (the report says why; --no-check asks for none).
               help="Significant digits shown for floats.")  # fmt: skip
 @click.option("--no-check", is_flag=True, help="Do not run the framework to check the trace "
               "(the report says so).")  # fmt: skip
+@click.option("--nonlinearity", type=click.Choice(["tanh", "relu"]), default=None,
+              help="A PyTorch state dict's nn.RNN activation, which the file does not store "
+              "(default: tanh, PyTorch's, and the report says it was assumed).")  # fmt: skip
 def trace_command(model_file: str, **o: Any) -> int:
-    """Trace one LSTM or GRU layer of your own model (Keras .keras, PyTorch state dict,
+    """Trace one LSTM, GRU or plain RNN layer of your own model (Keras .keras, PyTorch state dict,
     ONNX) step by step, and check every number against the framework itself."""
-    model = load_model(model_file)
+    model = load_model(model_file, nonlinearity=o["nonlinearity"])
     if o["list_layers"]:
         _list(model)
         return 0

@@ -41,9 +41,10 @@ class Divergence:
 
     def text(self) -> str:
         """ "step 2, batch row 0: the forget gate's pre-activation, unit 1: A 0.25, B 1.25"."""
+        block = "new hidden state" if self.name == "hidden" else f"{self.name} gate"  # an RNN's
         what = {
-            "pre-activation": f"the {self.name} gate's pre-activation",
-            "gate": f"the {self.name} gate",
+            "pre-activation": f"the {block}'s pre-activation",
+            "gate": f"the {block}",
             "state": {"c": "the cell state c", "h": "the hidden state h"}.get(self.name, self.name),
             "output": "the output",
         }[self.quantity]

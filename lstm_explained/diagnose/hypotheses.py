@@ -16,7 +16,9 @@ left and B's trace then matches A's:
     forget-bias        the forget block's bias differs by exactly 1 (unit_forget_bias)
     reset-after        a GRU run with the other reset_after, its bias rows adapted
     activation, recurrent-activation, go-backwards
-                       a setting with other numbers (compared on -8..8), tried with A's
+                       a setting with other numbers (compared on -8..8), tried with A's;
+                       tanh against relu names nn.RNN's nonlinearity, which a state dict
+                       does not hold
 
 How to add one: write a function `(a, b, tolerance) -> Iterator[(Finding, Side)]` that
 yields B with the mistake undone (only when undoing changes something), name its
@@ -89,6 +91,7 @@ def _activation(a: Side, b: Side, tolerance: float, argument: str) -> Repairs:
         resolve(theirs, argument="", exact=False).name,
     } == {"linear", "tanh"}:
         evidence += ("Keras reads activation=None as linear, not as its default tanh (keras#7805)",)
+    evidence += _nonlinearity_evidence(mine, theirs)
     detail = {
         "argument": argument,
         "a": describe_activation(theirs),
@@ -96,6 +99,16 @@ def _activation(a: Side, b: Side, tolerance: float, argument: str) -> Repairs:
     }
     cause = argument.replace("_", "-")
     yield Finding(cause, summary, evidence, detail), b.replace(**{argument: theirs})
+
+
+def _nonlinearity_evidence(mine: Any, theirs: Any) -> tuple[str, ...]:
+    """Why tanh against relu is a likely mistake: PyTorch's nn.RNN does not store it."""
+    names = {resolve(f, argument="", exact=False).name for f in (mine, theirs)}
+    if names != {"tanh", "relu"}:
+        return ()
+    return ("tanh against relu: PyTorch's nn.RNN takes nonlinearity='tanh' (its default) or "
+            "'relu' when it is built, and its state dict does not store it; a state dict "
+            "read without --nonlinearity is assumed tanh",)  # fmt: skip
 
 
 def go_backwards(a: Side, b: Side, tolerance: float) -> Repairs:

@@ -22,12 +22,20 @@ from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec
 from ..engine.recurrence import forward
 from ..engine.trace import Trace
-from ..engine.weights import GATES, GRU_GATES, GRUWeights, LSTMWeights, Weights
+from ..engine.weights import (
+    GATES,
+    GRU_GATES,
+    RNN_GATES,
+    GRUWeights,
+    LSTMWeights,
+    RNNWeights,
+    Weights,
+)
 from ..errors import LSTMInputError
 from ..saved.layer import SavedLayer
 
 Array = NDArray[Any]
-LETTERS = {"LSTM": ("i", "f", "g", "o"), "GRU": ("z", "r", "n")}
+LETTERS = {"LSTM": ("i", "f", "g", "o"), "GRU": ("z", "r", "n"), "RNN": ("h",)}
 """How the gates are written in a report: the site's symbols (g for the LSTM's candidate,
 which Keras and ONNX call c, the letter of the cell state; n for the GRU's)."""
 
@@ -99,7 +107,8 @@ class Side:
             to_float(np.asarray(w.recurrent_kernel)),
             None if w.bias is None else to_float(np.asarray(w.bias)),
             layer.activation,
-            layer.recurrent_activation,
+            # the plain cell has no gates: whatever a file says of them changes nothing
+            "linear" if w.cell == "RNN" else layer.recurrent_activation,
             go_backwards,
             bool(getattr(w, "reset_after", True)),
             _halves(halves, w, label),
@@ -108,7 +117,7 @@ class Side:
     @property
     def gates(self) -> tuple[str, ...]:
         """Gate names in Keras's column order."""
-        return GATES if self.cell == "LSTM" else GRU_GATES
+        return {"LSTM": GATES, "GRU": GRU_GATES, "RNN": RNN_GATES}[self.cell]
 
     @property
     def units(self) -> int:
@@ -128,9 +137,10 @@ class Side:
         return np.zeros((2, width) if self.cell == "GRU" and self.reset_after else width)
 
     def weights(self) -> Weights:
-        """As `LSTMWeights` or `GRUWeights`, for the engine."""
-        if self.cell == "LSTM":
-            return LSTMWeights(self.kernel, self.recurrent_kernel, self.bias)
+        """As `LSTMWeights`, `GRUWeights` or `RNNWeights`, for the engine."""
+        if self.cell in ("LSTM", "RNN"):
+            kind = LSTMWeights if self.cell == "LSTM" else RNNWeights
+            return kind(self.kernel, self.recurrent_kernel, self.bias)
         return GRUWeights(self.kernel, self.recurrent_kernel, self.bias, self.reset_after)
 
     def run(self, x: Array, dtype: Any = "float64") -> Trace:

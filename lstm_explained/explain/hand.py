@@ -21,6 +21,7 @@ from ..engine.backward import StepGradients
 from ..engine.trace import Step, Trace, require_trace
 from ..engine.weights import Weights
 from ..errors import LSTMInputError
+from . import rnn_hand
 from .working import Expr, Num, Op, Sym, Wrap, digits_to_show, wrap_working
 
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
@@ -43,11 +44,13 @@ _WIDTH = len("hidden state:") + 1  # the labels' column
 
 def symbols(trace: Trace) -> dict[str, str]:
     """The letter of each gate of the trace's cell."""
-    return SYMBOLS if trace.cell == "LSTM" else GRU_SYMBOLS
+    return {"LSTM": SYMBOLS, "GRU": GRU_SYMBOLS, "RNN": rnn_hand.RNN_SYMBOLS}[trace.cell]
 
 
 def preactivation_symbol(trace: Trace, gate: str) -> str:
     """How the site writes a gate's pre-activation: z_i for an LSTM, a_z for a GRU."""
+    if trace.cell == "RNN":
+        return rnn_hand.PREACTIVATION
     return ("z_" if trace.cell == "LSTM" else "a_") + symbols(trace)[gate]
 
 
@@ -175,6 +178,9 @@ def hand_calculation(
             lines.append(f"unit {u + count_units_from}:")
         if trace.cell == "LSTM":
             lines += _lstm_unit(one, step, u, j, writer, masked)
+        elif trace.cell == "RNN":
+            lines += rnn_hand.unit_lines(one, step, u, j, writer.line, _label, masked)
+            lines += _masked_lines(step, u, writer.digits) if masked else []
         else:
             lines += _gru_unit(one, step, u, j, writer, masked)
     if width is not None:
@@ -376,6 +382,7 @@ def _table_columns(
 
     gates = one.weights.gates
     pre = [recorded("z", g) for g in gates] if preactivations else []
+    gates = () if one.cell == "RNN" else gates  # the plain cell's one block is h itself
     before = [state(s, True) for s in one.steps[0].state_prev]
     after = [state(s, False) for s in list(one.steps[0].state)[::-1]]
     return pre + [recorded("gate", g) for g in gates], before, after

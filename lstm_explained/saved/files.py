@@ -39,10 +39,14 @@ NOT_YET = {
 }
 
 
-def load_model(path: str | os.PathLike[str]) -> SavedModel:
-    """Read the LSTM and GRU layers of a Keras, PyTorch or ONNX model file.
+def load_model(path: str | os.PathLike[str], *, nonlinearity: str | None = None) -> SavedModel:
+    """Read the LSTM, GRU and plain recurrent (RNN) layers of a Keras, PyTorch or ONNX
+    model file.
 
-    Returns a `SavedModel` whose `layers` are `SavedLayer`s, bottom first. Raises
+    Returns a `SavedModel` whose `layers` are `SavedLayer`s, bottom first.
+    `nonlinearity` ("tanh" or "relu") is a PyTorch state dict's nn.RNN activation, which
+    the file does not hold (tanh, PyTorch's default, is assumed without it); Keras and
+    ONNX files store their activations, and refuse it. Raises
     `LSTMInputError` (one line) for a missing, truncated or unsupported file, a file that
     would run code, or one without an LSTM or GRU layer, and `ModuleNotFoundError` naming
     the extra to install when the framework that reads the file is missing.
@@ -68,7 +72,15 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
     if not head:
         raise LSTMInputError(f"{where} is empty")
     reader = _reader(where, head, p.suffix.lower())
-    model: SavedModel = reader(where)
+    if nonlinearity is None:
+        model: SavedModel = reader(where)
+        return model
+    if getattr(reader, "__name__", "") not in ("read_torch", "read_safetensors"):
+        raise LSTMInputError(
+            f"nonlinearity is for a PyTorch state dict's nn.RNN, which does not store it; "
+            f"{where} stores its activations, so leave it out"
+        )
+    model = reader(where, nonlinearity)
     return model
 
 

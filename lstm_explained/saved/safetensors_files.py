@@ -43,10 +43,11 @@ NAMES = {"F32": "float32", "F64": "float64", "F16": "float16", "BF16": "bfloat16
 """The dtypes as PyTorch names them, where it has the name."""
 
 
-def read_safetensors(path: str) -> SavedModel:
-    """The recurrent layers of a PyTorch state dict saved as safetensors."""
+def read_safetensors(path: str, nonlinearity: str | None = None) -> SavedModel:
+    """The recurrent layers of a PyTorch state dict saved as safetensors (`nonlinearity`
+    as `torch_files.read_torch` takes it)."""
     arrays, stored = read_tensors(path, lambda name: KEY.match(name) is not None)
-    return state_dict_model(path, arrays, stored)
+    return state_dict_model(path, arrays, stored, nonlinearity)
 
 
 def read_tensors(path: str, wanted: Callable[[str], bool]

@@ -1,7 +1,7 @@
 """A PyTorch state dict's recurrent modules, whichever file held it (`torch.save`'s, read
 by `torch_files`; safetensors, read by `safetensors_files`): every `nn.LSTM`, `nn.GRU`,
-`nn.LSTMCell` and `nn.GRUCell`, one `SavedLayer` per layer, and the modules rebuilt in
-PyTorch to check against.
+`nn.RNN`, `nn.LSTMCell`, `nn.GRUCell` and `nn.RNNCell`, one `SavedLayer` per layer, and
+the modules rebuilt in PyTorch to check against.
 
 A module's tensors are found by their names, under the module's dotted path:
 
@@ -10,11 +10,14 @@ A module's tensors are found by their names, under the module's dotted path:
     <module>.bias_ih_l{k}, bias_hh_l{k}  (n*H,)     absent when built with bias=False
     <module>.weight_ih, weight_hh, bias_ih, bias_hh  nn.LSTMCell, nn.GRUCell: one step
 
-n = 4 for an LSTM, 3 for a GRU (1 for nn.RNN and nn.RNNCell, the plain recurrent cell,
-which the engine does not compute yet). Reading needs NumPy alone; PyTorch is imported
-only to run the modules for the check. A cell is traced as a loop applies it: one call
-per step over the sequence, each from the state the last one returned, as one layer of
-the module it would be; the check runs the cell so, `cell(x_t, (h, c))` step by step.
+n = 4 for an LSTM, 3 for a GRU, 1 for nn.RNN and nn.RNNCell (the plain recurrent cell).
+An nn.RNN's `nonlinearity` (tanh or relu) is a constructor argument that the state dict
+does not hold: it is given (`nonlinearity=`, the CLI's `--nonlinearity`) or assumed to
+be PyTorch's default, tanh, and the layer's settings say which. Reading needs NumPy
+alone; PyTorch is imported only to run the modules for the check. A cell is traced as a
+loop applies it: one call per step over the sequence, each from the state the last one
+returned, as one layer of the module it would be; the check runs the cell so,
+`cell(x_t, (h, c))` step by step.
 
 A state dict has no graph: the layers of one module follow one another; separate
 modules are traced each from its own input.
@@ -22,6 +25,7 @@ modules are traced each from its own input.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,8 +47,9 @@ KEY = re.compile(r"^(?:(?P<module>.*)\.)?(?P<tensor>weight_ih|weight_hh|bias_ih|
                  r"(?:_l(?P<layer>\d+)(?P<reverse>_reverse)?)?$")  # fmt: skip
 """A recurrent module's tensor: `rnn.weight_ih_l0`, `decoder.cell.bias_hh`, ..."""
 KINDS = {4: "LSTM", 3: "GRU", 1: "RNN"}  # by the blocks of weight_hh
-RNN_WHY = ("the plain recurrent cell (one block of weights), which the engine does not "
-           "compute yet (LSTM and GRU only)")  # fmt: skip
+BLOCKS = {kind: n for n, kind in KINDS.items()}
+NONLINEARITIES = ("tanh", "relu")
+"""What an nn.RNN's `nonlinearity` can be; PyTorch's default is the first."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,12 +58,14 @@ class Recurrent:
 
     Attributes:
         prefix: the module's dotted path ("" at the top level).
-        kind: "LSTM" or "GRU".
-        cell: an nn.LSTMCell or nn.GRUCell (keys without `_l{k}`).
+        kind: "LSTM", "GRU" or "RNN".
+        cell: an nn.LSTMCell, nn.GRUCell or nn.RNNCell (keys without `_l{k}`).
         tensors: short name ("weight_ih_l0", "bias_hh") -> array as PyTorch lays it
             out, float32 (float64 when the file stores float64).
         num_layers, bidirectional, bias, hidden, input_size: as the module was built.
         dtype: what the file stores the weights as ("float32", "bfloat16", ...).
+        nonlinearity: an RNN's activation, "tanh" or "relu"; `nonlinearity_given` says
+            whether it was given or assumed (the state dict does not hold it).
     """
 
     prefix: str
@@ -71,6 +78,8 @@ class Recurrent:
     hidden: int
     input_size: int
     dtype: str
+    nonlinearity: str = "tanh"
+    nonlinearity_given: bool = False
 
     @property
     def module(self) -> str:
@@ -84,11 +93,13 @@ class Recurrent:
         return f"{self.prefix}, layer {k}" if self.prefix else f"layer {k}"
 
 
-def state_dict_model(path: str, arrays: Mapping[str, Array], stored: Mapping[str, str]
-                     ) -> SavedModel:  # fmt: skip
+def state_dict_model(path: str, arrays: Mapping[str, Array], stored: Mapping[str, str],
+                     nonlinearity: str | None = None) -> SavedModel:  # fmt: skip
     """The recurrent modules of a state dict: `arrays` holds the tensors whose names
     `KEY` matches, decoded (float32, or float64), and `stored` every tensor's name and
-    dtype as the file stores it."""
+    dtype as the file stores it. `nonlinearity` is the nn.RNN's and nn.RNNCell's
+    activation, "tanh" or "relu"; None assumes PyTorch's default, tanh."""
+    check_nonlinearity(nonlinearity)
     groups: dict[tuple[str, bool], dict[str, tuple[Array | None, str]]] = {}
     for key, dtype in stored.items():
         m = KEY.match(key)
@@ -99,7 +110,7 @@ def state_dict_model(path: str, arrays: Mapping[str, Array], stored: Mapping[str
     if not groups:
         shown = list(stored)[:6]
         raise LSTMInputError(
-            f"{path} holds no nn.LSTM, nn.GRU, nn.LSTMCell or nn.GRUCell weights (keys like "
+            f"{path} holds no nn.LSTM, nn.GRU, nn.RNN or cell module weights (keys like "
             f"rnn.weight_ih_l0 or cell.weight_ih); its {len(stored)} tensor(s) are "
             f"{shown}{' ...' if len(stored) > 6 else ''}"
         )
@@ -111,6 +122,9 @@ def state_dict_model(path: str, arrays: Mapping[str, Array], stored: Mapping[str
         label = prefix or ("cell" if cell else "(top level)")
         try:
             module = recurrent(prefix, cell, group)
+            if module.kind == "RNN" and nonlinearity is not None:
+                module = dataclasses.replace(module, nonlinearity=nonlinearity,
+                                             nonlinearity_given=True)  # fmt: skip
         except LSTMInputError as err:
             skipped.append((label, str(err)))
             continue
@@ -121,7 +135,7 @@ def state_dict_model(path: str, arrays: Mapping[str, Array], stored: Mapping[str
             built[saved.name] = (module, k)
     if not layers:
         why = "; ".join(f"{name} is {reason}" for name, reason in skipped)
-        raise LSTMInputError(f"{path} has no LSTM or GRU the engine computes: {why}")
+        raise LSTMInputError(f"{path} has no LSTM, GRU or RNN the engine computes: {why}")
     return SavedModel(
         path, "torch", tuple(layers), below, {}, tuple(skipped),
         run_own=lambda names, x, states: run_own([built[n] for n in names], x, states),
@@ -156,9 +170,7 @@ def recurrent(prefix: str, cell: bool, group: Mapping[str, tuple[Array | None, s
     n = rows // hidden if hidden and rows % hidden == 0 else 0
     if n not in KINDS:
         raise LSTMInputError(f"{unread} (weight_hh{first} of shape {hh.shape} is not (n*H, H) "
-                             "for an LSTM, n = 4, or a GRU, n = 3)")  # fmt: skip
-    if n == 1:
-        raise LSTMInputError(f"an {what.format('RNN')}, {RNN_WHY}")
+                             "for an LSTM, n = 4, a GRU, n = 3, or an RNN, n = 1)")  # fmt: skip
     kind = KINDS[n]
     layers = 1 if cell else 1 + max(int(key.split("_l")[1].split("_")[0]) for key in group)
     module = Recurrent(
@@ -172,7 +184,7 @@ def recurrent(prefix: str, cell: bool, group: Mapping[str, tuple[Array | None, s
 
 def _expected(module: Recurrent) -> dict[str, tuple[int, ...]]:
     """Every tensor the module holds, by short name, and its shape."""
-    n, hidden = (4 if module.kind == "LSTM" else 3), module.hidden
+    n, hidden = BLOCKS[module.kind], module.hidden
     dirs = ("", "_reverse") if module.bidirectional else ("",)
     shapes: dict[str, tuple[int, ...]] = {}
     for k in range(module.num_layers):
@@ -238,8 +250,11 @@ def saved_layers(module: Recurrent) -> list[SavedLayer]:
                                  "bidirectional": module.bidirectional})  # fmt: skip
         if module.kind == "GRU":
             settings["reset_after"] = True  # PyTorch's r multiplies (W_hn h + b_hn)
-        saved.append(SavedLayer(module.layer_name(k), "torch", weights, bias_halves=halves,
-                                dtype=module.dtype, settings=settings))  # fmt: skip
+        if module.kind == "RNN":
+            settings["nonlinearity"] = nonlinearity_setting(module)
+        saved.append(SavedLayer(module.layer_name(k), "torch", weights, module.nonlinearity,
+                                bias_halves=halves, dtype=module.dtype,
+                                settings=settings))  # fmt: skip
     return saved
 
 
@@ -265,6 +280,7 @@ def run_own(
         module.input_size if first == 0 else module.hidden * (2 if module.bidirectional else 1),
         module.hidden, num_layers=count, bias=module.bias,
         bidirectional=module.bidirectional, batch_first=True, dtype=dtype,
+        **_constructor_only(module),
     )  # fmt: skip
     state = {}
     for key, value in module.tensors.items():
@@ -280,14 +296,16 @@ def run_own(
     for name, value in zip(("h_n", "c_n"), finals, strict=False):
         found[name] = value[-dirs:].double().numpy()  # the top layer's
     span = f"layer {first}" if count == 1 else f"layers {first} to {first + count - 1}"
-    return found, f"PyTorch ran nn.{module.kind} ({span}, rebuilt from the state dict)"
+    how = f", nonlinearity={module.nonlinearity!r}" if module.kind == "RNN" else ""
+    return found, f"PyTorch ran nn.{module.kind} ({span}{how}, rebuilt from the state dict)"
 
 
 def _run_cell(torch: Any, module: Recurrent, x: Any, start: Any, dtype: Any
               ) -> tuple[dict[str, Array], str]:  # fmt: skip
     """The cell rebuilt and called once per step, as a decoder loop calls it."""
     cell = getattr(torch.nn, f"{module.kind}Cell")(module.input_size, module.hidden,
-                                                   bias=module.bias, dtype=dtype)  # fmt: skip
+                                                   bias=module.bias, dtype=dtype,
+                                                   **_constructor_only(module))  # fmt: skip
     cell.load_state_dict({k: torch.from_numpy(v).to(dtype) for k, v in module.tensors.items()},
                          strict=True)  # fmt: skip
     if start is not None:  # (1, batch, units) each -> (batch, units)
@@ -303,3 +321,24 @@ def _run_cell(torch: Any, module: Recurrent, x: Any, start: Any, dtype: Any
         found[name] = value[None].double().numpy()  # (1, batch, units)
     return found, (f"PyTorch called {module.module} once per step over the sequence "
                    "(rebuilt from the state dict)")  # fmt: skip
+
+
+def check_nonlinearity(nonlinearity: Any) -> None:
+    """None, "tanh" or "relu", or a one-line error saying what nn.RNN takes."""
+    if nonlinearity is not None and nonlinearity not in NONLINEARITIES:
+        raise LSTMInputError(
+            f"nonlinearity must be 'tanh' or 'relu' (nn.RNN's choices); got {nonlinearity!r}"
+        )
+
+
+def nonlinearity_setting(module: Recurrent) -> str:
+    """What a report says of an RNN's activation: given, or assumed."""
+    if module.nonlinearity_given:
+        return f"{module.nonlinearity} (given; the state dict does not store it)"
+    return ("tanh (assumed, PyTorch's default: the state dict does not store nonlinearity; "
+            "give --nonlinearity relu if the module was built with relu)")  # fmt: skip
+
+
+def _constructor_only(module: Recurrent) -> dict[str, Any]:
+    """Constructor arguments the state dict does not hold: an RNN's nonlinearity."""
+    return {"nonlinearity": module.nonlinearity} if module.kind == "RNN" else {}

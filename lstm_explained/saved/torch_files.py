@@ -28,9 +28,10 @@ CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model")
 """Where a training checkpoint keeps the model's state dict."""
 
 
-def read_torch(path: str) -> SavedModel:
+def read_torch(path: str, nonlinearity: str | None = None) -> SavedModel:
     """The recurrent layers of a PyTorch state dict file, module by module, bottom
-    layer first."""
+    layer first; `nonlinearity` is an nn.RNN's activation ("tanh", assumed when None,
+    or "relu"), which the file does not store."""
     torch = import_torch()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -51,7 +52,7 @@ def read_torch(path: str) -> SavedModel:
             wide = torch.float64 if tensor.dtype == torch.float64 else torch.float32
             arrays[key] = np.asarray(tensor.detach().to(wide).numpy())
     stored = {key: str(t.dtype).removeprefix("torch.") for key, t in tensors.items()}
-    return state_dict_model(path, arrays, stored)
+    return state_dict_model(path, arrays, stored, nonlinearity)
 
 
 def _refusal(path: str, err: Exception) -> str:

@@ -329,3 +329,17 @@ def test_a_mask_made_below_the_inputs_is_said_not_compared(capsys, keras, tmp_pa
         "padding not compared: A's mask comes from emb (Embedding) and B's from emb "
         "(Embedding), made below where these inputs enter" in out
     )
+
+
+@pytest.mark.torch
+def test_an_nn_rnn_read_with_the_other_nonlinearity_is_named(capsys, torch, tmp_path):
+    torch.manual_seed(2)
+    path = tmp_path / "rnn.pt"
+    torch.save(torch.nn.RNN(3, 4, nonlinearity="relu", batch_first=True).state_dict(), path)
+    code, out, _ = run(capsys, "diff", path, path, "-i", X, "--nonlinearity-a", "relu")
+    assert code == 1
+    assert "activation: B's activation is tanh; A's is relu" in out
+    assert "its state dict does not store it" in " ".join(out.split())
+    code, out, _ = run(capsys, "diff", path, path, "-i", X, "--nonlinearity-a", "relu",
+                       "--nonlinearity-b", "relu")  # fmt: skip
+    assert code == 0, out

@@ -71,6 +71,11 @@ def test_a_masked_step_is_compared_by_what_it_outputs():
             "step 2, batch row 0: the forget gate's pre-activation, unit 1: A 0.25, B 1.25",
         ),
         (Divergence(1, 3, "gate", "reset", 0, 0.5, 0.75), "the reset gate, unit 0"),
+        (Divergence(1, 0, "gate", "hidden", 0, 0.5, 0.75), "the new hidden state, unit 0"),
+        (
+            Divergence(1, 0, "pre-activation", "hidden", 1, 0.5, 0.75),
+            "the new hidden state's pre-activation, unit 1",
+        ),
         (Divergence(3, 0, "state", "c", 2, 247, 337), "the cell state c, unit 2: A 247, B 337"),
         (Divergence(3, 0, "state", "h", 0, 1 / 3, 0.5), "the hidden state h, unit 0: A 0.3333333"),
         (

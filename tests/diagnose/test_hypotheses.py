@@ -42,3 +42,17 @@ def test_none_is_linear_not_tanh():
 def test_go_backwards_mismatch():
     a = BASES["random"]()
     assert only(diff_layers(a, like(a, go_backwards=True)), "go-backwards").detail["b"] is True
+
+
+def test_tanh_against_relu_names_nn_rnns_nonlinearity():
+    from lstm_explained import RNNWeights
+
+    weights = RNNWeights.random(3, 4, seed=2)
+    a = SavedLayer("A", "onnx", weights, activation="relu", recurrent_activation="linear")
+    b = SavedLayer("B", "torch", weights, activation="tanh", recurrent_activation="sigmoid")
+    result = diff_layers(a, b)
+    finding = only(result, "activation")
+    assert (finding.detail["a"], finding.detail["b"]) == ("relu", "tanh")
+    assert any("state dict does not store it" in line for line in finding.evidence)
+    # only(...) checked it is the one cause: the gates' activation a file records
+    # (linear from ONNX's reader, sigmoid from PyTorch's) means nothing for a cell without gates

@@ -53,7 +53,7 @@ def test_no_module_imports_another_modules_private_names(module):
     assert reaches_into_private_names(module.read_text("utf8")) == []
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_each_cell_is_one_module_with_its_step_and_derivative_side_by_side(cell):
     tree = ast.parse((PACKAGE / "engine" / f"{cell}.py").read_text("utf8"))
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}

@@ -1,7 +1,8 @@
-"""A state dict's recurrent modules: nn.LSTMCell and nn.GRUCell traced as a decoder loop
-calls them, each compared with the cell run in a loop in PyTorch here; several modules
-in one file, each listed and traced by name; the plain recurrent cell listed as not
-computed; tensors that make no module refused, saying which."""
+"""A state dict's recurrent modules: nn.LSTMCell, nn.GRUCell and nn.RNNCell traced as a
+decoder loop calls them, each compared with the cell run in a loop in PyTorch here;
+several modules in one file, each listed and traced by name; the plain recurrent cell's
+nonlinearity, which the file does not hold, given or assumed and said so; tensors that
+make no module refused, saying which."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def traced(capsys, path, *args):
     return json.loads(out)
 
 
-@pytest.mark.parametrize("cell", ["LSTMCell", "GRUCell"])
+@pytest.mark.parametrize("cell", ["LSTMCell", "GRUCell", "RNNCell"])
 @pytest.mark.parametrize("nested", ["model_state_dict", "state_dict", "model"])
 def test_a_cell_is_traced_as_a_loop_calls_it(capsys, torch, tmp_path, cell, nested):
     net = decoder_model(torch, cell)
@@ -94,21 +95,53 @@ def test_a_float64_cell_is_traced_and_checked_in_float64(capsys, torch, tmp_path
     np.testing.assert_allclose(doc["outputs"]["output"], ours, rtol=0, atol=1e-13)
 
 
-def test_the_plain_recurrent_cell_is_listed_as_not_computed(capsys, torch, tmp_path):
-    net = decoder_model(torch, "LSTMCell")
-    net.rnn = torch.nn.RNN(3, 2)
-    net.step = torch.nn.RNNCell(3, 2)
-    torch.save(net.state_dict(), tmp_path / "m.pt")
-    _, listing, _ = run(capsys, "trace", tmp_path / "m.pt", "--list")
-    listed = flat(listing)
-    assert ("- rnn: not computed: an nn.RNN, the plain recurrent cell (one block of weights), "
-            "which the engine does not compute yet (LSTM and GRU only)") in listed  # fmt: skip
-    assert "- step: not computed: an nn.RNNCell, the plain recurrent cell" in listed
-    err = one_line_error(capsys, "trace", tmp_path / "m.pt", "--layer", "step")
-    assert "layer 'step' is an nn.RNNCell, the plain recurrent cell" in err
-    torch.save(torch.nn.RNNCell(3, 2).state_dict(), tmp_path / "alone.pt")
-    err = one_line_error(capsys, "trace", tmp_path / "alone.pt")
-    assert "has no LSTM or GRU the engine computes: cell is an nn.RNNCell, the plain" in err
+@pytest.mark.parametrize("suffix", [".pt", ".safetensors"])
+def test_an_nn_rnns_nonlinearity_is_given_or_assumed_and_said_so(capsys, torch, tmp_path, suffix):
+    torch.manual_seed(6)
+    net = torch.nn.Module()
+    net.rnn = torch.nn.RNN(3, 4, num_layers=2, nonlinearity="relu", batch_first=True)
+    net.step = torch.nn.RNNCell(3, 2, nonlinearity="relu")
+    path = tmp_path / f"m{suffix}"
+    if suffix == ".pt":
+        torch.save(net.state_dict(), path)
+    else:
+        from safetensors.torch import save_file
+
+        save_file(dict(net.state_dict()), str(path))
+    with torch.no_grad():
+        relu_out = net.rnn(torch.from_numpy(X).float())[0].numpy()
+        tanh_twin = torch.nn.RNN(3, 4, num_layers=2, batch_first=True)  # tanh, same weights
+        tanh_twin.load_state_dict(net.rnn.state_dict())
+        tanh_out = tanh_twin(torch.from_numpy(X).float())[0].numpy()
+    top, x = "rnn, layer 1", json.dumps(X.tolist())
+    doc = traced(capsys, path, "--layer", top, "-i", x, "--nonlinearity", "relu")
+    assert doc["activation"] == "relu"
+    assert doc["settings"]["nonlinearity"].startswith("relu (given")
+    assert "nonlinearity='relu'" in doc["check"]["what"]
+    np.testing.assert_allclose(doc["outputs"]["output"], relu_out, rtol=0, atol=2e-6)
+    # without the option: tanh, PyTorch's default, and the report says it was assumed
+    doc = traced(capsys, path, "--layer", top, "-i", x)
+    assert doc["activation"] == "tanh"
+    assert doc["settings"]["nonlinearity"].startswith("tanh (assumed, PyTorch's default")
+    np.testing.assert_allclose(doc["outputs"]["output"], tanh_out, rtol=0, atol=2e-6)
+    assert np.max(np.abs(np.asarray(doc["outputs"]["output"]) - relu_out)) > 0.1
+    doc = traced(capsys, path, "--layer", "step", "-i", x, "--nonlinearity", "relu")
+    ours, _ = loop(torch, net.step, torch.from_numpy(X).float())
+    np.testing.assert_allclose(doc["outputs"]["output"], ours, rtol=0, atol=2e-6)
+    _, listing, _ = run(capsys, "trace", path, "--list")
+    assert "1. rnn, layer 0: RNN, input size 3, 4 units, forward" in listing
+    assert "recurrent_activation" not in flat(listing).split("step: RNN")[-1]
+
+
+def test_nonlinearity_is_only_for_a_state_dict(capsys, onnx, tmp_path):
+    from lstm_explained import RNNWeights, to_onnx
+
+    (tmp_path / "m.onnx").write_bytes(to_onnx(RNNWeights.random(3, 2, seed=0)).SerializeToString())
+    err = one_line_error(capsys, "trace", tmp_path / "m.onnx", "--nonlinearity", "relu")
+    assert "nonlinearity is for a PyTorch state dict's nn.RNN, which does not store it" in err
+    code, _, err = run(capsys, "trace", tmp_path / "m.onnx", "--nonlinearity", "sigmoid")
+    assert code == 2
+    assert "'sigmoid' is not one of 'tanh', 'relu'" in err
 
 
 CELL = "an nn.LSTMCell with input_size=3, hidden_size=5 whose tensors do not fit"
@@ -122,7 +155,7 @@ NONE = "a set of tensors named as a recurrent module's that make none"
         (lambda s, torch: s.__setitem__("decoder.cell.bias_ih", torch.zeros(21)),
          f"{CELL} (bias_ih has shape (21,), not (20,))"),
         (lambda s, torch: s.__setitem__("decoder.cell.weight_hh", torch.zeros(10, 5)),
-         f"{NONE} (weight_hh of shape (10, 5) is not (n*H, H) for an LSTM, n = 4, or a GRU"),
+         f"{NONE} (weight_hh of shape (10, 5) is not (n*H, H) for an LSTM, n = 4, a GRU, n = 3"),
         (lambda s, torch: s.__setitem__("decoder.cell.weight_ih",
                                         torch.zeros(20, 3, dtype=torch.int8)),
          f"{NONE} (weight_ih is stored as int8, not as floating-point weights"),
@@ -146,7 +179,7 @@ def test_layers_that_do_not_stack_are_refused(capsys, torch, tmp_path):
     state["weight_ih_l1"] = torch.zeros(16, 3)  # layer 1 reads layer 0's 4 units
     torch.save(state, tmp_path / "m.pt")
     err = one_line_error(capsys, "trace", tmp_path / "m.pt")
-    assert ("has no LSTM or GRU the engine computes: (top level) is an nn.LSTM with "
+    assert ("has no LSTM, GRU or RNN the engine computes: (top level) is an nn.LSTM with "
             "input_size=3, hidden_size=4, num_layers=3, bidirectional=False whose tensors do "
             "not fit (weight_ih_l1 has shape (16, 3), not (16, 4))") in err  # fmt: skip
     for key in [k for k in state if k.endswith("_l1")]:

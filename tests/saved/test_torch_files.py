@@ -28,7 +28,9 @@ def torch_state(torch, cell, **options):
     [("LSTM", {"num_layers": 2, "bidirectional": True}),
      ("GRU", {"num_layers": 2, "bidirectional": True}),
      ("LSTM", {"bias": False}),
-     ("GRU", {"num_layers": 2})],
+     ("GRU", {"num_layers": 2}),
+     ("RNN", {"num_layers": 3, "bidirectional": True}),
+     ("RNN", {"bias": False})],
 )  # fmt: skip
 def test_torch_state_dicts_reproduce_the_module(torch, tmp_path, cell, options):
     net = torch_state(torch, cell, **options)
@@ -77,12 +79,8 @@ def test_bad_torch_files(capsys, torch, tmp_path):
     linear = torch.nn.Linear(2, 2)
     torch.save(linear.state_dict(), tmp_path / "linear.pt")
     err = one_line_error(capsys, "trace", tmp_path / "linear.pt")
-    assert "holds no nn.LSTM, nn.GRU, nn.LSTMCell or nn.GRUCell weights" in err
+    assert "holds no nn.LSTM, nn.GRU, nn.RNN or cell module weights" in err
     assert "'weight', 'bias'" in err
-    torch.save(torch.nn.RNN(2, 2).state_dict(), tmp_path / "rnn.pt")
-    assert "is an nn.RNN, the plain recurrent cell" in one_line_error(
-        capsys, "trace", tmp_path / "rnn.pt"
-    )
     torch.save(torch.nn.LSTM(2, 4, proj_size=2).state_dict(), tmp_path / "proj.pt")
     assert "proj_size" in one_line_error(capsys, "trace", tmp_path / "proj.pt")
     torch.save(torch.nn.LSTM(2, 2), tmp_path / "whole.pt")
