@@ -31,6 +31,7 @@ if _FOLDER not in sys.path:
 from page_context import (  # noqa: E402  (found through the folder added above)
     backprop,
     cells_and_layers,
+    family,
     layouts,
     shared,
     stepper,
@@ -48,6 +49,7 @@ GROUPS: dict[str, Callable[[], dict[str, Any]]] = {
     "stepper": stepper.context,
     "trace_your_model": trace_your_model.context,
     "why_gates": why_gates.context,
+    "family": family.context,
 }
 """Each page group's values, by the name of its module in hooks/page_context/."""
 
@@ -59,6 +61,7 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
     "stepper": stepper.CLAIMS,
     "trace_your_model": trace_your_model.CLAIMS,
     "why_gates": why_gates.CLAIMS,
+    "family": family.CLAIMS,
 }
 """Each page group's claims (hooks/page_context/claims.py), registered beside its values."""
 
@@ -75,6 +78,7 @@ PAGES: dict[str, str | None] = {
     "pitfalls.md": "walkthrough",
     "standard-activations.md": "walkthrough",
     "backprop.md": "backprop",
+    "recurrent-family.md": "family",
     "gru.md": "cells_and_layers",
     "lstm-or-gru.md": "cells_and_layers",
     "layers.md": "cells_and_layers",
