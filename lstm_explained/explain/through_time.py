@@ -3,16 +3,17 @@
 Going back one step, the gradient on a plain cell's hidden state is multiplied by that
 step's recurrent factor, φ′(a)·U (with tanh, φ′(a) = 1 - h², since h = tanh(a)):
 
-    step 50: dh_prev = dh×(1-h²)×U = 1×(1-0.6234×0.6234)×1 = 0.6114
+    step 50: dh_prev = 1×(1-0.6234×0.6234)×1 = 0.6114      (dh×(1-h²)×U)
 
 An LSTM's cell state passes its gradient back through the forget gate alone:
 
-    step 50: dc_prev = dc×f = 0.0990×0.9853 = 0.09754
+    step 50: dc_prev = 0.0990×0.9853 = 0.09754             (dc×f)
 
 `plain_lines` and `cell_state_lines` write these lines from a trace and its
 `Gradients` (`backward`), each with the digits it needs to add up from the numbers it
-shows (`working.digits_to_show`); `gradient_sizes` gives the gradient reaching each
-step's state, for a plot. One unit, one sequence (a batched trace's `sample`).
+shows (`working.digits_to_show`) and short enough for a phone; `gradient_sizes` gives
+the gradient reaching each step's state, for a plot. One unit, one sequence (a
+batched trace's `sample`).
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def plain_lines(
         h, dh = step.h[unit], _pick(back.total["h"], sample, unit)
         factors = (Num(dh), Wrap("1-", Op("×", (Num(h), Num(h)))), Num(u))
         prev = _pick(back.prev["h"], sample, unit)
-        entries.append((f"step {t}: dh_prev = dh×(1-h²)×U = ", Op("×", factors), prev))
+        entries.append((f"step {t}: dh_prev = ", Op("×", factors), prev))
     return working_lines(entries, digits)
 
 
@@ -133,5 +134,5 @@ def cell_state_lines(
         dc, f = _pick(back.total["c"], sample, unit), step.gates["forget"][one.column(unit)]
         product = Op("×", (Num(dc), Num(f)))
         prev = _pick(back.prev["c"], sample, unit)
-        entries.append((f"step {t}: dc_prev = dc×f = ", product, prev))
+        entries.append((f"step {t}: dc_prev = ", product, prev))
     return working_lines(entries, digits)

@@ -68,7 +68,7 @@ def test_the_cell_state_line_of_the_toy_network():
     # L = h_3 = o_3 c_3 with identity activations: dc_3 = dh_3 × o_3 = 1 × 13 = 13, and c_2
     # gets dc_3 × f_3 = 13 × 13 = 169 (z_3 = x + h_2 = 1 + 12 = 13 for every gate).
     trace, grads = toy_run()
-    assert cell_state_lines(trace, grads, [3]) == ["step 3: dc_prev = dc×f = 13×13 = 169"]
+    assert cell_state_lines(trace, grads, [3]) == ["step 3: dc_prev = 13×13 = 169"]
     assert gradient_sizes(grads, "c")[2] == 13
     assert gradient_sizes(grads, "h")[1:] == (663, 1)  # tests/engine/test_backward.py
 

@@ -82,7 +82,7 @@ def gradient_plot_svg(
     low, high = decades(series)
     left, top, right = text_width(power(low)) + 12, 2 * LINE, width - 12
     bottom = top + plot_h
-    legend_top = bottom + 2 * LINE + 14
+    legend_top = bottom + 3 * LINE + 10
     canvas = Canvas(width, legend_top + len(series) * LINE + 8, ident, values={})
 
     def x_at(t: int) -> float:
