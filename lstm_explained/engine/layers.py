@@ -27,7 +27,7 @@ from ._validate import describe, to_exact
 from .options import ActivationSpec, RunOptions
 from .recurrence import cell_of, forward
 from .trace import Trace
-from .weights import Weights
+from .weights import RNNWeights, Weights
 
 Array = NDArray[Any]
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -162,6 +162,7 @@ def bidirectional(
                 f"then the backward's; got {describe(initial_state)}"
             )
         states = [list(initial_state[:n_fwd]), list(initial_state[n_fwd:])]
+    recurrent_activation = _gates_use(recurrent_activation, [layer])
     options = RunOptions(activation, recurrent_activation, exact, dtype)
     # Keras's Bidirectional makes both directions output zeros at masked steps.
     both: dict[str, Any] = {"mask": mask, "zero_output_for_mask": True, "units": units,
@@ -191,6 +192,7 @@ def stacked(
     """
     if not isinstance(layers, (list, tuple)) or not layers:
         raise LSTMInputError(f"layers must be a non-empty list of weights; got {describe(layers)}")
+    recurrent_activation = _gates_use(recurrent_activation, layers)
     options = RunOptions(activation, recurrent_activation, exact, dtype)
     traces: list[Trace | BidirectionalTrace] = []
     x = inputs
@@ -216,3 +218,13 @@ def stacked(
         traces.append(trace)
         x = trace.sequence_out
     return StackedTrace(tuple(traces))
+
+
+def _gates_use(recurrent_activation: ActivationSpec, layers: Sequence[Any]) -> ActivationSpec:
+    """The gates' activation, or "linear" when no layer has gates (plain cells only):
+    as `forward` does, so that exact runs of plain cells are not refused for a sigmoid
+    they never compute."""
+    cells = [w for layer in layers
+             for w in ((layer.forward, layer.backward) if isinstance(layer, Bidirectional)
+                       else (layer,))]  # fmt: skip
+    return "linear" if all(isinstance(w, RNNWeights) for w in cells) else recurrent_activation

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from ..engine.layers import Bidirectional
 from ..engine.options import ActivationSpec
 from ..engine.parametric import ParametricActivation
-from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..engine.weights import GRUWeights, LSTMWeights, RNNWeights, Weights
 from ..errors import LSTMInputError
 from ..frameworks.keras_adapter import import_keras
 from .keras_graph import KerasGraph
@@ -66,7 +66,9 @@ def read_keras(path: str) -> SavedModel:
     if not found:
         kinds = sorted({type(layer).__name__ for _, layer in _walk(model, keras)})
         why = "".join(f"; {name} is {reason}" for name, reason in skipped)
-        raise LSTMInputError(f"{path} has no LSTM or GRU layer; its layers are {kinds}{why}")
+        raise LSTMInputError(
+            f"{path} has no LSTM, GRU or SimpleRNN layer; its layers are {kinds}{why}"
+        )
     graph = KerasGraph(keras, model, found)
     found = {name: (layer, dataclasses.replace(saved, mask=graph.mask_source(name)))
              for name, (layer, saved) in found.items()}  # fmt: skip
@@ -119,6 +121,8 @@ def _weights(layer: Any, keras: Any) -> Weights:
     bias = arrays[2] if config.get("use_bias", True) else None
     if isinstance(layer, keras.layers.LSTM):
         return LSTMWeights(kernel, recurrent, bias)
+    if isinstance(layer, keras.layers.SimpleRNN):
+        return RNNWeights(kernel, recurrent, bias)  # (in, units), (units, units), (units,)
     return GRUWeights(kernel, recurrent, bias, reset_after=config.get("reset_after", True))
 
 
@@ -126,7 +130,7 @@ def _saved(layer: Any, name: str, keras: Any) -> SavedLayer | None:
     """A SavedLayer for an LSTM, GRU or Bidirectional of one; None for a layer that is
     not recurrent; an LSTMInputError saying why for a recurrent layer the engine does
     not compute."""
-    cells = (keras.layers.LSTM, keras.layers.GRU)
+    cells = (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)
     inner = layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
     kind = type(inner).__name__
     if not isinstance(inner, cells):
@@ -134,7 +138,7 @@ def _saved(layer: Any, name: str, keras: Any) -> SavedLayer | None:
             wrapped = " inside a Bidirectional" if inner is not layer else ""
             raise LSTMInputError(
                 f"a {kind} layer{wrapped}, which the engine does not compute (it computes "
-                "LSTM and GRU layers)"
+                "LSTM, GRU and SimpleRNN layers)"
             )
         return None
     config = inner.get_config()

@@ -211,3 +211,19 @@ def test_gradients_agree_with_keras_gradient_tape(keras, activation):
     for name in ("kernel", "recurrent_kernel", "bias", "inputs", "initial_h"):
         np.testing.assert_allclose(getattr(ours, name), getattr(theirs, name), atol=1e-12,
                                    err_msg=name)  # fmt: skip
+
+
+def test_stacks_and_bidirectional_plain_cells_run_exactly():
+    from lstm_explained import Bidirectional, bidirectional, stacked
+
+    # layer 1: kernel [[1, -1]], recurrent I, relu; x = 1, 2 -> a = [1, -1] -> h = [1, 0],
+    # then a = [2, -2] + [1, 0] = [3, -2] -> h = [3, 0]. Layer 2 sums them: 1, then 3 + 1.
+    low = RNNWeights([[1, -1]], [[1, 0], [0, 1]])
+    top = RNNWeights([[1], [1]], [[1]])
+    trace = stacked([1, 2], [low, top], activation="relu", exact=True)
+    assert trace.sequence_out[:, 0].tolist() == [1, 4]
+    # both directions of [1, 2] through top's first column alone: forward 1, 1 + 2 = 3;
+    # backward 2, then 2 + 1 = 3, returned in input order [3, 2]
+    one = RNNWeights([[1]], [[1]])
+    both = bidirectional([1, 2], Bidirectional(one, one), activation="linear", exact=True)
+    assert both.sequence_out.tolist() == [[1, 3], [3, 2]]

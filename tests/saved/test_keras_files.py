@@ -94,7 +94,7 @@ def test_a_nested_model_and_skipped_layers(keras, tmp_path):
                               reset_after=False, name="inner_gru")], name="encoder")  # fmt: skip
     inp = keras.Input((None, 3))
     h = inner(inp)
-    h = layers.SimpleRNN(2, return_sequences=True, name="plain")(h)
+    h = layers.RNN(layers.SimpleRNNCell(2), return_sequences=True, name="plain")(h)
     out = layers.LSTM(2, name="top")(h)
     model = keras.Model(inp, out)
     path = tmp_path / "nested.keras"
@@ -102,22 +102,23 @@ def test_a_nested_model_and_skipped_layers(keras, tmp_path):
     saved = load_model(path)
     assert [layer.name for layer in saved.layers] == ["inner_gru", "top"]
     assert saved.skipped[0][0] == "plain"
-    assert "SimpleRNN" in saved.skipped[0][1]
-    with pytest.raises(LSTMInputError, match="SimpleRNN layer, which the engine does not"):
+    assert "a RNN layer" in saved.skipped[0][1]  # a cell in Keras's generic RNN wrapper
+    with pytest.raises(LSTMInputError, match="RNN layer, which the engine does not"):
         saved.layer("plain")
-    assert saved.source(saved.layer("top")) == "the output of plain (SimpleRNN)"
+    assert saved.source(saved.layer("top")) == "the output of plain (RNN)"
     _, _, ours = engine(path, "inner_gru")
     agree(ours, inner.predict(X, verbose=0))
 
 
 @pytest.mark.keras
 def test_a_keras_model_without_a_recurrent_layer_lists_its_layers(capsys, keras, tmp_path):
+    wrapped = keras.layers.RNN(keras.layers.SimpleRNNCell(2), name="plain")  # generic RNN
     model = keras.Sequential([keras.Input((None, 2)), keras.layers.Conv1D(2, 1, name="conv"),
-                              keras.layers.SimpleRNN(2, name="plain")])  # fmt: skip
+                              wrapped])  # fmt: skip
     model.save(tmp_path / "none.keras")
     err = one_line_error(capsys, "trace", tmp_path / "none.keras")
-    assert "has no LSTM or GRU layer; its layers are ['Conv1D', 'SimpleRNN']" in err
-    assert "plain is a SimpleRNN layer, which the engine does not compute" in err
+    assert "has no LSTM, GRU or SimpleRNN layer; its layers are ['Conv1D', 'RNN']" in err
+    assert "plain is a RNN layer, which the engine does not compute" in err
 
 
 @pytest.mark.keras
@@ -131,3 +132,25 @@ def test_a_keras_lambda_layer_is_refused_and_nothing_runs(keras, tmp_path):
     err = refused_in_a_fresh_process(tmp_path / "lambda.keras", marker)
     assert "refused" in err
     assert "never runs code from a file" in err
+
+
+@pytest.mark.keras
+def test_a_simple_rnn_and_a_bidirectional_one_reproduce_the_models_own_outputs(keras, tmp_path):
+    keras.utils.set_random_seed(4)
+    model = keras.Sequential([
+        keras.Input((None, 3)),
+        keras.layers.SimpleRNN(4, activation="relu", return_sequences=True,
+                               bias_initializer="random_normal", name="plain"),
+        keras.layers.Bidirectional(keras.layers.SimpleRNN(2, return_sequences=True,
+                                                          go_backwards=False), name="both"),
+    ])  # fmt: skip
+    path = tmp_path / "simple.keras"
+    model.save(path)
+    layers = {layer.name: layer for layer in load_model(path).layers}
+    assert (layers["plain"].kind, layers["plain"].activation) == ("RNN", "relu")
+    assert layers["plain"].recurrent_activation == "linear"  # SimpleRNN has none
+    assert layers["both"].direction == "bidirectional"
+    for name in ("plain", "both"):
+        _, _, ours = engine(path, name)
+        theirs = keras.Model(model.inputs, model.get_layer(name).output).predict(X, verbose=0)
+        agree(ours, theirs)

@@ -5,6 +5,8 @@
 - `cell_template()`: the same drawing with `{fields}` for the interactive stepper.
 - `gru_figure(trace, t)` / `gru_svg(trace, t)`: the GRU cell at step `t`, its reset gate
   marked where it multiplies under either `reset_after`; `gru_template()` for the stepper.
+- `rnn_figure(trace, t)` / `rnn_svg(trace, t)`: the plain recurrent cell at step `t`, one
+  box and no gates; `rnn_template()` for a stepper.
 - `unrolled_figure(trace)`: the cell at every step side by side, h and c flowing on.
 - `backward_figure(trace, gradients, t)`: one step of backpropagation.
 
@@ -16,6 +18,7 @@ Modules: `svg` (drawing primitives any cell can reuse: canvas, text, wires, boxe
 operators, legend), `numbers` (a trace's values as a figure shows them), `lstm_cell`
 (where the LSTM cell's parts go, desk and phone), `lstm_figures` (the cell with a
 trace's numbers, forwards and backwards), `gru_cell` (the GRU cell, drawn and filled),
+`rnn_cell` (the plain recurrent cell, drawn and filled),
 `unrolled` (the cell over time).
 """
 
@@ -28,6 +31,7 @@ from .lstm_figures import (
     cell_svg,
     cell_template,
 )
+from .rnn_cell import rnn_figure, rnn_svg, rnn_template
 from .unrolled import unrolled_figure, unrolled_svg
 
 __all__ = [
@@ -40,6 +44,9 @@ __all__ = [
     "gru_figure",
     "gru_svg",
     "gru_template",
+    "rnn_figure",
+    "rnn_svg",
+    "rnn_template",
     "unrolled_figure",
     "unrolled_svg",
 ]

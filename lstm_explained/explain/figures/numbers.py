@@ -237,6 +237,23 @@ def _gru_lines(one: Trace, step: Step, shown: Callable[[Any], Interval]) -> list
     return [line for line in lines if line[1] is not None]
 
 
+def _rnn_lines(one: Trace, step: Step, shown: Callable[[Any], Interval]) -> list[Line]:
+    """The plain cell: a = x×W + h_prev×U + b and h = act(a), unit by unit (a masked
+    step computes a and carries h over)."""
+    gw, lines = one.weights.gate("hidden"), []
+    masked = step.mask is not None and not bool(step.mask)
+    for u in one.recorded_units:
+        j = one.column(u)
+        terms = _products(shown, step.x, gw.kernel, u)
+        terms += _products(shown, step.h_prev, gw.recurrent_kernel, u)
+        terms += [] if gw.bias is None else [shown(gw.bias[u])]
+        lines.append((_sum(terms), step.z["hidden"][j]))
+        if not masked and one.activation in _FUNCTIONS:
+            a = shown(step.z["hidden"][j])
+            lines.append((_apply(one.activation, a), step.gates["hidden"][j]))
+    return lines
+
+
 def digits_that_add_up(
     trace: Trace, t: int, *, sample: int = 0, fewest: int = 4, most: int = 10
 ) -> int:
@@ -246,10 +263,11 @@ def digits_that_add_up(
     c = 207.25 never reads 207.2); and each line's result must follow from the numbers
     it shows, as `hand_calculation` writes them. For an LSTM: z = x×W + h_prev×U + b,
     each gate from its z, c = f×c_prev + i×g and h = o×act(c); for a GRU: a_z and a_r,
-    a_n with r where `reset_after` puts it, each gate, and h = z×h_prev + (1-z)×n.
-    Numbers that had to be rounded count as whatever they may stand for. With fewer
-    digits a reader could meet "c = ... = 207.2" and then "h = 12×linear(207.2) = 2487".
-    Exact traces show every digit anyway.
+    a_n with r where `reset_after` puts it, each gate, and h = z×h_prev + (1-z)×n; for
+    the plain cell: a = x×W + h_prev×U + b and h = act(a). Numbers that had to be
+    rounded count as whatever they may stand for. With fewer digits a reader could meet
+    "c = ... = 207.2" and then "h = 12×linear(207.2) = 2487". Exact traces show every
+    digit anyway.
     """
     trace.step(t)  # a clear error for a step out of range, exact or not
     if trace.exact:
@@ -266,7 +284,7 @@ def digits_that_add_up(
         numbers += [] if gw.bias is None else [*gw.bias.ravel()]
     if not all(math.isfinite(float(v)) for v in numbers):
         return fewest
-    lines_of = _lstm_lines if one.cell == "LSTM" else _gru_lines
+    lines_of = {"LSTM": _lstm_lines, "GRU": _gru_lines, "RNN": _rnn_lines}[one.cell]
     start = max(fewest, *(short_digits(v, most) for v in numbers))
     for digits in range(start, most + 1):
 
