@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from lstm_explained import RNNWeights, forward, hand_calculation
+from lstm_explained.explain.figures.rnn_cell import rnn_figure
 from lstm_explained.networks.examples import STANDARD_INPUTS, standard_weights
 
 from .claims import registry
@@ -34,11 +35,18 @@ def worked(view: TraceView, t: int = WORKED_STEP) -> str:
     return hand_block(text, f"Hand calculation of time step {t}, {view.trace.cell}")
 
 
+def plain_figure(view: TraceView, caption: str) -> str:
+    """The plain cell drawn with its numbers at the worked step."""
+    return rnn_figure(view.trace, WORKED_STEP, caption=caption, ident="family-plain-cell")
+
+
 @functools.cache
 def context() -> dict[str, Any]:
     """Computed once per build, when the page is rendered."""
+    plain = TraceView(forward(list(STANDARD_INPUTS), plain_weights()), "family-plain")
     return {
-        "plain_cell": TraceView(forward(list(STANDARD_INPUTS), plain_weights()), "family-plain"),
+        "plain_cell": plain,
+        "plain_figure": lambda caption: plain_figure(plain, caption),
         "worked_step": WORKED_STEP,
         "worked": worked,
     }

@@ -58,3 +58,12 @@ def test_every_worked_line_adds_up(module):
             if line.strip().startswith("r = "):  # the GRU's a_n line writes r
                 symbols["r"] = result
     assert checked == 2 + 10 + 7  # every line of the three steps but the headings
+
+
+def test_the_plain_cell_is_drawn_at_the_worked_step_with_its_numbers(module):
+    # a_2 = 0.5 × 0.75 + tanh(0.75) × (-0.25) = 0.2162 (four digits), h_2 = tanh(a_2) = 0.2129
+    figure = module.context()["plain_figure"]("caption")
+    assert figure.count("<svg") == 2
+    assert "at time step 2" in figure
+    assert "0.2162" in figure
+    assert "0.2129" in figure
