@@ -31,11 +31,13 @@ if _FOLDER not in sys.path:
 from page_context import (  # noqa: E402  (found through the folder added above)
     backprop,
     cells_and_layers,
+    family,
     layouts,
     shared,
     stepper,
     trace_your_model,
     walkthrough,
+    why_gates,
 )
 from page_context.claims import Claim, ClaimError, checker  # noqa: E402
 
@@ -46,6 +48,8 @@ GROUPS: dict[str, Callable[[], dict[str, Any]]] = {
     "layouts": layouts.context,
     "stepper": stepper.context,
     "trace_your_model": trace_your_model.context,
+    "why_gates": why_gates.context,
+    "family": family.context,
 }
 """Each page group's values, by the name of its module in hooks/page_context/."""
 
@@ -56,11 +60,14 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
     "layouts": layouts.CLAIMS,
     "stepper": stepper.CLAIMS,
     "trace_your_model": trace_your_model.CLAIMS,
+    "why_gates": why_gates.CLAIMS,
+    "family": family.CLAIMS,
 }
 """Each page group's claims (hooks/page_context/claims.py), registered beside its values."""
 
 PAGES: dict[str, str | None] = {
     "index.md": None,  # the shared values only
+    "why-gates.md": "why_gates",
     "cell.md": "walkthrough",
     "toy-network.md": "walkthrough",
     "keras.md": "walkthrough",
@@ -71,6 +78,7 @@ PAGES: dict[str, str | None] = {
     "pitfalls.md": "walkthrough",
     "standard-activations.md": "walkthrough",
     "backprop.md": "backprop",
+    "recurrent-family.md": "family",
     "gru.md": "cells_and_layers",
     "lstm-or-gru.md": "cells_and_layers",
     "layers.md": "cells_and_layers",

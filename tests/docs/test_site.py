@@ -87,8 +87,9 @@ def test_figures_have_a_title_and_description(site):
     # each in a desk and a phone layout: the symbolic cell and four highlights (cell page),
     # steps 1-3 of the toy and of the second example, the unrolled toy network (home and
     # toy network pages), one step backwards, step 3 in the notebook, the GRU page's
-    # two GRU cells (reset after and before), and the trained model's gate heatmap
-    assert figures == 2 * (5 + 6 + 2 + 1 + 1 + 2 + 1)
+    # two GRU cells (reset after and before), the trained model's gate heatmap, the
+    # why-gates page's gradient plot and the recurrent family's plain cell
+    assert figures == 2 * (5 + 6 + 2 + 1 + 1 + 2 + 1 + 1 + 1)
 
 
 def test_math_is_mathml_and_nothing_is_left_for_a_script(site):
