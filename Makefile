@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip install --quiet --quiet -c constraints.txt
 # tools and Keras, which the notebook runs at build time); `make test` adds the rest of
 # the gate (PyTorch, JAX, ONNX, Flax, linters). Either may come first.
 SERVE_EXTRAS := keras,docs
-TEST_EXTRAS := keras,keras2,docs,dev,torch,jax,onnx,flax
+TEST_EXTRAS := keras,docs,dev,torch,jax,onnx,flax
 SERVE_STAMP := $(VENV)/.serve-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 
@@ -49,6 +49,9 @@ $(SERVE_STAMP): pyproject.toml constraints.txt | $(BIN)/python
 $(TEST_STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	@echo "installing the test gate's tools into $(VENV) (first run only; several minutes)"
 	@$(PIP) -e '.[$(TEST_EXTRAS)]'
+	@# the keras2 extra's tf-keras without its dependency: it names `tensorflow`, which pip
+	@# would install over tensorflow-cpu; tf-keras runs on tensorflow-cpu as it is
+	@$(PIP) --no-deps tf-keras
 	@touch $@
 
 # Set here once; everything make runs (mkdocs, mike, pytest and what it spawns) inherits.

@@ -42,7 +42,11 @@ def makefile_extras(name: str) -> set[str]:
 
 
 def test_make_test_installs_every_extra_and_make_serve_only_the_sites():
-    assert makefile_extras("TEST_EXTRAS") == set(OPTIONAL)
+    # keras2 is installed on its own, without its dependency (the full tensorflow
+    # distribution, which would be written over tensorflow-cpu)
+    assert makefile_extras("TEST_EXTRAS") == set(OPTIONAL) - {"keras2"}
+    assert requirement_names("keras2") == {"tf-keras"}
+    assert "$(PIP) --no-deps tf-keras\n" in makefile()
     assert makefile_extras("SERVE_EXTRAS") == {"keras", "docs"}
     # The site's tools bring no framework beyond Keras, and no test tools.
     heavy = {"torch", "jax", "jaxlib", "onnx", "onnxruntime", "flax", "pytest", "playwright"}
