@@ -11,7 +11,7 @@ An LSTM's cell state passes its gradient back through the forget gate alone:
 
 `plain_lines` and `cell_state_lines` write these lines from a trace and its
 `Gradients` (`backward`), each with the digits it needs to add up from the numbers it
-shows (`working.digits_to_show`) and short enough for a phone; `gradient_sizes` gives
+shows (`hand.Writer`) and short enough for a phone; `gradient_sizes` gives
 the gradient reaching each step's state, for a plot. One unit, one sequence (a
 batched trace's `sample`).
 """
@@ -19,7 +19,6 @@ batched trace's `sample`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -27,8 +26,8 @@ import numpy as np
 from ..engine.backward import Gradients
 from ..engine.trace import Trace, require_trace
 from ..errors import LSTMInputError
-from .hand import format_factor, format_number
-from .working import Expr, Num, Op, Wrap, digits_to_show
+from .hand import Writer
+from .working import Expr, Num, Op, Wrap
 
 
 def gradient_sizes(gradients: Gradients, state: str = "h", unit: int = 0) -> tuple[float, ...]:
@@ -40,39 +39,18 @@ def gradient_sizes(gradients: Gradients, state: str = "h", unit: int = 0) -> tup
     return tuple(float(np.ravel(s.total[state])[unit]) for s in gradients.steps)
 
 
-def _shown(value: Any, digits: int) -> Fraction:
-    """The exact value of a number as `format_number` writes it."""
-    return Fraction(format_number(value, digits))
-
-
-def _text(expr: Expr, digits: int) -> str:
-    """The numbers of a product as a line shows them ("1×(1-0.6234×0.6234)×1")."""
-    if isinstance(expr, Num):
-        return format_factor(expr.value, digits)
-    if isinstance(expr, Op):
-        return (" + " if expr.op == "+" else "×").join(_text(p, digits) for p in expr.parts)
-    if isinstance(expr, Wrap) and expr.head in ("", "1-"):
-        return f"({expr.head}{_text(expr.inner, digits)})"
-    raise ValueError(f"a line through time has no {expr!r}")
-
-
 Entry = tuple[str, Expr, Any]
 """A line to write: its start (the left-hand sides), its expression, the recorded result."""
 
 
 def working_lines(entries: Sequence[Entry], digits: int = 4) -> list[str]:
-    """Each entry's start, the numbers of its expression and its recorded result, all at
-    the fewest digits from `digits` at which the result is the rounding of what the
-    numbers shown give: a reader who redoes the line at the digits it shows gets its
-    result. A line that adds up at no digits (float rounding made it otherwise) shows
-    "≈" before its result."""
-    lines = []
-    for start, expr, result in entries:
-        found = next((d for d in range(digits, 18)
-                      if digits_to_show(expr, result, _shown, d, d)), None)  # fmt: skip
-        shown, equals = (found, "=") if found else (17, "≈")
-        lines.append(f"{start}{_text(expr, shown)} {equals} {format_number(result, shown)}")
-    return lines
+    """Each entry's start, the numbers of its expression and its recorded result, written
+    by the site's one rule (`hand.Writer`): at least `digits` digits, and as many more as
+    the line needs for its result to be the rounding of what the numbers shown give. A
+    line that adds up at no digits (float rounding made it otherwise) shows "≈" before
+    its result."""
+    writer = Writer(digits)
+    return [writer.line(start, expr, result).text for start, expr, result in entries]
 
 
 def _steps_back(trace: Trace, gradients: Any, cell: str, sample: int) -> tuple[Trace, Any]:
