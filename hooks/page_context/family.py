@@ -31,7 +31,7 @@ def plain_weights() -> RNNWeights:
 
 def worked(view: TraceView, t: int = WORKED_STEP) -> str:
     """Step t of a view's trace by hand, every line adding up from the digits it shows."""
-    text = hand_calculation(view.trace, t, digits=view.digits, add_up=True)
+    text = hand_calculation(view.trace, t, digits=view.digits)
     return hand_block(text, f"Hand calculation of time step {t}, {view.trace.cell}")
 
 

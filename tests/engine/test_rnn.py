@@ -49,7 +49,7 @@ def test_all_ones_linear_by_hand():
     assert trace.sequence_out[:, 0].tolist() == [1, 3, 6]
     assert trace.cell == "RNN"
     assert list(trace.steps[0].gates) == list(RNN_GATES)
-    assert trace.steps[2].z["hidden"].tolist() == [6]
+    assert trace.steps[2].a["hidden"].tolist() == [6]
     assert trace.state_h.tolist() == [6]
 
 
@@ -58,7 +58,7 @@ def test_relu_cuts_a_negative_pre_activation_by_hand():
     # a1 = 2 + 1/2 = 5/2 -> 5/2; a2 = -2 + 1/2 - 5/2 = -4 -> 0; a3 = 2 + 1/2 - 0 = 5/2
     weights = RNNWeights([[2]], [[-1]], [Fraction(1, 2)])
     trace = forward([1, -1, 1], weights, activation="relu", exact=True)
-    assert [s.z["hidden"][0] for s in trace.steps] == [Fraction(5, 2), -4, Fraction(5, 2)]
+    assert [s.a["hidden"][0] for s in trace.steps] == [Fraction(5, 2), -4, Fraction(5, 2)]
     assert trace.sequence_out[:, 0].tolist() == [Fraction(5, 2), 0, Fraction(5, 2)]
 
 

@@ -55,12 +55,12 @@ def _number(text: str) -> Fraction:
 
 @pytest.mark.parametrize("seed", range(8))
 def test_float_lines_add_up_from_the_digits_they_show(seed):
-    # at 2 digits without add_up, about 4 lines in 10 of these would not add up
+    # at 2 digits without choosing more where needed, about 4 lines in 10 of these would not add up
     w = RNNWeights.random(3, 2, seed=seed)
     x = np.random.default_rng(seed).normal(size=(4, 3))
     trace = forward(x, w, dtype="float32")
     for t in range(1, 5):
-        for line in hand_calculation(trace, t, add_up=True, digits=2).splitlines():
+        for line in hand_calculation(trace, t, digits=2).splitlines():
             if "weighted sum" not in line:
                 continue
             sums, result = line.split(" = ")[-2:]

@@ -74,7 +74,7 @@ def test_the_table_marks_masked_steps(capsys, masked):
     path, _ = masked
     x = [[1, 2, 3], [0.5, 0, 1], [0, 0, 0]]  # the last step is padding
     code, out, err = run(capsys, "trace", path, "--layer", "low", "-i", json.dumps(x),
-                         "--units", "0")  # fmt: skip
+                         "--units", "1")  # fmt: skip
     assert code == 0, err
     for table in out.split("\n\n"):  # gates and states may be two tables: both mark it
         rows = [line for line in table.splitlines() if line.startswith("| ")][1:]

@@ -47,7 +47,7 @@ def test_exact_numbers_and_symbols_for_several_units():
     several = forward(np.ones((2, 2)), RNNWeights.random(2, 3, seed=0))
     labels = texts(rnn_svg(several, 1, unit=2))
     assert {"a = x×W + b", "+ h_prev×U"} <= set(labels)
-    a = several.steps[0].z["hidden"][2]
+    a = several.steps[0].a["hidden"][2]
     assert any(t.startswith("= ") and Fraction(t[2:]) == Fraction(f"{a:.4g}") for t in labels)
 
 
