@@ -324,8 +324,9 @@ def initial_states(
     """The initial state, one (batch, size) array per state name; zeros if None. `sizes`
     is one size for every state, or one per state (an LSTM's projected h is smaller)."""
     per_state = sizes if isinstance(sizes, tuple) else tuple(sizes for _ in names)
-    if initial_state is None:
-        return tuple(np.zeros((batch, size)) for size in per_state)
+    if initial_state is None:  # one array per size: states of one size share it
+        zeros = {size: np.zeros((batch, size)) for size in set(per_state)}
+        return tuple(zeros[size] for size in per_state)
     what = "(h0, c0)" if names == ("h", "c") else "(h0,)"
     if isinstance(initial_state, (str, np.ndarray)) or not isinstance(initial_state, Sequence):
         raise LSTMInputError(
