@@ -315,7 +315,8 @@ def run_own(
         found[name] = value[-dirs:].double().numpy()  # the top layer's
     span = f"layer {first}" if count == 1 else f"layers {first} to {first + count - 1}"
     how = f", nonlinearity={module.nonlinearity!r}" if module.kind == "RNN" else ""
-    return found, f"PyTorch ran nn.{module.kind} ({span}{how}, rebuilt from the state dict)"
+    return found, (f"PyTorch ran nn.{module.kind} ({span}{how}, rebuilt from the state "
+                   f"dict){_assumed(module)}")  # fmt: skip
 
 
 def _run_cell(torch: Any, module: Recurrent, x: Any, start: Any, dtype: Any
@@ -338,7 +339,7 @@ def _run_cell(torch: Any, module: Recurrent, x: Any, start: Any, dtype: Any
     for name, value in zip(("h_n", "c_n"), finals, strict=False):
         found[name] = value[None].double().numpy()  # (1, batch, units)
     return found, (f"PyTorch called {module.module} once per step over the sequence "
-                   "(rebuilt from the state dict)")  # fmt: skip
+                   f"(rebuilt from the state dict){_assumed(module)}")  # fmt: skip
 
 
 def check_nonlinearity(nonlinearity: Any) -> None:
@@ -355,6 +356,14 @@ def nonlinearity_setting(module: Recurrent) -> str:
         return f"{module.nonlinearity} (given; the state dict does not store it)"
     return ("tanh (assumed, PyTorch's default: the state dict does not store nonlinearity; "
             "give --nonlinearity relu if the module was built with relu)")  # fmt: skip
+
+
+def _assumed(module: Recurrent) -> str:
+    """What a check of an RNN whose nonlinearity was assumed cannot confirm."""
+    if module.kind != "RNN" or module.nonlinearity_given:
+        return ""
+    return (f"; {module.nonlinearity}, as assumed, on both sides: this confirms the "
+            "arithmetic, not which nonlinearity the model was built with")  # fmt: skip
 
 
 def _constructor_only(module: Recurrent) -> dict[str, Any]:

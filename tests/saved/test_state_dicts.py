@@ -118,11 +118,17 @@ def test_an_nn_rnns_nonlinearity_is_given_or_assumed_and_said_so(capsys, torch, 
     assert doc["activation"] == "relu"
     assert doc["settings"]["nonlinearity"].startswith("relu (given")
     assert "nonlinearity='relu'" in doc["check"]["what"]
+    assert "as assumed" not in doc["check"]["what"]
     np.testing.assert_allclose(doc["outputs"]["output"], relu_out, rtol=0, atol=2e-6)
     # without the option: tanh, PyTorch's default, and the report says it was assumed
     doc = traced(capsys, path, "--layer", top, "-i", x)
     assert doc["activation"] == "tanh"
     assert doc["settings"]["nonlinearity"].startswith("tanh (assumed, PyTorch's default")
+    # the check rebuilt the module with the same assumption, and says what it cannot confirm
+    assert doc["check"]["what"].endswith(
+        "; tanh, as assumed, on both sides: this confirms the arithmetic, not which "
+        "nonlinearity the model was built with"
+    )
     np.testing.assert_allclose(doc["outputs"]["output"], tanh_out, rtol=0, atol=2e-6)
     assert np.max(np.abs(np.asarray(doc["outputs"]["output"]) - relu_out)) > 0.1
     doc = traced(capsys, path, "--layer", "step", "-i", x, "--nonlinearity", "relu")
