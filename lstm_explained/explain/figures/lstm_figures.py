@@ -37,7 +37,7 @@ FOCUS = {
 }
 
 # Stand-ins for a template's widest values, to lay its legend out.
-WIDEST = {"act": "hard_sigmoid", "rec": "hard_sigmoid"}
+WIDEST = {"act": "hard_sigmoid", "rec": "hard_sigmoid[alpha=1/4, beta=1/2]"}
 
 
 def number(value: Any, digits: int) -> str:
