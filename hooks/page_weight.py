@@ -6,7 +6,11 @@ at once on a host) and parses it on the main thread: about 70 KiB gzipped withou
 hook, half of a page's weight. Most of it was text nobody searches for: the numbers on
 the figures, in the hand calculations and in printed output, which also stand in the
 pages' tables and prose.
-Material's search plugin skips any element marked `data-search-exclude`; this marks
+Material's search plugin skips any element marked `data-search-exclude`, but it knows
+elements by their tag alone: the first `</div>` inside a marked `<div>` ends the
+exclusion. So only elements with nothing of their own tag inside are marked (a code
+block's `<div>` holds a `<pre>`; not a notebook cell's `<div>`, which holds more);
+tests/docs/hooks/test_page_weight.py checks the built pages for it. This marks
 
 - every figure (an SVG) and the stepper's figure templates: labels and numbers;
 - every hand calculation (`.lx-hand`): lines of arithmetic;
@@ -16,8 +20,8 @@ Material's search plugin skips any element marked `data-search-exclude`; this ma
   words such as `enumerate`, and calls of other libraries such as onnxruntime's
   `InferenceSession` or PyTorch's `named_parameters`) no longer finds the page;
 - the API reference's signatures: each repeats its heading and its parameters table;
-- the notebook's code cells and their outputs: the same code and numbers as the
-  walkthrough pages, whose prose the notebook's text cells link to;
+- the notebook's code and printed output: the same code and numbers as the walkthrough
+  pages, whose prose the notebook's text cells link to;
 - tables of numbers only (a trace's steps, the fingerprint's fractions).
 
 What stays searchable: every heading, the prose, lists, tables with words in them,
@@ -63,7 +67,7 @@ OPENERS = re.compile(
     r'|<(?:pre|div) class="[^"]*\blx-hand\b[^"]*"[^>]*'  # hand calculations
     r'|<div class="[^"]*\bhighlight\b[^"]*"[^>]*'  # code blocks and their Output
     r'|<div class="[^"]*\bdoc-signature\b[^"]*"[^>]*'  # API signatures
-    r'|<div class="[^"]*\bjp-CodeCell\b[^"]*"[^>]*'  # the notebook's code and outputs
+    r'|<div class="[^"]*\bjp-RenderedText\b[^"]*"[^>]*'  # the notebook's printed output
 )
 
 
