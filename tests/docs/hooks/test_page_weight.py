@@ -177,3 +177,19 @@ def test_nothing_marked_holds_an_element_of_its_own_tag(site):
     parser = NestedInExcluded()
     parser.feed('<div data-search-exclude><div class="jp-Collapser"></div>x</div>')
     assert parser.found == ["<div> inside a marked <div> at line 1"]
+
+
+def test_an_api_page_keeps_names_and_summaries_in_the_index():
+    EXCLUDE, api_summaries_only = page_weight.EXCLUDE, page_weight.api_summaries_only
+    html = (
+        '<h2 id="f">f</h2><div class="doc doc-contents first">'
+        '<p class="doc doc-class-bases">Bases: X</p><p>Run it.</p><p>More words.</p>'
+        "<p>Parameters:</p><table><tr><td>x</td></tr></table></div>"
+        '<div class="doc doc-contents "><p>Second summary.</p><p>Details.</p></div>'
+    )
+    out = api_summaries_only(html)
+    assert '<p class="doc doc-class-bases">Bases: X</p><p>Run it.</p>' in out
+    assert f"<p{EXCLUDE}>More words.</p><p{EXCLUDE}>Parameters:</p><table{EXCLUDE}>" in out
+    assert f"<p>Second summary.</p><p{EXCLUDE}>Details.</p>" in out
+    plain = "<p>a page</p><p>without API</p>"
+    assert api_summaries_only(plain) == plain
