@@ -232,7 +232,7 @@ def _units(text: str | None, total: int, layer: SavedLayer) -> list[int]:
 
 def _list(model: SavedModel) -> None:
     name = FORMAT_NAMES[model.framework]
-    click.echo(f"{model.path} ({name}): {len(model.layers)} LSTM/GRU layer(s)")
+    click.echo(f"{model.path} ({name}): {len(model.layers)} recurrent layer(s)")
     for k, layer in enumerate(model.layers, start=1):
         refused, needs = model.refused.get(layer.name), model.needs_state.get(layer.name)
         note = f"; cannot be traced: {refused}" if refused else f"; {needs}" if needs else ""

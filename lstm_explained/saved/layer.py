@@ -55,7 +55,7 @@ class LayerMask:
 
 @dataclass(frozen=True, eq=False)
 class SavedLayer:
-    """One LSTM or GRU layer of a saved model.
+    """One recurrent layer (LSTM, GRU or plain) of a saved model.
 
     Attributes:
         name: the layer's name in its framework: Keras's layer name ("lstm_1"),

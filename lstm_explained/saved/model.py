@@ -53,7 +53,7 @@ them), and what was run, in words."""
 
 @dataclass(frozen=True, eq=False)
 class SavedModel:
-    """The LSTM and GRU layers of one saved model.
+    """The recurrent layers (LSTM, GRU, plain) of one saved model.
 
     Attributes:
         path: the file read.

@@ -29,7 +29,7 @@ def test_list_shows_each_layer_and_its_settings(capsys, torch_file):
     assert code == 0
     first, second = flat(out).split(" 2. ")  # wrapped lines joined
     assert first.endswith(
-        ": 2 LSTM/GRU layer(s) 1. encoder, layer 0: LSTM, input size 3, 5 units per direction, "
+        ": 2 recurrent layer(s) 1. encoder, layer 0: LSTM, input size 3, 5 units per direction, "
         "output 10, bidirectional; reads the model's input weights float32, activation=tanh, "
         "recurrent_activation=sigmoid, num_layers=2, bias=True, bidirectional=True"
     )
