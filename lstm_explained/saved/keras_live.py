@@ -137,7 +137,7 @@ class Rebuild:
 
             return Framework("Keras", import_keras(), legacy=False)
         try:
-            import tf_keras  # type: ignore[import-not-found,unused-ignore]
+            import tf_keras  # type: ignore[import-not-found,import-untyped,unused-ignore]
         except ModuleNotFoundError:
             raise ModuleNotFoundError(
                 f"this Keras {self.keras_major} file is run by tf-keras (Keras 2's API), which "
