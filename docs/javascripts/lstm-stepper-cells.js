@@ -418,7 +418,7 @@
   function run(cfg) {
     const ops = cfg.exact ? EXACT : FLOAT;
     const act = ops.fn(cfg.activation);
-    const rec = ops.fn(cfg.recurrentActivation);
+    const rec = cfg.cell === "rnn" ? null : ops.fn(cfg.recurrentActivation); // no gates, no σ
     const w = {};
     for (const [gate, gw] of Object.entries(cfg.weights)) {
       w[gate] = Object.fromEntries(Object.entries(gw).map(([k, v]) => [
