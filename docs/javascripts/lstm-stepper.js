@@ -569,6 +569,7 @@
       el["reset-after-box"].hidden = !gru;
       el["c0-box"].hidden = this.cell !== "lstm";
       el["recurrent-box"].hidden = plain; // no gates: the plain cell has only φ
+      el.weight.labels[0].textContent = plain ? "W and U of the cell" : "W and U of every gate and the candidate";
       el["activation-role"].textContent = plain ? "(h = φ(a))" : gru ? "(the candidate n)" : "(the candidate g, and φ(c) in h)";
       el["recurrent-role"].textContent = gru ? "(the gates z, r)" : "(the gates i, f, o)";
       for (const gate of CELLS[this.cell].gates) {
