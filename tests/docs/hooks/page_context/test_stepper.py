@@ -73,3 +73,13 @@ def test_the_plain_cell_preset_fades_as_tanh_does():
         h.append(math.tanh(h[-1]))
     view = page_context("stepper").context()["plain_cell"]
     assert [view.number(t, "h") for t in range(1, 7)] == pytest.approx(h, rel=1e-15)
+
+
+def test_the_plain_cell_preset_is_the_why_gates_cell():
+    # docs/stepper.md calls the preset the cell of the why-gates page: the same weights.
+    from lstm_explained.networks.examples import NETWORKS
+
+    ours = NETWORKS["plain-cell"].weights
+    theirs = page_context("why_gates").plain_weights()
+    for name in ("kernel", "recurrent_kernel", "bias"):
+        assert getattr(ours, name).tolist() == getattr(theirs, name).tolist()
