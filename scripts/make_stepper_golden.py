@@ -1,6 +1,7 @@
 """Write the golden vectors that the interactive stepper's JavaScript is tested against.
 
-Every vector is a stepper configuration (an LSTM or a GRU, weights per gate), the
+Every vector is a stepper configuration (an LSTM, a GRU or the plain cell, weights
+per gate), the
 engine's trace of it, so the browser test can check the page's own code against
 `lstm_explained.forward`, and the engine's hand calculation of every step at the
 stepper's four digits, each line with the digits it needs to add up, which the page
@@ -28,11 +29,12 @@ from lstm_explained import (
     GRU_GATES,
     GRUWeights,
     LSTMWeights,
+    RNNWeights,
     format_number,
     forward,
     hand_calculation,
 )
-from lstm_explained.engine.weights import Weights
+from lstm_explained.engine.weights import RNN_GATES, Weights
 from lstm_explained.networks.examples import (
     NETWORKS,
     STANDARD_INPUTS,
@@ -65,8 +67,9 @@ def as_vector(v: Any) -> list[Any]:
 def weights_of(config: dict[str, Any]) -> Weights:
     """The per-gate weights of a config packed in Keras's layout, gate blocks side by side."""
     w, exact = config["weights"], config["exact"]
-    gru = config.get("cell") == "gru"
-    gates = GRU_GATES if gru else GATES
+    cell = config.get("cell", "lstm")
+    gru = cell == "gru"
+    gates = {"lstm": GATES, "gru": GRU_GATES, "rnn": RNN_GATES}[cell]
 
     def packed(key: str) -> Any:
         blocks = [np.array(decimal(as_matrix(w[g][key]), exact), dtype=object) for g in gates]
@@ -76,6 +79,8 @@ def weights_of(config: dict[str, Any]) -> Weights:
         return [b for g in gates for b in decimal(as_vector(w[g][key]), exact)]
 
     kernel, recurrent = packed("W"), packed("U")  # (inputs, G*units), (units, G*units)
+    if cell == "rnn":
+        return RNNWeights(kernel, recurrent, np.array(bias("b"), dtype=object))
     if not gru:
         return LSTMWeights(kernel, recurrent, bias("b"))
     reset_after = config.get("resetAfter", True)
@@ -193,6 +198,7 @@ def vectors() -> list[dict[str, Any]]:
         cases.append((f"random integers {n + 1}", config(inputs, per_gate, "linear", "linear",
                                                          exact=True, h0=1, c0=-1)))  # fmt: skip
     cases += gru_and_vector_cases()
+    cases += plain_cell_cases()
     vectors = []
     for name, cfg in cases:
         steps, hand = expected(cfg)
@@ -302,6 +308,41 @@ def gru_and_vector_cases() -> list[tuple[str, dict[str, Any]]]:
                 exact=True,
                 h0=[1, -1],
             ),
+        )
+    )
+    return cases
+
+
+def plain_cell_cases() -> list[tuple[str, dict[str, Any]]]:
+    """The plain cell: its preset, then tanh, relu and linear on random weights, exact
+    decimals, and two inputs and two units, from a generator of their own. The
+    recurrent activation plays no part in it; the configs keep sigmoid, the page's."""
+    plain = NETWORKS["plain-cell"]
+    cases = [("plain cell", network_config(plain.weights, list(plain.inputs), "tanh", "sigmoid",
+                                           exact=False))]  # fmt: skip
+    rng = np.random.default_rng(2028)
+
+    def rounded(*shape: int, scale: float = 0.8) -> Any:
+        return np.round(rng.normal(0, scale, shape), 3)
+
+    for act, units, features in (("tanh", 1, 1), ("relu", 1, 1), ("linear", 1, 1),
+                                 ("tanh", 2, 1), ("relu", 2, 2)):  # fmt: skip
+        weights = RNNWeights(rounded(features, units), rounded(units, units), rounded(units))
+        steps = rounded(int(rng.integers(3, 8)), features, scale=1).tolist()
+        inputs = [x[0] for x in steps] if features == 1 else steps
+        h0 = rounded(units).tolist() if units > 1 else float(rounded(1)[0])
+        name = f"random plain, {act}, {features} x {units} (inputs x units)"
+        cases.append((name, network_config(weights, inputs, act, "sigmoid", exact=False, h0=h0)))
+    tenths = RNNWeights(np.array([[0.5]]), np.array([[-0.3]]), np.array([0.1]))
+    cases.append(("plain, decimals, exact", network_config(
+        tenths, [1, 0.2, -1.5, 2], "linear", "sigmoid", exact=True, h0=0.5)))  # fmt: skip
+    ints = RNNWeights(rng.integers(-2, 3, (2, 2)), rng.integers(-2, 3, (2, 2)),
+                      rng.integers(-2, 3, 2))  # fmt: skip
+    steps = rng.integers(-2, 3, (4, 2)).tolist()
+    cases.append(
+        (
+            "plain, two units, exact relu",
+            network_config(ints, steps, "relu", "sigmoid", exact=True, h0=[1, -1]),
         )
     )
     return cases

@@ -1,15 +1,17 @@
-/* The interactive stepper's arithmetic: an LSTM or a GRU, any number of inputs and units.
+/* The interactive stepper's arithmetic: an LSTM, a GRU or the plain recurrent cell, any
+ * number of inputs and units.
  *
  * window.LSTMStepperCells.forward(config) runs the cell as Keras does. LSTM: gate order
  * input, forget, candidate, output; a = x W + h_prev U + b; c = f*c_prev + i*g;
  * h = o*act(c). GRU (docs/gru.md): gates update z, reset r, candidate n, pre-activations
  * a_z, a_r, a_n; reset_after=true (Keras's default) gives a_n = x W_n + b_n +
  * r*(h_prev U_n + b'_n), reset_after=false gives a_n = x W_n + b_n + (r*h_prev) U_n;
- * h = z*h_prev + (1-z)*n. It computes in float64 or, for the activations that keep
+ * h = z*h_prev + (1-z)*n. The plain cell (Keras's SimpleRNN, engine/rnn.py) has one block,
+ * "hidden": a = x W + b + h_prev U and h = act(a); recurrentActivation plays no part. It computes in float64 or, for the activations that keep
  * fractions exact, exactly: every number typed is the decimal it reads as (0.5 is 1/2)
  * and the arithmetic is on fractions of BigInts, as `forward(..., exact=True)` does.
  *
- * A config is {cell: "lstm" | "gru", resetAfter, inputs, weights | kernel..., activation,
+ * A config is {cell: "lstm" | "gru" | "rnn", resetAfter, inputs, weights | kernel..., activation,
  * recurrentActivation, exact, h0, c0}. `inputs` holds a number per step (one input) or
  * an array per step; `weights` holds per gate {W (inputs x units), U (units x units),
  * b (units), and for a GRU with reset_after bRecurrent (units)}, each a number when it is
@@ -38,6 +40,12 @@
       symbols: { update: "z", reset: "r", candidate: "n" },
       pre: "a_",
     },
+    rnn: {
+      name: "plain recurrent",
+      gates: ["hidden"],
+      symbols: { hidden: "h" },
+      pre: "a_",
+    },
   };
   const LABELS = {
     input: "input gate",
@@ -46,6 +54,7 @@
     output: "output gate",
     update: "update gate",
     reset: "reset gate",
+    hidden: "plain cell",
   };
   const QUARTER = "hard_sigmoid[alpha=1/4, beta=1/2]"; // the fingerprint networks' gates
   const ACTIVATIONS = ["linear", "sigmoid", "hard_sigmoid", "tanh", "relu", QUARTER];
@@ -285,7 +294,7 @@
       throw new Error(`config must be an object; got ${describe(config)}`);
     }
     const cell = String(config.cell === undefined ? "lstm" : config.cell).toLowerCase();
-    if (!CELLS[cell]) throw new Error(`cell must be "lstm" or "gru"; got ${describe(config.cell)}`);
+    if (!CELLS[cell]) throw new Error(`cell must be "lstm", "gru" or "rnn"; got ${describe(config.cell)}`);
     const { gates } = CELLS[cell];
     if (config.resetAfter !== undefined && typeof config.resetAfter !== "boolean") {
       throw new Error(`resetAfter must be true or false; got ${describe(config.resetAfter)}`);
@@ -345,7 +354,8 @@
   /** Why a (normalized) config cannot be computed exactly, or "" if it can. */
   function exactProblem(cfg) {
     const why = [];
-    for (const [name, value] of [["activation", cfg.activation], ["recurrent_activation", cfg.recurrentActivation]]) {
+    const used = [["activation", cfg.activation], ["recurrent_activation", cfg.recurrentActivation]];
+    for (const [name, value] of cfg.cell === "rnn" ? used.slice(0, 1) : used) { // the plain cell has no gates
       if (!EXACT_ACTIVATIONS.includes(value)) why.push(`${name} is ${value}`);
     }
     return why.length ? `${EXACT_NEEDS}; ${why.join(" and ")}` : "";
@@ -370,6 +380,14 @@
     const cNew = range(U).map((u) => ops.add(ops.mul(gates.forget[u], c[u]), ops.mul(gates.input[u], gates.candidate[u])));
     const hNew = range(U).map((u) => ops.mul(gates.output[u], act(cNew[u])));
     return { a, gates, state: { h: hNew, c: cNew } };
+  }
+
+  /** The plain cell: a = (x W + b) + h_prev U, in the engine's order (rnn.project, rnn.step). */
+  function rnnStep(ops, w, x, h, act, U) {
+    const { W, U: R, b } = w.hidden;
+    const a = range(U).map((u) => ops.add(ops.add(dot(ops, x, W, u), b[u]), dot(ops, h, R, u)));
+    const hNew = a.map(act);
+    return { a: { hidden: a }, gates: { hidden: hNew }, state: { h: hNew } };
   }
 
   function gruStep(ops, w, x, h, act, rec, U, resetAfter) {
@@ -400,7 +418,7 @@
   function run(cfg) {
     const ops = cfg.exact ? EXACT : FLOAT;
     const act = ops.fn(cfg.activation);
-    const rec = ops.fn(cfg.recurrentActivation);
+    const rec = cfg.cell === "rnn" ? null : ops.fn(cfg.recurrentActivation); // no gates, no σ
     const w = {};
     for (const [gate, gw] of Object.entries(cfg.weights)) {
       w[gate] = Object.fromEntries(Object.entries(gw).map(([k, v]) => [
@@ -414,7 +432,9 @@
       const x = xNumbers.map(ops.of);
       const next = cfg.cell === "lstm"
         ? lstmStep(ops, w, x, h, c, act, rec, cfg.units)
-        : gruStep(ops, w, x, h, act, rec, cfg.units, cfg.resetAfter);
+        : cfg.cell === "rnn"
+          ? rnnStep(ops, w, x, h, act, cfg.units)
+          : gruStep(ops, w, x, h, act, rec, cfg.units, cfg.resetAfter);
       const step = { t: k + 1, x: out(x), h_prev: out(h) };
       if (cfg.cell === "lstm") step.c_prev = out(c);
       step.a = Object.fromEntries(Object.entries(next.a).map(([g, v]) => [g, out(v)]));
@@ -631,6 +651,7 @@
    * then "c" and "h". `letterR` writes a GRU's reset-before r by its letter, as the
    * drawing does with one unit. */
   function unitWorking(cfg, s, u, letterR = false) {
+    if (cfg.cell === "rnn") return rnnWorking(cfg, s, u);
     const { symbols } = CELLS[cfg.cell];
     const lines = {};
     for (const gate of CELLS[cfg.cell].gates) {
@@ -660,6 +681,20 @@
       lines.h = writeLine(cfg, `${label("hidden state")}h = z×h_prev + (1-z)×n = `, kept, s.h[u]);
     }
     return lines;
+  }
+
+  /** The plain cell's two lines for unit u (lstm_explained.explain.rnn_hand.unit_working):
+   * "a_hidden", the weighted sum with every product, then the bias; "h" = act(a). */
+  function rnnWorking(cfg, s, u) {
+    const gw = cfg.weights.hidden;
+    const products = (v, M) => v.map((vj, j) => times(vj, weightOf(cfg, M[j][u])));
+    const sum = op("+", [...products(s.x, gw.W), ...products(s.h_prev, gw.U), num(weightOf(cfg, gw.b[u]))]);
+    const a = s.a.hidden[u];
+    const act = cfg.activation;
+    return {
+      a_hidden: writeLine(cfg, `${label("weighted sum")}a = x×W + h_prev×U + b = `, sum, a),
+      h: writeLine(cfg, `${label("hidden state")}h = ${act}(a) = `, wrap(act, num(a, true)), s.h[u]),
+    };
   }
 
   /** The hand calculation of step t (from 1) of run(cfg)'s steps. */

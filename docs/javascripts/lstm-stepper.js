@@ -1,4 +1,5 @@
-/* Interactive stepper: an LSTM or a GRU computed in the browser, one time step at a time.
+/* Interactive stepper: an LSTM, a GRU or the plain recurrent cell computed in the browser,
+ * one time step at a time.
  *
  * The arithmetic is in lstm-stepper-cells.js (window.LSTMStepperCells), which the page
  * loads first. This file builds the widget on the "Interactive stepper" page: its
@@ -76,6 +77,7 @@
       values.c_prev = num(s.c_prev[unit]);
       values.c = result(lines.c);
     }
+    if (cfg.cell === "rnn") return Object.assign(values, rnnFigureValues(cfg, lines.a_hidden, result));
     const oneByOne = cfg.inputDim === 1 && cfg.units === 1;
     const { symbols } = CELLS[cfg.cell];
     for (const gate of CELLS[cfg.cell].gates) {
@@ -100,10 +102,20 @@
     return values;
   }
 
+  /** The plain cell's sum for figures.rnn_cell (as its rnn_values): a, and with one input
+   * and one unit the numbers of its line, x, W, h_prev, U, b. */
+  function rnnFigureValues(cfg, line, result) {
+    const values = { a: result(line) };
+    if (cfg.inputDim !== 1 || cfg.units !== 1) return values;
+    [values.xt, values.W, values.h_prevt, values.U, values.b] = Cells.operands(line, shortNumber);
+    return values;
+  }
+
   /** Which of the page's <template>s draws this network. */
   function templateId(cfg) {
     const units = cfg.inputDim === 1 && cfg.units === 1 ? "" : "-units";
     if (cfg.cell === "gru") return `gru-stepper-figure-${cfg.resetAfter ? "after" : "before"}${units}`;
+    if (cfg.cell === "rnn") return `rnn-stepper-figure${units}`;
     return `lstm-stepper-figure${units}`;
   }
 
@@ -177,7 +189,7 @@
     </div>
     <div class="stepper-field stepper-pair">
       <label for="stepper-cell"><span>Cell</span>
-        <select id="stepper-cell"><option value="lstm">LSTM</option><option value="gru">GRU</option></select></label>
+        <select id="stepper-cell"><option value="lstm">LSTM</option><option value="gru">GRU</option><option value="rnn">plain (SimpleRNN)</option></select></label>
       <label for="stepper-reset-after" id="stepper-reset-after-box"><span><code>reset_after</code></span>
         <select id="stepper-reset-after"><option value="true">True (default)</option><option value="false">False</option></select></label>
     </div>
@@ -191,7 +203,7 @@
       <label for="stepper-activation"><code>activation</code> φ <span id="stepper-activation-role"></span></label>
       <select id="stepper-activation">${options(ACTIVATIONS)}</select>
     </div>
-    <div class="stepper-field">
+    <div class="stepper-field" id="stepper-recurrent-box">
       <label for="stepper-recurrent-activation"><code>recurrent_activation</code> σ <span id="stepper-recurrent-role"></span></label>
       <select id="stepper-recurrent-activation">${options(ACTIVATIONS)}</select>
     </div>
@@ -277,6 +289,7 @@
   const TABLE_HEADS = {
     lstm: ["t", "x", "h_prev", "c_prev", "i", "f", "g", "o", "c", "h"],
     gru: ["t", "x", "h_prev", "z", "r", "n", "h"],
+    rnn: ["t", "x", "h_prev", "a", "h"],
   };
 
   class Stepper {
@@ -549,12 +562,15 @@
       const { el } = this;
       const perGate = el["weight-mode"].value === "per-gate";
       const gru = this.cell === "gru";
+      const plain = this.cell === "rnn";
       this.perGate = perGate;
       el.weights.classList.toggle("is-per-gate", perGate);
       el.weight.closest(".stepper-one").hidden = perGate;
       el["reset-after-box"].hidden = !gru;
-      el["c0-box"].hidden = gru;
-      el["activation-role"].textContent = gru ? "(the candidate n)" : "(the candidate g, and φ(c) in h)";
+      el["c0-box"].hidden = this.cell !== "lstm";
+      el["recurrent-box"].hidden = plain; // no gates: the plain cell has only φ
+      el.weight.labels[0].textContent = plain ? "W and U of the cell" : "W and U of every gate and the candidate";
+      el["activation-role"].textContent = plain ? "(h = φ(a))" : gru ? "(the candidate n)" : "(the candidate g, and φ(c) in h)";
       el["recurrent-role"].textContent = gru ? "(the gates z, r)" : "(the gates i, f, o)";
       for (const gate of CELLS[this.cell].gates) {
         this.field("W", gate).closest("label").hidden = !perGate;
@@ -638,7 +654,8 @@
       if (this.el.table.tHead.innerHTML !== head) this.el.table.tHead.innerHTML = head;
       const gates = CELLS[cell].gates;
       const rows = this.steps.map((s) => {
-        const values = [s.x, s.h_prev, ...(cell === "lstm" ? [s.c_prev] : []), ...gates.map((g) => s.gates[g]),
+        const values = cell === "rnn" ? [s.x, s.h_prev, s.a.hidden, s.h]
+        : [s.x, s.h_prev, ...(cell === "lstm" ? [s.c_prev] : []), ...gates.map((g) => s.gates[g]),
           ...(cell === "lstm" ? [s.c] : []), s.h];
         // each cell names its column (data-label), for the phone's layout of a step as a card
         const cells = values.map((v, k) => {

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from lstm_explained.explain.figures import cell_template, gru_template
+from lstm_explained.explain.figures import cell_template, gru_template, rnn_template
 from lstm_explained.networks.examples import NETWORKS, half_forget_trace
 
 from .claims import Claim, registry
@@ -16,7 +16,8 @@ from .trace_view import TraceView
 
 def stepper_figure_template() -> str:
     """The cell drawings with {fields} for the stepper's script to fill: one drawing per
-    cell, the LSTM's with its products written out (one input, one unit) or as symbols."""
+    cell, the LSTM's with its products written out (one input, one unit) or as symbols,
+    and so the GRU's (reset_after both ways) and the plain cell's."""
     templates = {
         "lstm-stepper-figure": cell_template("stepper-cell"),
         "lstm-stepper-figure-units": cell_template("stepper-cell-units", products=False),
@@ -25,6 +26,10 @@ def stepper_figure_template() -> str:
         for products, suffix in ((True, ""), (False, "-units")):
             ident = f"gru-stepper-figure-{name}{suffix}"
             templates[ident] = gru_template(ident, reset_after=after, products=products)
+    for products, suffix in ((True, ""), (False, "-units")):
+        templates[f"rnn-stepper-figure{suffix}"] = rnn_template(
+            f"rnn-stepper-figure{suffix}", products=products
+        )
     return "".join(f'<template id="{k}">{v}</template>' for k, v in templates.items())
 
 
@@ -35,6 +40,7 @@ STEPPER_PRESETS = {
     "gru-example": "the GRU example",
     "fingerprint": "the fingerprint LSTM",
     "fingerprint-gru": "the fingerprint GRU",
+    "plain-cell": "The plain cell",
 }
 """The stepper's presets: networks of `NETWORKS` by name, and how its menu calls them."""
 
@@ -52,6 +58,7 @@ def context() -> dict[str, Any]:
     """Computed once per build, when the page is rendered."""
     return {
         "half_forget": TraceView(half_forget_trace(), "half-forget"),
+        "plain_cell": TraceView(NETWORKS["plain-cell"].run(), "plain-cell"),
         "stepper_figure_template": stepper_figure_template,
         "stepper_presets": stepper_presets,
     }

@@ -16,7 +16,7 @@ import numpy as np
 from ..engine.options import ActivationSpec
 from ..engine.recurrence import forward
 from ..engine.trace import Trace, jsonable
-from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..engine.weights import GRUWeights, LSTMWeights, RNNWeights, Weights
 from .fingerprint import (
     FINGERPRINT_GATE_ACTIVATION,
     FINGERPRINT_INPUTS,
@@ -174,6 +174,29 @@ register(
         "a one-unit GRU with different weights per gate, tanh and sigmoid",
         gru_example_weights,
         STANDARD_INPUTS,
+    )
+)
+
+
+PLAIN_INPUTS = (1, 0, 0, 0, 0, 0)
+"""One input of 1, then nothing: what the plain cell remembers of it, step by step."""
+
+
+def plain_cell_weights() -> RNNWeights:
+    """The plain cell of the why-gates page: one unit, input weight 1, recurrent weight 1,
+    zero bias. With tanh, what it holds of an input can only shrink: each step passes
+    h_prev through tanh, whose slope is below one away from zero."""
+    kernel = np.array([[1.0]])  # (input_dim 1, units 1)
+    recurrent = np.array([[1.0]])  # (units 1, units 1)
+    return RNNWeights(kernel, recurrent, np.array([0.0]))
+
+
+register(
+    Network(
+        "plain-cell",
+        "the plain recurrent cell with tanh: one input of 1, then its memory of it fades",
+        plain_cell_weights,
+        PLAIN_INPUTS,
     )
 )
 

@@ -23,6 +23,7 @@ GOLDEN: list[dict[str, Any]] = json.loads(make_stepper_golden.OUT.read_text("utf
 BY_NAME = {v["name"]: v for v in GOLDEN}
 LSTM_COLUMNS = ("t", "x", "h_prev", "c_prev", "input", "forget", "candidate", "output", "c", "h")
 GRU_COLUMNS = ("t", "x", "h_prev", "update", "reset", "candidate", "h")
+RNN_COLUMNS = ("t", "x", "h_prev", "a", "h")  # the plain cell: its weighted sum a, then h
 
 
 def loaded(page: Any, errors: list[str]) -> Any:
@@ -44,7 +45,8 @@ def start_over(page: Any) -> None:
 
 
 def columns(config: dict[str, Any]) -> tuple[str, ...]:
-    return GRU_COLUMNS if config.get("cell") == "gru" else LSTM_COLUMNS
+    cell = config.get("cell", "lstm")
+    return {"gru": GRU_COLUMNS, "rnn": RNN_COLUMNS}.get(cell, LSTM_COLUMNS)
 
 
 def shown(value: Any, exact: bool) -> str:
@@ -60,7 +62,7 @@ def want_rows(vector: dict[str, Any]) -> list[list[str]]:
     exact = vector["config"]["exact"]
     rows = []
     for step in vector["steps"]:
-        flat = {**step, **step["gates"]}
+        flat = {**step, **step["gates"], "a": step["a"].get("hidden")}
         rows.append(
             [str(step["t"])] + [shown(flat[k], exact) for k in columns(vector["config"])[1:]]
         )
@@ -134,7 +136,8 @@ def set_controls(page: Any, config: dict[str, Any]) -> None:
             part = "b2" if key == "bRecurrent" else key
             steps.append(("fill", f"#stepper-{part}-{gate}", field_text(value)))
     steps.append(("select", "#stepper-activation", config["activation"]))
-    steps.append(("select", "#stepper-recurrent-activation", config["recurrentActivation"]))
+    if config.get("cell") != "rnn":  # the plain cell has no gates: the menu is hidden
+        steps.append(("select", "#stepper-recurrent-activation", config["recurrentActivation"]))
     inputs = config["inputs"]
     text = (
         "; ".join(field_text(x) for x in inputs)
@@ -143,7 +146,7 @@ def set_controls(page: Any, config: dict[str, Any]) -> None:
     )
     steps.append(("fill", "#stepper-inputs", text))
     steps.append(("fill", "#stepper-h0", field_text(config.get("h0", 0))))
-    if config.get("cell") != "gru":
+    if config.get("cell", "lstm") == "lstm":
         steps.append(("fill", "#stepper-c0", field_text(config.get("c0", 0))))
     page.evaluate(FILL, steps)
     exact_box = page.locator("#stepper-exact")

@@ -36,8 +36,10 @@ PRESETS = {
     "gru-example": "gru example",
     "fingerprint": "fingerprint",
     "fingerprint-gru": "fingerprint gru",
+    "plain-cell": "plain cell",
 }
-# The vectors with a cell named: the GRUs and the networks of several inputs or units.
+# The vectors with a cell named: the GRUs, the plain cells and the networks of several
+# inputs or units.
 NEW = [v for v in GOLDEN if "cell" in v["config"]]
 
 

@@ -72,3 +72,10 @@ def test_networks_as_plain_json_for_the_stepper():
     assert fingerprint["inputs"] == [[1, 0], [0, 1]]
     assert fingerprint["recurrentActivation"] == "hard_sigmoid[alpha=1/4, beta=1/2]"
     assert json.loads(json.dumps(fingerprint)) == fingerprint  # plain JSON values only
+    plain = NETWORKS["plain-cell"].plain()  # one block: W = 1, U = 1, b = 0
+    assert (plain["cell"], plain["kernel"], plain["recurrentKernel"], plain["bias"]) == (
+        "RNN",
+        [[1]],
+        [[1]],
+        [0],
+    )

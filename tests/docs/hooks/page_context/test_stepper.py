@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+
+import pytest
 
 from tests.docs.hooks.loader import page_context
 
@@ -23,6 +26,7 @@ def test_the_presets_are_the_engines_networks_as_json():
         "gru-example",
         "fingerprint",
         "fingerprint-gru",
+        "plain-cell",
     ]
     article = doc["article"]["config"]
     assert (article["inputs"], article["activation"], article["exact"]) == (
@@ -42,6 +46,8 @@ def test_the_figure_templates_one_per_drawing():
         "gru-stepper-figure-after-units",
         "gru-stepper-figure-before",
         "gru-stepper-figure-before-units",
+        "rnn-stepper-figure",
+        "rnn-stepper-figure-units",
     ]
 
 
@@ -52,3 +58,28 @@ def test_the_half_forget_network_in_fractions():
     # step 3: a_f = 23/2, z = 12: c = 253/4 + 144 = 829/4, h = 12 * 829/4 = 2487
     assert half.outputs() == "1, 11, 2487"
     assert half.c(3) == "829/4"
+
+
+def test_the_plain_cell_preset_fades_as_tanh_does():
+    # W = 1, U = 1, b = 0, input 1 then zeros: h1 = tanh(1), then h = tanh(h_prev).
+    doc = json.loads(re.sub(r"^<script[^>]*>|</script>$", "",
+                            page_context("stepper").context()["stepper_presets"]()))  # fmt: skip
+    plain = doc["plain-cell"]
+    assert plain["label"] == "The plain cell"
+    assert plain["config"]["cell"] == "RNN"
+    assert (plain["config"]["kernel"], plain["config"]["recurrentKernel"]) == ([[1]], [[1]])
+    h = [math.tanh(1)]
+    for _ in range(5):
+        h.append(math.tanh(h[-1]))
+    view = page_context("stepper").context()["plain_cell"]
+    assert [view.number(t, "h") for t in range(1, 7)] == pytest.approx(h, rel=1e-15)
+
+
+def test_the_plain_cell_preset_is_the_why_gates_cell():
+    # docs/stepper.md calls the preset the cell of the why-gates page: the same weights.
+    from lstm_explained.networks.examples import NETWORKS
+
+    ours = NETWORKS["plain-cell"].weights
+    theirs = page_context("why_gates").plain_weights()
+    for name in ("kernel", "recurrent_kernel", "bias"):
+        assert getattr(ours, name).tolist() == getattr(theirs, name).tolist()
