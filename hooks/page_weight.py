@@ -44,6 +44,11 @@ a signature spells out (`enumerate`, `InferenceSession`, `named_parameters`,
 `recurrent_dropout`, `kwargs`) or a figure's label (`dz_f`); and the 453 numbers
 only figures, hand calculations and outputs held.
 
+**The index's own text** is HTML as the search plugin writes it (`<p>`, `<code>`,
+`<li>`, ...): `plain_search_index` keeps its words and drops the markup after the build,
+2 KiB gzipped off every page. Search matches words; a result's preview loses its code
+font.
+
 **mkdocstrings' stylesheet** goes on every page; only a page that shows the API needs it.
 
 **The API's signatures** come highlighted, a `<span>` per token: 2,149 of the API page's
@@ -59,6 +64,7 @@ regular expressions, so only real comments go); the code itself is unchanged.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -220,9 +226,31 @@ WHOLE_LINE_COMMENT = re.compile(r"^[ \t]*\x00\n?", re.M)
 OWN_FILES = {"stylesheets": ".css", "javascripts": ".js"}
 
 
+INLINE_TAG = re.compile(r"</?(?:code|em|strong|a|span|sub|sup|kbd|abbr)\b[^>]*>")
+BLOCK_TAG = re.compile(r"\s*<[^>]+>\s*")
+
+
+def plain_index_text(text: str) -> str:
+    """A search entry's text without its markup: inline tags go, block tags become one
+    space. Search matches words, not tags; a result's preview reads as plain text."""
+    return re.sub(r"\s+", " ", BLOCK_TAG.sub(" ", INLINE_TAG.sub("", text))).strip()
+
+
+def plain_search_index(path: Path) -> None:
+    """Rewrite the search plugin's index with `plain_index_text` in every entry."""
+    if not path.exists():
+        return
+    index = json.loads(path.read_text("utf8"))
+    for doc in index.get("docs", []):
+        doc["text"] = plain_index_text(doc.get("text", ""))
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), "utf8")
+
+
 def on_post_build(config: Any, **_: object) -> None:
-    """The built site's copies of our own stylesheets and scripts, without comments."""
+    """The built site's copies of our own stylesheets and scripts, without comments, and
+    a search index without markup (hooks run after the search plugin has written it)."""
     for folder, suffix in OWN_FILES.items():
         for path in Path(config["site_dir"], folder).glob(f"*{suffix}"):
             src = path.read_text("utf8")
             path.write_text(without_comments(src, javascript=suffix == ".js"), "utf8")
+    plain_search_index(Path(config["site_dir"], "search", "search_index.json"))

@@ -58,7 +58,7 @@ def context() -> dict[str, Any]:
     """Computed once per build, when the page is rendered."""
     return {
         "half_forget": TraceView(half_forget_trace(), "half-forget"),
-        "plain_cell": TraceView(NETWORKS["plain-cell"].run(), "plain-cell"),
+        "plain_fading": TraceView(NETWORKS["plain-cell"].run(), "plain-cell"),
         "stepper_figure_template": stepper_figure_template,
         "stepper_presets": stepper_presets,
     }

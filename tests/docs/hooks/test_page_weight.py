@@ -193,3 +193,11 @@ def test_an_api_page_keeps_names_and_summaries_in_the_index():
     assert f"<p>Second summary.</p><p{EXCLUDE}>Details.</p>" in out
     plain = "<p>a page</p><p>without API</p>"
     assert api_summaries_only(plain) == plain
+
+
+def test_the_search_index_keeps_words_and_drops_markup():
+    text = (
+        "<p>Run <code>forward</code> over <em>x</em>.</p> <ul> <li>one</li>\n"
+        "<li>two &lt;3</li></ul>"
+    )
+    assert page_weight.plain_index_text(text) == "Run forward over x. one two &lt;3"
