@@ -267,8 +267,8 @@ def _pen(writer: Writer) -> variant_hand.Pen:
 
 
 def no_variants(trace: Trace, what: str) -> None:
-    """Refuse an LSTM with peepholes, coupled gates, a clip or a projection: the lines
-    written here leave those terms out (its steps record them: `Step.parts`)."""
+    """Refuse an LSTM with peepholes, coupled gates, a clip or a projection where its lines
+    are not written yet: `hand_backward` (the forward lines are `variant_hand`'s)."""
     variants = getattr(trace.weights, "variants", ())
     if variants:
         raise LSTMInputError(

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine.trace import Step, Trace
-from ..errors import LSTMInputError
 from .working import Expr, Noted, Num, Op, Wrap
 
 LineWriter = Callable[..., Any]
@@ -123,13 +122,13 @@ def unit_working(
 
 def projection_lines(one: Trace, step: Step, pen: Pen) -> list[Any]:
     """h from every unit's m = o×act(c): one sum per value of h, "h = m×W_hr = ..." (with
-    several values "h_1 = Σ m×W_hr = m_1×W_hr[1,1] + ...", counted from 1)."""
+    several values "h_1 = Σ m×W_hr = m_1×W_hr[1,1] + ...", counted from 1). A trace that
+    kept only some units' gates has not the others' m: h is stated, not summed."""
     w = one.weights
-    if set(one.recorded_units) != set(range(w.units)):
-        raise LSTMInputError(
-            "a projection makes h from every unit's o×act(c), so its hand calculation "
-            "needs every unit's gates; trace without units="
-        )
+    if set(one.recorded_units) != set(range(w.units)):  # the other units' m were not kept
+        values = ", ".join(pen.number(v) for v in step.h)
+        return [_Said(f"{pen.label('hidden state')}h = [{values}] (the sum of every unit's "
+                      "m×W_hr: record every unit to see it)")]  # fmt: skip
     m = [step.parts["before_projection"][one.column(k)] for k in range(w.units)]
     lines = []
     for p in range(w.output_units):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.docs.arithmetic import check, lines_that_do_not_add_up, significant
+from tests.docs.arithmetic import checked_lines, lines_that_do_not_add_up
 from tests.docs.test_site import hand_blocks
 from tests.docs.test_words import article, plain
 
@@ -57,17 +57,13 @@ def test_the_family_table_names_every_cell_variant_and_flag(site):
 
 def test_the_family_worked_steps_add_up(site):
     # Operands may show more digits than a result: each result must be the rounding, at
-    # its own digits, of what its operands allow (check(), by its own parser).
+    # its own digits, of what its operands allow (tests/docs/arithmetic.py's own parser).
+    # The plain cell, the LSTM, then each LSTM variant, then the GRU.
     blocks = hand_blocks(site / "recurrent-family" / "index.html")
-    assert [b.splitlines()[0].split(":")[0] for b in blocks] == ["time step 2"] * 3
-    checked = 0
-    for block in blocks:
-        symbols: dict[str, str] = {}
-        for line in block.splitlines()[1:]:
-            result = line.split(" = ")[-1]
-            verdict = check(line.strip(), significant(result), set(), symbols=symbols)
-            assert verdict is not False, line
-            checked += verdict is True
-            if line.strip().startswith("r = "):
-                symbols["r"] = result
-    assert checked == 2 + 10 + 7
+    assert [b.splitlines()[0].split(":")[0] for b in blocks] == ["time step 2"] * 7
+    assert lines_that_do_not_add_up(*blocks) == []
+    # plain 2, LSTM 10, peepholes 10, coupled 9, clip 10 (+ a clip line that states),
+    # projection 11, GRU 7
+    assert checked_lines(*blocks) == 2 + 10 + 10 + 9 + 10 + 11 + 7
+    clipped = [line for line in blocks[4].splitlines() if line.startswith("clipped:")]
+    assert len(clipped) == 1

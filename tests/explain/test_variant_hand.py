@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstm_explained import LSTMInputError, LSTMWeights, forward, hand_calculation
+from lstm_explained import LSTMWeights, forward, hand_calculation
 from tests.docs.arithmetic import checked_lines, lines_that_do_not_add_up
 
 TOY = {"activation": "linear", "recurrent_activation": "linear", "exact": True}
@@ -88,10 +88,12 @@ def test_a_projection_writes_m_per_unit_then_h_as_its_sum():
     assert not any(line.startswith("hidden state: h = o×") for line in lines)
 
 
-def test_a_projection_needs_every_units_m():
-    trace = forward([1, 1], projected(), units=[0], **TOY)
-    with pytest.raises(LSTMInputError, match="needs every unit's gates; trace without units="):
-        hand_calculation(trace, 2)
+def test_a_projection_of_a_trace_that_kept_one_unit_states_h_without_its_sum():
+    # unit 2's m (539, above) was not kept, so h_2 = 1043/2 is said, not summed
+    lines = hand_calculation(forward([1, 1], projected(), units=[0], **TOY), 2).splitlines()
+    assert "to project:   m = o×linear(c) = 6×linear(42) = 252" in lines
+    assert lines[-1] == ("hidden state: h = [1043/2] (the sum of every unit's m×W_hr: "
+                         "record every unit to see it)")  # fmt: skip
 
 
 def test_several_values_of_h_each_get_their_sum():
