@@ -52,7 +52,8 @@ VARIANT_NAMES = {
 
 def variant_weights(name: str) -> LSTMWeights:
     """The second example with one variant on."""
-    return standard_weights().replace(**VARIANTS[name])
+    weights: LSTMWeights = standard_weights().replace(**VARIANTS[name])
+    return weights
 
 
 def worked(view: TraceView, t: int = WORKED_STEP, what: str | None = None) -> str:
@@ -87,7 +88,6 @@ def context() -> dict[str, Any]:
     plain = TraceView(forward(list(STANDARD_INPUTS), plain_weights()), "family-plain")
     variants = {name: variant_view(name) for name in VARIANTS}
     return {
-        "variants": variants,
         "variant_setting": lambda name: variant_setting(variants[name], name),
         "worked_variant": lambda name: worked(variants[name], what=VARIANT_NAMES[name]),
         "plain_cell": plain,

@@ -263,7 +263,8 @@ def unit_working(
 
 def _pen(writer: Writer) -> variant_hand.Pen:
     """What `variant_hand` writes its lines with: this module's writer, labels, letters."""
-    return variant_hand.Pen(writer.line, label, SYMBOLS, LABELS, lambda v: written(v, writer.digits))
+    number = lambda v: written(v, writer.digits)  # noqa: E731 - the pen's one-line helper
+    return variant_hand.Pen(writer.line, label, SYMBOLS, LABELS, number)
 
 
 def no_variants(trace: Trace, what: str) -> None:
@@ -337,9 +338,11 @@ def _masked(step: Step) -> bool:
 def _masked_lines(step: Step, u: int, digits: int) -> list[str]:
     names = list(step.state)[::-1]  # "c and h", as the LSTM's equations order them
     keeps = "keep their previous values" if len(names) > 1 else "keeps its previous value"
+
     def value(s: str) -> str:  # a projected h has no value per unit: all of it
-        whole = len(step.state[s]) != len(step.state["c" if "c" in step.state else s])
-        return format_vector(step.state[s], digits) if whole else format_number(step.state[s][u], digits)
+        v = step.state[s]
+        whole = len(v) != len(step.state["c" if "c" in step.state else s])
+        return format_vector(v, digits) if whole else format_number(v[u], digits)
 
     values = ", ".join(f"{s} = {value(s)}" for s in names)
     return [f"{label('masked')}{' and '.join(names)} {keeps}", f"{label('')}{values}"]

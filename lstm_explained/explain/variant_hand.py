@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine.trace import Step, Trace
+from ..engine.weights import LSTMWeights
 from .working import Expr, Noted, Num, Op, Wrap
 
 LineWriter = Callable[..., Any]
@@ -46,10 +47,17 @@ class Pen:
 PEEPHOLE_ROW = {"input": 0, "forget": 1, "output": 2}  # rows of LSTMWeights.peephole
 
 
+def lstm_weights(one: Trace) -> LSTMWeights:
+    """The trace's weights, which are an LSTM's here (`hand.unit_working` sends only those)."""
+    if not isinstance(one.weights, LSTMWeights):
+        raise TypeError(f"variant_hand writes an LSTM's lines; this trace is a {one.cell}'s")
+    return one.weights
+
+
 def gate_sum(one: Trace, step: Step, gate: str, u: int) -> Expr:
     """Unit u's a_<gate>: x×W + h_prev×U + b, plus the peephole term where there is one
     (i and f see c_prev, o the new c), noted so the reader knows which term it is."""
-    w = one.weights
+    w = lstm_weights(one)
     gw = w.gate(gate)
     terms: list[Expr] = [Op("×", (Num(step.x[k]), Num(gw.kernel[k, u])))
                          for k in range(len(step.x))]  # fmt: skip
@@ -66,7 +74,7 @@ def gate_sum(one: Trace, step: Step, gate: str, u: int) -> Expr:
 def gate_lines(one: Trace, step: Step, gate: str, u: int, j: int, pen: Pen) -> dict[str, Any]:
     """The lines of one gate: its pre-activation's sum, the clip where it bit, its value.
     A coupled forget gate is f = 1 - i alone (its block goes unused)."""
-    s, w = pen.symbols[gate], one.weights
+    s, w = pen.symbols[gate], lstm_weights(one)
     value = step.gates[gate][j]
     if gate == "forget" and w.input_forget:
         start = f"{pen.label(pen.labels[gate])}f = 1 - i = "
@@ -91,14 +99,12 @@ class _Said:
     text: str
 
 
-def unit_working(
-    one: Trace, step: Step, u: int, j: int, pen: Pen, masked: bool
-) -> dict[str, Any]:
+def unit_working(one: Trace, step: Step, u: int, j: int, pen: Pen, masked: bool) -> dict[str, Any]:
     """Unit u's lines (its recorded values in column j) by what they compute: "a_<gate>",
     "clip_<gate>" (where the clip bit) and "<gate>" for each gate, "c", and "h" (or "m",
     o×act(c), when a projection makes h from every unit's m: `projection_lines`). With
     peepholes the output gate comes after c, which it sees."""
-    w = one.weights
+    w = lstm_weights(one)
     late = ("output",) if w.peephole is not None else ()
     lines: dict[str, Any] = {}
     for gate in (g for g in w.gates if g not in late):
@@ -124,7 +130,10 @@ def projection_lines(one: Trace, step: Step, pen: Pen) -> list[Any]:
     """h from every unit's m = o×act(c): one sum per value of h, "h = m×W_hr = ..." (with
     several values "h_1 = Σ m×W_hr = m_1×W_hr[1,1] + ...", counted from 1). A trace that
     kept only some units' gates has not the others' m: h is stated, not summed."""
-    w = one.weights
+    w = lstm_weights(one)
+    if w.projection is None:
+        return []
+    projection = w.projection  # (units, proj_size)
     if set(one.recorded_units) != set(range(w.units)):  # the other units' m were not kept
         values = ", ".join(pen.number(v) for v in step.h)
         return [_Said(f"{pen.label('hidden state')}h = [{values}] (the sum of every unit's "
@@ -134,7 +143,7 @@ def projection_lines(one: Trace, step: Step, pen: Pen) -> list[Any]:
     for p in range(w.output_units):
         name = "h" if w.output_units == 1 else f"h_{p + 1}"
         formula = "m×W_hr" if w.units == 1 else "Σ m×W_hr"
-        terms = tuple(_times(m[k], w.projection[k, p]) for k in range(w.units))
+        terms = tuple(_times(m[k], projection[k, p]) for k in range(w.units))
         start = f"{pen.label('hidden state')}{name} = {formula} = "
         lines.append(pen.line(start, Op("+", terms) if len(terms) > 1 else terms[0], step.h[p]))
     return lines

@@ -64,7 +64,8 @@ def by_hand(x, p=(0, 0, 0), clip=math.inf, coupled=False, w_hr=1.0):
     h = c = 0.0
     hs = []
     for xt in x:
-        def a(w, u, b, peep=0.0):
+
+        def a(w, u, b, peep=0.0, xt=xt, h=h):
             return max(-clip, min(clip, xt * w + h * u + b + peep))
 
         i = sigmoid(a(0.5, 0.25, 0, p[0] * c))
