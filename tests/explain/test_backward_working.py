@@ -8,6 +8,7 @@ import pytest
 
 from lstm_explained import (
     GRUWeights,
+    LSTMInputError,
     LSTMWeights,
     backward,
     forward,
@@ -81,4 +82,21 @@ def test_a_gru_has_no_backward_hand_calculation_yet():
     trace = forward([1], GRUWeights.constant(1), **TOY)
     grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
     with pytest.raises(NotImplementedError, match="this trace is a GRU's"):
+        hand_backward(trace, grads, 1)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"peephole": np.ones((3, 1))},
+        {"input_forget": True},
+        {"clip": 1.5},
+        {"projection": np.ones((1, 1))},
+    ],
+)
+def test_an_lstm_variants_backward_is_refused_saying_which(variant):
+    # the forward lines write the variants (variant_hand); the backward ones do not yet
+    trace = forward([1, 1], LSTMWeights.constant(1.0).replace(**variant), **TOY)
+    grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
+    with pytest.raises(LSTMInputError, match=f"this one has {next(iter(variant))}, whose terms"):
         hand_backward(trace, grads, 1)
