@@ -267,17 +267,6 @@ def _pen(writer: Writer) -> variant_hand.Pen:
     return variant_hand.Pen(writer.line, label, SYMBOLS, LABELS, number)
 
 
-def no_variants(trace: Trace, what: str) -> None:
-    """Refuse an LSTM with peepholes, coupled gates, a clip or a projection where its lines
-    are not written yet: `hand_backward` (the forward lines are `variant_hand`'s)."""
-    variants = getattr(trace.weights, "variants", ())
-    if variants:
-        raise LSTMInputError(
-            f"{what} writes out the plain LSTM's step; this one has {', '.join(variants)}, "
-            "whose terms it does not write yet (the trace's steps record them in parts)"
-        )
-
-
 def _gru_sum(
     one: Trace, step: Step, gate: str, u: int, j: int, lines: dict[str, Written],
     writer: Writer, letter_r: bool,

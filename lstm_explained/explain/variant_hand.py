@@ -86,14 +86,14 @@ def gate_lines(one: Trace, step: Step, gate: str, u: int, j: int, pen: Pen) -> d
     if w.clip is not None and not -w.clip <= unclipped <= w.clip:
         bound = pen.number(w.clip)
         note = f"{lines[f'a_{gate}'].result} is outside [-{bound}, {bound}]"
-        lines[f"clip_{gate}"] = _Said(f"{pen.label('clipped')}a_{s} = {pen.number(a)} ({note})")
+        lines[f"clip_{gate}"] = Said(f"{pen.label('clipped')}a_{s} = {pen.number(a)} ({note})")
     fn = one.activation if gate == "candidate" else one.recurrent_activation
     lines[gate] = pen.line(f"{pen.label('')}{s} = ", Wrap(fn, Num(a, bare=True)), value)
     return lines
 
 
 @dataclass(frozen=True)
-class _Said:
+class Said:
     """A line that states rather than computes (the clip): its text alone."""
 
     text: str
@@ -136,7 +136,7 @@ def projection_lines(one: Trace, step: Step, pen: Pen) -> list[Any]:
     projection = w.projection  # (units, proj_size)
     if set(one.recorded_units) != set(range(w.units)):  # the other units' m were not kept
         values = ", ".join(pen.number(v) for v in step.h)
-        return [_Said(f"{pen.label('hidden state')}h = [{values}] (the sum of every unit's "
+        return [Said(f"{pen.label('hidden state')}h = [{values}] (the sum of every unit's "
                       "m×W_hr: record every unit to see it)")]  # fmt: skip
     m = [step.parts["before_projection"][one.column(k)] for k in range(w.units)]
     lines = []
