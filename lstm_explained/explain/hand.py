@@ -21,7 +21,7 @@ import numpy as np
 from ..engine._validate import int_text
 from ..engine.trace import Step, Trace, require_trace
 from ..errors import LSTMInputError
-from . import rnn_hand
+from . import rnn_hand, variant_hand
 from .working import Digits, Expr, Noted, Num, Op, Sym, Wrap, choose_digits, wrap_working
 
 SYMBOLS = {"input": "i", "forget": "f", "candidate": "g", "output": "o"}
@@ -196,7 +196,6 @@ def hand_calculation(
     past their "=".
     """
     one = require_trace(trace).sample(sample)
-    no_variants(one, "hand_calculation")
     chosen = list(one.recorded_units) if units is None else [int(u) for u in units]
     for u in chosen:
         one.column(u)  # checks each unit was recorded
@@ -211,6 +210,8 @@ def hand_calculation(
         lines += [w.text for w in unit_working(one, t, u, writer).values()]
         if _masked(step):
             lines += _masked_lines(step, u, digits)
+    if getattr(one.weights, "projection", None) is not None and not _masked(step):
+        lines += [w.text for w in variant_hand.projection_lines(one, step, _pen(writer))]
     if width is not None:
         lines = [part for line in lines for part in wrap_working(line, width)]
     return "\n".join(lines)
@@ -227,6 +228,8 @@ def unit_working(
     step, j = one.step(t), one.column(u)
     if one.cell == "RNN":
         return rnn_hand.unit_working(one, step, u, j, writer.line, label, _masked(step))
+    if getattr(one.weights, "variants", ()):
+        return variant_hand.unit_working(one, step, u, j, _pen(writer), _masked(step))
     lines: dict[str, Written] = {}
     for gate in one.weights.gates:
         gw = one.weights.gate(gate)
@@ -258,15 +261,10 @@ def unit_working(
     return lines
 
 
-def no_variants(trace: Trace, what: str) -> None:
-    """Refuse an LSTM with peepholes, coupled gates, a clip or a projection: the lines
-    written here leave those terms out (its steps record them: `Step.parts`)."""
-    variants = getattr(trace.weights, "variants", ())
-    if variants:
-        raise LSTMInputError(
-            f"{what} writes out the plain LSTM's step; this one has {', '.join(variants)}, "
-            "whose terms it does not write yet (the trace's steps record them in parts)"
-        )
+def _pen(writer: Writer) -> variant_hand.Pen:
+    """What `variant_hand` writes its lines with: this module's writer, labels, letters."""
+    number = lambda v: written(v, writer.digits)  # noqa: E731 - the pen's one-line helper
+    return variant_hand.Pen(writer.line, label, SYMBOLS, LABELS, number)
 
 
 def _gru_sum(
@@ -329,7 +327,13 @@ def _masked(step: Step) -> bool:
 def _masked_lines(step: Step, u: int, digits: int) -> list[str]:
     names = list(step.state)[::-1]  # "c and h", as the LSTM's equations order them
     keeps = "keep their previous values" if len(names) > 1 else "keeps its previous value"
-    values = ", ".join(f"{s} = {format_number(step.state[s][u], digits)}" for s in names)
+
+    def value(s: str) -> str:  # a projected h has no value per unit: all of it
+        v = step.state[s]
+        whole = len(v) != len(step.state["c" if "c" in step.state else s])
+        return format_vector(v, digits) if whole else format_number(v[u], digits)
+
+    values = ", ".join(f"{s} = {value(s)}" for s in names)
     return [f"{label('masked')}{' and '.join(names)} {keeps}", f"{label('')}{values}"]
 
 

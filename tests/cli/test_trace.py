@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.command_line import flat, one_line_error, run, working_lines
+from tests.docs.arithmetic import lines_that_do_not_add_up
 
 RNG = np.random.default_rng(11)
 X = RNG.uniform(-1, 1, (2, 6, 3))  # (batch, time, features)
@@ -129,6 +130,51 @@ def test_explain_writes_out_one_unit_at_one_step(capsys, torch, tmp_path):
     assert float(re.split("[=≈] ", line)[-1]) == pytest.approx(
         torch_output(torch, module, X[:1])[0, 3, 2], abs=2e-6
     )
+
+
+@pytest.mark.torch
+def test_explain_writes_out_a_projection_whose_sums_give_pytorchs_h(capsys, torch, tmp_path):
+    torch.manual_seed(5)
+    module = torch.nn.LSTM(3, 3, proj_size=2, batch_first=True)
+    torch.save(module.state_dict(), tmp_path / "proj.pt")
+    code, out, err = run(capsys, "trace", tmp_path / "proj.pt", "-i", json.dumps(X[0].tolist()),
+                         "--explain", "--step", "3", "--digits", "7")  # fmt: skip
+    assert code == 0, err
+    lines = working_lines(out)
+    assert sum(line.startswith("to project:   m = o×tanh(c) = ") for line in lines) == 3
+    sums = [s for s in lines if s.startswith("hidden state: h_")]
+    assert [s.split(" = ")[0] for s in sums] == ["hidden state: h_1", "hidden state: h_2"]
+    theirs = torch_output(torch, module, X[:1])[0, 2]  # PyTorch's h after step 3, (proj_size,)
+    for line, value in zip(sums, theirs, strict=True):
+        assert float(re.split("[=≈] ", line)[-1]) == pytest.approx(value, abs=2e-6)
+    assert lines_that_do_not_add_up(*lines) == []
+
+
+@pytest.mark.onnx
+def test_explain_writes_out_peepholes_the_clip_and_coupled_gates(capsys, onnx, onnxruntime,
+                                                                 tmp_path):  # fmt: skip
+    from lstm_explained import LSTMWeights, to_onnx
+
+    rng = np.random.default_rng(4)
+    weights = LSTMWeights.random(3, 2, seed=4, scale=0.8).replace(
+        peephole=rng.normal(0, 0.8, (3, 2)), clip=0.5, input_forget=True)  # fmt: skip
+    model = to_onnx(weights)
+    (tmp_path / "p.onnx").write_bytes(model.SerializeToString())
+    code, out, err = run(capsys, "trace", tmp_path / "p.onnx", "-i", json.dumps(X[0].tolist()),
+                         "--explain", "--step", "2", "--digits", "7")  # fmt: skip
+    assert code == 0, err
+    lines = working_lines(out)
+    assert any(line.startswith("clipped:      a_") for line in lines)
+    assert sum(line.startswith("forget gate:  f = 1 - i = (1-") for line in lines) == 2
+    assert sum("(peephole, new c)" in line for line in lines) == 2
+    session = onnxruntime.InferenceSession(model.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])  # fmt: skip
+    x = X[:1].transpose(1, 0, 2).astype(np.float32)  # (time, batch, features)
+    y = session.run(None, {session.get_inputs()[0].name: x})[0]  # (time, dirs, batch, H)
+    hs = [s for s in lines if s.startswith("hidden state: h = o×tanh(c)")]
+    for line, value in zip(hs, y[1, 0, 0], strict=True):  # onnxruntime's h after step 2
+        assert float(re.split("[=≈] ", line)[-1]) == pytest.approx(value, abs=2e-6)
+    assert lines_that_do_not_add_up(*lines) == []
 
 
 @pytest.mark.torch

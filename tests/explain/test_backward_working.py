@@ -82,3 +82,93 @@ def test_a_gru_has_no_backward_hand_calculation_yet():
     grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
     with pytest.raises(NotImplementedError, match="this trace is a GRU's"):
         hand_backward(trace, grads, 1)
+
+
+EXACT = {**TOY, "exact": True}
+
+
+def variant_toy(**variant):
+    """One unit, every weight 1, zero bias, identity activations, one variant on."""
+    return LSTMWeights([[1, 1, 1, 1]], [[1, 1, 1, 1]], [0, 0, 0, 0], **variant)
+
+
+def lines_of(weights, t, inputs=(1, 1)):
+    trace = forward(list(inputs), weights, **EXACT)
+    return hand_backward(trace, backward(trace, sum_of_outputs(trace).d_sequence_out), t)
+
+
+def test_peepholes_send_da_o_into_dc_and_da_i_da_f_into_dc_prev():
+    # P = (1/2, 1/4, 2), L = h1 + h2 (forward by hand in test_variant_hand.py: step 2 has
+    # i = 9/2, f = 17/4, g = 4, c_prev = 1, c = 89/4, o = 97/2). At step 2: dh = 1,
+    # do = dh×c = 89/4, dc = dh×o + da_o×p_o = 97/2 + 89/4×2 = 93, di = 93×4 = 372,
+    # df = 93×1 = 93, dg = 93×9/2 = 837/2; dh_prev = 372 + 93 + 837/2 + 89/4 = 3623/4,
+    # dc_prev = 93×17/4 + 372×1/2 + 93×1/4 = 1209/2
+    lines = lines_of(variant_toy(peephole=[[0.5], [0.25], [2]]), 2).splitlines()
+    assert [line.split(":")[0] for line in lines[1:5]] == [
+        "hidden state", "output gate", "              da_o = do×linear'(a_o) = (89/4)×1 = 89/4",
+        "cell state"]  # fmt: skip
+    assert lines[4] == ("cell state:   dc = 0 (from the final state) + dh×o×linear'(c) + "
+                        "da_o×p_o = 0 + 1×(97/2)×1 + (89/4)×2 = 93")  # fmt: skip
+    assert lines[-2].endswith(" = 372×1 + 93×1 + (837/2)×1 + (89/4)×1 = 3623/4")
+    assert lines[-1] == ("              dc_prev = dc×f + da_i×p_i + da_f×p_f = "
+                         "93×(17/4) + 372×0.5 + 93×0.25 = 1209/2")  # fmt: skip
+
+
+def test_coupled_gates_give_i_what_f_would_have_got_and_f_no_lines():
+    # f = 1 - i. Step 2: i = 2, f = -1, g = 2, c_prev = 1, o = 2, c = 3; dh = 1,
+    # dc = 1×2 = 2, di = dc×g - dc×c_prev = 4 - 2 = 2, dg = dc×i = 4, do = c = 3;
+    # dh_prev = 2 + 4 + 3 = 9 (no forget block), dc_prev = dc×f = -2
+    lines = lines_of(variant_toy(input_forget=True), 2).splitlines()
+    assert "input gate:   di = dc×g - dc×c_prev = 2×2 + 2×(-1) = 2" in lines
+    assert not any("df" in line or "da_f" in line for line in lines)
+    assert lines[-2:] == ["to step 1:    dh_prev = Σ da×U = 2×1 + 4×1 + 3×1 = 9",
+                          "              dc_prev = dc×f = 2×(-1) = -2"]  # fmt: skip
+
+
+def test_no_gradient_passes_a_clip_that_bit():
+    # clip 3/2: every a at step 2 is 2, clipped, so every da is 0 and dh_prev = 0;
+    # dc = dh×o = 3/2, dc_prev = dc×f = 3/2×3/2 = 9/4
+    lines = lines_of(variant_toy(clip=1.5), 2).splitlines()
+    said = [line for line in lines if "no gradient passes the clip" in line]
+    assert [line.split(" (")[0].strip() for line in said] == [
+        "da_i = 0", "da_f = 0", "da_g = 0", "da_o = 0"]  # fmt: skip
+    assert lines[-2:] == ["to step 1:    dh_prev = Σ da×U = 0×1 + 0×1 + 0×1 + 0×1 = 0",
+                          "              dc_prev = dc×f = (3/2)×(3/2) = 9/4"]  # fmt: skip
+    assert "clip" not in lines_of(variant_toy(clip=1.5), 1)  # step 1's a = 1: inside
+
+
+def test_a_projection_writes_each_units_dm_from_dh():
+    # W_hr = (1, 1/2) over two units (forward in test_variant_hand.py: step 2 has unit 1
+    # gates 6, c_prev 1, c 42; unit 2 gates 7, c_prev 4, c 77). dh = 1, dm = (1, 1/2);
+    # unit 1: dc = 1×6 = 6, di = dg = 36, df = 6, do = 42; unit 2: dc = 1/2×7 = 7/2,
+    # di = dg = 49/2, df = 14, do = 77/2; dh_prev = 120 + 14 + 175/2 = 443/2,
+    # dc_prev = (6×6, 7/2×7) = (36, 49/2)
+    weights = LSTMWeights([[1, 2] * 4], [[1] * 8], [0] * 8, projection=[[1], [0.5]])
+    lines = lines_of(weights, 2).splitlines()
+    assert lines[1] == "hidden state: dh = 1 (output) + 0 (from the final state) = 1"
+    assert "to project:   dm = dh×W_hr = 1×0.5 = 1/2" in lines  # unit 2's
+    assert "output gate:  do = dm×linear(c) = (1/2)×77 = 77/2" in lines
+    assert lines[-3].endswith(" = 443/2")
+    assert lines[-2:] == ["              dc_prev (unit 1) = dc×f = 6×6 = 36",
+                          "              dc_prev (unit 2) = dc×f = (7/2)×7 = 49/2"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_variants_backward_line_adds_up_in_floats(seed):
+    # all four variants at once, three units, h of two values; redone by
+    # tests/docs/arithmetic.py from the digits shown
+    rng = np.random.default_rng(seed)
+    weights = LSTMWeights.random(2, 3, seed=seed).replace(
+        peephole=rng.normal(size=(3, 3)), clip=0.75, input_forget=seed % 2 == 0,
+        projection=rng.normal(size=(3, 2)), recurrent_kernel=rng.normal(size=(2, 12)),
+    )  # fmt: skip
+    trace = forward(rng.normal(size=(3, 2)), weights)
+    grads = backward(trace, mean_squared_error(trace, np.zeros((3, 2))).d_sequence_out)
+    blocks = [hand_backward(trace, grads, t, digits=4) for t in (1, 2, 3)]
+    assert lines_that_do_not_add_up(*blocks) == []
+    said = sum(block.count("no gradient passes the clip") for block in blocks)
+    assert said > 0
+    # per step: dh of h's 2 values; per unit dm, dc and 2 lines a gate (f has none when
+    # coupled); dh_prev per value of h, dc_prev per unit. A clip's da line says, not sums.
+    gate_lines = 6 if seed % 2 == 0 else 8
+    assert checked_lines(*blocks) + said == 3 * (2 + 3 * (2 + gate_lines) + 2 + 3)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ...engine.trace import Step, Trace, require_trace
 from ...engine.weights import GATES
+from ...errors import LSTMInputError
 from ..backward_working import backward_working
 from ..hand import Written, unit_working, writer_for
 from .lstm_cell import FN, HIGHLIGHTS, SYMBOL, CellLabels, draw, gate_lines
@@ -50,6 +51,7 @@ def step_values(
     States the step starts from show `digits` significant digits, as the hand
     calculation's first line does; what a line computes shows as that line writes it."""
     one = trace.sample(sample)
+    plain_only(one, "the cell figure")
     step = one.step(t)
     lines = unit_working(one, t, unit, writer_for(one, digits), letter_r=True)
     values = {
@@ -249,6 +251,17 @@ def cell_template(ident: str = "stepper-cell", *, products: bool = True) -> str:
     return f'<div class="lx-layouts">{"".join(svgs)}</div>'
 
 
+def plain_only(trace: Trace, what: str) -> None:
+    """Refuse an LSTM with variants: the drawings have no place for their terms (the
+    hand calculations write them: `hand_calculation`, `hand_backward`)."""
+    variants = getattr(trace.weights, "variants", ())
+    if variants:
+        raise LSTMInputError(
+            f"{what} draws the plain LSTM's step; this one has {', '.join(variants)}, "
+            "whose terms only hand_calculation and hand_backward write out"
+        )
+
+
 # ---- backwards ----------------------------------------------------------------------------
 
 
@@ -258,6 +271,7 @@ def backward_values(
     """Every field of the backward drawing at step `t`, from the lines of
     `backward_working`: the gradients and the numbers each line multiplies, at the
     digits that line needs to add up."""
+    plain_only(trace, "the backward figure")
     step = trace.sample(sample).step(t)
     grad = gradients.steps[step.t - 1]
     dx = np.asarray(grad.dx)[sample] if trace.batched else np.asarray(grad.dx)

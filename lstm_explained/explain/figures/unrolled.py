@@ -14,7 +14,7 @@ from ...engine.trace import Trace, require_trace
 from ...engine.weights import GATES
 from ..hand import Written, unit_working, writer_for
 from .lstm_cell import SYMBOL
-from .lstm_figures import LAYOUT_NAMES, in_both_layouts
+from .lstm_figures import LAYOUT_NAMES, in_both_layouts, plain_only
 from .numbers import number, operands, result
 from .svg import LINE, Canvas, LegendEntry, legend, text_width
 
@@ -30,6 +30,7 @@ def step_shown(trace: Trace, t: int, *, sample: int, unit: int) -> dict[str, str
     """What step `t`'s box shows, each number as the hand calculation writes it: the
     gates, the lines "c" and "h" worked out, and the new states "c=" and "h=" alone."""
     one = trace.sample(sample)
+    plain_only(one, "the unrolled figure")
     step = one.step(t)
     lines = unit_working(one, t, unit, writer_for(one, DIGITS))
     shown = {g: result(lines[g]) for g in GATES}

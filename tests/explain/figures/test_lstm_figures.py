@@ -16,6 +16,7 @@ import pytest
 
 from lstm_explained import LSTMInputError, LSTMWeights, backward, forward, sum_of_outputs
 from lstm_explained.explain.figures import backward_svg, cell_figure, cell_svg, cell_template
+from lstm_explained.explain.figures.lstm_figures import backward_figure
 from lstm_explained.explain.figures.svg import FIELD
 from lstm_explained.networks.examples import standard_trace
 from tests.explain.figures.reading import LAYOUTS, SVG, desc_of, positions, texts, toy
@@ -203,3 +204,15 @@ def test_numbers_of_a_batched_trace_match_its_rows():
     trace = forward(np.ones((2, 2, 1)), LSTMWeights.constant(1), activation="linear",
                     recurrent_activation="linear", exact=True)  # fmt: skip
     assert desc_of(cell_svg(trace, 2, sample=1)) == desc_of(cell_svg(toy(2), 2))
+
+
+@pytest.mark.parametrize("variant", [{"peephole": np.ones((3, 1))}, {"clip": 0.5}])
+def test_the_figures_refuse_an_lstm_with_variants_naming_them(variant):
+    # the drawings have no place for a peephole term or a clip; the hand calculation has
+    trace = forward([1, 0.5], LSTMWeights.constant(0.5).replace(**variant))
+    name = next(iter(variant))
+    with pytest.raises(LSTMInputError, match=f"cell figure draws .* this one has {name}"):
+        cell_figure(trace, 2)
+    grads = backward(trace, sum_of_outputs(trace).d_sequence_out)
+    with pytest.raises(LSTMInputError, match=f"backward figure draws .* this one has {name}"):
+        backward_figure(trace, grads, 2)
