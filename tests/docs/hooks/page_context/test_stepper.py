@@ -71,7 +71,7 @@ def test_the_plain_cell_preset_fades_as_tanh_does():
     h = [math.tanh(1)]
     for _ in range(5):
         h.append(math.tanh(h[-1]))
-    view = page_context("stepper").context()["plain_cell"]
+    view = page_context("stepper").context()["plain_fading"]
     assert [view.number(t, "h") for t in range(1, 7)] == pytest.approx(h, rel=1e-15)
 
 
