@@ -19,7 +19,7 @@ from ..engine.activations import ACTIVATIONS, keeps_rationals
 from ..engine.layers import Bidirectional, BidirectionalTrace, StackedTrace, stacked
 from ..engine.recurrence import forward
 from ..engine.trace import Trace, jsonable
-from ..engine.weights import GRUWeights, LSTMWeights, Weights
+from ..engine.weights import GRUWeights, LSTMWeights, RNNWeights, Weights
 from ..errors import LSTMInputError
 from ..explain.hand import format_number, format_vector, hand_calculation, trace_table
 from ..networks.examples import NETWORKS
@@ -99,10 +99,11 @@ def _epilog() -> str:
 )
 @click.option(
     "--cell",
-    type=click.Choice(["lstm", "gru"]),
+    type=click.Choice(["lstm", "gru", "rnn"]),
     default="lstm",
     show_default=True,
-    help="Which recurrent cell to run.",
+    help="Which recurrent cell to run: rnn is the plain cell (Keras's SimpleRNN), which "
+    "has no gates and uses --activation only.",
 )
 @click.option(
     "--reset-after/--no-reset-after",
@@ -233,6 +234,13 @@ def _option(name: str) -> str:
 
 def _network_weights(ctx: click.Context, o: dict[str, Any], input_dim: int) -> Weights:
     """The weights the options describe (one layer reading `input_dim` features)."""
+    if o["cell"] == "rnn":
+        for name in ("forget_bias", "c0", "reset_after"):
+            if _given(ctx, name):
+                raise LSTMInputError(f"{_option(name)} is for a gated cell; the plain cell "
+                                     "(--cell rnn) has no gates and no cell state")  # fmt: skip
+        bias = None if o["no_bias"] else o["bias"]
+        return RNNWeights.constant(o["weight"], input_dim=input_dim, units=o["units"], bias=bias)
     if o["cell"] == "gru":
         for name in ("forget_bias", "c0"):
             if _given(ctx, name):
@@ -268,7 +276,9 @@ def _describe(weights: Weights, o: dict[str, Any], exact: bool) -> str:
     if o["layers"] > 1 or o["bidirectional"]:
         layout = f"{o['layers']} {'bidirectional ' if o['bidirectional'] else ''}{layout}"
         layout = layout.replace(f"{weights.cell} with", f"{weights.cell} layer(s) of", 1)
-    settings = f"activation={o['activation']}, recurrent_activation={o['recurrent_activation']}"
+    settings = f"activation={o['activation']}"
+    if not isinstance(weights, RNNWeights):  # the plain cell has no gate to apply it to
+        settings += f", recurrent_activation={o['recurrent_activation']}"
     if isinstance(weights, GRUWeights):
         settings += f", reset_after={weights.reset_after}"
     exact_text = ", exact arithmetic" if exact else ""

@@ -284,3 +284,33 @@ def test_the_fingerprint_presets_say_which_gate_each_number_came_from(capsys):
     assert "hidden state: h = z×h_prev + (1-z)×n = (1/4)×0 + (1-(1/4))×1 = 3/4" in out
     code, out, _ = run(capsys, "--preset", "fingerprint", "--json")
     assert json.loads(out)["steps"][0]["h"] == ["-3/4", "-3/16"]
+
+
+def test_the_plain_cell_runs_from_the_command_line(capsys):
+    # by hand, W = U = 1, b = 0.5, linear: h1 = 1 + 0.5, h2 = 1 + 1.5 + 0.5, h3 = 1 + 3 + 0.5
+    code, out, _ = run(capsys, "--cell", "rnn", "-i", "1,1,1", "-w", "1", "-b", "0.5",
+                       "-a", "linear")  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "RNN with 1 unit(s), 1 input feature(s): activation=linear, every weight 1, bias 0.5"
+    )
+    assert "final state: h = 4.5" in out
+    # two layers, exact: layer 1 gives 1, 2; layer 2 reads them: 1, 2 + 1
+    code, out, _ = run(capsys, "--cell", "rnn", "-i", "1,1", "-w", "1", "-a", "linear",
+                       "--layers", "2", "--exact")  # fmt: skip
+    assert code == 0
+    assert "final state, layer 1: h = 2" in out
+    assert "final state, layer 2: h = 3" in out
+
+
+@pytest.mark.parametrize("option", [("--c0", "1"), ("--forget-bias", "1"), ("--no-reset-after",)])
+def test_the_plain_cell_refuses_what_gated_cells_have(capsys, option):
+    code, _, err = run(capsys, "--cell", "rnn", "-i", "1", *option)
+    assert code == 2
+    assert "the plain cell (--cell rnn) has no gates and no cell state" in err
+
+
+def test_the_plain_cell_preset_names_no_recurrent_activation(capsys):
+    code, out, _ = run(capsys, "--preset", "plain-cell")
+    assert code == 0
+    assert out.splitlines()[1] == "RNN with 1 unit(s), 1 input feature(s): activation=tanh"
