@@ -160,7 +160,9 @@
 
   function gateRows(cell, resetAfter) {
     const cols = columns(cell, resetAfter);
-    const head = `<span class="stepper-gate-head" aria-hidden="true">gate</span>` +
+    // the plain cell has no gate: its one row is the new hidden state's weighted sum
+    const what = cell === "rnn" ? "block" : "gate";
+    const head = `<span class="stepper-gate-head" aria-hidden="true">${what}</span>` +
       cols.map(([key]) => `<span class="stepper-gate-head stepper-col-${key}" aria-hidden="true">${key === "b2" ? "b′" : key}</span>`).join("");
     const rows = CELLS[cell].gates.map((gate) => {
       const cell_ = ([key, what]) =>
@@ -329,6 +331,8 @@
       this.gatesKey = key;
       this.el.gates.innerHTML = gateRows(this.cell, this.resetAfter);
       this.el.gates.classList.toggle("has-b2", columns(this.cell, this.resetAfter).length === 4);
+      this.el["weight-mode"].options[1].textContent =
+        this.cell === "rnn" ? "typed as matrices" : "per gate and candidate";
       this.el.legend.textContent = (this.cell === "gru" && this.resetAfter
         ? "W multiplies the input x, U the previous hidden state h_prev; b is the input-side bias, b′ the recurrent-side one. "
         : "W multiplies the input x, U the previous hidden state h_prev; b is the bias. ") + UNITS_HINT;

@@ -70,6 +70,13 @@ def test_switching_to_the_plain_cell_keeps_one_weight(browser, server):
         assert page.locator("#stepper-exact").is_disabled()
         page.select_option("#stepper-activation", "relu")
         assert not page.locator("#stepper-exact").is_disabled()  # sigmoid σ plays no part
+        # no gate to speak of: the weights' row is a block, and per-gate mode says matrices
+        assert page.inner_text("#stepper-gates .stepper-gate-head >> nth=0") == "block"
+        mode = "#stepper-weight-mode option[value='per-gate']"
+        assert page.inner_text(mode) == "typed as matrices"
+        page.select_option("#stepper-cell", "lstm")
+        assert page.inner_text("#stepper-gates .stepper-gate-head >> nth=0") == "gate"
+        assert page.inner_text(mode) == "per gate and candidate"
         assert errors == []
 
 
