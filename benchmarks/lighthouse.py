@@ -12,7 +12,9 @@ Performance is measured with Lighthouse's simulated mobile CPU (4x slower than t
 one), so it depends on how busy the machine is: each line gives Lighthouse's own
 benchmark index of the machine as it ran (`bench`, higher is faster; the 4x was chosen
 for a fast, idle desktop), and the load average is printed before and after. On this
-2-core machine shared with other work, the same page has scored from 0.52 to 0.75.
+2-core machine shared with other work, the same page has scored from 0.89 to 0.99. A
+page that misses the performance goal is run twice more and its median run is reported,
+with the three scores it was chosen from.
 
 It measures and prints; it fails only with --strict (exit 1 when a goal is missed).
 Needs `npm` (it runs `npm ci` in benchmarks/lighthouse/ the first time) and
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "benchmarks" / "lighthouse"
@@ -82,7 +85,7 @@ def pages(site: Path) -> list[str]:
     )
 
 
-def lighthouse(url: str, out: Path) -> dict:
+def lighthouse(url: str, out: Path) -> dict[str, Any]:
     env = {**os.environ, "CHROME_PATH": CHROME}
     cmd = [str(HERE / "node_modules" / ".bin" / "lighthouse"), url, "--quiet",
            "--output=json", f"--output-path={out}", f"--chrome-flags={FLAGS}",
@@ -90,7 +93,8 @@ def lighthouse(url: str, out: Path) -> dict:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode:
         sys.exit(f"lighthouse failed on {url}:\n{proc.stderr[-2000:]}")
-    return json.loads(out.read_text())
+    report: dict[str, Any] = json.loads(out.read_text())
+    return report
 
 
 def main() -> None:
@@ -119,7 +123,10 @@ def main() -> None:
         print(f"{'page':40} {header} {'KiB':>6} {'bench':>5}  failing audits")
         missed = 0
         for page in selected:
-            report = lighthouse(base + (f"{page}/" if page else ""), Path(tmp) / "report.json")
+            url, out = base + (f"{page}/" if page else ""), Path(tmp) / "report.json"
+            report = lighthouse(url, out)
+            if performance(report) < GOALS["performance"]:
+                report = median_run([report, lighthouse(url, out), lighthouse(url, out)])
             missed += not summarise(page or "(home)", report, args.details)
         httpd.shutdown()
     goal = ", ".join(f"{k} >= {v:g}" for k, v in GOALS.items())
@@ -130,11 +137,27 @@ def main() -> None:
         sys.exit(1)
 
 
+def performance(report: dict[str, Any]) -> float:
+    return float(report["categories"]["performance"]["score"])
+
+
+def median_run(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median performance score, noting every score it was chosen from.
+
+    A page that misses the performance goal is run twice more: one run's score moves with
+    what else the machine is doing (see `bench`), and Lighthouse's own advice for noisy
+    machines is the median of several runs."""
+    ordered = sorted(reports, key=performance)
+    median = ordered[len(ordered) // 2]
+    median["runs"] = [performance(r) for r in reports]
+    return median
+
+
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
            "cumulative-layout-shift", "speed-index")  # fmt: skip
 
 
-def summarise(name: str, report: dict, details: bool) -> bool:
+def summarise(name: str, report: dict[str, Any], details: bool) -> bool:
     """Print one page's line (and, with details, what fails); return whether it meets the goal."""
     scores = {k: report["categories"][k]["score"] for k in GOALS}
     kib = report["audits"]["total-byte-weight"]["numericValue"] / 1024
@@ -152,6 +175,9 @@ def summarise(name: str, report: dict, details: bool) -> bool:
     ok = all(scores[k] >= goal for k, goal in GOALS.items()) and kib <= MAX_KIB
     cells = " ".join(f"{scores[k]:5.2f}" for k in GOALS)
     verdict = "" if ok else "  <- goal missed"
+    if "runs" in report:
+        runs = ", ".join(f"{s:.2f}" for s in report["runs"])
+        verdict += f"  (median of runs scoring {runs})"
     bench = report.get("environment", {}).get("benchmarkIndex", 0)
     print(f"{name:40} {cells} {kib:6.0f} {bench:5.0f}  {', '.join(failing) or '-'}{verdict}")
     if details:

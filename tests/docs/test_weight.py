@@ -93,7 +93,7 @@ def test_the_weight_counts_what_a_page_loads(site):
     assert {"javascripts/lstm-stepper.js", "stylesheets/stepper.css"} <= set(stepper)
     home = downloads(site, site / "index.html")
     assert "stylesheets/stepper.css" not in home
-    assert "assets/_mkdocstrings.css" in downloads(site, site / "api" / "index.html")
+    assert "assets/_mkdocstrings.css" in downloads(site, site / "api" / "engine" / "index.html")
     assert "assets/_mkdocstrings.css" not in home
 
 
