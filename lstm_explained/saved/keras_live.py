@@ -28,7 +28,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import LSTMInputError
-from ..frameworks.optional import install_command
 from .keras_config import Graph, Op, Tensor, flat_tensors
 
 Array = NDArray[Any]
@@ -141,8 +140,10 @@ class Rebuild:
         except ModuleNotFoundError:
             raise ModuleNotFoundError(
                 f"this Keras {self.keras_major} file is run by tf-keras (Keras 2's API), which "
-                f"is not installed; install it with {install_command('keras2')} (Keras 3 cannot "
-                "rebuild Keras 2's recurrent layers, and computes hard_sigmoid as x/6 + 1/2)"
+                "is not installed; install it beside Keras with pip install --no-deps "
+                "'tf-keras>=2.21,<2.22' (--no-deps keeps it on the TensorFlow you have; Keras 3 "
+                "cannot rebuild Keras 2's recurrent layers, and computes hard_sigmoid as "
+                "x/6 + 1/2)"
             ) from None
         return Framework("tf-keras", tf_keras, legacy=True)
 

@@ -85,3 +85,15 @@ def test_make_check_leaves_out_every_test_marked_for_a_framework():
     check = re.search(r"^CHECK_TESTS := .* -m \"not \(([^)]*)\)\"$", makefile(), re.M)
     assert check, 'CHECK_TESTS in the Makefile no longer ends with -m "not (...)"'
     assert set(check[1].split(" or ")) == declared
+
+
+def test_the_tf_keras_install_line_pins_what_the_keras2_extra_pins():
+    # README, the trace page and the error a missing tf-keras raises all tell a user to
+    # install it with --no-deps; each names the same versions as the keras2 extra.
+    (pin,) = OPTIONAL["keras2"]
+    line = f'pip install --no-deps "{pin}"'
+    assert line in (ROOT / "README.md").read_text()
+    assert line in (ROOT / "docs" / "trace-your-model.md").read_text()
+    source = (ROOT / "lstm_explained" / "saved" / "keras_live.py").read_text()
+    assert f"'{pin}'" in source
+    assert "lstm-explained[keras2]" not in (ROOT / "README.md").read_text()

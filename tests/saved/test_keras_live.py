@@ -90,7 +90,8 @@ def test_a_keras_2_file_needs_tf_keras(monkeypatch, embedded):
     with pytest.raises(
         ModuleNotFoundError,
         match=r"run by tf-keras \(Keras 2's API\), which is "
-        r"not installed; install it with pip install 'lstm-explained\[keras2\]'",
+        r"not installed; install it beside Keras with pip install --no-deps "
+        r"'tf-keras>=2\.21,<2\.22' \(--no-deps keeps it on the TensorFlow you have;",
     ):
         rebuild.model()
 
