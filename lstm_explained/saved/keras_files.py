@@ -44,7 +44,7 @@ from ..frameworks.optional import install_command
 from .keras_config import Graph, Op, model_graph, snake_case
 from .keras_graph import KerasGraph
 from .keras_live import Rebuild
-from .keras_safety import UnsafeConfig, check_config
+from .keras_safety import UnsafeConfig, check_config, check_hdf5
 from .layer import LayerMask, SavedLayer
 from .model import SavedModel
 
@@ -87,6 +87,7 @@ def read_keras(path: str) -> SavedModel:
     graph = graph_of(config, major, unsafe)
     h5py = import_h5py()
     with h5py.File(io.BytesIO(_weights_bytes(path, archive)), "r") as store:
+        check_hdf5(path, store, h5py, member="model.weights.h5")
         reader = archive_weights(path, graph, store)
         return keras_model(path, graph, reader, version or f"{major}.x",
                            Rebuild(data, ".keras", major, unsafe), unsafe)  # fmt: skip

@@ -37,6 +37,7 @@ from .keras_files import (
     refusal,
 )
 from .keras_live import Rebuild
+from .keras_safety import check_hdf5
 from .model import SavedModel
 
 ORDER = ("kernel", "recurrent_kernel", "bias")
@@ -52,6 +53,7 @@ def read_h5(path: str) -> SavedModel:
     h5py = import_h5py()
     try:
         with h5py.File(io.BytesIO(data), "r") as store:
+            check_hdf5(path, store, h5py)
             return _read(path, data, store)
     except (OSError, KeyError, RuntimeError, ValueError) as err:  # h5py's for a broken file
         if isinstance(err, LSTMInputError):

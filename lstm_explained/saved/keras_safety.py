@@ -26,10 +26,18 @@ which includes every call of a Keras function such as
 `keras.config.enable_unsafe_deserialization`. An activation named as a string is plain
 data. `compile_config` (optimizer, losses) is not checked: the model is rebuilt with
 `compile=False`, which never reads it.
+
+The HDF5 file that holds the weights (a legacy `.h5`, or a `.keras` file's
+`model.weights.h5`) is read from memory and must be whole in itself (`check_hdf5`): HDF5
+lets a dataset keep its data in another file (external storage), map other files'
+datasets (a virtual dataset) or link to an object in another file (an external link).
+Reading any of these reads whatever file it names on the reader's machine, so a crafted
+model could show a private file's bytes as its weights. Keras never writes them.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
 
@@ -231,3 +239,32 @@ def _route(entry: dict[str, Any]) -> str:
     if _function(entry) == "keras.config.enable_unsafe_deserialization":
         return " (the route of CVE-2025-9906: it turns Keras's safe_mode off)"
     return ""
+
+
+def check_hdf5(path: str, store: Any, h5py: Any, *, member: str = "") -> None:
+    """Refuse an open HDF5 file (`store`) that reads from files outside itself: an
+    external link, or a dataset with external storage or virtual (mapped) data. Only
+    metadata is read; `member` names the file inside an archive (".keras")."""
+    where = f"{path}'s {member}" if member else path
+
+    def links(name: str, group: Any) -> None:
+        for key in group:  # the links themselves, not what they point to
+            link = group.get(key, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                raise LSTMInputError(
+                    f"refused {where}: its {posixpath.join('/', name, key)} links to "
+                    f"{link.filename!r}, another file; a model file must hold its own weights"
+                )
+
+    def visit(name: str, item: Any) -> None:
+        if isinstance(item, h5py.Group):
+            links(name, item)
+        elif item.external or item.is_virtual:
+            source = item.external[0][0] if item.external else "other datasets"
+            raise LSTMInputError(
+                f"refused {where}: its dataset /{name} keeps its data in {source!r}, outside "
+                "the file; a model file must hold its own weights"
+            )
+
+    links("", store)
+    store.visititems(visit)  # every object once, through hard links only

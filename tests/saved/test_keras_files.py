@@ -422,3 +422,23 @@ def test_a_simple_rnn_and_a_bidirectional_one_reproduce_the_models_own_outputs(k
         _, _, ours = engine(path, name)
         theirs = keras.Model(model.inputs, model.get_layer(name).output).predict(X, verbose=0)
         agree(ours, theirs)
+
+
+@pytest.mark.keras
+def test_an_archive_whose_weights_read_another_file_is_refused(capsys, recurrent, tmp_path):
+    secret = tmp_path / "secret.bin"
+    secret.write_bytes(np.arange(1, 200, dtype="<f4").tobytes())
+
+    def external(store):
+        name = "layers/lstm/cell/vars/0"
+        shape, dtype = store[name].shape, store[name].dtype
+        del store[name]
+        size = int(np.prod(shape)) * dtype.itemsize
+        store.create_dataset(name, shape=shape, dtype=dtype, external=[(str(secret), 0, size)])
+
+    path = rezip(recurrent[0] / "m.keras", tmp_path / "leaky.keras", weights=external)
+    err = one_line_error(capsys, "trace", path)
+    assert (
+        f"refused {path}'s model.weights.h5: its dataset /layers/lstm/cell/vars/0 keeps its "
+        f"data in '{secret}', outside the file" in err
+    )

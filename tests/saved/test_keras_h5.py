@@ -211,3 +211,53 @@ def test_a_keras_2_file_is_traced_and_checked_by_tf_keras(capsys, keras2, file, 
     if layer == "low":
         low = load_model(folder / file).layer("low")
         assert low.settings["hard_sigmoid"] == f"Keras 2's, 0.2x + 0.5 (keras_version {version})"
+
+
+def first_weight(store):
+    """The path of the first weight dataset under model_weights."""
+    found = []
+    store["model_weights"].visititems(lambda name, item: found.append(name) if hasattr(
+        item, "shape") and not found else None)  # fmt: skip
+    return "model_weights/" + found[0]
+
+
+def leaky(h5py, store, path, secret, how):
+    """Replace the dataset at `path` by one whose data is read from `secret` ("external"
+    storage, a "virtual" dataset mapping it) or by an "external link" to it."""
+    shape, dtype = store[path].shape, store[path].dtype
+    del store[path]
+    if how == "external":
+        size = int(np.prod(shape)) * dtype.itemsize
+        store.create_dataset(path, shape=shape, dtype=dtype, external=[(str(secret), 0, size)])
+    elif how == "virtual":
+        layout = h5py.VirtualLayout(shape=shape, dtype=dtype)
+        layout[...] = h5py.VirtualSource(str(secret), "w", shape=shape, dtype=dtype)
+        store.create_virtual_dataset(path, layout)
+    else:
+        store[path] = h5py.ExternalLink(str(secret), "w")
+
+
+@pytest.mark.parametrize("how", ["external", "virtual", "link"])
+def test_an_h5_whose_weights_read_another_file_is_refused(capsys, legacy, tmp_path, how):
+    import h5py  # comes with Keras
+
+    path = tmp_path / "leaky.h5"
+    path.write_bytes((legacy[1] / "m.h5").read_bytes())
+    with h5py.File(path, "r+") as store:
+        weight = first_weight(store)
+        shape, dtype = store[weight].shape, store[weight].dtype
+    private = np.arange(1, 1 + int(np.prod(shape)), dtype=dtype).reshape(shape) * 1001
+    secret = tmp_path / ("secret.h5" if how != "external" else "secret.bin")
+    if how == "external":
+        secret.write_bytes(private.tobytes())
+    else:
+        with h5py.File(secret, "w") as other:
+            other["w"] = private
+    with h5py.File(path, "r+") as store:
+        leaky(h5py, store, weight, secret, how)
+    with h5py.File(path, "r") as store:  # the payload is live: reading it reads the secret
+        np.testing.assert_array_equal(store[weight][()], private)
+    err = one_line_error(capsys, "trace", path)
+    assert f"refused {path}: its " in err
+    assert "a model file must hold its own weights" in err
+    assert str(secret) in err or "other datasets" in err
