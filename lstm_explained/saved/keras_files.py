@@ -68,6 +68,8 @@ SETTINGS = ("use_bias", "unit_forget_bias", "reset_after", "return_sequences", "
             "go_backwards", "stateful", "unroll", "dropout", "recurrent_dropout",
             "zero_output_for_mask")  # fmt: skip
 CONFIG_LIMIT = 64 * 2**20  # bytes: a config.json larger than this is no model's
+BOMB_SIZE = 256 * 2**20  # bytes: weights past this size, and
+BOMB_RATIO = 1000  # packed more than this many times smaller, are a zip bomb's
 
 
 def read_keras(path: str) -> SavedModel:
@@ -151,8 +153,15 @@ def _weights_bytes(path: str, archive: zipfile.ZipFile) -> bytes:
             "(Keras itself does not load it with allow_pickle=False); lstm-explained "
             "never unpickles: save the model again with model.save('model.keras')"
         )
+    info = archive.getinfo("model.weights.h5")
+    if info.file_size > BOMB_SIZE and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
+        raise LSTMInputError(
+            f"refused {path}: its model.weights.h5 says it unpacks to {info.file_size:,} bytes "
+            f"from {info.compress_size:,}, more than {BOMB_RATIO} times: no model's weights "
+            "compress that far"
+        )
     try:
-        return archive.read("model.weights.h5")
+        return archive.read(info)
     except (zipfile.BadZipFile, OSError, EOFError) as err:
         raise LSTMInputError(f"cannot read the model.weights.h5 in {path}: {err}") from None
 

@@ -442,3 +442,22 @@ def test_an_archive_whose_weights_read_another_file_is_refused(capsys, recurrent
         f"refused {path}'s model.weights.h5: its dataset /layers/lstm/cell/vars/0 keeps its "
         f"data in '{secret}', outside the file" in err
     )
+
+
+@pytest.mark.keras
+def test_weights_that_unpack_a_thousand_times_larger_are_refused(capsys, recurrent, tmp_path,
+                                                                   monkeypatch):  # fmt: skip
+    from lstm_explained.saved import keras_files
+
+    monkeypatch.setattr(keras_files, "BOMB_SIZE", 2**20)  # so that the test's bomb is small
+    bomb = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(recurrent[0] / "m.keras") as source, zipfile.ZipFile(bomb, "w") as out:
+        out.writestr("config.json", source.read("config.json"))
+        out.writestr("model.weights.h5", bytes(4 * 2**20), compress_type=zipfile.ZIP_DEFLATED)
+    info = zipfile.ZipFile(bomb).getinfo("model.weights.h5")
+    assert info.file_size > 1000 * info.compress_size  # 4 MiB of zeros pack into about 4 KiB
+    err = one_line_error(capsys, "trace", bomb)
+    assert f"refused {bomb}: its model.weights.h5 says it unpacks to 4,194,304 bytes" in err
+    assert "more than 1000 times: no model's weights compress that far" in err
+    # the model itself, with the same limit, is still read
+    assert run(capsys, "trace", recurrent[0] / "m.keras", "--list")[0] == 0
