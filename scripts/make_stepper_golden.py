@@ -1,7 +1,7 @@
 """Write the golden vectors that the interactive stepper's JavaScript is tested against.
 
-Every vector is a stepper configuration (an LSTM, a GRU or the plain cell, weights
-per gate), the
+Every vector is a stepper configuration (an LSTM, with or without ONNX's variants, a
+GRU or the plain cell, weights per gate), the
 engine's trace of it, so the browser test can check the page's own code against
 `lstm_explained.forward`, and the engine's hand calculation of every step at the
 stepper's four digits, each line with the digits it needs to add up, which the page
@@ -81,8 +81,11 @@ def weights_of(config: dict[str, Any]) -> Weights:
     kernel, recurrent = packed("W"), packed("U")  # (inputs, G*units), (units, G*units)
     if cell == "rnn":
         return RNNWeights(kernel, recurrent, np.array(bias("b"), dtype=object))
-    if not gru:
-        return LSTMWeights(kernel, recurrent, bias("b"))
+    if not gru:  # the LSTM's variants as lstm_explained.engine.lstm_variants takes them
+        variants = {"peephole": decimal(config.get("peephole"), exact),
+                    "clip": decimal(config.get("clip"), exact),
+                    "input_forget": config.get("inputForget", False)}  # fmt: skip
+        return LSTMWeights(kernel, recurrent, bias("b"), **variants)
     reset_after = config.get("resetAfter", True)
     rows = [bias("b"), bias("bRecurrent")] if reset_after else bias("b")
     return GRUWeights(kernel, recurrent, rows, reset_after=reset_after)
@@ -199,6 +202,7 @@ def vectors() -> list[dict[str, Any]]:
                                                          exact=True, h0=1, c0=-1)))  # fmt: skip
     cases += gru_and_vector_cases()
     cases += plain_cell_cases()
+    cases += variant_cases()
     vectors = []
     for name, cfg in cases:
         steps, hand = expected(cfg)
@@ -247,6 +251,10 @@ def network_config(
         )
     cfg |= {"weights": per_gate(weights, reset_after=reset_after), "activation": act,
             "recurrentActivation": rec, "exact": exact, "h0": h0}  # fmt: skip
+    for name in getattr(weights, "variants", ()):  # an LSTM's, named as the stepper names them
+        value = getattr(weights, name)
+        key = {"input_forget": "inputForget"}.get(name, name)
+        cfg[key] = value if isinstance(value, bool) else np.asarray(value).tolist()
     return cfg | ({"c0": c0} if weights.cell == "LSTM" else {})
 
 
@@ -345,6 +353,63 @@ def plain_cell_cases() -> list[tuple[str, dict[str, Any]]]:
             network_config(ints, steps, "relu", "sigmoid", exact=True, h0=[1, -1]),
         )
     )
+    return cases
+
+
+def variant_cases() -> list[tuple[str, dict[str, Any]]]:
+    """The LSTM with ONNX's variants: the peephole preset, then clip, input_forget and
+    all three on the second example and on random weights (a generator of their own),
+    exact fractions (a clip of three quarters) and two inputs and two units. Each clip
+    is below some gate's sum, so the clip bites (test_stepper_variants.py checks)."""
+    std = standard_weights()
+    inputs = list(STANDARD_INPUTS)
+    peepholes = NETWORKS["peepholes"]
+    cases = [
+        ("peepholes", network_config(peepholes.weights, list(peepholes.inputs), "tanh",
+                                     "sigmoid", exact=False)),
+        ("clip", network_config(std.replace(clip=0.5), inputs, "tanh", "sigmoid", exact=False)),
+        ("input_forget", network_config(std.replace(input_forget=True), inputs, "tanh",
+                                        "sigmoid", exact=False)),
+        ("peepholes, clip and input_forget",
+         network_config(peepholes.weights.replace(clip=0.75, input_forget=True), inputs,
+                        "tanh", "sigmoid", exact=False)),
+    ]  # fmt: skip
+    rng = np.random.default_rng(2029)
+
+    def rounded(*shape: int, scale: float = 0.8) -> Any:
+        return np.round(rng.normal(0, scale, shape), 3)
+
+    for name, features, units, variants, act, rec in (
+        ("random peepholes and clip, tanh / sigmoid", 1, 1, {"clip": 0.6}, "tanh", "sigmoid"),
+        ("random, all three, relu / hard_sigmoid", 1, 1, {"clip": 1.1, "input_forget": True},
+         "relu", "hard_sigmoid"),
+        ("random, all three, 2 inputs 2 units", 2, 2, {"clip": 0.9, "input_forget": True},
+         "tanh", "sigmoid"),
+    ):  # fmt: skip
+        kernel, recurrent = rounded(features, 4 * units), rounded(units, 4 * units)
+        weights = LSTMWeights(kernel, recurrent, rounded(4 * units), peephole=rounded(3, units),
+                              **variants)  # fmt: skip
+        steps = rounded(int(rng.integers(3, 6)), features, scale=1.2).tolist()
+        cases.append((name, network_config(weights, [x[0] for x in steps] if features == 1
+                                           else steps, act, rec, exact=False)))  # fmt: skip
+    # Exact: decimals typed on the page are the decimals they read as, the clip too.
+    tenths = LSTMWeights(np.array([[0.5, 0.25, 0.75, -0.5]]), np.array([[0.25, 0.5, -0.25, 0.5]]),
+                         np.array([0.1, 1, 0, 0.2]), peephole=np.array([[0.5], [-0.3], [0.7]]),
+                         clip=0.75, input_forget=True)  # fmt: skip
+    cases.append(("peepholes, clip and input_forget, exact",
+                  network_config(tenths, [1, 0.5, -1.5, 2], "linear", "hard_sigmoid",
+                                 exact=True, h0=0.5, c0=-0.25)))  # fmt: skip
+    fingerprint = NETWORKS["fingerprint"]
+    two = fingerprint.weights.replace(peephole=np.array([[1, -1], [0.5, 0], [-0.5, 1]]))
+    cases.append(("peepholes, fingerprint, exact",
+                  network_config(two, [list(x) for x in fingerprint.inputs], "linear", QUARTER,
+                                 exact=True)))  # fmt: skip
+    ints = LSTMWeights(rng.integers(-2, 3, (2, 8)), rng.integers(-2, 3, (2, 8)),
+                       rng.integers(-2, 3, 8), peephole=rng.integers(-1, 2, (3, 2)), clip=3,
+                       input_forget=True)  # fmt: skip
+    cases.append(("random integers, all three, two units, exact",
+                  network_config(ints, rng.integers(-2, 3, (4, 2)).tolist(), "linear", "relu",
+                                 exact=True)))  # fmt: skip
     return cases
 
 

@@ -11,13 +11,21 @@
  * fractions exact, exactly: every number typed is the decimal it reads as (0.5 is 1/2)
  * and the arithmetic is on fractions of BigInts, as `forward(..., exact=True)` does.
  *
+ * The LSTM takes ONNX's variants (engine/lstm_variants.py): peepholes, i and f adding
+ * p×c_prev to their sums and o p×c (the new c); clip, every gate's sum, peephole term
+ * included, bounded to [-clip, clip] before its activation (c is not clipped); and
+ * input_forget, f = 1 - i, the forget block unused.
+ *
  * A config is {cell: "lstm" | "gru" | "rnn", resetAfter, inputs, weights | kernel..., activation,
- * recurrentActivation, exact, h0, c0}. `inputs` holds a number per step (one input) or
+ * recurrentActivation, exact, h0, c0, and for an LSTM peephole, clip, inputForget}:
+ * peephole is null or three rows p_i, p_f, p_o of a number per unit, clip null or a
+ * positive number, inputForget true or false (null, null, false by default). `inputs` holds a number per step (one input) or
  * an array per step; `weights` holds per gate {W (inputs x units), U (units x units),
  * b (units), and for a GRU with reset_after bRecurrent (units)}, each a number when it is
  * 1 x 1. Instead of `weights`, Keras's packed layout may be given: `kernel`,
  * `recurrentKernel`, `bias` (what lstm_explained.networks.fingerprint.plain() writes). A step holds
- * x, h_prev (and c_prev), a (pre-activations by gate), gates, h (and c); x is an array
+ * x, h_prev (and c_prev), a (pre-activations by gate, after the clip), gates, h (and c);
+ * run()'s steps also keep each LSTM sum before the clip (unclipped); x is an array
  * when there are several inputs, the rest when there are several units.
  *
  * Plain ES2020, no dependencies, no network requests. lstm-stepper.js builds the widget.
@@ -207,6 +215,7 @@
     add: (a, b) => a + b,
     mul: (a, b) => a * b,
     oneMinus: (a) => 1 - a,
+    clip: (a, m) => Math.min(Math.max(a, -m), m), // as the engine's np.minimum(np.maximum)
     out: (v) => v,
     fn: floatFn,
   };
@@ -215,6 +224,7 @@
     add,
     mul,
     oneMinus: (a) => add(ONE, frac(-a.n, a.d)),
+    clip: (a, m) => (less(a, frac(-m.n, m.d)) ? frac(-m.n, m.d) : less(m, a) ? m : a),
     out: exactText,
     fn: exactFn,
   };
@@ -337,6 +347,7 @@
     }
     const state = (v, name) => vector(v === undefined ? 0 : v, units, name, true);
     return {
+      ...variantsOf(config, cell, units),
       cell,
       resetAfter,
       inputDim,
@@ -350,6 +361,31 @@
       c0: state(config.c0, "c0"),
     };
   }
+
+  /** An LSTM's variants, checked: {peephole: null or 3 rows of `units` numbers, clip:
+   * null or a positive number, inputForget: boolean}. Another cell takes none. */
+  function variantsOf(config, cell, units) {
+    const { peephole = null, clip = null, inputForget = false } = config;
+    if (cell !== "lstm" && (peephole !== null || clip !== null || inputForget !== false)) {
+      throw new Error(`peephole, clip and inputForget are an LSTM's variants; the ${CELLS[cell].name} cell takes none`);
+    }
+    if (typeof inputForget !== "boolean") {
+      throw new Error(`inputForget must be true or false; got ${describe(inputForget)}`);
+    }
+    if (clip !== null && !(finite(clip, "clip") > 0)) {
+      throw new Error(`clip must be a positive number or null; got ${describe(clip)}`);
+    }
+    if (peephole !== null && (!Array.isArray(peephole) || peephole.length !== 3)) {
+      throw new Error(`peephole must be 3 rows (p_i, p_f, p_o) or null; got ${describe(peephole)}`);
+    }
+    const rows = peephole && peephole.map((row, k) => vector(row, units, `peephole[${k}] (p_${"ifo"[k]})`));
+    return { peephole: rows, clip, inputForget };
+  }
+
+  /** The names of the variants a (normalized) config turns on, as ONNX calls them. */
+  const variants = (cfg) =>
+    [["peepholes", cfg.peephole], ["clip", cfg.clip !== null], ["input_forget", cfg.inputForget]]
+      .filter(([, on]) => on).map(([name]) => name);
 
   /** Why a (normalized) config cannot be computed exactly, or "" if it can. */
   function exactProblem(cfg) {
@@ -370,16 +406,25 @@
     return v.reduce((sum, vj, j) => ops.add(sum, ops.mul(vj, M[j][u])), ops.of(0));
   }
 
-  function lstmStep(ops, w, x, h, c, act, rec, U) {
+  /** An LSTM step in the engine's order (lstm.step, lstm_variants.step): each sum, its
+   * peephole term, the clip; i, f (1 - i when coupled), g; c; then o, which sees the new
+   * c through its peephole. `v` holds the variants: {P, clip, inputForget}. */
+  function lstmStep(ops, w, x, h, c, act, rec, U, v) {
+    const sum = (gate) => range(U).map((u) => ops.add(ops.add(dot(ops, x, w[gate].W, u), dot(ops, h, w[gate].U, u)), w[gate].b[u]));
+    const peep = (values, row, seen) => (v.P ? values.map((s, u) => ops.add(s, ops.mul(v.P[row][u], seen[u]))) : values);
+    const clip = (values) => (v.clip === null ? values : values.map((s) => ops.clip(s, v.clip)));
+    const unclipped = { input: peep(sum("input"), 0, c), forget: peep(sum("forget"), 1, c), candidate: sum("candidate") };
     const a = {};
-    const gates = {};
-    for (const gate of CELLS.lstm.gates) {
-      a[gate] = range(U).map((u) => ops.add(ops.add(dot(ops, x, w[gate].W, u), dot(ops, h, w[gate].U, u)), w[gate].b[u]));
-      gates[gate] = a[gate].map(gate === "candidate" ? act : rec);
-    }
+    for (const gate of ["input", "forget", "candidate"]) a[gate] = clip(unclipped[gate]);
+    const gates = { input: a.input.map(rec) };
+    gates.forget = v.inputForget ? gates.input.map(ops.oneMinus) : a.forget.map(rec);
+    gates.candidate = a.candidate.map(act);
     const cNew = range(U).map((u) => ops.add(ops.mul(gates.forget[u], c[u]), ops.mul(gates.input[u], gates.candidate[u])));
+    unclipped.output = peep(sum("output"), 2, cNew);
+    a.output = clip(unclipped.output);
+    gates.output = a.output.map(rec);
     const hNew = range(U).map((u) => ops.mul(gates.output[u], act(cNew[u])));
-    return { a, gates, state: { h: hNew, c: cNew } };
+    return { a, gates, unclipped, state: { h: hNew, c: cNew } };
   }
 
   /** The plain cell: a = (x W + b) + h_prev U, in the engine's order (rnn.project, rnn.step). */
@@ -426,12 +471,17 @@
       ]));
     }
     const out = (values) => values.map(ops.out);
+    const v = { // an LSTM's variants, in the run's numbers
+      P: cfg.peephole && cfg.peephole.map((row) => row.map(ops.of)),
+      clip: cfg.clip === null ? null : ops.of(cfg.clip),
+      inputForget: cfg.inputForget,
+    };
     let h = cfg.h0.map(ops.of);
     let c = cfg.c0.map(ops.of);
     return cfg.inputs.map((xNumbers, k) => {
       const x = xNumbers.map(ops.of);
       const next = cfg.cell === "lstm"
-        ? lstmStep(ops, w, x, h, c, act, rec, cfg.units)
+        ? lstmStep(ops, w, x, h, c, act, rec, cfg.units, v)
         : cfg.cell === "rnn"
           ? rnnStep(ops, w, x, h, act, cfg.units)
           : gruStep(ops, w, x, h, act, rec, cfg.units, cfg.resetAfter);
@@ -439,7 +489,10 @@
       if (cfg.cell === "lstm") step.c_prev = out(c);
       step.a = Object.fromEntries(Object.entries(next.a).map(([g, v]) => [g, out(v)]));
       step.gates = Object.fromEntries(Object.entries(next.gates).map(([g, v]) => [g, out(v)]));
-      if (cfg.cell === "lstm") step.c = out(next.state.c);
+      if (cfg.cell === "lstm") {
+        step.c = out(next.state.c);
+        step.unclipped = Object.fromEntries(Object.entries(next.unclipped).map(([g, s]) => [g, out(s)]));
+      }
       step.h = out(next.state.h);
       h = next.state.h;
       c = next.state.c || c;
@@ -485,6 +538,7 @@
   const num = (v, bare = false) => ({ num: v, bare });
   const op = (o, parts) => ({ op: o, parts });
   const wrap = (head, inner) => ({ wrap: head, inner });
+  const noted = (inner, note) => ({ noted: inner, note }); // "0.5×0.19 (peephole)": read past
   const times = (a, b) => op("×", [num(a), num(b)]);
   const same = (a, b) => a.n === b.n && a.d === b.d;
   const pow10 = (e) => (e >= 0 ? frac(10n ** BigInt(e)) : frac(1n, 10n ** BigInt(-e)));
@@ -528,6 +582,7 @@
   function redo(e, d) {
     if ("num" in e) return shownValue(e.num, d);
     if ("sym" in e) return exactOf(e.shown);
+    if ("noted" in e) return redo(e.noted, d);
     if ("op" in e) {
       const values = e.parts.map((p) => redo(p, d));
       return e.op === "+" ? values.reduce(add, ZERO) : values.reduce(mul, ONE);
@@ -573,6 +628,7 @@
   /** The numbers of an expression, in order. */
   function leaves(e) {
     if ("num" in e || "sym" in e) return [e];
+    if ("noted" in e) return leaves(e.noted);
     if ("op" in e) return e.parts.flatMap(leaves);
     return leaves(e.inner);
   }
@@ -598,6 +654,7 @@
   function textOf(e, d) {
     if ("num" in e) return e.bare ? written(e.num, d) : factor(written(e.num, d));
     if ("sym" in e) return e.sym;
+    if ("noted" in e) return `${textOf(e.noted, d)} (${e.note})`;
     if ("op" in e) return e.parts.map((p) => textOf(p, d)).join(e.op === "+" ? " + " : "×");
     const inner = textOf(e.inner, d);
     return e.wrap === "1-" ? `(1-${inner})` : `${e.wrap}(${inner})`;
@@ -625,9 +682,8 @@
    * its letter, the value the line above shows, where the line adds up so. */
   function gruSum(cfg, s, gate, u, lines, letterR) {
     const gw = cfg.weights[gate];
-    const products = (v, M) => v.map((vj, j) => times(vj, weightOf(cfg, M[j][u])));
-    const inputs = [...products(s.x, gw.W), num(weightOf(cfg, gw.b[u]))];
-    const recurrent = [...products(s.h_prev, gw.U), ...(cfg.resetAfter ? [num(weightOf(cfg, gw.bRecurrent[u]))] : [])];
+    const inputs = [...products(cfg, s.x, gw.W, u), num(weightOf(cfg, gw.b[u]))];
+    const recurrent = [...products(cfg, s.h_prev, gw.U, u), ...(cfg.resetAfter ? [num(weightOf(cfg, gw.bRecurrent[u]))] : [])];
     if (gate !== "candidate") return op("+", [...inputs, ...recurrent]);
     const letter = { sym: "r", shown: lines.reset.result };
     const byLetter = (build) => {
@@ -646,49 +702,86 @@
   /** A weight as the working shows it: exact text in exact mode, else the number. */
   const weightOf = (cfg, v) => (cfg.exact ? exactText(exactOf(v)) : v);
 
+  /** The products v_j×M[j][u] of unit u's sum: x×W for every input, h_prev×U for every unit. */
+  const products = (cfg, v, M, u) => v.map((vj, j) => times(vj, weightOf(cfg, M[j][u])));
+
+  /** The terms of unit u's x×W + h_prev×U + b (an LSTM's block, the plain cell's). */
+  const weightedSum = (cfg, s, gw, u) =>
+    [...products(cfg, s.x, gw.W, u), ...products(cfg, s.h_prev, gw.U, u), num(weightOf(cfg, gw.b[u]))];
+
   /** Unit u's lines of working at one step, by what they compute (as
    * lstm_explained.explain.hand.unit_working): "a_<gate>" and "<gate>" for each gate,
    * then "c" and "h". `letterR` writes a GRU's reset-before r by its letter, as the
    * drawing does with one unit. */
   function unitWorking(cfg, s, u, letterR = false) {
     if (cfg.cell === "rnn") return rnnWorking(cfg, s, u);
-    const { symbols } = CELLS[cfg.cell];
+    if (cfg.cell === "lstm") return lstmWorking(cfg, s, u);
+    const { symbols } = CELLS.gru;
     const lines = {};
-    for (const gate of CELLS[cfg.cell].gates) {
-      const gw = cfg.weights[gate];
+    for (const gate of CELLS.gru.gates) {
       const sym = symbols[gate];
-      let expr;
-      if (cfg.cell === "lstm") {
-        const products = (v, M) => v.map((vj, j) => times(vj, weightOf(cfg, M[j][u])));
-        expr = op("+", [...products(s.x, gw.W), ...products(s.h_prev, gw.U), num(weightOf(cfg, gw.b[u]))]);
-      } else {
-        expr = gruSum(cfg, s, gate, u, lines, letterR);
-      }
+      const expr = gruSum(cfg, s, gate, u, lines, letterR);
       const fn = gate === "candidate" ? cfg.activation : cfg.recurrentActivation;
       const a = s.a[gate][u];
       lines[`a_${gate}`] = writeLine(cfg, `${label(LABELS[gate])}a_${sym} = `, expr, a);
       lines[gate] = writeLine(cfg, `${label("")}${sym} = `, wrap(fn, num(a, true)), s.gates[gate][u]);
     }
     const g = Object.fromEntries(Object.entries(s.gates).map(([k, v]) => [k, v[u]]));
-    if (cfg.cell === "lstm") {
-      const act = cfg.activation;
-      const cSum = op("+", [times(g.forget, s.c_prev[u]), times(g.input, g.candidate)]);
-      lines.c = writeLine(cfg, `${label("cell state")}c = f×c_prev + i×g = `, cSum, s.c[u]);
-      const hProduct = op("×", [num(g.output), wrap(act, num(s.c[u], true))]);
-      lines.h = writeLine(cfg, `${label("hidden state")}h = o×${act}(c) = `, hProduct, s.h[u]);
-    } else {
-      const kept = op("+", [times(g.update, s.h_prev[u]), op("×", [wrap("1-", num(g.update)), num(g.candidate)])]);
-      lines.h = writeLine(cfg, `${label("hidden state")}h = z×h_prev + (1-z)×n = `, kept, s.h[u]);
+    const kept = op("+", [times(g.update, s.h_prev[u]), op("×", [wrap("1-", num(g.update)), num(g.candidate)])]);
+    lines.h = writeLine(cfg, `${label("hidden state")}h = z×h_prev + (1-z)×n = `, kept, s.h[u]);
+    return lines;
+  }
+
+  /** An LSTM unit's lines (lstm_explained.explain.hand.unit_working and, with variants,
+   * variant_hand.unit_working): each gate's, then c and h. With peepholes the output
+   * gate's come after c, which it sees. */
+  function lstmWorking(cfg, s, u) {
+    const late = cfg.peephole ? ["output"] : [];
+    const lines = {};
+    for (const gate of CELLS.lstm.gates.filter((g) => !late.includes(g))) Object.assign(lines, gateLines(cfg, s, gate, u));
+    const g = Object.fromEntries(Object.entries(s.gates).map(([k, v]) => [k, v[u]]));
+    const act = cfg.activation;
+    const cSum = op("+", [times(g.forget, s.c_prev[u]), times(g.input, g.candidate)]);
+    lines.c = writeLine(cfg, `${label("cell state")}c = f×c_prev + i×g = `, cSum, s.c[u]);
+    for (const gate of late) Object.assign(lines, gateLines(cfg, s, gate, u));
+    const hProduct = op("×", [num(g.output), wrap(act, num(s.c[u], true))]);
+    lines.h = writeLine(cfg, `${label("hidden state")}h = o×${act}(c) = `, hProduct, s.h[u]);
+    return lines;
+  }
+
+  const PEEPHOLE_ROW = { input: 0, forget: 1, output: 2 };
+
+  /** One LSTM gate's lines (variant_hand.gate_lines): "a_<gate>", its sum, with the
+   * peephole term where there is one; "clip_<gate>" where the clip bit, which states the
+   * value the activation sees; "<gate>". A coupled forget gate is "f = 1 - i" alone. */
+  function gateLines(cfg, s, gate, u) {
+    const sym = CELLS.lstm.symbols[gate];
+    const value = s.gates[gate][u];
+    if (gate === "forget" && cfg.inputForget) {
+      return { forget: writeLine(cfg, `${label(LABELS.forget)}f = 1 - i = `, wrap("1-", num(s.gates.input[u])), value) };
     }
+    const terms = weightedSum(cfg, s, cfg.weights[gate], u);
+    if (cfg.peephole && gate in PEEPHOLE_ROW) {
+      const [seen, note] = gate === "output" ? [s.c, "peephole, new c"] : [s.c_prev, "peephole"];
+      terms.push(noted(times(weightOf(cfg, cfg.peephole[PEEPHOLE_ROW[gate]][u]), seen[u]), note));
+    }
+    const a = s.a[gate][u];
+    const sum = writeLine(cfg, `${label(LABELS[gate])}a_${sym} = `, op("+", terms), s.unclipped[gate][u]);
+    const lines = { [`a_${gate}`]: sum };
+    if (cfg.clip !== null && a !== s.unclipped[gate][u]) { // the clip bit (NaN too, as in Python)
+      const bound = written(weightOf(cfg, cfg.clip), DIGITS);
+      const text = `${label("clipped")}a_${sym} = ${written(a, DIGITS)} (${sum.result} is outside [-${bound}, ${bound}])`;
+      lines[`clip_${gate}`] = { text, result: written(a, DIGITS) };
+    }
+    const fn = gate === "candidate" ? cfg.activation : cfg.recurrentActivation;
+    lines[gate] = writeLine(cfg, `${label("")}${sym} = `, wrap(fn, num(a, true)), value);
     return lines;
   }
 
   /** The plain cell's two lines for unit u (lstm_explained.explain.rnn_hand.unit_working):
    * "a_hidden", the weighted sum with every product, then the bias; "h" = act(a). */
   function rnnWorking(cfg, s, u) {
-    const gw = cfg.weights.hidden;
-    const products = (v, M) => v.map((vj, j) => times(vj, weightOf(cfg, M[j][u])));
-    const sum = op("+", [...products(s.x, gw.W), ...products(s.h_prev, gw.U), num(weightOf(cfg, gw.b[u]))]);
+    const sum = op("+", weightedSum(cfg, s, cfg.weights.hidden, u));
     const a = s.a.hidden[u];
     const act = cfg.activation;
     return {
@@ -719,15 +812,6 @@
     return handText(cfg, steps, t);
   }
 
-  /** True if forward(config) may be asked for exact arithmetic. */
-  function canBeExact(config) {
-    try {
-      return exactProblem(normalize({ ...config, exact: false })) === "";
-    } catch (err) {
-      return false;
-    }
-  }
-
   window.LSTMStepperCells = {
     CELLS,
     LABELS,
@@ -738,9 +822,9 @@
     DIGITS,
     normalize,
     exactProblem,
+    variants,
     run,
     forward,
-    canBeExact,
     handText,
     handCalculation,
     unitWorking,

@@ -7,7 +7,8 @@
  * of lstm_explained.explain.hand, and the cell drawing that the page embeds as <template>s (made
  * by lstm_explained.explain.figures, so there is one drawing), filled with one step's numbers.
  * The presets are the engine's own networks (lstm_explained.networks.examples.NETWORKS), which
- * the page embeds as JSON.
+ * the page embeds as JSON. An LSTM with ONNX's variants (peepholes, clip, input_forget)
+ * gets no drawing: it has no place for their terms, which the hand calculation shows.
  *
  * window.LSTMStepper is defined either way; the widget is built only where an element
  * with id "lstm-stepper" exists. Plain ES2020, no dependencies, no network requests.
@@ -231,6 +232,22 @@
     <div class="stepper-gates" id="stepper-gates" role="group" aria-label="Weights and biases of each gate and the candidate" aria-describedby="stepper-legend"></div>
     <p class="stepper-hint stepper-legend" id="stepper-legend"></p>
   </div>
+  <fieldset class="stepper-grid stepper-variants" id="stepper-variants" aria-describedby="stepper-variants-hint">
+    <legend>ONNX's LSTM variants</legend>
+    <div class="stepper-field">
+      <label for="stepper-peephole">Peepholes P: p<sub>i</sub>; p<sub>f</sub>; p<sub>o</sub></label>
+      <input type="text" id="stepper-peephole" autocomplete="off" spellcheck="false">
+    </div>
+    <div class="stepper-field">
+      <label for="stepper-clip"><code>clip</code></label>
+      <input type="text" id="stepper-clip" autocomplete="off" spellcheck="false">
+    </div>
+    <div class="stepper-exact">
+      <input type="checkbox" id="stepper-input-forget">
+      <label for="stepper-input-forget"><code>input_forget</code>: f = 1 − i</label>
+    </div>
+    <p class="stepper-hint" id="stepper-variants-hint">Empty for none. P: a row of a number per unit for each gate (0.5; -0.25; 0.75).</p>
+  </fieldset>
   <div class="stepper-exact">
     <input type="checkbox" id="stepper-exact" aria-describedby="stepper-exact-note">
     <label for="stepper-exact">Exact arithmetic</label>
@@ -352,6 +369,9 @@
       el["recurrent-activation"].value = cfg.recurrentActivation;
       el.h0.value = fieldText(cfg.units === 1 ? cfg.h0[0] : cfg.h0);
       el.c0.value = fieldText(cfg.units === 1 ? cfg.c0[0] : cfg.c0);
+      el.peephole.value = cfg.peephole ? fieldText(cfg.peephole) : "";
+      el.clip.value = cfg.clip === null ? "" : String(cfg.clip);
+      el["input-forget"].checked = cfg.inputForget;
       const every = Object.values(cfg.weights).flatMap((gw) => [gw.W, gw.U].flat(2));
       const one = every.every((v) => v === every[0]);
       el["weight-mode"].value = one ? "one" : "per-gate";
@@ -558,6 +578,16 @@
         h0: state(el.h0, "Initial h0"),
         c0: cell === "lstm" ? state(el.c0, "Initial c0") : 0,
       };
+      if (cell === "lstm") { // ONNX's variants: an empty field is none
+        config.peephole = el.peephole.value.trim() ? grid(el.peephole, "Peepholes P", 3, units) : null;
+        const clip = el.clip.value.trim();
+        config.clip = clip ? parseNumber(clip) : null;
+        if (clip && !(config.clip > 0)) {
+          problems.push(`clip must be a positive number, or empty for none; got "${clip}".`);
+          invalid.add(el.clip);
+        }
+        config.inputForget = el["input-forget"].checked;
+      }
       return { config, problems, invalid };
     }
 
@@ -572,6 +602,7 @@
       el.weight.closest(".stepper-one").hidden = perGate;
       el["reset-after-box"].hidden = !gru;
       el["c0-box"].hidden = this.cell !== "lstm";
+      el.variants.hidden = this.cell !== "lstm";
       el["recurrent-box"].hidden = plain; // no gates: the plain cell has only φ
       el.weight.labels[0].textContent = plain ? "W and U of the cell" : "W and U of every gate and the candidate";
       el["activation-role"].textContent = plain ? "(h = φ(a))" : gru ? "(the candidate n)" : "(the candidate g, and φ(c) in h)";
@@ -631,7 +662,7 @@
 
     drawUnits() {
       const { el, cfg } = this;
-      el["unit-box"].hidden = cfg.units === 1;
+      el["unit-box"].hidden = cfg.units === 1 || Cells.variants(cfg).length > 0; // it picks the drawing's unit
       if (el.unit.options.length !== cfg.units) {
         el.unit.innerHTML = Array.from({ length: cfg.units }, (_, u) => `<option>${u + 1}</option>`).join("");
       }
@@ -707,12 +738,14 @@
           row.removeAttribute("aria-current");
         }
       }
-      el["figure-box"].replaceChildren(cellFigure(cfg, step, this.unit));
+      const variants = Cells.variants(cfg);
+      el["figure-box"].replaceChildren(variants.length ? "" : cellFigure(cfg, step, this.unit));
       const u = this.unit;
       const shown = [step.x, step.h_prev, step.c_prev || [], step.c || [], step.h, ...Object.values(step.gates)].flat();
       const shortened = shown.some((v) => typeof v === "string" && shortNumber(v) !== v);
-      el.figcaption.textContent =
-        `The ${CELLS[cfg.cell].name} cell at time step ${t} of ${T}` +
+      el.figcaption.textContent = variants.length
+        ? `No diagram of an LSTM with ${variants.join(", ").replace(/, (?!.*, )/, " and ")}: the hand calculation shows their terms.`
+        : `The ${CELLS[cfg.cell].name} cell at time step ${t} of ${T}` +
         (cfg.units > 1 ? `, unit ${u + 1} of ${cfg.units}.` : ".") +
         (shortened ? " Long numbers are rounded here; the table and the hand calculation show every digit." : "");
       el["hand-caption"].textContent = `Hand calculation of time step ${t}`;
@@ -740,7 +773,6 @@
 
   window.LSTMStepper = {
     forward: Cells.forward,
-    canBeExact: Cells.canBeExact,
     handCalculation: Cells.handCalculation,
     formatNumber,
     render,

@@ -11,13 +11,13 @@ step, so a reader compares it line by line with the plain LSTM's.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from lstm_explained import LSTMWeights, RNNWeights, format_number, forward, hand_calculation
 from lstm_explained.explain.figures.rnn_cell import rnn_figure
-from lstm_explained.networks.examples import STANDARD_INPUTS, standard_weights
+from lstm_explained.networks.examples import NETWORKS, STANDARD_INPUTS, standard_weights
 
 from .claims import registry
 from .trace_view import TraceView, hand_block
@@ -34,7 +34,8 @@ def plain_weights() -> RNNWeights:
 
 
 VARIANTS: dict[str, dict[str, Any]] = {
-    "peepholes": {"peephole": [[0.5], [-0.25], [0.75]]},  # rows p_i, p_f, p_o
+    # the stepper's preset's P, rows p_i, p_f, p_o
+    "peepholes": {"peephole": cast(LSTMWeights, NETWORKS["peepholes"].weights).peephole},
     "coupled": {"input_forget": True},
     "clip": {"clip": 0.5},  # below the forget gate's sum at the worked step: it bites
     "projection": {"projection": [[0.5]]},  # W_hr, (units 1, proj_size 1)

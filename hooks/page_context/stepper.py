@@ -41,6 +41,7 @@ STEPPER_PRESETS = {
     "fingerprint": "the fingerprint LSTM",
     "fingerprint-gru": "the fingerprint GRU",
     "plain-cell": "The plain cell",
+    "peepholes": "Peepholes (ONNX P)",
 }
 """The stepper's presets: networks of `NETWORKS` by name, and how its menu calls them."""
 
@@ -59,6 +60,7 @@ def context() -> dict[str, Any]:
     return {
         "half_forget": TraceView(half_forget_trace(), "half-forget"),
         "plain_fading": TraceView(NETWORKS["plain-cell"].run(), "plain-cell"),
+        "peepholes": TraceView(NETWORKS["peepholes"].run(), "peepholes"),
         "stepper_figure_template": stepper_figure_template,
         "stepper_presets": stepper_presets,
     }

@@ -156,6 +156,23 @@ register(
 )
 
 
+def _peephole_weights() -> LSTMWeights:
+    """The second example with peepholes (ONNX's `P`)."""
+    peephole = np.array([[0.5], [-0.25], [0.75]])  # (3, units 1): rows p_i, p_f, p_o
+    weights: LSTMWeights = standard_weights().replace(peephole=peephole)
+    return weights
+
+
+register(
+    Network(
+        "peepholes",
+        "the second example with peepholes (ONNX's P): i and f see c_prev, o the new c",
+        _peephole_weights,
+        STANDARD_INPUTS,
+    )
+)
+
+
 def gru_example_weights() -> GRUWeights:
     """A one-unit GRU whose numbers move (the article's all-ones network stays at 0).
 

@@ -146,9 +146,15 @@ def set_controls(page: Any, config: dict[str, Any]) -> None:
     )
     steps.append(("fill", "#stepper-inputs", text))
     steps.append(("fill", "#stepper-h0", field_text(config.get("h0", 0))))
-    if config.get("cell", "lstm") == "lstm":
+    lstm = config.get("cell", "lstm") == "lstm"
+    if lstm:  # and ONNX's variants, each field empty for none
         steps.append(("fill", "#stepper-c0", field_text(config.get("c0", 0))))
+        steps.append(("fill", "#stepper-peephole", field_text(config.get("peephole", ""))))
+        steps.append(("fill", "#stepper-clip", str(config.get("clip", ""))))
     page.evaluate(FILL, steps)
+    coupled = page.locator("#stepper-input-forget")
+    if lstm and coupled.is_checked() != config.get("inputForget", False):
+        coupled.click()
     exact_box = page.locator("#stepper-exact")
     if exact_box.is_enabled() and exact_box.is_checked() != config["exact"]:
         exact_box.click()

@@ -289,6 +289,6 @@ def test_the_page_names_each_preset_as_the_menu_does(browser, stepper_url):
     with open_page(browser, stepper_url) as (page, _, _):
         presets = page.locator("#stepper-preset option").all_inner_texts()
         named = [s.lower() for s in page.locator("#what-to-try + ul strong").all_inner_texts()]
-        assert len(presets) == 7
+        assert len(presets) == 8
         for preset in presets:
             assert preset.lower() in named

@@ -79,3 +79,27 @@ def test_networks_as_plain_json_for_the_stepper():
         [[1]],
         [0],
     )
+
+
+def test_the_peephole_network_by_hand():
+    # The second example's weights (columns i, f, g, o) with peepholes p_i, p_f, p_o =
+    # 0.5, -0.25, 0.75: i and f add p×c_prev to their sums, o adds p×c, the new c
+    # (ONNX's LSTM with its input P), sigmoid gates and tanh, worked here in floats.
+    per_gate = {"input": (0.5, 0.25, 0.0), "forget": (0.25, 0.5, 1.0),
+                "candidate": (0.75, -0.25, 0.0), "output": (-0.5, 0.5, 0.25)}  # fmt: skip
+    p_i, p_f, p_o = 0.5, -0.25, 0.75
+
+    def sig(v: float) -> float:
+        return 1 / (1 + math.exp(-v))
+
+    net = NETWORKS["peepholes"]
+    assert net.inputs == STANDARD_INPUTS
+    assert (net.activation, net.recurrent_activation) == ("tanh", "sigmoid")
+    h = c = 0.0
+    for step, x in zip(net.run().steps, STANDARD_INPUTS, strict=True):
+        z = {g: k * x + u * h + b for g, (k, u, b) in per_gate.items()}
+        i, f = sig(z["input"] + p_i * c), sig(z["forget"] + p_f * c)
+        c = f * c + i * math.tanh(z["candidate"])
+        h = sig(z["output"] + p_o * c) * math.tanh(c)
+        assert step.c[0] == pytest.approx(c, abs=1e-14)
+        assert step.h[0] == pytest.approx(h, abs=1e-14)

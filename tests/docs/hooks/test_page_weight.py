@@ -26,10 +26,12 @@ def test_figures_hand_calculations_code_outputs_and_signatures_are_marked():
         "<code>1</code></pre></div>"
         '<div class="doc-signature highlight"><pre><code>forward(inputs)</code></pre></div>'
         '<div class="jp-RenderedText jp-OutputArea-output"><pre>x</pre></div>'
+        '<div class="clipboard-copy-txt" id="cell-1">print(1)</div>'
     )
     out = page_weight.exclude_from_search(content)
-    # two SVGs, the template, hand, a snippet's code, its output, signature, cell
-    assert out.count(MARK) == 8
+    # two SVGs, the template, hand, a snippet's code, its output, signature, a notebook
+    # cell's output and its code as the copy button takes it
+    assert out.count(MARK) == 9
     assert '<div class="language-python highlight" data-search-exclude><pre>' in out
     assert "<p>A figure:</p>" in out
     assert page_weight.exclude_from_search(out) == out  # marked once
@@ -75,6 +77,18 @@ def test_the_built_index_is_smaller_and_keeps_every_page(site):
     assert "build_keras_layer" in titles  # the API's names stay, in its headings
 
 
+def test_the_notebooks_code_is_not_in_the_index(site):
+    # Its cells' code, highlighted and as the copy button's plain text, is the same code
+    # as the walkthrough's snippets: neither copy is searchable.
+    index = json.loads((site / "search" / "search_index.json").read_bytes())
+    notebook = [d for d in index["docs"] if d["location"].startswith("notebooks/")]
+    assert notebook
+    text = " ".join(d["text"] for d in notebook)
+    assert "This notebook runs the toy network" in text  # its prose stays
+    assert "from lstm_explained import" not in text
+    assert "trace_table(trace)" not in text
+
+
 def test_comments_go_and_code_stays_in_javascript():
     src = (
         "/* a file's opening comment,\n * over lines */\n"
@@ -108,7 +122,25 @@ def test_comments_go_and_rules_stay_in_css():
     )
 
 
-def test_the_built_scripts_and_stylesheets_lost_only_comments(site):
+def test_indentation_and_blank_lines_go_but_not_inside_template_literals():
+    src = (
+        "function f() {\n"
+        "  // a comment line\n"
+        "\n"
+        "  const html = `<p>\n\n    kept\n  </p>`;\n"
+        '\tif (a) return "  kept too";\n'
+        "}\n"
+    )
+    assert page_weight.without_comments(src, javascript=True, dedent=True) == (
+        'function f() {\nconst html = `<p>\n\n    kept\n  </p>`;\nif (a) return "  kept too";\n}\n'
+    )
+    css = ".a {\n  color: red; /* why */\n\n}\n"
+    assert page_weight.without_comments(css, javascript=False, dedent=True) == (
+        ".a {\ncolor: red;  \n}\n"
+    )
+
+
+def test_the_built_scripts_and_stylesheets_lost_only_comments_and_indentation(site):
     for folder, suffix in page_weight.OWN_FILES.items():
         built = sorted((site / folder).glob(f"*{suffix}"))
         assert built
@@ -116,7 +148,8 @@ def test_the_built_scripts_and_stylesheets_lost_only_comments(site):
             src = (ROOT / "docs" / folder / path.name).read_text("utf8")
             out = path.read_text("utf8")
             assert len(out) < 0.9 * len(src)  # the comments are gone
-            assert page_weight.without_comments(src, javascript=suffix == ".js") == out
+            lean = page_weight.without_comments(src, javascript=suffix == ".js", dedent=True)
+            assert lean == out
 
 
 def test_signatures_lose_their_colouring_spans_but_not_their_text():

@@ -27,6 +27,7 @@ def test_the_presets_are_the_engines_networks_as_json():
         "fingerprint",
         "fingerprint-gru",
         "plain-cell",
+        "peepholes",
     ]
     article = doc["article"]["config"]
     assert (article["inputs"], article["activation"], article["exact"]) == (
@@ -83,3 +84,20 @@ def test_the_plain_cell_preset_is_the_why_gates_cell():
     theirs = page_context("why_gates").plain_weights()
     for name in ("kernel", "recurrent_kernel", "bias"):
         assert getattr(ours, name).tolist() == getattr(theirs, name).tolist()
+
+
+def test_the_peephole_preset_is_the_family_pages_peephole_network():
+    # docs/stepper.md calls the preset the second example with peepholes, as the recurrent
+    # family's page works it: the same weights, P and inputs, and no other variant.
+    from lstm_explained.networks.examples import NETWORKS, STANDARD_INPUTS
+
+    preset = NETWORKS["peepholes"]
+    family = page_context("family").variant_weights("peepholes")
+    assert preset.weights.variants == family.variants == ("peephole",)
+    for name in ("kernel", "recurrent_kernel", "bias", "peephole"):
+        assert getattr(preset.weights, name).tolist() == getattr(family, name).tolist()
+    assert preset.inputs == STANDARD_INPUTS
+    doc = json.loads(re.sub(r"^<script[^>]*>|</script>$", "",
+                            page_context("stepper").context()["stepper_presets"]()))  # fmt: skip
+    assert doc["peepholes"]["label"] == "Peepholes (ONNX P)"
+    assert doc["peepholes"]["config"]["peephole"] == [[0.5], [-0.25], [0.75]]
