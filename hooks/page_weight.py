@@ -1,5 +1,5 @@
 """MkDocs hook: less for every page to download (at most 150 KiB a page, gzipped:
-tests/docs/test_weight.py), and less for the API page to lay out.
+tests/docs/test_weight.py), and less for the API reference's pages to lay out.
 
 **The search index.** Every page downloads it as it loads (Material's search fetches it
 at once on a host) and parses it on the main thread: about 70 KiB gzipped without this
@@ -30,7 +30,8 @@ tests/docs/hooks/test_page_weight.py checks the built pages for it. This marks
   tables of parameters, attributes, returns and raises (`api_summaries_only`): the API
   was over a quarter of the index. Its names (headings) and one-line summaries stay;
   a word only a parameter's description held no longer finds the page (the index went
-  from 49 to 44 KiB gzipped when the plain cell and the two recurrent pages came in).
+  from 49 to 44 KiB gzipped when the plain cell and the two recurrent pages came in; the
+  phone layout's `data-lx-reflow` on the tables had let them back in, 0.4 KiB).
 
 What stays searchable: every heading, the prose, lists, tables with words in them,
 inline code, and the API's names and summaries (with
@@ -123,7 +124,8 @@ def plain_signatures(content: str) -> str:
 
 CONTENTS = re.compile(r'<div class="doc doc-contents[^"]*">')
 PARAGRAPH = re.compile(r"<p>")
-API_TABLE = re.compile(r"<table>")
+API_TABLE = re.compile(r"<table((?:(?!data-search-exclude)[^>])*)>")  # any attributes: the
+# phone layout's data-lx-reflow is set on these tables before this hook runs
 
 
 def api_summaries_only(content: str) -> str:
@@ -139,7 +141,7 @@ def api_summaries_only(content: str) -> str:
         first = PARAGRAPH.search(part)
         keep = first.end() if first else 0
         rest = PARAGRAPH.sub(f"<p{EXCLUDE}>", part[keep:])
-        out += [opener, part[:keep] + API_TABLE.sub(f"<table{EXCLUDE}>", rest)]
+        out += [opener, part[:keep] + API_TABLE.sub(rf"<table\1{EXCLUDE}>", rest)]
     return "".join(out)
 
 

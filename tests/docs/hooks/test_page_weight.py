@@ -218,9 +218,11 @@ def test_an_api_page_keeps_names_and_summaries_in_the_index():
         '<h2 id="f">f</h2><div class="doc doc-contents first">'
         '<p class="doc doc-class-bases">Bases: X</p><p>Run it.</p><p>More words.</p>'
         "<p>Parameters:</p><table><tr><td>x</td></tr></table></div>"
-        '<div class="doc doc-contents "><p>Second summary.</p><p>Details.</p></div>'
+        '<div class="doc doc-contents "><p>Second summary.</p><p>Details.</p>'
+        '<table data-lx-reflow="cards"><tr><td>y</td></tr></table></div>'
     )
     out = api_summaries_only(html)
+    assert f'<table data-lx-reflow="cards"{EXCLUDE}>' in out  # as the phone layout marks it
     assert '<p class="doc doc-class-bases">Bases: X</p><p>Run it.</p>' in out
     assert f"<p{EXCLUDE}>More words.</p><p{EXCLUDE}>Parameters:</p><table{EXCLUDE}>" in out
     assert f"<p>Second summary.</p><p{EXCLUDE}>Details.</p>" in out
@@ -234,3 +236,11 @@ def test_the_search_index_keeps_words_and_drops_markup():
         "<li>two &lt;3</li></ul>"
     )
     assert page_weight.plain_index_text(text) == "Run forward over x. one two &lt;3"
+
+
+def test_no_api_parameters_table_reaches_the_search_index(site):
+    index = json.loads((site / "search" / "search_index.json").read_text("utf8"))
+    api = [doc for doc in index["docs"] if doc["location"].startswith("api/")]
+    assert len(api) > 100
+    leaked = [doc["location"] for doc in api if "Name Type Description" in doc["text"]]
+    assert leaked == []
