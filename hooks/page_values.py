@@ -19,6 +19,8 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 # MkDocs puts this folder on sys.path only while it loads a hook file (mkdocs#3568).
@@ -141,3 +143,10 @@ def on_page_markdown(markdown: str, page: Page, **_: Any) -> str:
         return _ENV.from_string(template).render(values)
     except (jinja2.TemplateError, ClaimError) as err:
         raise RuntimeError(f"{page.file.src_path}: {err}") from err
+
+
+def on_files(files: Files, config: MkDocsConfig, **_: Any) -> Files:
+    """Files the site has that no page holds: the stepper's drawings of the GRU and the
+    plain cell, which its script fetches when a reader picks one of them."""
+    files.append(File.generated(config, stepper.LAZY_FIGURES, content=stepper.lazy_figures()))
+    return files

@@ -120,10 +120,60 @@
     return `lstm-stepper-figure${units}`;
   }
 
+  // The page holds the LSTM's drawings; the GRU's and the plain cell's are in a file beside
+  // it (the container's data-figures, written by hooks/page_context/stepper.py), fetched
+  // the first time a reader picks one of those cells, so that a page that opens on the
+  // LSTM does not download them. Until they arrive the box says so; if they cannot be
+  // fetched it says that, and the table and the hand calculation are there as ever.
+  let moreFigures = null; // the fetch's promise: once per page
+  let figuresState = ""; // "loaded", or why they could not be fetched
+
+  /** Fetch the other cells' drawings into the page (once); resolves when that is over. */
+  function loadFigures() {
+    if (!moreFigures) {
+      const root = document.getElementById("lstm-stepper");
+      const url = new URL((root && root.dataset.figures) || "cell-figures.html", document.baseURI);
+      moreFigures = fetch(url)
+        .then((response) => {
+          if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+          return response.text();
+        })
+        .then((html) => {
+          const parsed = new DOMParser().parseFromString(html, "text/html");
+          const holder = document.createElement("div");
+          holder.hidden = true;
+          holder.id = "stepper-more-figures";
+          holder.append(...[...parsed.querySelectorAll("template")].map((node) => document.adoptNode(node)));
+          document.body.append(holder);
+          figuresState = "loaded";
+        })
+        .catch((error) => {
+          figuresState = `${error.message || error}`;
+        })
+        .then(render);
+    }
+    return moreFigures;
+  }
+
+  function figureNote(text, loading = false) {
+    const note = document.createElement("p");
+    note.className = "stepper-figure-note";
+    if (loading) note.dataset.loading = "";
+    note.textContent = text;
+    return note;
+  }
+
   /** The page's cell drawing with one step's numbers filled in (unit `unit`'s). */
   function cellFigure(cfg, step, unit) {
     const template = document.getElementById(templateId(cfg));
-    if (!template) return document.createTextNode("");
+    if (!template && figuresState === "loaded") return document.createTextNode("");
+    if (!template && figuresState) {
+      return figureNote(`The drawing could not be loaded (${figuresState}); the table and the hand calculation show this step.`);
+    }
+    if (!template) {
+      loadFigures();
+      return figureNote("Loading the drawing…", true);
+    }
     const values = figureValues(cfg, step, unit);
     const figure = template.content.cloneNode(true);
     figure.querySelectorAll("[data-text]").forEach((node) => {
@@ -776,6 +826,7 @@
     handCalculation: Cells.handCalculation,
     formatNumber,
     render,
+    loadFigures,
     get PRESETS() {
       return Object.fromEntries(Object.entries(presets()).map(([k, p]) => [k, p.config]));
     },

@@ -1,5 +1,6 @@
 """The values of the interactive stepper (docs/stepper.md): its presets and the drawings
-its script fills in, both written into the page at build time."""
+its script fills in: the LSTM's written into the page at build time, the other cells' into a
+file beside it (LAZY_FIGURES)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,30 @@ from lstm_explained.networks.examples import NETWORKS, half_forget_trace
 from .claims import Claim, registry
 from .trace_view import TraceView
 
+LAZY_FIGURES = "stepper/cell-figures.html"
+"""Where the site keeps the GRU's and the plain cell's drawings (below the site's root):
+the stepper's script fetches them the first time a reader picks one of those cells, so
+that a page opened on the LSTM does not download them (3 KiB gzipped of its weight)."""
+
+
+def _templates(templates: dict[str, str]) -> str:
+    return "".join(f'<template id="{k}">{v}</template>' for k, v in templates.items())
+
 
 def stepper_figure_template() -> str:
-    """The cell drawings with {fields} for the stepper's script to fill: one drawing per
-    cell, the LSTM's with its products written out (one input, one unit) or as symbols,
-    and so the GRU's (reset_after both ways) and the plain cell's."""
-    templates = {
+    """The LSTM's drawings, with {fields} for the stepper's script to fill: its products
+    written out (one input, one unit) or as symbols. The page opens on an LSTM, so
+    these are in the page; the other cells' are in LAZY_FIGURES (`lazy_figures`)."""
+    return _templates({
         "lstm-stepper-figure": cell_template("stepper-cell"),
         "lstm-stepper-figure-units": cell_template("stepper-cell-units", products=False),
-    }
+    })  # fmt: skip
+
+
+def lazy_figures() -> str:
+    """The GRU's drawings (reset_after both ways) and the plain cell's, each with its
+    products written out or as symbols, as the stepper's script fetches them."""
+    templates = {}
     for after, name in ((True, "after"), (False, "before")):
         for products, suffix in ((True, ""), (False, "-units")):
             ident = f"gru-stepper-figure-{name}{suffix}"
@@ -30,7 +46,7 @@ def stepper_figure_template() -> str:
         templates[f"rnn-stepper-figure{suffix}"] = rnn_template(
             f"rnn-stepper-figure{suffix}", products=products
         )
-    return "".join(f'<template id="{k}">{v}</template>' for k, v in templates.items())
+    return _templates(templates)
 
 
 STEPPER_PRESETS = {

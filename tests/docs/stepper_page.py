@@ -8,13 +8,15 @@ calculation and the drawing of every step as the page renders them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from lstm_explained import format_number
 from tests.docs.rendered_working import page_working
-from tests.docs.site import ROOT
+from tests.docs.site import ROOT, open_page
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_stepper_golden
@@ -35,6 +37,22 @@ def loaded(page: Any, errors: list[str]) -> Any:
     except Exception as e:  # playwright's TimeoutError
         raise AssertionError(f"the stepper's script never loaded: {errors}") from e
     return page
+
+
+@contextlib.contextmanager
+def open_stepper(
+    browser: Any, url: str, **options: Any
+) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """The stepper's page, as open_page gives it, with the GRU's and the plain cell's
+    drawings already fetched. The page fetches them the first time a reader picks one of
+    those cells (test_stepper.py's test_the_other_cells_drawings_come_when_picked); here
+    they are there before any control is touched, so that every change renders at once,
+    as the tests that read the drawing after a change expect."""
+    with open_page(browser, url, **options) as (page, errors, outside):
+        loaded(page, errors)
+        page.evaluate("() => window.LSTMStepper.loadFigures()")
+        assert page.locator("#stepper-more-figures template").count() == 6, errors
+        yield page, errors, outside
 
 
 def start_over(page: Any) -> None:

@@ -18,6 +18,7 @@ from tests.docs.stepper_page import (
     LSTM_COLUMNS,
     loaded,
     make_stepper_golden,
+    open_stepper,
     rendered_working,
     set_controls,
     start_over,
@@ -85,7 +86,7 @@ def same(got, want, exact: bool) -> bool:
 
 
 def test_page_code_reproduces_every_vector(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, errors, outside):
+    with open_stepper(browser, stepper_url) as (page, errors, outside):
         loaded(page, errors)
         for vector in GOLDEN:
             got = page.evaluate("cfg => LSTMStepper.forward(cfg)", vector["config"])["steps"]
@@ -111,7 +112,7 @@ def test_the_controls_reproduce_every_vector(browser, stepper_url):
     # Every step's hand calculation as rendered is the engine's word for word, and every
     # line of working the drawing shows adds up from its digits (tests/docs/arithmetic.py).
     wrong, drawn = {}, 0
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         for vector in CONTROL_VECTORS:
             start_over(page)
             set_controls(page, vector["config"])
@@ -131,6 +132,7 @@ def test_the_controls_reproduce_every_vector(browser, stepper_url):
 def test_opened_without_parameters_it_shows_the_article(browser, stepper_url):
     # The article's numbers, by hand: h = 1, 12, 3211 and c = 1, 6, 247.
     with open_page(browser, stepper_url) as (page, errors, _):
+        loaded(page, errors)
         rows = table(page)
         assert [r[COLUMNS.index("h")] for r in rows] == ["1", "12", "3211"]
         assert [r[COLUMNS.index("c")] for r in rows] == ["1", "6", "247"]
@@ -138,8 +140,48 @@ def test_opened_without_parameters_it_shows_the_article(browser, stepper_url):
         assert errors == []
 
 
+@pytest.mark.parametrize("status", [200, 404])
+def test_the_other_cells_drawings_come_when_picked(browser, stepper_url, status):
+    """The page holds the LSTM's drawings; the GRU's and the plain cell's are fetched the
+    first time a reader picks one of those cells (3 KiB gzipped that a page opened on the
+    LSTM does not download), once, and drawn when they arrive. If they cannot be fetched,
+    the box says so, and the table and the hand calculation are there as ever."""
+    figures = f"{stepper_url}cell-figures.html"
+    context = browser.new_context()
+    page = context.new_page()
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    if status == 404:  # as a host that lost the file would answer
+        page.route(figures, lambda r: r.fulfill(status=404, body="not found"))
+    try:
+        page.goto(stepper_url, wait_until="networkidle")
+        loaded(page, errors)
+        assert figures not in requests  # not at load
+        assert page.locator("#stepper-figure-box svg").count() > 0  # the LSTM's, inline
+        assert page.locator("template[id^='gru-'], template[id^='rnn-']").count() == 0
+        page.select_option("#stepper-preset", "gru-example")
+        if status == 200:
+            page.wait_for_selector("#stepper-figure-box svg.lx-gru", state="attached")
+            page.select_option("#stepper-preset", "fingerprint-gru")  # the -units drawings
+            assert page.locator("#stepper-figure-box svg.lx-gru").count() > 0
+            page.select_option("#stepper-preset", "plain-cell")
+            assert page.locator("#stepper-figure-box svg.lx-rnn").count() > 0
+        else:
+            note = page.locator("#stepper-figure-box .stepper-figure-note")
+            note.filter(has_text="could not be loaded").wait_for()
+            assert "HTTP 404" in note.inner_text()
+            assert "the table and the hand calculation show this step" in note.inner_text()
+            assert len(table(page)) == 3  # the GRU example's three steps
+            assert "time step 1" in page.inner_text("#stepper-hand")
+        assert requests.count(figures) == 1
+        assert errors == []
+    finally:
+        context.close()
+
+
 def test_keyboard_steps_through_time(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, _, _):
+    with open_stepper(browser, stepper_url) as (page, _, _):
         page.focus("#stepper-next")
         page.keyboard.press("Enter")
         assert "step 2 of 3" in page.inner_text("#stepper-step")
@@ -152,13 +194,13 @@ def test_keyboard_steps_through_time(browser, stepper_url):
 
 
 def test_presets(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, _, _):
+    with open_stepper(browser, stepper_url) as (page, _, _):
         page.select_option("#stepper-preset", "forget-bias")
         assert [r[COLUMNS.index("h")] for r in table(page)] == ["1", "14", "5055"]
 
 
 def test_impossible_exact_mode_is_a_clear_error(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         loaded(page, errors)
         config = {**GOLDEN[0]["config"], "activation": "tanh"}
         message = page.evaluate(
@@ -171,7 +213,7 @@ def test_impossible_exact_mode_is_a_clear_error(browser, stepper_url):
 
 
 def test_the_page_is_usable_on_a_phone(browser, stepper_url):
-    with open_page(browser, stepper_url, **PHONE) as (page, errors, _):
+    with open_stepper(browser, stepper_url, **PHONE) as (page, errors, _):
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1
         assert errors == []
@@ -198,7 +240,7 @@ def test_every_line_of_working_adds_up_in_floats(browser, stepper_url):
     # The issue's example: W_f = 0.5. By hand at step 3, a_f = 1×0.5 + 11×1 = 11.5,
     # c = 11.5×5.5 + 12×12 = 63.25 + 144 = 207.25 and h = 12×207.25 = 2487. Four
     # significant digits showed c as 207.2, and 12×207.2 is not 2487.
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         text = hand_after(page, {**HALF_FORGET, "exact": False}, 3)
         assert "c = f×c_prev + i×g = 11.5×5.5 + 12×12 = 207.25" in text
         assert "h = o×linear(c) = 12×linear(207.25) = 2487" in text
@@ -210,7 +252,7 @@ def test_every_line_of_working_adds_up_in_floats(browser, stepper_url):
 def test_exact_mode_takes_decimals_as_fractions(browser, stepper_url):
     # The same network in exact arithmetic: 0.5 is 1/2, so c_2 = (3/2)×1 + 2×2 = 11/2 and
     # c_3 = (23/2)×(11/2) + 12×12 = 253/4 + 576/4 = 829/4, h_3 = 12×829/4 = 2487.
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         set_controls(page, {**HALF_FORGET, "exact": True})
         assert page.locator("#stepper-exact").is_enabled()
         assert page.locator("#stepper-exact").is_checked()
@@ -229,7 +271,7 @@ def test_the_working_of_every_golden_vector_adds_up(browser, stepper_url):
     # Its text is the engine's, word for word (the same rule chose every line's digits),
     # and every line adds up from the digits it shows (tests/docs/arithmetic.py).
     wrong, checked = {}, 0
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         loaded(page, errors)
         for vector in GOLDEN:
             config = vector["config"]
@@ -263,7 +305,7 @@ def test_the_stepper_fills_the_same_drawing_the_pages_show(browser, server, step
     with open_page(browser, f"{server}latest/step-2/") as (page, _, _):
         want = figure_texts(page, ".md-content")
         want_desc = page.locator(".md-content svg.lx-desk desc").text_content()
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.click("#stepper-next")
         got = figure_texts(page, "#stepper-figure-box")
         assert got == want
@@ -276,7 +318,7 @@ def test_the_stepper_fills_the_same_drawing_the_pages_show(browser, server, step
 
 
 def test_the_activations_are_named_as_the_api_names_them(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, _, _):
+    with open_stepper(browser, stepper_url) as (page, _, _):
         activation = page.inner_text("label[for='stepper-activation']")
         recurrent = page.inner_text("label[for='stepper-recurrent-activation']")
         assert activation.startswith("activation φ")
@@ -286,7 +328,7 @@ def test_the_activations_are_named_as_the_api_names_them(browser, stepper_url):
 
 
 def test_the_page_names_each_preset_as_the_menu_does(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, _, _):
+    with open_stepper(browser, stepper_url) as (page, _, _):
         presets = page.locator("#stepper-preset option").all_inner_texts()
         named = [s.lower() for s in page.locator("#what-to-try + ul strong").all_inner_texts()]
         assert len(presets) == 8

@@ -21,6 +21,7 @@ from tests.docs.stepper_page import (
     BY_NAME,
     GOLDEN,
     columns,
+    open_stepper,
     rendered_working,
     set_controls,
     start_over,
@@ -55,7 +56,7 @@ def stepper_url(server) -> str:
 @pytest.mark.parametrize("preset", PRESETS, ids=str)
 def test_each_preset_shows_its_network(browser, stepper_url, preset):
     vector = BY_NAME[PRESETS[preset]]
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.select_option("#stepper-preset", preset)
         assert page.input_value("#stepper-cell") == vector["config"].get("cell", "lstm")
         assert table(page) == want_rows(vector)
@@ -93,7 +94,7 @@ def problems_with(page, vector) -> list[str]:
 def test_the_controls_reproduce_every_gru_or_vector_network(browser, stepper_url):
     # One page, started over between vectors; a mismatch is reported by the vector's name.
     wrong = {}
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         for vector in NEW:
             start_over(page)
             set_controls(page, vector["config"])
@@ -107,7 +108,7 @@ def test_the_controls_reproduce_every_gru_or_vector_network(browser, stepper_url
 def test_the_article_as_a_gru_stays_at_zero(browser, stepper_url):
     # By hand: every weight 1, no bias, identity activations. Step 1: a_z = 1×1 + 0×1 = 1,
     # so z = 1 and h = z×h0 + (1-z)×n = 0; every later step starts from the same zero.
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.select_option("#stepper-cell", "gru")
         assert page.locator("#stepper-reset-after").is_visible()
         assert not page.locator("#stepper-c0").is_visible()
@@ -118,7 +119,7 @@ def test_the_article_as_a_gru_stays_at_zero(browser, stepper_url):
 
 
 def test_reset_after_switches_where_r_multiplies(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.select_option("#stepper-preset", "gru-example")
         page.click("#stepper-next")
         assert "a_n = 0.5×1 + 0 + r×(" in page.inner_text("#stepper-hand")
@@ -143,7 +144,7 @@ def figure_text(page) -> str:
 
 def test_the_diagram_shows_the_unit_chosen(browser, stepper_url):
     vector = BY_NAME["fingerprint"]
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.select_option("#stepper-preset", "fingerprint")
         page.click("#stepper-next")
         step = vector["steps"][1]
@@ -163,7 +164,7 @@ def test_every_preset_fits_and_reads(browser, stepper_url, width):
     """The layout measurements of tests/docs/layout.py with each preset at its last step,
     one preset after another on one page."""
     found = {}
-    with open_page(browser, stepper_url, **WIDTHS[width]) as (page, errors, _):
+    with open_stepper(browser, stepper_url, **WIDTHS[width]) as (page, errors, _):
         for preset in PRESETS:
             page.select_option("#stepper-preset", preset)
             page.click("#stepper-next")
@@ -187,7 +188,7 @@ def test_the_stepper_fills_the_same_gru_drawing_the_gru_page_shows(browser, serv
     with open_page(browser, f"{server}latest/gru/") as (page, _, _):
         first = page.locator(".md-content .lx-layouts").filter(has=page.locator("svg.lx-gru"))
         want = first.first.locator("svg text").all_text_contents()
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.select_option("#stepper-preset", "gru-example")
         page.click("#stepper-next")
         got = page.locator("#stepper-figure-box svg text").all_text_contents()

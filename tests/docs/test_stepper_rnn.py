@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 
 from tests.docs.arithmetic import lines_that_do_not_add_up
-from tests.docs.site import open_page
-from tests.docs.stepper_page import GOLDEN, table
+from tests.docs.stepper_page import GOLDEN, open_stepper, table
 
 
 def test_the_plain_preset_by_hand(browser, server):
@@ -23,7 +22,7 @@ def test_the_plain_preset_by_hand(browser, server):
         a = x * 1 + h * 1 + 0
         h = math.tanh(a)
         want.append((a, h))
-    with open_page(browser, f"{server}latest/stepper/") as (page, errors, _):
+    with open_stepper(browser, f"{server}latest/stepper/") as (page, errors, _):
         page.select_option("#stepper-preset", "plain-cell")
         assert page.input_value("#stepper-cell") == "rnn"
         # no gates: no recurrent activation, no cell state, one row of W, U, b
@@ -54,7 +53,7 @@ def test_the_plain_preset_by_hand(browser, server):
 
 def test_switching_to_the_plain_cell_keeps_one_weight(browser, server):
     # The article's network as a plain cell, exact: a = x + h_prev, h = a, so h = 1, 2, 3.
-    with open_page(browser, f"{server}latest/stepper/") as (page, errors, _):
+    with open_stepper(browser, f"{server}latest/stepper/") as (page, errors, _):
         # sigmoid left in the gates menu takes exact mode from the LSTM, not from the plain
         # cell, which has no gates
         page.select_option("#stepper-recurrent-activation", "sigmoid")

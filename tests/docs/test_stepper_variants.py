@@ -15,8 +15,7 @@ import re
 import pytest
 
 from tests.docs.arithmetic import lines_that_do_not_add_up
-from tests.docs.site import open_page
-from tests.docs.stepper_page import GOLDEN, LSTM_COLUMNS, loaded, set_controls, table
+from tests.docs.stepper_page import GOLDEN, LSTM_COLUMNS, loaded, open_stepper, set_controls, table
 
 VARIANTS = ("peephole", "clip", "inputForget")
 VARIANT_VECTORS = [v for v in GOLDEN if any(k in v["config"] for k in VARIANTS)]
@@ -58,7 +57,7 @@ def test_the_page_computes_the_variants_as_the_engine_does_to_the_last_digits(br
     # page's numbers differ from the engine's by float64's last digit at most (exp and
     # tanh may round differently in the browser); exact vectors give the same fractions.
     worst = 0.0
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         loaded(page, errors)
         for vector in VARIANT_VECTORS:
             got = page.evaluate("cfg => LSTMStepper.forward(cfg)", vector["config"])["steps"]
@@ -90,7 +89,7 @@ def test_the_peephole_preset_by_hand(browser, stepper_url):
         c = f * c + i * math.tanh(z["candidate"])
         h = sig(z["output"] + 0.75 * c) * math.tanh(c)
         want.append((c, h))
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.select_option("#stepper-preset", "peepholes")
         assert page.input_value("#stepper-cell") == "lstm"
         assert page.input_value("#stepper-peephole") == "0.5; -0.25; 0.75"
@@ -129,7 +128,7 @@ def test_clip_and_coupled_gates_on_the_articles_network(browser, stepper_url):
     # h = 1×1 = 1. Step 2: every sum 1 + 1 = 2, on the clip's edge, kept: i = g = o = 2,
     # f = 1 - 2 = -1, c = (-1)×1 + 2×2 = 3, h = 2×3 = 6. Step 3: every sum 1 + 6 = 7,
     # clipped to 2: again i = g = o = 2, f = -1, c = (-1)×3 + 2×2 = 1, h = 2×1 = 2.
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         page.fill("#stepper-clip", "2")
         page.check("#stepper-input-forget")
         assert page.locator("#stepper-exact").is_checked()
@@ -154,7 +153,7 @@ def test_clip_and_coupled_gates_on_the_articles_network(browser, stepper_url):
 
 
 def test_the_variants_belong_to_the_lstm_alone(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         box = page.locator("#stepper-variants")
         assert box.is_visible()
         # each field is named for a screen reader by its label
@@ -176,7 +175,7 @@ def test_the_variants_belong_to_the_lstm_alone(browser, stepper_url):
 
 
 def test_bad_variants_are_clear_errors(browser, stepper_url):
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         loaded(page, errors)
         for field, text, message in (
             ("#stepper-clip", "-1", 'clip must be a positive number, or empty for none; got "-1".'),
@@ -220,7 +219,7 @@ def test_a_typed_variant_network_matches_its_golden_vector(browser, stepper_url)
     # One vector with all three variants, two units, typed into the controls: the table
     # as the engine's trace gives it (every vector is typed by test_stepper_gru.py).
     vector = next(v for v in VARIANT_VECTORS if v["name"].startswith("random integers, all"))
-    with open_page(browser, stepper_url) as (page, errors, _):
+    with open_stepper(browser, stepper_url) as (page, errors, _):
         set_controls(page, vector["config"])
         assert page.locator("#stepper-exact").is_checked()
         assert page.inner_text("#stepper-error") == ""

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.docs.hooks.loader import page_context
+from tests.docs.site import ROOT
 
 
 def test_the_presets_are_the_engines_networks_as_json():
@@ -39,10 +40,12 @@ def test_the_presets_are_the_engines_networks_as_json():
 
 
 def test_the_figure_templates_one_per_drawing():
-    html = page_context("stepper").context()["stepper_figure_template"]()
-    assert re.findall(r'<template id="([^"]+)">', html) == [
-        "lstm-stepper-figure",
-        "lstm-stepper-figure-units",
+    # The LSTM's in the page, the others in the file the script fetches when needed
+    stepper = page_context("stepper")
+    html = stepper.context()["stepper_figure_template"]()
+    ids = re.findall(r'<template id="([^"]+)">', html)
+    assert ids == ["lstm-stepper-figure", "lstm-stepper-figure-units"]
+    assert re.findall(r'<template id="([^"]+)">', stepper.lazy_figures()) == [
         "gru-stepper-figure-after",
         "gru-stepper-figure-after-units",
         "gru-stepper-figure-before",
@@ -50,6 +53,11 @@ def test_the_figure_templates_one_per_drawing():
         "rnn-stepper-figure",
         "rnn-stepper-figure-units",
     ]
+    # beside the stepper's page, where its container's data-figures points
+    page = (ROOT / "docs" / "stepper.md").read_text("utf8")
+    folder, name = stepper.LAZY_FIGURES.rsplit("/", 1)
+    assert folder == "stepper"
+    assert f'<div id="lstm-stepper" data-figures="{name}">' in page
 
 
 def test_the_half_forget_network_in_fractions():
