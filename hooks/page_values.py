@@ -147,6 +147,9 @@ def on_page_markdown(markdown: str, page: Page, **_: Any) -> str:
 
 def on_files(files: Files, config: MkDocsConfig, **_: Any) -> Files:
     """Files the site has that no page holds: the stepper's drawings of the GRU and the
-    plain cell, which its script fetches when a reader picks one of them."""
-    files.append(File.generated(config, stepper.LAZY_FIGURES, content=stepper.lazy_figures()))
+    plain cell, which its script fetches when a reader picks one of them (when the site
+    has the stepper: a test builds a site of two other pages)."""
+    if files.get_file_from_path("stepper.md") is not None:
+        figures = File.generated(config, stepper.LAZY_FIGURES, content=stepper.lazy_figures())
+        files.append(figures)
     return files
