@@ -86,6 +86,7 @@ PAGES: dict[str, str | None] = {
     "layers.md": "cells_and_layers",
     "elsewhere.md": "cells_and_layers",
     "layouts.md": "layouts",
+    "four-frameworks.md": "layouts",
     "stepper.md": "stepper",
     "trace-your-model.md": "trace_your_model",
 }
