@@ -131,8 +131,7 @@
   /** Fetch the other cells' drawings into the page (once); resolves when that is over. */
   function loadFigures() {
     if (!moreFigures) {
-      const root = document.getElementById("lstm-stepper");
-      const url = new URL((root && root.dataset.figures) || "cell-figures.html", document.baseURI);
+      const url = new URL(document.getElementById("lstm-stepper").dataset.figures, document.baseURI);
       moreFigures = fetch(url)
         .then((response) => {
           if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
@@ -155,25 +154,24 @@
     return moreFigures;
   }
 
-  function figureNote(text, loading = false) {
+  /** What stands in the box for a drawing the page does not have (yet). */
+  function missingFigure() {
+    if (figuresState === "loaded") return document.createTextNode("");
     const note = document.createElement("p");
     note.className = "stepper-figure-note";
-    if (loading) note.dataset.loading = "";
-    note.textContent = text;
+    if (figuresState) {
+      note.textContent = `The drawing could not be loaded (${figuresState}); the table and the hand calculation show this step.`;
+    } else {
+      loadFigures();
+      note.textContent = "Loading the drawing…";
+    }
     return note;
   }
 
   /** The page's cell drawing with one step's numbers filled in (unit `unit`'s). */
   function cellFigure(cfg, step, unit) {
     const template = document.getElementById(templateId(cfg));
-    if (!template && figuresState === "loaded") return document.createTextNode("");
-    if (!template && figuresState) {
-      return figureNote(`The drawing could not be loaded (${figuresState}); the table and the hand calculation show this step.`);
-    }
-    if (!template) {
-      loadFigures();
-      return figureNote("Loading the drawing…", true);
-    }
+    if (!template) return missingFigure();
     const values = figureValues(cfg, step, unit);
     const figure = template.content.cloneNode(true);
     figure.querySelectorAll("[data-text]").forEach((node) => {
